@@ -1,0 +1,200 @@
+//! The lesson clock: wall time scaled by a speed, which can be paused, sped up or stopped mid-run.
+
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// Below this much wall time left, a waiting worker stops sleeping and spins, because
+/// `Condvar::wait_timeout` overshoots by about 0.1 ms and the lesson's arithmetic should be exact.
+const SPIN: Duration = Duration::from_micros(150);
+
+/// The run was stopped while a worker was waiting on the clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stopped;
+
+#[derive(Debug)]
+struct State {
+    /// Wall instant at which the lesson clock read `base_lesson`.
+    base_wall: Instant,
+    base_lesson: f64,
+    speed: f64,
+    paused: bool,
+    stopped: bool,
+}
+
+impl State {
+    fn now(&self, wall: Instant) -> f64 {
+        if self.paused {
+            self.base_lesson
+        } else {
+            self.base_lesson + wall.duration_since(self.base_wall).as_secs_f64() * self.speed
+        }
+    }
+
+    /// Restart the linear mapping at `wall`, so a pause or speed change never jumps the clock.
+    fn rebase(&mut self, wall: Instant) {
+        self.base_lesson = self.now(wall);
+        self.base_wall = wall;
+    }
+}
+
+/// Lesson seconds since the run began; every worker of a run paces itself against one clock.
+#[derive(Debug)]
+pub struct Clock {
+    state: Mutex<State>,
+    changed: Condvar,
+}
+
+impl Clock {
+    /// A running clock at lesson time 0, `speed` lesson seconds per wall second.
+    pub fn new(speed: f64) -> Self {
+        Clock {
+            state: Mutex::new(State {
+                base_wall: Instant::now(),
+                base_lesson: 0.0,
+                speed,
+                paused: false,
+                stopped: false,
+            }),
+            changed: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // The state is plain numbers that are always consistent, so a poisoned lock is still usable.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Make "now" lesson time 0, keeping pause and speed: the run's main thread calls this as it
+    /// begins, so the cost of starting that thread is not counted as part of the lesson.
+    pub fn zero(&self) {
+        let mut s = self.lock();
+        s.base_wall = Instant::now();
+        s.base_lesson = 0.0;
+    }
+
+    /// Lesson seconds elapsed, not counting pauses.
+    pub fn now(&self) -> f64 {
+        self.lock().now(Instant::now())
+    }
+
+    /// The current time scale.
+    pub fn speed(&self) -> f64 {
+        self.lock().speed
+    }
+
+    /// Whether the clock is frozen.
+    pub fn is_paused(&self) -> bool {
+        self.lock().paused
+    }
+
+    /// Whether the run has been told to stop.
+    pub fn is_stopped(&self) -> bool {
+        self.lock().stopped
+    }
+
+    fn change(&self, f: impl FnOnce(&mut State)) {
+        let mut s = self.lock();
+        s.rebase(Instant::now());
+        f(&mut s);
+        drop(s);
+        // Every waiter recomputes its deadline (or notices the stop) at once.
+        self.changed.notify_all();
+    }
+
+    /// Freeze lesson time: every worker stops progressing where it is.
+    pub fn pause(&self) {
+        self.change(|s| s.paused = true);
+    }
+
+    /// Let lesson time flow again from where it was frozen.
+    pub fn resume(&self) {
+        self.change(|s| s.paused = false);
+    }
+
+    /// Change the time scale from now on; time already elapsed is kept.
+    pub fn set_speed(&self, speed: f64) {
+        if speed.is_finite() && speed > 0.0 {
+            self.change(|s| s.speed = speed);
+        }
+    }
+
+    /// Wake every waiter with `Stopped`, now and for every later wait.
+    pub fn stop(&self) {
+        self.change(|s| s.stopped = true);
+    }
+
+    /// Block until the clock reads at least `target` lesson seconds.
+    pub fn wait_until(&self, target: f64) -> Result<(), Stopped> {
+        let mut s = self.lock();
+        loop {
+            if s.stopped {
+                return Err(Stopped);
+            }
+            if s.paused {
+                s = self.changed.wait(s).unwrap_or_else(|e| e.into_inner());
+                continue;
+            }
+            let wall = Instant::now();
+            let left = (target - s.now(wall)) / s.speed;
+            if left <= 0.0 {
+                return Ok(());
+            }
+            let left = Duration::from_secs_f64(left);
+            if left > SPIN {
+                s = self
+                    .changed
+                    .wait_timeout(s, left - SPIN)
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0;
+            } else {
+                // Spin without the lock for the last fraction of a millisecond, then recheck:
+                // a pause or stop that lands meanwhile is seen on the next turn of the loop.
+                drop(s);
+                let until = wall + left;
+                while Instant::now() < until {
+                    std::hint::spin_loop();
+                }
+                s = self.lock();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn paused_clock_does_not_move() {
+        let c = Clock::new(1000.0);
+        c.pause();
+        let a = c.now();
+        std::thread::sleep(Duration::from_millis(5));
+        assert_eq!(a, c.now());
+        c.resume();
+        c.wait_until(a + 1.0).unwrap();
+        assert!(c.now() >= a + 1.0);
+    }
+
+    #[test]
+    fn stop_wakes_a_paused_waiter() {
+        let c = Arc::new(Clock::new(1.0));
+        c.pause();
+        let c2 = c.clone();
+        let t = std::thread::spawn(move || c2.wait_until(100.0));
+        c.stop();
+        assert_eq!(t.join().unwrap(), Err(Stopped));
+    }
+
+    #[test]
+    fn speed_change_keeps_elapsed_time() {
+        let c = Clock::new(1000.0);
+        c.wait_until(2.0).unwrap();
+        let before = c.now();
+        c.set_speed(1.0);
+        assert!(c.now() >= before);
+        c.set_speed(-1.0); // ignored
+        assert_eq!(c.speed(), 1.0);
+    }
+}

@@ -1,0 +1,249 @@
+//! The concurrency being taught: tasks, strategies, the lesson clock and the events workers send.
+//! Nothing here prints or touches the terminal; progress leaves only as [`WorkerEvent`]s on an mpsc channel.
+
+mod clock;
+pub mod custom_thread;
+mod download;
+pub mod ideal;
+pub mod pool;
+pub mod serial;
+pub mod threads;
+
+pub use clock::{Clock, Stopped};
+pub use download::download;
+
+use std::fmt;
+use std::io;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::mpsc::Sender;
+use std::thread::{self, JoinHandle};
+
+/// One simulated download.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Task {
+    /// Position in the run's task list; events refer to tasks by it.
+    pub id: usize,
+    pub name: Arc<str>,
+    /// Lesson seconds the download takes.
+    pub duration: f64,
+}
+
+/// How the downloads are spread over threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Strategy {
+    Serial,
+    Threads,
+    Custom,
+    Pool,
+}
+
+impl Strategy {
+    /// Every strategy, in key order (`1`, `2`, ...).
+    pub const ALL: [Strategy; 4] = [
+        Strategy::Serial,
+        Strategy::Threads,
+        Strategy::Custom,
+        Strategy::Pool,
+    ];
+
+    /// The name used on the command line and in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Strategy::Serial => "serial",
+            Strategy::Threads => "threads",
+            Strategy::Custom => "custom",
+            Strategy::Pool => "pool",
+        }
+    }
+}
+
+impl fmt::Display for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Strategy {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        Strategy::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = Strategy::ALL.iter().map(|k| k.name()).collect();
+                format!("unknown strategy '{s}' (expected {})", names.join(", "))
+            })
+    }
+}
+
+/// What a worker tells the caller; times are lesson seconds on the run's clock.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WorkerEvent {
+    /// A worker picked up a download (`Downloading X...`).
+    Started {
+        task: usize,
+        worker: Arc<str>,
+        at: f64,
+    },
+    /// Fraction of the download done, 0..=1.
+    Progress { task: usize, done: f64 },
+    /// The download completed (`Downloaded X`, `Download time: ...`).
+    Finished {
+        task: usize,
+        worker: Arc<str>,
+        at: f64,
+        took: f64,
+    },
+    /// The download could not run to the end.
+    Failed {
+        task: usize,
+        worker: Arc<str>,
+        at: f64,
+        reason: String,
+    },
+    /// Every worker of the run has been joined; `elapsed` is the run's total.
+    RunFinished { elapsed: f64 },
+}
+
+/// A [`WorkerEvent`] tagged with the run it belongs to, so a listener can drop reports of an old run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunEvent {
+    pub run: u64,
+    pub event: WorkerEvent,
+}
+
+type SendFn = dyn Fn(RunEvent) -> bool + Send + Sync;
+
+/// Where workers send their events: any mpsc `Sender` whose message type can hold a [`RunEvent`].
+#[derive(Clone)]
+pub struct Reporter {
+    run: u64,
+    send: Arc<SendFn>,
+}
+
+impl Reporter {
+    /// Report run `run`'s events into `tx`.
+    pub fn new<T: From<RunEvent> + Send + 'static>(run: u64, tx: Sender<T>) -> Self {
+        Reporter {
+            run,
+            send: Arc::new(move |ev| tx.send(T::from(ev)).is_ok()),
+        }
+    }
+
+    /// Send one event; false when nobody listens any more, which workers treat as "stop".
+    pub fn send(&self, event: WorkerEvent) -> bool {
+        (self.send)(RunEvent {
+            run: self.run,
+            event,
+        })
+    }
+}
+
+/// What every worker of a run shares: the clock to pace against and where to report.
+#[derive(Clone)]
+pub struct Ctx {
+    pub clock: Arc<Clock>,
+    pub reporter: Reporter,
+}
+
+/// Everything that decides how a run goes.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub strategy: Strategy,
+    pub tasks: Vec<Task>,
+    /// Pool size; other strategies ignore it.
+    pub workers: usize,
+    pub speed: f64,
+}
+
+/// A run under way. Dropping it stops the run and joins every one of its threads.
+pub struct RunHandle {
+    clock: Arc<Clock>,
+    main: Option<JoinHandle<()>>,
+}
+
+/// The name of the thread that plays the lesson's `main()`: it runs the strategy and reports the total.
+pub const MAIN_THREAD: &str = "main";
+
+/// Start `plan` on its own threads, reporting to `reporter`.
+pub fn start(plan: Plan, reporter: Reporter) -> io::Result<RunHandle> {
+    let clock = Arc::new(Clock::new(plan.speed));
+    let ctx = Ctx {
+        clock: clock.clone(),
+        reporter,
+    };
+    let main = thread::Builder::new()
+        .name(MAIN_THREAD.into())
+        .spawn(move || {
+            ctx.clock.zero();
+            match plan.strategy {
+                Strategy::Serial => serial::run(&plan.tasks, &ctx),
+                Strategy::Threads => threads::run(&plan.tasks, &ctx),
+                Strategy::Custom => custom_thread::run(&plan.tasks, &ctx),
+                Strategy::Pool => pool::run(&plan.tasks, plan.workers, &ctx),
+            }
+            if !ctx.clock.is_stopped() {
+                let elapsed = ctx.clock.now();
+                ctx.reporter.send(WorkerEvent::RunFinished { elapsed });
+            }
+        })?;
+    Ok(RunHandle {
+        clock,
+        main: Some(main),
+    })
+}
+
+impl RunHandle {
+    /// The run's clock (lesson seconds since it started).
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Freeze every worker where it is.
+    pub fn pause(&self) {
+        self.clock.pause();
+    }
+
+    /// Let every worker go on from where it was.
+    pub fn resume(&self) {
+        self.clock.resume();
+    }
+
+    /// Change the time scale mid-run.
+    pub fn set_speed(&self, speed: f64) {
+        self.clock.set_speed(speed);
+    }
+
+    /// Whether every thread of the run has ended.
+    pub fn is_finished(&self) -> bool {
+        self.main.as_ref().is_none_or(|h| h.is_finished())
+    }
+
+    /// Wait for the run to end by itself.
+    pub fn join(mut self) {
+        if let Some(h) = self.main.take() {
+            let _ = h.join();
+        }
+    }
+
+    /// End the run now: every worker returns, and all the run's threads are joined.
+    pub fn stop(mut self) {
+        self.stop_and_join();
+    }
+
+    fn stop_and_join(&mut self) {
+        self.clock.stop();
+        if let Some(h) = self.main.take() {
+            // The main thread joins its workers before it returns, so this joins them all.
+            let _ = h.join();
+        }
+    }
+}
+
+impl Drop for RunHandle {
+    fn drop(&mut self) {
+        self.stop_and_join();
+    }
+}

@@ -1,0 +1,269 @@
+//! `threadlab run`, `compare` and `bench`: the lesson without a terminal UI, as text or JSON.
+
+use crate::cli::{BenchArgs, Setup};
+use crate::engine::{self, Plan, Reporter, RunEvent, Strategy, WorkerEvent};
+use crate::i18n::{Lang, t, tf};
+use crate::report::{RunReport, RunState};
+use crate::tasks;
+use crate::text::{pad, pad_left, width};
+use std::io::{self, Write};
+use std::sync::mpsc;
+
+/// Run `plan` to the end, calling `on_event` for each event as it arrives; returns the final state.
+pub fn run_plan(
+    plan: &Plan,
+    mut on_event: impl FnMut(&RunState, &WorkerEvent),
+) -> io::Result<RunState> {
+    let (tx, rx) = mpsc::channel::<RunEvent>();
+    let mut state = RunState::new(plan.strategy, &plan.tasks, plan.workers);
+    let handle = engine::start(plan.clone(), Reporter::new(0, tx))?;
+    // The workers hold the only senders, so `recv` ends once the run is over.
+    while let Ok(RunEvent { event, .. }) = rx.recv() {
+        state.apply(&event);
+        on_event(&state, &event);
+        if state.is_finished() {
+            break;
+        }
+    }
+    handle.join();
+    Ok(state)
+}
+
+/// One transcript line for an event, in the lesson's words, stamped with the thread; None for progress.
+pub fn transcript(lang: Lang, state: &RunState, event: &WorkerEvent) -> Vec<String> {
+    let name = |id: usize| {
+        state
+            .tasks
+            .get(id)
+            .map(|t| t.task.name.to_string())
+            .unwrap_or_default()
+    };
+    match event {
+        WorkerEvent::Started { task, worker, .. } => {
+            vec![format!(
+                "[{worker}] {}",
+                tf(lang, "downloading", &[&name(*task)])
+            )]
+        }
+        WorkerEvent::Finished {
+            task, worker, took, ..
+        } => vec![
+            format!("[{worker}] {}", tf(lang, "downloaded", &[&name(*task)])),
+            format!(
+                "[{worker}] {}",
+                tf(lang, "download_time", &[&format!("{took:.2}")])
+            ),
+        ],
+        WorkerEvent::Failed {
+            task,
+            worker,
+            reason,
+            ..
+        } => vec![format!(
+            "[{worker}] {}",
+            tf(lang, "download_failed", &[&name(*task), reason])
+        )],
+        WorkerEvent::Progress { .. } => vec![],
+        WorkerEvent::RunFinished { elapsed } => {
+            vec![tf(lang, "total_time", &[&format!("{elapsed:.2}")])]
+        }
+    }
+}
+
+fn io_err(e: io::Error) -> String {
+    format!("cannot start the run's threads: {e}")
+}
+
+/// `threadlab run`: the transcript as it happens, then a summary; or one JSON object.
+pub fn run(setup: &Setup, json: bool, out: &mut impl Write) -> Result<(), String> {
+    let lang = setup.lang;
+    if setup.seed_chosen && !json {
+        let _ = writeln!(out, "{}", tf(lang, "seed_line", &[&setup.seed]));
+    }
+    let state = run_plan(&setup.plan, |state, event| {
+        if !json {
+            for line in transcript(lang, state, event) {
+                // A closed stdout (`| head`) only ends the output early, never the run.
+                let _ = writeln!(out, "{line}");
+            }
+        }
+    })
+    .map_err(io_err)?;
+    let report = state.report(setup.seed, setup.plan.speed);
+    if json {
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string(&report).expect("a report serialises")
+        );
+    } else {
+        let _ = writeln!(out, "{}", summary(lang, &report));
+    }
+    Ok(())
+}
+
+/// The one-line summary under the transcript.
+pub fn summary(lang: Lang, r: &RunReport) -> String {
+    tf(
+        lang,
+        "summary",
+        &[
+            &format!("{:.2}", r.elapsed_s),
+            &format!("{:.2}", r.sum_s),
+            &r.strategy,
+            &format!("{:.2}", r.ideal_s),
+            &format!("{:.2}", r.speedup()),
+        ],
+    )
+}
+
+/// `threadlab compare`: every strategy on the same durations, as a table or a JSON array.
+pub fn compare(setup: &Setup, json: bool, out: &mut impl Write) -> Result<(), String> {
+    let lang = setup.lang;
+    if setup.seed_chosen && !json {
+        let _ = writeln!(out, "{}", tf(lang, "seed_line", &[&setup.seed]));
+    }
+    let heads = [
+        t(lang, "compare_head"),
+        t(lang, "compare_elapsed"),
+        t(lang, "compare_ideal"),
+        t(lang, "compare_speedup"),
+    ];
+    let cols: Vec<usize> = heads.iter().map(|h| width(h).max(9)).collect();
+    if !json {
+        let row: Vec<String> = heads.iter().zip(&cols).map(|(h, &c)| pad(h, c)).collect();
+        let _ = writeln!(out, "{}", row.join("  ").trim_end());
+    }
+    let mut reports = Vec::new();
+    let mut serial_elapsed = None;
+    for strategy in Strategy::ALL {
+        let plan = Plan {
+            strategy,
+            ..setup.plan.clone()
+        };
+        let report = run_plan(&plan, |_, _| {})
+            .map_err(io_err)?
+            .report(setup.seed, plan.speed);
+        let base = *serial_elapsed.get_or_insert(report.elapsed_s);
+        if !json {
+            let speedup = if report.elapsed_s > 0.0 {
+                base / report.elapsed_s
+            } else {
+                0.0
+            };
+            let cells = [
+                pad(strategy.name(), cols[0]),
+                pad_left(&format!("{:.2} s", report.elapsed_s), cols[1]),
+                pad_left(&format!("{:.2} s", report.ideal_s), cols[2]),
+                pad_left(&format!("{speedup:.2}×"), cols[3]),
+            ];
+            let _ = writeln!(out, "{}", cells.join("  "));
+            let _ = out.flush();
+        }
+        reports.push(report);
+    }
+    if json {
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string(&reports).expect("reports serialise")
+        );
+    }
+    Ok(())
+}
+
+/// The median of some measurements (the machine is noisy, so means mislead).
+pub fn median(xs: &mut [f64]) -> f64 {
+    if xs.is_empty() {
+        return 0.0;
+    }
+    xs.sort_by(|a, b| a.total_cmp(b));
+    let n = xs.len();
+    if n % 2 == 1 {
+        xs[n / 2]
+    } else {
+        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+    }
+}
+
+/// One line of `threadlab bench`.
+#[derive(Debug, serde::Serialize)]
+pub struct BenchFigure {
+    pub name: String,
+    pub median: f64,
+    pub p90: f64,
+    pub unit: &'static str,
+    pub runs: u32,
+    pub note: String,
+}
+
+/// The speed the timing benchmark runs at: the "5-second download in 50 ms".
+pub const BENCH_SPEED: f64 = 100.0;
+
+/// `threadlab bench`: timing overhead (elapsed − ideal, wall ms) of each strategy on the lesson's downloads.
+pub fn bench(args: &BenchArgs, json: bool, out: &mut impl Write) -> Result<(), String> {
+    let names = tasks::lesson_names();
+    let mut figures = Vec::new();
+    for strategy in Strategy::ALL {
+        let mut overheads = Vec::new();
+        for run in 0..args.runs {
+            // A different seed each run, the same seeds for every strategy.
+            let durations = tasks::durations(run as u64 + 1, names.len(), 3.0, 6.0);
+            let plan = Plan {
+                strategy,
+                tasks: tasks::make_tasks(&names, &durations),
+                workers: 4,
+                speed: BENCH_SPEED,
+            };
+            let state = run_plan(&plan, |_, _| {}).map_err(io_err)?;
+            let elapsed = state.elapsed.unwrap_or(0.0);
+            overheads.push((elapsed - state.ideal()) / BENCH_SPEED * 1000.0);
+        }
+        figures.push(figure(
+            format!("overhead {strategy}"),
+            &mut overheads,
+            "ms",
+            args.runs,
+            "elapsed − ideal, wall ms, lesson downloads at --speed 100",
+        ));
+        if !json {
+            print_figure(out, figures.last().expect("just pushed"));
+        }
+    }
+    if json {
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string(&figures).expect("figures serialise")
+        );
+    }
+    Ok(())
+}
+
+fn figure(name: String, xs: &mut [f64], unit: &'static str, runs: u32, note: &str) -> BenchFigure {
+    let median = median(xs);
+    let p90 = xs[((xs.len() as f64 * 0.9).ceil() as usize).clamp(1, xs.len()) - 1];
+    BenchFigure {
+        name,
+        median,
+        p90,
+        unit,
+        runs,
+        note: note.into(),
+    }
+}
+
+fn print_figure(out: &mut impl Write, f: &BenchFigure) {
+    let _ = writeln!(
+        out,
+        "{}  median {:>8.3} {}  p90 {:>8.3} {}  ({} runs; {})",
+        pad(&f.name, 22),
+        f.median,
+        f.unit,
+        f.p90,
+        f.unit,
+        f.runs,
+        f.note
+    );
+    let _ = out.flush();
+}

@@ -1,0 +1,15 @@
+//! threadlab: a live concurrency lab in the terminal, for teaching.
+//!
+//! - [`engine`]: the concurrency being taught (strategies, the lesson clock, worker events); no terminal code.
+//! - [`tasks`]: download names and seeded durations.
+//! - [`report`]: the state of a run rebuilt from its events, and its JSON summary.
+//! - [`cli`]: the command line; [`headless`]: `run`, `compare` and `bench` without a TUI.
+//! - [`i18n`]: every string on screen in English and Chinese; [`text`]: display-width helpers.
+
+pub mod cli;
+pub mod engine;
+pub mod headless;
+pub mod i18n;
+pub mod report;
+pub mod tasks;
+pub mod text;

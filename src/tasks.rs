@@ -1,0 +1,171 @@
+//! The downloads of a run: their names (the lesson's, a file's, or generated) and seeded durations.
+
+use crate::engine::Task;
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+use std::path::Path;
+use std::sync::Arc;
+
+/// The lesson's three downloads, one per line.
+pub const LESSON_DOWNLOADS: &str = include_str!("../assets/downloads.txt");
+
+/// Names longer than this are refused: they are shown on one line of a terminal.
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// More downloads than this would only make the screen unreadable and the run slow.
+pub const MAX_TASKS: usize = 10_000;
+
+/// Parse one name per line, ignoring blank lines; refuse names that could not be shown safely.
+pub fn parse_names(text: &str) -> Result<Vec<String>, String> {
+    let mut names = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let name = line.trim();
+        if name.is_empty() {
+            continue;
+        }
+        let n = i + 1;
+        if name.chars().count() > MAX_NAME_CHARS {
+            return Err(format!(
+                "line {n}: name longer than {MAX_NAME_CHARS} characters"
+            ));
+        }
+        if let Some(c) = name.chars().find(|c| c.is_control()) {
+            // Shown escaped, so the error itself never sends the control character to the terminal.
+            return Err(format!(
+                "line {n}: name contains a control character ({})",
+                c.escape_default()
+            ));
+        }
+        names.push(name.to_string());
+    }
+    if names.is_empty() {
+        return Err("no download names in it (one name per line)".into());
+    }
+    if names.len() > MAX_TASKS {
+        return Err(format!(
+            "{} downloads, at most {MAX_TASKS} allowed",
+            names.len()
+        ));
+    }
+    Ok(names)
+}
+
+/// The lesson's default download names.
+pub fn lesson_names() -> Vec<String> {
+    parse_names(LESSON_DOWNLOADS).expect("the built-in download list is valid")
+}
+
+/// Read names from a file; the error says what was wrong with it, naming the file.
+pub fn read_names(path: &Path) -> Result<Vec<String>, String> {
+    let shown = path.display();
+    let bytes = std::fs::read(path)
+        .map_err(|e| format!("cannot read tasks file {shown}: {}", io_reason(&e)))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| format!("tasks file {shown} is not UTF-8 text"))?;
+    parse_names(&text).map_err(|e| format!("tasks file {shown}: {e}"))
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::IsADirectory => "it is a directory".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// `n` generated names, numbered so they sort in order.
+pub fn generated_names(n: usize) -> Vec<String> {
+    let width = n.to_string().len();
+    (1..=n).map(|i| format!("file-{i:0width$}.bin")).collect()
+}
+
+/// Durations drawn like the lesson's `random.randint(min, max)`.
+///
+/// With whole-number bounds the durations are whole seconds, as in the lesson; with a
+/// fractional bound they are drawn in hundredths of a second between the bounds.
+pub fn durations(seed: u64, n: usize, min: f64, max: f64) -> Vec<f64> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let whole = min.fract() == 0.0 && max.fract() == 0.0;
+    (0..n)
+        .map(|_| {
+            if whole {
+                rng.random_range(min as u64..=max as u64) as f64
+            } else {
+                let lo = (min * 100.0).round() as u64;
+                let hi = (max * 100.0).round() as u64;
+                rng.random_range(lo..=hi.max(lo)) as f64 / 100.0
+            }
+        })
+        .collect()
+}
+
+/// Pair names with durations into the run's task list.
+pub fn make_tasks(names: &[String], durations: &[f64]) -> Vec<Task> {
+    names
+        .iter()
+        .zip(durations)
+        .enumerate()
+        .map(|(id, (name, &duration))| Task {
+            id,
+            name: Arc::from(name.as_str()),
+            duration,
+        })
+        .collect()
+}
+
+/// A fresh seed for a run that was not given one.
+pub fn random_seed() -> u64 {
+    // Small enough to read out in class and type back.
+    rand::rng().random_range(1..=999_999)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lesson_downloads_are_the_three_files() {
+        assert_eq!(
+            lesson_names(),
+            [
+                "Python从入门到住院.pdf",
+                "MySQL从删库到跑路.avi",
+                "Linux从精通到放弃.mp4"
+            ]
+        );
+    }
+
+    #[test]
+    fn durations_are_whole_seconds_in_range_and_repeatable() {
+        let a = durations(7, 100, 3.0, 6.0);
+        assert_eq!(a, durations(7, 100, 3.0, 6.0));
+        assert!(
+            a.iter()
+                .all(|d| d.fract() == 0.0 && (3.0..=6.0).contains(d))
+        );
+        // all four values show up, as with randint(3, 6)
+        for v in [3.0, 4.0, 5.0, 6.0] {
+            assert!(a.contains(&v), "{v} never drawn");
+        }
+        assert_ne!(a, durations(8, 100, 3.0, 6.0));
+    }
+
+    #[test]
+    fn fractional_bounds_give_hundredths() {
+        let a = durations(1, 200, 0.5, 1.25);
+        assert!(a.iter().all(|d| (0.5..=1.25).contains(d)));
+        assert!(a.iter().any(|d| d.fract() != 0.0));
+    }
+
+    #[test]
+    fn bad_names_are_refused_with_their_line() {
+        assert_eq!(parse_names("a\n\n  \nb\n").unwrap(), ["a", "b"]);
+        let e = parse_names("ok\n\nbad\x1b[31m\n").unwrap_err();
+        assert!(e.starts_with("line 3:"), "{e}");
+        assert!(!e.contains('\x1b'));
+        let long = "x".repeat(201);
+        assert!(parse_names(&long).unwrap_err().starts_with("line 1:"));
+        assert!(parse_names("\n \n").is_err());
+    }
+}

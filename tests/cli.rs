@@ -1,0 +1,364 @@
+//! The command line as a user meets it: `--help`, `run`, `compare`, and every bad input.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+use threadlab::report::RunReport;
+
+fn threadlab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_threadlab"))
+        .args(args)
+        .env("LANG", "C")
+        .stdin(Stdio::null())
+        .output()
+        .expect("threadlab runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// Bad input: exit code 2, exactly one line on stderr that says `what`, nothing on stdout.
+fn refused(args: &[&str], what: &str) {
+    let o = threadlab(args);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+    assert_eq!(err.lines().count(), 1, "{args:?}: not one line: {err}");
+    assert!(
+        err.contains(what),
+        "{args:?}: {err:?} does not say {what:?}"
+    );
+    assert!(!err.contains("panicked"), "{args:?}: {err}");
+    assert!(o.stdout.is_empty(), "{args:?}");
+}
+
+#[test]
+fn help_lists_commands_and_options() {
+    let o = threadlab(&["--help"]);
+    assert!(o.status.success());
+    insta::assert_snapshot!("help", stdout(&o));
+    insta::assert_snapshot!("run_help", stdout(&threadlab(&["run", "--help"])));
+}
+
+#[test]
+fn run_prints_the_lessons_transcript_and_a_summary() {
+    let o = threadlab(&[
+        "run",
+        "--strategy",
+        "threads",
+        "--seed",
+        "7",
+        "--speed",
+        "200",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    for name in [
+        "Python从入门到住院.pdf",
+        "MySQL从删库到跑路.avi",
+        "Linux从精通到放弃.mp4",
+    ] {
+        assert!(out.contains(&format!("Downloading {name}...")), "{out}");
+        assert!(out.contains(&format!("Downloaded {name}")), "{out}");
+    }
+    assert_eq!(out.matches("Download time: ").count(), 3, "{out}");
+    assert!(out.contains("[Thread-1] Downloading"), "{out}");
+    assert!(out.contains("Total time: "), "{out}");
+    let last = out.lines().last().unwrap();
+    assert!(
+        last.contains("serial sum") && last.contains("speedup"),
+        "{last}"
+    );
+    // a given seed is not printed again
+    assert!(!out.contains("--seed"), "{out}");
+}
+
+#[test]
+fn run_without_a_seed_prints_the_one_it_chose_and_it_repeats() {
+    let o = threadlab(&["run", "--speed", "1000"]);
+    let out = stdout(&o);
+    let first = out.lines().next().unwrap();
+    let seed = first.split_whitespace().nth(1).unwrap();
+    assert!(first.contains(&format!("--seed {seed}")), "{first}");
+    let json =
+        |args: &[&str]| -> RunReport { serde_json::from_slice(&threadlab(args).stdout).unwrap() };
+    let a = json(&["run", "--json", "--speed", "1000", "--seed", seed]);
+    let b = json(&[
+        "run",
+        "--json",
+        "--speed",
+        "1000",
+        "--seed",
+        seed,
+        "--strategy",
+        "pool",
+    ]);
+    let durations = |r: &RunReport| r.tasks.iter().map(|t| t.duration_s).collect::<Vec<_>>();
+    assert_eq!(
+        durations(&a),
+        durations(&b),
+        "same seed, same durations for every strategy"
+    );
+    for line in out.lines().filter(|l| l.contains("Download time:")) {
+        let secs: f64 = line
+            .rsplit(": ")
+            .next()
+            .unwrap()
+            .trim_end_matches(" seconds")
+            .parse()
+            .unwrap();
+        assert!(
+            durations(&a).iter().any(|d| (secs - d).abs() < 1.0),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn run_json_is_the_products_object_in_lesson_seconds() {
+    let o = threadlab(&[
+        "run",
+        "--json",
+        "--strategy",
+        "pool",
+        "--workers",
+        "2",
+        "--seed",
+        "7",
+        "--speed",
+        "100",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    for k in [
+        "strategy",
+        "workers",
+        "workload",
+        "seed",
+        "speed",
+        "tasks",
+        "elapsed_s",
+        "sum_s",
+        "max_s",
+        "ideal_s",
+    ] {
+        assert!(keys.contains(&k), "missing {k}: {v}");
+    }
+    let r: RunReport = serde_json::from_value(v).unwrap();
+    assert_eq!(
+        (r.strategy.as_str(), r.workers, r.seed, r.speed),
+        ("pool", 2, 7, 100.0)
+    );
+    assert_eq!(r.workload, "io");
+    assert_eq!(r.tasks.len(), 3);
+    let d: Vec<f64> = r.tasks.iter().map(|t| t.duration_s).collect();
+    assert_eq!(r.sum_s, d.iter().sum::<f64>());
+    assert_eq!(r.max_s, d.iter().copied().fold(0.0, f64::max));
+    assert!(r.elapsed_s >= r.ideal_s && r.ideal_s >= r.max_s, "{r:?}");
+    for t in &r.tasks {
+        let (s, e) = (t.start_s.unwrap(), t.end_s.unwrap());
+        assert!(e - s >= t.duration_s - 0.001 && e <= r.elapsed_s, "{t:?}");
+        assert!(t.worker.as_deref().unwrap().starts_with("pool-"));
+    }
+}
+
+#[test]
+fn compare_runs_every_strategy_on_the_same_durations() {
+    let o = threadlab(&["compare", "--json", "--seed", "3", "--speed", "200"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rs: Vec<RunReport> = serde_json::from_slice(&o.stdout).unwrap();
+    let names: Vec<&str> = rs.iter().map(|r| r.strategy.as_str()).collect();
+    assert_eq!(names, ["serial", "threads", "custom", "pool"]);
+    let d0: Vec<f64> = rs[0].tasks.iter().map(|t| t.duration_s).collect();
+    for r in &rs {
+        assert_eq!(d0, r.tasks.iter().map(|t| t.duration_s).collect::<Vec<_>>());
+    }
+    assert_eq!(rs[0].ideal_s, rs[0].sum_s);
+    assert_eq!(rs[1].ideal_s, rs[1].max_s);
+
+    let o = threadlab(&["compare", "--seed", "3", "--speed", "200"]);
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with("strategy") && lines[0].contains("speedup"),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with("serial") && lines[1].ends_with("1.00×"),
+        "{out}"
+    );
+    assert_eq!(lines.len(), 5, "{out}");
+}
+
+#[test]
+fn chinese_transcript_with_lang_zh() {
+    let o = threadlab(&["run", "--lang", "zh", "--seed", "1", "--speed", "500"]);
+    let out = stdout(&o);
+    assert!(out.contains("开始下载 Python从入门到住院.pdf..."), "{out}");
+    assert!(
+        out.contains("下载耗时: ") && out.contains("总耗时: "),
+        "{out}"
+    );
+}
+
+#[test]
+fn bad_options_get_one_line_and_exit_2() {
+    refused(&["run", "--workers", "0"], "--workers");
+    refused(&["run", "--workers", "257"], "1 to 256");
+    refused(
+        &["run", "--strategy", "fibers"],
+        "unknown strategy 'fibers'",
+    );
+    refused(&["run", "--speed", "0"], "--speed");
+    refused(&["run", "--speed", "-3"], "--speed");
+    refused(&["run", "--speed", "nan"], "--speed");
+    refused(&["run", "--min", "7"], "--min 7 is above --max 6");
+    refused(&["run", "--count", "0"], "--count");
+    refused(&["run", "--seed", "abc"], "--seed");
+    refused(&["run", "--lang", "fr"], "unknown language 'fr'");
+    refused(&["run", "--tasks", "/no/such/file"], "no such file");
+    refused(&["run", "--tasks", "/"], "tasks file /");
+    refused(&["frobnicate"], "frobnicate");
+}
+
+fn tasks_file(bytes: &[u8]) -> tempfile_path::TempPath {
+    let p = tempfile_path::TempPath::new();
+    std::fs::File::create(&p.0)
+        .unwrap()
+        .write_all(bytes)
+        .unwrap();
+    p
+}
+
+mod tempfile_path {
+    use std::path::PathBuf;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A file path in the temp dir, removed on drop.
+    pub struct TempPath(pub PathBuf);
+
+    impl TempPath {
+        pub fn new() -> Self {
+            static N: AtomicUsize = AtomicUsize::new(0);
+            let n = N.fetch_add(1, Ordering::Relaxed);
+            TempPath(
+                std::env::temp_dir().join(format!("threadlab-test-{}-{n}.txt", std::process::id())),
+            )
+        }
+        pub fn arg(&self) -> &str {
+            self.0.to_str().unwrap()
+        }
+    }
+
+    impl Drop for TempPath {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+}
+
+#[test]
+fn tasks_files_are_read_and_bad_ones_refused_with_their_line() {
+    let good = tasks_file("a.iso\n\n  b.iso  \n".as_bytes());
+    let o = threadlab(&[
+        "run",
+        "--json",
+        "--speed",
+        "1000",
+        "--seed",
+        "1",
+        "--tasks",
+        good.arg(),
+    ]);
+    let r: RunReport = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        r.tasks.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+        ["a.iso", "b.iso"]
+    );
+
+    let empty = tasks_file(b"\n  \n");
+    refused(&["run", "--tasks", empty.arg()], "no download names");
+    let binary = tasks_file(b"ok\n\xff\xfe\n");
+    refused(&["run", "--tasks", binary.arg()], "not UTF-8");
+    let escape = tasks_file(b"ok\n\nevil\x1b[2Jname\n");
+    refused(
+        &["run", "--tasks", escape.arg()],
+        "line 3: name contains a control character",
+    );
+    let o = threadlab(&["run", "--tasks", escape.arg()]);
+    assert!(
+        !o.stderr.contains(&0x1b),
+        "the escape must never reach the terminal raw"
+    );
+    let long = tasks_file(format!("ok\n{}\n", "长".repeat(201)).as_bytes());
+    refused(
+        &["run", "--tasks", long.arg()],
+        "line 2: name longer than 200",
+    );
+    let unreadable = tasks_file(b"a\n");
+    std::fs::set_permissions(
+        &unreadable.0,
+        std::os::unix::fs::PermissionsExt::from_mode(0o000),
+    )
+    .unwrap();
+    // root reads anything, so only check that it does not crash there
+    let o = threadlab(&["run", "--speed", "1000", "--tasks", unreadable.arg()]);
+    assert!(
+        o.status.success() || stderr(&o).contains("permission denied"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn count_generates_downloads() {
+    let o = threadlab(&[
+        "run",
+        "--json",
+        "--count",
+        "12",
+        "--strategy",
+        "pool",
+        "--speed",
+        "2000",
+        "--seed",
+        "1",
+    ]);
+    let r: RunReport = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r.tasks.len(), 12);
+    assert_eq!(r.tasks[0].name, "file-01.bin");
+}
+
+#[test]
+fn without_a_terminal_the_tui_points_to_run() {
+    let o = threadlab(&[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("threadlab run"), "{}", stderr(&o));
+    assert!(
+        o.stdout.is_empty(),
+        "no escape sequences on a non-terminal stdout"
+    );
+}
+
+#[test]
+fn bench_prints_an_overhead_per_strategy() {
+    let o = threadlab(&["bench", "--runs", "2", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let names: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    for s in ["serial", "threads", "custom", "pool"] {
+        assert!(
+            names.contains(&format!("overhead {s}").as_str()),
+            "{names:?}"
+        );
+    }
+}
