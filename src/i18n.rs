@@ -78,19 +78,24 @@ fn table() -> &'static Table {
     TABLE_CELL.get_or_init(|| parse(TABLE).expect("assets/strings.tsv is well formed"))
 }
 
-/// The string for `key` in `lang`; an unknown key shows as itself so a typo is visible, not fatal.
-pub fn t(lang: Lang, key: &'static str) -> &'static str {
+/// Whether the table has `key` (tests check every key the program uses).
+pub fn has(key: &str) -> bool {
+    table().contains_key(key)
+}
+
+/// The string for `key` in `lang`; an unknown key shows as a visible marker, never a panic.
+pub fn t(lang: Lang, key: &str) -> &'static str {
     match table().get(key) {
         Some([en, zh]) => match lang {
             Lang::En => en,
             Lang::Zh => zh,
         },
-        None => key,
+        None => "⟨missing text⟩",
     }
 }
 
 /// `t` with `{0}`, `{1}`, ... replaced by `args`.
-pub fn tf(lang: Lang, key: &'static str, args: &[&dyn std::fmt::Display]) -> String {
+pub fn tf(lang: Lang, key: &str, args: &[&dyn std::fmt::Display]) -> String {
     let mut s = t(lang, key).to_string();
     for (i, a) in args.iter().enumerate() {
         s = s.replace(&format!("{{{i}}}"), &a.to_string());
@@ -119,6 +124,6 @@ mod tests {
     fn fills_placeholders() {
         assert_eq!(tf(Lang::En, "downloaded", &[&"a.pdf"]), "Downloaded a.pdf");
         assert_eq!(tf(Lang::Zh, "downloaded", &[&"a.pdf"]), "a.pdf 下载完成.");
-        assert_eq!(t(Lang::En, "no such key"), "no such key");
+        assert_eq!(t(Lang::En, "no such key"), "⟨missing text⟩");
     }
 }

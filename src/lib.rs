@@ -4,12 +4,19 @@
 //! - [`tasks`]: download names and seeded durations.
 //! - [`report`]: the state of a run rebuilt from its events, and its JSON summary.
 //! - [`cli`]: the command line; [`headless`]: `run`, `compare` and `bench` without a TUI.
+//! - [`app`]: the classroom screen's state and `update`; [`keys`]: the one key table; [`ui`]: the view.
 //! - [`i18n`]: every string on screen in English and Chinese; [`text`]: display-width helpers.
 
+pub mod app;
 pub mod cli;
 pub mod engine;
 pub mod headless;
 pub mod i18n;
+pub mod keys;
 pub mod report;
+pub mod runner;
 pub mod tasks;
+pub mod terminal;
 pub mod text;
+pub mod ticker;
+pub mod ui;

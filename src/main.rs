@@ -4,8 +4,13 @@ use clap::Parser;
 use clap::error::ErrorKind;
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
+use std::sync::mpsc;
+use threadlab::app::{App, Event, Start};
+use threadlab::cli::Setup;
 use threadlab::cli::{Cli, Command};
 use threadlab::headless;
+use threadlab::runner::{self, Runner};
+use threadlab::terminal;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -34,13 +39,38 @@ fn main() -> ExitCode {
                     "error: threadlab needs a terminal for its live screen; use `threadlab run` (or `threadlab compare`) to run without one",
                 );
             }
-            Err("the live screen is not built yet".to_string())
+            tui(&setup).map_err(|e| e.to_string())
         }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&format!("error: {e}")),
     }
+}
+
+/// The live classroom screen, until the user quits; the terminal is restored on every way out.
+fn tui(setup: &Setup) -> std::io::Result<()> {
+    let (tx, rx) = mpsc::channel();
+    terminal::spawn_signals(tx.clone())?;
+    let mut app = App::new(Start {
+        lang: setup.lang,
+        strategy: setup.plan.strategy,
+        workers: setup.plan.workers,
+        speed: setup.plan.speed,
+        seed: setup.seed,
+        names: setup.names.clone(),
+        min: setup.min,
+        max: setup.max,
+    });
+    let mut term = terminal::init()?;
+    let _guard = terminal::Guard;
+    let size = term.size()?;
+    app.update(Event::Resize(size.width, size.height));
+    terminal::spawn_input(tx.clone())?;
+    let mut runner = Runner::new(tx);
+    let result = runner::run(&mut term, &mut app, rx, &mut runner);
+    runner.shut_down();
+    result
 }
 
 /// Print a one-line error and return the exit code for bad input.

@@ -30,7 +30,7 @@ pub struct Task {
 }
 
 /// How the downloads are spread over threads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Strategy {
     Serial,
     Threads,
@@ -149,7 +149,7 @@ pub struct Ctx {
 }
 
 /// Everything that decides how a run goes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     pub strategy: Strategy,
     pub tasks: Vec<Task>,

@@ -1,0 +1,562 @@
+//! The classroom screen's state and `update`: events in, intents out. No I/O, no clock reads,
+//! no threads here, so every behaviour can be tested by feeding events.
+
+use crate::engine::{Plan, RunEvent, Strategy, Task, WorkerEvent};
+use crate::i18n::Lang;
+use crate::keys::{Action, action_for};
+use crate::report::RunState;
+use crate::tasks;
+use crossterm::event::KeyEvent;
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+/// Everything the loop feeds into the app, from one channel.
+#[derive(Debug, Clone)]
+pub enum Event {
+    Key(KeyEvent),
+    Resize(u16, u16),
+    /// Time moved on: the current run's lesson clock and the process's OS thread count.
+    Tick {
+        now: f64,
+        os_threads: usize,
+    },
+    Worker(RunEvent),
+    /// One line of the Ping/Pong ticker, from the thread that printed it.
+    Ticker(&'static str),
+    /// The terminal is gone (read error, end of input) or a signal asked us to end.
+    Shutdown(String),
+}
+
+impl From<RunEvent> for Event {
+    fn from(e: RunEvent) -> Self {
+        Event::Worker(e)
+    }
+}
+
+/// A side effect `update` asks the runner to carry out.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Stop any run under way and start this one with the given id.
+    StartRun {
+        id: u64,
+        plan: Plan,
+    },
+    StopRun,
+    Pause,
+    Resume,
+    SetSpeed(f64),
+    StartTicker {
+        daemon: bool,
+    },
+    StopTicker,
+    SetDaemon(bool),
+    /// End the process now (restoring the terminal first).
+    Quit,
+}
+
+/// One line of the event log, kept as data so it can be shown in either language.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LogLine {
+    Started {
+        worker: Arc<str>,
+        task: Arc<str>,
+    },
+    Finished {
+        worker: Arc<str>,
+        task: Arc<str>,
+        took: f64,
+    },
+    Failed {
+        worker: Arc<str>,
+        task: Arc<str>,
+        reason: String,
+    },
+    Total {
+        strategy: Strategy,
+        elapsed: f64,
+    },
+    Note(&'static str),
+}
+
+/// The live run, or the last one.
+#[derive(Debug, Clone)]
+pub struct RunView {
+    pub id: u64,
+    pub state: RunState,
+    /// Lesson seconds on the run's clock, as of the last tick.
+    pub now: f64,
+    /// Worker lanes in order of first appearance, for the timeline.
+    pub lanes: Vec<Arc<str>>,
+}
+
+impl RunView {
+    /// Elapsed time to show: final once finished, live otherwise.
+    pub fn elapsed(&self) -> f64 {
+        self.state.elapsed.unwrap_or(self.now)
+    }
+}
+
+/// The last result of one strategy on the current durations.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Outcome {
+    pub elapsed: f64,
+    pub ideal: f64,
+    pub workers: usize,
+}
+
+/// The Ping/Pong ticker as the screen shows it.
+#[derive(Debug, Clone, Default)]
+pub struct TickerView {
+    pub on: bool,
+    pub daemon: bool,
+    /// The most recent words printed, oldest first.
+    pub stream: VecDeque<&'static str>,
+}
+
+/// Speeds the `[` and `]` keys step through.
+pub const SPEEDS: [f64; 13] = [
+    0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0,
+];
+
+const LOG_LINES: usize = 200;
+const TICKER_WORDS: usize = 120;
+
+/// The whole state of the classroom screen.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub lang: Lang,
+    pub strategy: Strategy,
+    pub workers: usize,
+    pub speed: f64,
+    pub seed: u64,
+    pub names: Vec<String>,
+    pub min: f64,
+    pub max: f64,
+    /// The current downloads with their durations; every strategy runs these.
+    pub tasks: Vec<Task>,
+    pub run: Option<RunView>,
+    pub paused: bool,
+    pub results: BTreeMap<Strategy, Outcome>,
+    /// Strategies still to run for the `c` comparison.
+    pub compare_queue: VecDeque<Strategy>,
+    pub log: VecDeque<LogLine>,
+    pub ticker: TickerView,
+    /// First visible download row.
+    pub scroll: usize,
+    /// Download rows that fit on screen, set by the view's layout rule from the last size.
+    pub size: (u16, u16),
+    pub help: bool,
+    /// `q` was pressed while non-daemon tickers run: main is done, the process is not.
+    pub main_finished: bool,
+    /// A one-line hint for the status line (translation key).
+    pub hint: Option<&'static str>,
+    pub os_threads: usize,
+    next_run: u64,
+}
+
+/// What the app starts from: the command line's choices.
+#[derive(Debug, Clone)]
+pub struct Start {
+    pub lang: Lang,
+    pub strategy: Strategy,
+    pub workers: usize,
+    pub speed: f64,
+    pub seed: u64,
+    pub names: Vec<String>,
+    pub min: f64,
+    pub max: f64,
+}
+
+impl App {
+    /// A fresh screen: downloads queued, nothing running, ticker off.
+    pub fn new(start: Start) -> Self {
+        let durations = tasks::durations(start.seed, start.names.len(), start.min, start.max);
+        App {
+            lang: start.lang,
+            strategy: start.strategy,
+            workers: start.workers,
+            speed: start.speed,
+            seed: start.seed,
+            tasks: tasks::make_tasks(&start.names, &durations),
+            names: start.names,
+            min: start.min,
+            max: start.max,
+            run: None,
+            paused: false,
+            results: BTreeMap::new(),
+            compare_queue: VecDeque::new(),
+            log: VecDeque::new(),
+            ticker: TickerView::default(),
+            scroll: 0,
+            size: (80, 24),
+            help: false,
+            main_finished: false,
+            hint: None,
+            os_threads: 0,
+            next_run: 1,
+        }
+    }
+
+    /// Whether anything on screen moves by itself (so the loop should keep drawing frames).
+    pub fn is_animating(&self) -> bool {
+        self.run.as_ref().is_some_and(|r| !r.state.is_finished()) && !self.paused
+    }
+
+    /// Whether a run is under way (started and not finished).
+    pub fn is_running(&self) -> bool {
+        self.run.as_ref().is_some_and(|r| !r.state.is_finished())
+    }
+
+    /// The state the screen shows for the downloads: the live run's, or all queued.
+    pub fn view_state(&self) -> RunState {
+        match &self.run {
+            Some(r) => r.state.clone(),
+            None => RunState::new(self.strategy, &self.tasks, self.workers),
+        }
+    }
+
+    /// Apply one event; return what the runner should do.
+    pub fn update(&mut self, event: Event) -> Vec<Command> {
+        match event {
+            Event::Key(key) => match action_for(&key) {
+                Some(action) => self.act(action),
+                None => vec![],
+            },
+            Event::Resize(w, h) => {
+                self.size = (w, h);
+                self.clamp_scroll();
+                vec![]
+            }
+            Event::Tick { now, os_threads } => {
+                self.os_threads = os_threads;
+                if let Some(r) = &mut self.run
+                    && !r.state.is_finished()
+                {
+                    r.now = now.max(r.now);
+                }
+                vec![]
+            }
+            Event::Worker(ev) => self.on_worker(ev),
+            Event::Ticker(word) => {
+                if self.ticker.on {
+                    self.ticker.stream.push_back(word);
+                    while self.ticker.stream.len() > TICKER_WORDS {
+                        self.ticker.stream.pop_front();
+                    }
+                }
+                vec![]
+            }
+            Event::Shutdown(_) => vec![Command::Quit],
+        }
+    }
+
+    fn act(&mut self, action: Action) -> Vec<Command> {
+        if action == Action::ForceQuit {
+            return vec![Command::Quit];
+        }
+        if self.main_finished {
+            return self.act_after_main(action);
+        }
+        if self.help && !matches!(action, Action::Language | Action::Quit) {
+            // Any key closes help, as a teacher would expect; it does not also act.
+            self.help = false;
+            return vec![];
+        }
+        self.hint = None;
+        match action {
+            Action::Strategy(n) => match Strategy::ALL.get(n as usize - 1) {
+                Some(&s) => {
+                    self.strategy = s;
+                    vec![]
+                }
+                None => {
+                    self.hint = Some(match n {
+                        5 => "hint_coming_process",
+                        6 => "hint_coming_async",
+                        _ => "hint_coming_workshops",
+                    });
+                    vec![]
+                }
+            },
+            Action::Run => {
+                self.compare_queue.clear();
+                self.start_run()
+            }
+            Action::NewDurations => {
+                self.seed = next_seed(self.seed);
+                let durations = tasks::durations(self.seed, self.names.len(), self.min, self.max);
+                self.tasks = tasks::make_tasks(&self.names, &durations);
+                // Old results were on other durations: comparing them would mislead.
+                self.results.clear();
+                self.compare_queue.clear();
+                let stop = self.is_running();
+                self.run = None;
+                self.paused = false;
+                if stop { vec![Command::StopRun] } else { vec![] }
+            }
+            Action::Compare => {
+                self.compare_queue = Strategy::ALL.into_iter().collect();
+                let first = self.compare_queue.pop_front().expect("strategies exist");
+                self.strategy = first;
+                self.start_run()
+            }
+            Action::MoreWorkers | Action::FewerWorkers => {
+                let n = if action == Action::MoreWorkers {
+                    self.workers + 1
+                } else {
+                    self.workers - 1
+                };
+                self.workers = n.clamp(1, 256);
+                vec![]
+            }
+            Action::Pause => {
+                if !self.is_running() {
+                    self.hint = Some("hint_nothing_to_pause");
+                    return vec![];
+                }
+                self.paused = !self.paused;
+                vec![if self.paused {
+                    Command::Pause
+                } else {
+                    Command::Resume
+                }]
+            }
+            Action::Slower | Action::Faster => {
+                let i = SPEEDS
+                    .iter()
+                    .position(|&s| s >= self.speed)
+                    .unwrap_or(SPEEDS.len() - 1);
+                let i = if action == Action::Faster {
+                    if SPEEDS[i] > self.speed {
+                        i
+                    } else {
+                        (i + 1).min(SPEEDS.len() - 1)
+                    }
+                } else {
+                    i.saturating_sub(1)
+                };
+                self.speed = SPEEDS[i];
+                vec![Command::SetSpeed(self.speed)]
+            }
+            Action::Ticker => self.toggle_ticker(),
+            Action::Daemon => self.toggle_daemon(),
+            Action::Language => {
+                self.lang = self.lang.toggled();
+                vec![]
+            }
+            Action::Help => {
+                self.help = true;
+                vec![]
+            }
+            Action::Quit => {
+                if self.help {
+                    self.help = false;
+                    return vec![];
+                }
+                self.quit()
+            }
+            Action::Up => self.scroll_by(-1),
+            Action::Down => self.scroll_by(1),
+            Action::PageUp => self.scroll_by(-(self.page() as isize)),
+            Action::PageDown => self.scroll_by(self.page() as isize),
+            Action::ForceQuit => unreachable!("handled above"),
+        }
+    }
+
+    /// After main has finished, only the ticker keys matter: they decide whether the process can end.
+    fn act_after_main(&mut self, action: Action) -> Vec<Command> {
+        match action {
+            Action::Daemon => self.toggle_daemon(),
+            Action::Ticker => self.toggle_ticker(),
+            Action::Language => {
+                self.lang = self.lang.toggled();
+                vec![]
+            }
+            _ => {
+                self.hint = Some("hint_waiting_for_ticker");
+                vec![]
+            }
+        }
+    }
+
+    /// The lesson's rule: the process ends when its last non-daemon thread ends.
+    fn quit(&mut self) -> Vec<Command> {
+        if self.ticker.on && !self.ticker.daemon {
+            self.main_finished = true;
+            self.help = false;
+            self.compare_queue.clear();
+            self.log.push_back(LogLine::Note("log_main_finished"));
+            self.trim_log();
+            let mut cmds = vec![];
+            if self.is_running() {
+                cmds.push(Command::StopRun);
+            }
+            cmds
+        } else {
+            vec![Command::Quit]
+        }
+    }
+
+    /// Whether nothing but daemon threads would be left, so a finished main can end the process.
+    fn may_end(&self) -> bool {
+        !self.ticker.on || self.ticker.daemon
+    }
+
+    fn toggle_ticker(&mut self) -> Vec<Command> {
+        self.ticker.on = !self.ticker.on;
+        let mut cmds = if self.ticker.on {
+            self.ticker.stream.clear();
+            vec![Command::StartTicker {
+                daemon: self.ticker.daemon,
+            }]
+        } else {
+            vec![Command::StopTicker]
+        };
+        if self.main_finished && self.may_end() {
+            cmds.push(Command::Quit);
+        }
+        cmds
+    }
+
+    fn toggle_daemon(&mut self) -> Vec<Command> {
+        self.ticker.daemon = !self.ticker.daemon;
+        let mut cmds = vec![Command::SetDaemon(self.ticker.daemon)];
+        if self.main_finished && self.may_end() {
+            // Daemon threads die with the process: nothing keeps it alive any more.
+            cmds.push(Command::Quit);
+        }
+        cmds
+    }
+
+    fn start_run(&mut self) -> Vec<Command> {
+        let id = self.next_run;
+        self.next_run += 1;
+        let state = RunState::new(self.strategy, &self.tasks, self.workers);
+        self.run = Some(RunView {
+            id,
+            state,
+            now: 0.0,
+            lanes: Vec::new(),
+        });
+        self.paused = false;
+        self.scroll = 0;
+        vec![Command::StartRun {
+            id,
+            plan: Plan {
+                strategy: self.strategy,
+                tasks: self.tasks.clone(),
+                workers: self.workers,
+                speed: self.speed,
+            },
+        }]
+    }
+
+    fn on_worker(&mut self, ev: RunEvent) -> Vec<Command> {
+        let Some(run) = &mut self.run else {
+            return vec![];
+        };
+        // Reports from a run that was stopped or replaced are stale: drop them.
+        if ev.run != run.id {
+            return vec![];
+        }
+        run.state.apply(&ev.event);
+        let name = |id: usize| -> Arc<str> {
+            run.state
+                .tasks
+                .get(id)
+                .map(|t| t.task.name.clone())
+                .unwrap_or_else(|| "?".into())
+        };
+        let line = match &ev.event {
+            WorkerEvent::Started { task, worker, at } => {
+                if !run.lanes.contains(worker) {
+                    run.lanes.push(worker.clone());
+                }
+                run.now = run.now.max(*at);
+                Some(LogLine::Started {
+                    worker: worker.clone(),
+                    task: name(*task),
+                })
+            }
+            WorkerEvent::Finished {
+                task,
+                worker,
+                took,
+                at,
+            } => {
+                run.now = run.now.max(*at);
+                Some(LogLine::Finished {
+                    worker: worker.clone(),
+                    task: name(*task),
+                    took: *took,
+                })
+            }
+            WorkerEvent::Failed {
+                task,
+                worker,
+                reason,
+                ..
+            } => Some(LogLine::Failed {
+                worker: worker.clone(),
+                task: name(*task),
+                reason: reason.clone(),
+            }),
+            WorkerEvent::Progress { .. } => None,
+            WorkerEvent::RunFinished { elapsed } => {
+                run.now = *elapsed;
+                Some(LogLine::Total {
+                    strategy: run.state.strategy,
+                    elapsed: *elapsed,
+                })
+            }
+        };
+        let finished = run.state.is_finished();
+        let outcome = Outcome {
+            elapsed: run.state.elapsed.unwrap_or(0.0),
+            ideal: run.state.ideal(),
+            workers: run.state.worker_threads(),
+        };
+        let strategy = run.state.strategy;
+        if let Some(line) = line {
+            self.log.push_back(line);
+            self.trim_log();
+        }
+        if finished {
+            self.paused = false;
+            self.results.insert(strategy, outcome);
+            if let Some(next) = self.compare_queue.pop_front() {
+                self.strategy = next;
+                return self.start_run();
+            }
+        }
+        vec![]
+    }
+
+    fn trim_log(&mut self) {
+        while self.log.len() > LOG_LINES {
+            self.log.pop_front();
+        }
+    }
+
+    /// Download rows visible at the current size (the view's layout rule decides).
+    pub fn page(&self) -> usize {
+        crate::ui::download_rows(self.size.0, self.size.1).max(1)
+    }
+
+    fn scroll_by(&mut self, delta: isize) -> Vec<Command> {
+        self.scroll = self.scroll.saturating_add_signed(delta);
+        self.clamp_scroll();
+        vec![]
+    }
+
+    fn clamp_scroll(&mut self) {
+        let max = self.tasks.len().saturating_sub(self.page());
+        self.scroll = self.scroll.min(max);
+    }
+}
+
+/// The seed after `seed` for the `n` key: different, and still short enough to read out in class.
+fn next_seed(seed: u64) -> u64 {
+    // A fixed odd step modulo a million visits every seed before repeating.
+    (seed.wrapping_mul(7919).wrapping_add(104_729)) % 1_000_000
+}

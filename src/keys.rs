@@ -1,0 +1,169 @@
+//! The one key table: it decides what each key does and generates the key bar and the help, so
+//! the three can never disagree.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+/// Something a key asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Choose strategy number n (1-based, as on the keys).
+    Strategy(u8),
+    Run,
+    NewDurations,
+    Compare,
+    MoreWorkers,
+    FewerWorkers,
+    Pause,
+    Slower,
+    Faster,
+    Ticker,
+    Daemon,
+    Language,
+    Help,
+    Quit,
+    ForceQuit,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+}
+
+/// One row of the key table.
+pub struct Binding {
+    pub codes: &'static [KeyCode],
+    pub action: Action,
+    /// What the key bar and help show for the key(s).
+    pub label: &'static str,
+    /// Translation key of the description.
+    pub help: &'static str,
+    /// Whether the always-visible key bar shows it (help shows every row).
+    pub on_bar: bool,
+}
+
+use KeyCode::{Char, Down, Enter, Esc, PageDown, PageUp, Up};
+
+/// Every key threadlab answers to, in the order help lists them.
+pub const BINDINGS: &[Binding] = &[
+    b(
+        &[Char('1')],
+        Action::Strategy(1),
+        "1-7",
+        "key_strategy",
+        true,
+    ),
+    b(&[Char('2')], Action::Strategy(2), "", "", false),
+    b(&[Char('3')], Action::Strategy(3), "", "", false),
+    b(&[Char('4')], Action::Strategy(4), "", "", false),
+    b(&[Char('5')], Action::Strategy(5), "", "", false),
+    b(&[Char('6')], Action::Strategy(6), "", "", false),
+    b(&[Char('7')], Action::Strategy(7), "", "", false),
+    b(&[Enter, Char('r')], Action::Run, "Enter/r", "key_run", true),
+    b(&[Char('n')], Action::NewDurations, "n", "key_new", true),
+    b(&[Char('c')], Action::Compare, "c", "key_compare", true),
+    b(
+        &[Char('+'), Char('=')],
+        Action::MoreWorkers,
+        "+/-",
+        "key_workers",
+        true,
+    ),
+    b(&[Char('-'), Char('_')], Action::FewerWorkers, "", "", false),
+    b(&[Char(' ')], Action::Pause, "Space", "key_pause", true),
+    b(&[Char('[')], Action::Slower, "[/]", "key_speed", true),
+    b(&[Char(']')], Action::Faster, "", "", false),
+    b(&[Char('p')], Action::Ticker, "p", "key_ticker", true),
+    b(&[Char('d')], Action::Daemon, "d", "key_daemon", true),
+    b(&[Char('l')], Action::Language, "l", "key_lang", true),
+    b(
+        &[Char('j'), Down],
+        Action::Down,
+        "j/k ↑↓",
+        "key_scroll",
+        false,
+    ),
+    b(&[Char('k'), Up], Action::Up, "", "", false),
+    b(
+        &[PageDown],
+        Action::PageDown,
+        "PgUp/PgDn",
+        "key_page",
+        false,
+    ),
+    b(&[PageUp], Action::PageUp, "", "", false),
+    b(&[Char('?')], Action::Help, "?", "key_help", true),
+    b(&[Char('q'), Esc], Action::Quit, "q/Esc", "key_quit", true),
+    b(&[], Action::ForceQuit, "Ctrl-C", "key_force_quit", false),
+];
+
+const fn b(
+    codes: &'static [KeyCode],
+    action: Action,
+    label: &'static str,
+    help: &'static str,
+    on_bar: bool,
+) -> Binding {
+    Binding {
+        codes,
+        action,
+        label,
+        help,
+        on_bar,
+    }
+}
+
+/// What a key press means, if anything. Ctrl-C always means quit at once.
+pub fn action_for(key: &KeyEvent) -> Option<Action> {
+    // Some terminals (Windows) also send releases: act on presses only.
+    if key.kind != KeyEventKind::Press {
+        return None;
+    }
+    if key.modifiers.contains(KeyModifiers::CONTROL) {
+        return matches!(key.code, Char('c') | Char('C')).then_some(Action::ForceQuit);
+    }
+    BINDINGS
+        .iter()
+        .find(|b| b.codes.contains(&key.code))
+        .map(|b| b.action)
+}
+
+/// The rows that have a description: each is one line of help.
+pub fn described() -> impl Iterator<Item = &'static Binding> {
+    BINDINGS.iter().filter(|b| !b.help.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn every_key_maps_to_one_action_and_bar_keys_are_described() {
+        let mut seen = Vec::new();
+        for b in BINDINGS {
+            for c in b.codes {
+                assert!(!seen.contains(c), "{c:?} bound twice");
+                seen.push(*c);
+            }
+            assert!(!b.on_bar || !b.help.is_empty());
+        }
+        assert_eq!(action_for(&press(Char('3'))), Some(Action::Strategy(3)));
+        assert_eq!(action_for(&press(Enter)), Some(Action::Run));
+        assert_eq!(action_for(&press(Char('z'))), None);
+        let ctrl_c = KeyEvent::new(Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(action_for(&ctrl_c), Some(Action::ForceQuit));
+        for b in described() {
+            assert!(crate::i18n::has(b.help), "{}", b.help);
+            assert!(
+                crate::i18n::has(&format!("{}_long", b.help)),
+                "{}_long",
+                b.help
+            );
+        }
+        let mut release = press(Char('q'));
+        release.kind = KeyEventKind::Release;
+        assert_eq!(action_for(&release), None);
+    }
+}

@@ -1,0 +1,161 @@
+//! The downloads pane: one row per visible download, with a smooth bar.
+
+use super::{pane, put};
+use crate::app::App;
+use crate::i18n::t;
+use crate::report::{Phase, TaskState};
+use crate::text::{pad, pad_left, width};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Style};
+
+/// Eighths of a cell, so a bar grows smoothly rather than a whole cell at a time.
+const EIGHTHS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+
+/// The colour of a download in each phase.
+pub(crate) fn phase_color(p: Phase) -> Color {
+    match p {
+        Phase::Queued => Color::DarkGray,
+        Phase::Running => Color::Yellow,
+        Phase::Done => Color::Green,
+        Phase::Failed => Color::Red,
+    }
+}
+
+pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let state = app.view_state();
+    let total = state.tasks.len();
+    let title = if total > area.height.saturating_sub(2) as usize {
+        let last = (app.scroll + area.height.saturating_sub(2) as usize).min(total);
+        format!(
+            "{} {}–{}/{total}",
+            t(app.lang, "pane_downloads"),
+            app.scroll + 1,
+            last
+        )
+    } else {
+        t(app.lang, "pane_downloads").to_string()
+    };
+    let inner = pane(&title, area, buf);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    let now = app.run.as_ref().map_or(0.0, |r| r.now);
+    let name_w = state
+        .tasks
+        .iter()
+        .map(|t| width(&t.task.name))
+        .max()
+        .unwrap_or(0)
+        .min(inner.width as usize / 3) as u16;
+    // Only the visible window is drawn: a thousand downloads cost no more than a screenful.
+    for (row, ts) in state
+        .tasks
+        .iter()
+        .skip(app.scroll)
+        .take(inner.height as usize)
+        .enumerate()
+    {
+        let y = inner.y + row as u16;
+        draw_row(
+            app,
+            ts,
+            now,
+            name_w,
+            Rect::new(inner.x, y, inner.width, 1),
+            buf,
+        );
+    }
+}
+
+fn draw_row(app: &App, ts: &TaskState, now: f64, name_w: u16, r: Rect, buf: &mut Buffer) {
+    let color = phase_color(ts.phase);
+    let mut x = r.x;
+    x += put(
+        buf,
+        x,
+        r.y,
+        name_w.min(r.width),
+        &pad(&ts.task.name, name_w as usize),
+        Style::new().fg(color),
+    );
+    let done = ts.done.clamp(0.0, 1.0);
+    let elapsed = match (ts.start, ts.end) {
+        (Some(s), Some(e)) => e - s,
+        (Some(s), None) => (now - s).clamp(0.0, ts.task.duration),
+        _ => 0.0,
+    };
+    let worker = match (ts.phase, &ts.worker) {
+        (Phase::Queued, _) => t(app.lang, "phase_queued").to_string(),
+        (Phase::Failed, w) => format!(
+            "{} {}",
+            w.as_deref().unwrap_or(""),
+            ts.reason.as_deref().unwrap_or(t(app.lang, "phase_failed"))
+        ),
+        (_, Some(w)) => w.to_string(),
+        (_, None) => String::new(),
+    };
+    let figures = format!(
+        " {}% {}/{}s ",
+        pad_left(&format!("{:.0}", done * 100.0), 3),
+        pad_left(&format!("{elapsed:.1}"), 4),
+        format_args!("{:.1}", ts.task.duration)
+    );
+    let tail_w = (width(&figures) + 14) as u16;
+    let bar_w = r.right().saturating_sub(x + 1).saturating_sub(tail_w);
+    if bar_w >= 4 {
+        x += 1;
+        bar(buf, x, r.y, bar_w, done, color);
+        x += bar_w;
+    }
+    x += put(
+        buf,
+        x,
+        r.y,
+        r.right().saturating_sub(x),
+        &figures,
+        Style::new(),
+    );
+    put(
+        buf,
+        x,
+        r.y,
+        r.right().saturating_sub(x),
+        &worker,
+        Style::new().fg(color),
+    );
+}
+
+/// A bar `w` cells wide, `done` (0..=1) of it filled, to the eighth of a cell.
+fn bar(buf: &mut Buffer, x: u16, y: u16, w: u16, done: f64, color: Color) {
+    let eighths = (done * w as f64 * 8.0).round() as usize;
+    let (full, part) = (eighths / 8, eighths % 8);
+    let mut s = String::with_capacity(w as usize * 3);
+    for i in 0..w as usize {
+        s.push(if i < full {
+            '█'
+        } else if i == full && part > 0 {
+            EIGHTHS[part]
+        } else {
+            '░'
+        });
+    }
+    let filled = (full + usize::from(part > 0)) as u16;
+    put(
+        buf,
+        x,
+        y,
+        filled,
+        &s.chars().take(filled as usize).collect::<String>(),
+        Style::new().fg(color),
+    );
+    let rest: String = s.chars().skip(filled as usize).collect();
+    put(
+        buf,
+        x + filled,
+        y,
+        w - filled.min(w),
+        &rest,
+        Style::new().fg(Color::DarkGray),
+    );
+}

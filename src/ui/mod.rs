@@ -1,0 +1,336 @@
+//! The classroom screen: `impl Widget for &App`, a pure function of the app's state.
+//! Rects are computed by hand: ratatui's constraint solver is far too slow for one row per download.
+
+mod downloads;
+mod help;
+mod side;
+mod timeline;
+
+use crate::app::App;
+use crate::engine::Strategy;
+use crate::i18n::{Lang, t};
+use crate::keys::BINDINGS;
+use crate::text::{truncate, width};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::widgets::{Block, Widget};
+
+/// Width of the side panel when it stands to the right.
+const SIDE_W: u16 = 40;
+/// Narrowest screen that keeps the side panel on the right.
+const SIDE_RIGHT_MIN_W: u16 = 100;
+/// Height the side panel takes when it moves below.
+const SIDE_BELOW_H: u16 = 12;
+
+/// Where each part of the screen goes at a given size.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Areas {
+    pub tabs: Rect,
+    pub info: Rect,
+    pub downloads: Rect,
+    pub timeline: Rect,
+    pub log: Rect,
+    pub side: Rect,
+    pub keybar: Rect,
+    /// The side panel did not fit anywhere.
+    pub side_hidden: bool,
+}
+
+/// Lay the screen out for `tasks` download rows and `lanes` timeline lanes.
+pub fn layout(area: Rect, tasks: usize, lanes: usize) -> Areas {
+    let mut a = Areas::default();
+    let (x, w) = (area.x, area.width);
+    if area.height == 0 || w == 0 {
+        return a;
+    }
+    let row = |y: u16| Rect::new(x, y, w, 1);
+    a.tabs = row(area.y);
+    if area.height >= 2 {
+        a.keybar = row(area.bottom() - 1);
+    }
+    if area.height >= 3 {
+        a.info = row(area.y + 1);
+    }
+    let top = area.y + 2;
+    let mut bottom = area.bottom().saturating_sub(1);
+    if bottom <= top {
+        return a;
+    }
+    let mut left = Rect::new(x, top, w, bottom - top);
+    if w >= SIDE_RIGHT_MIN_W && left.height >= 8 {
+        left.width = w - SIDE_W;
+        a.side = Rect::new(x + left.width, top, SIDE_W, left.height);
+    } else if w >= 40 && left.height >= SIDE_BELOW_H + 10 {
+        bottom -= SIDE_BELOW_H;
+        left.height -= SIDE_BELOW_H;
+        a.side = Rect::new(x, bottom, w, SIDE_BELOW_H);
+    } else {
+        a.side_hidden = true;
+    }
+    // Downloads first (they are the lesson), then the timeline, then the log gets the rest.
+    let h = left.height;
+    let want_dl = tasks as u16 + 2;
+    let want_tl = lanes.max(1) as u16 + 3;
+    let (dl, tl) = if h < 8 {
+        (h, 0)
+    } else {
+        let dl = want_dl.min(h * 45 / 100).max(3);
+        let tl = want_tl.min(h * 30 / 100).max(3).min(h - dl);
+        (dl, tl)
+    };
+    let log = h - dl - tl;
+    // A log shorter than three rows shows nothing: give its rows to the downloads instead.
+    let (dl, log) = if log < 3 { (dl + log, 0) } else { (dl, log) };
+    a.downloads = Rect::new(left.x, left.y, left.width, dl);
+    a.timeline = Rect::new(left.x, left.y + dl, left.width, tl);
+    a.log = Rect::new(left.x, left.y + dl + tl, left.width, log);
+    a
+}
+
+/// Download rows visible at size `w`×`h` (inside the pane's border); the app scrolls by it.
+pub fn download_rows(w: u16, h: u16) -> usize {
+    // The row count does not depend on the task count once the list is longer than the pane.
+    let a = layout(Rect::new(0, 0, w, h), usize::MAX / 4, 8);
+    a.downloads.height.saturating_sub(2) as usize
+}
+
+/// Lanes the timeline wants before a run has shown which workers it uses.
+fn expected_lanes(app: &App) -> usize {
+    match &app.run {
+        Some(r) if !r.lanes.is_empty() => r.lanes.len(),
+        _ => match app.strategy {
+            Strategy::Serial => 1,
+            Strategy::Pool => app.workers.min(app.tasks.len()),
+            _ => app.tasks.len(),
+        },
+    }
+}
+
+impl Widget for &App {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let area = area.intersection(buf.area);
+        let a = layout(area, self.tasks.len(), expected_lanes(self));
+        tabs(self, a.tabs, buf);
+        info(self, a.info, buf);
+        downloads::render(self, a.downloads, buf);
+        timeline::render(self, a.timeline, buf);
+        log(self, a.log, buf);
+        side::render(self, a.side, buf);
+        keybar(self, a.keybar, buf);
+        if self.main_finished {
+            help::main_finished(self, area, buf);
+        } else if self.help {
+            help::render(self, area, buf);
+        }
+    }
+}
+
+/// Write `text` at (x, y), cut to `max` columns and to the buffer; returns the columns used.
+pub(crate) fn put(buf: &mut Buffer, x: u16, y: u16, max: u16, text: &str, style: Style) -> u16 {
+    let b = buf.area;
+    if y < b.y || y >= b.bottom() || x < b.x || x >= b.right() || max == 0 {
+        return 0;
+    }
+    let max = max.min(b.right() - x) as usize;
+    let text = truncate(text, max);
+    buf.set_stringn(x, y, &text, max, style);
+    width(&text) as u16
+}
+
+/// A bordered pane with a title; returns the inside.
+pub(crate) fn pane(title: &str, area: Rect, buf: &mut Buffer) -> Rect {
+    if area.width < 2 || area.height < 2 {
+        return Rect::default();
+    }
+    let title = truncate(title, area.width.saturating_sub(4) as usize);
+    let block = Block::bordered()
+        .border_style(Style::new().fg(Color::DarkGray))
+        .title(format!(" {title} "))
+        .title_style(Style::new().add_modifier(Modifier::BOLD));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    inner
+}
+
+/// The label of strategy key `n` (1-based) in `lang`.
+pub(crate) fn strategy_label(lang: Lang, n: usize) -> &'static str {
+    const KEYS: [&str; 7] = [
+        "strategy_serial",
+        "strategy_threads",
+        "strategy_custom",
+        "strategy_pool",
+        "strategy_process",
+        "strategy_async",
+        "strategy_workshops",
+    ];
+    t(lang, KEYS[n - 1])
+}
+
+fn tabs(app: &App, area: Rect, buf: &mut Buffer) {
+    if area.height == 0 {
+        return;
+    }
+    let mut x = area.x;
+    let right = area.right();
+    let title = format!(" {} ", t(app.lang, "app_title"));
+    x += put(
+        buf,
+        x,
+        area.y,
+        right - x,
+        &title,
+        Style::new().add_modifier(Modifier::BOLD).fg(Color::Cyan),
+    );
+    for n in 1..=7 {
+        let available = n <= Strategy::ALL.len();
+        let selected = available && Strategy::ALL[n - 1] == app.strategy;
+        let style = if selected {
+            Style::new()
+                .fg(Color::Black)
+                .bg(Color::Cyan)
+                .add_modifier(Modifier::BOLD)
+        } else if available {
+            Style::new()
+        } else {
+            Style::new().fg(Color::DarkGray)
+        };
+        let tab = format!(" {n} {} ", strategy_label(app.lang, n));
+        if x >= right {
+            break;
+        }
+        x += put(buf, x, area.y, right - x, &tab, style);
+        x += put(buf, x, area.y, right.saturating_sub(x), " ", Style::new());
+    }
+}
+
+fn info(app: &App, area: Rect, buf: &mut Buffer) {
+    if area.height == 0 {
+        return;
+    }
+    let l = app.lang;
+    let state = match &app.run {
+        None => t(l, "state_ready"),
+        Some(r) if r.state.is_finished() => t(l, "state_done"),
+        Some(_) if app.paused => t(l, "state_paused"),
+        Some(_) => t(l, "state_running"),
+    };
+    let workers = match app.strategy {
+        Strategy::Pool => format!("{} {}", t(l, "workers"), app.workers),
+        _ => format!("{} {}", t(l, "workers"), app.view_state().worker_threads()),
+    };
+    let text = format!(
+        " {workers} · {} {}× · {} {} · {} · {state}",
+        t(l, "speed"),
+        fmt_speed(app.speed),
+        t(l, "seed"),
+        app.seed,
+        t(l, "workload_io"),
+    );
+    let state_style = if app.paused {
+        Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
+    } else {
+        Style::new()
+    };
+    let used = put(buf, area.x, area.y, area.width, &text, state_style);
+    let hint = app.hint.map(|h| t(l, h)).or_else(|| {
+        let a = layout(Rect::new(0, 0, app.size.0, app.size.1), app.tasks.len(), 1);
+        a.side_hidden.then(|| t(l, "hint_side_hidden"))
+    });
+    if let Some(hint) = hint {
+        let x = area.x + used + 2;
+        if x < area.right() {
+            put(
+                buf,
+                x,
+                area.y,
+                area.right() - x,
+                hint,
+                Style::new().fg(Color::Yellow),
+            );
+        }
+    }
+}
+
+/// A speed as a teacher would say it: 1, 0.5, 100.
+pub(crate) fn fmt_speed(s: f64) -> String {
+    if s.fract() == 0.0 {
+        format!("{s:.0}")
+    } else {
+        format!("{s}")
+    }
+}
+
+fn log(app: &App, area: Rect, buf: &mut Buffer) {
+    let inner = pane(t(app.lang, "pane_log"), area, buf);
+    if inner.height == 0 {
+        return;
+    }
+    let n = inner.height as usize;
+    let skip = app.log.len().saturating_sub(n);
+    for (i, line) in app.log.iter().skip(skip).enumerate() {
+        let (text, style) = log_line(app.lang, line);
+        put(buf, inner.x, inner.y + i as u16, inner.width, &text, style);
+    }
+}
+
+/// One event-log line in `lang`, with its colour.
+pub fn log_line(lang: Lang, line: &crate::app::LogLine) -> (String, Style) {
+    use crate::app::LogLine;
+    use crate::i18n::tf;
+    match line {
+        LogLine::Started { worker, task } => (
+            format!("[{worker}] {}", tf(lang, "downloading", &[task])),
+            Style::new(),
+        ),
+        LogLine::Finished { worker, task, took } => (
+            format!(
+                "[{worker}] {}  {}",
+                tf(lang, "downloaded", &[task]),
+                tf(lang, "download_time", &[&format!("{took:.2}")])
+            ),
+            Style::new().fg(Color::Green),
+        ),
+        LogLine::Failed {
+            worker,
+            task,
+            reason,
+        } => (
+            format!(
+                "[{worker}] {}",
+                tf(lang, "download_failed", &[task, reason])
+            ),
+            Style::new().fg(Color::Red),
+        ),
+        LogLine::Total { strategy, elapsed } => (
+            format!(
+                "[main] {strategy}: {}",
+                tf(lang, "total_time", &[&format!("{elapsed:.2}")])
+            ),
+            Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+        ),
+        LogLine::Note(key) => (
+            format!("[main] {}", t(lang, key)),
+            Style::new().fg(Color::Yellow),
+        ),
+    }
+}
+
+fn keybar(app: &App, area: Rect, buf: &mut Buffer) {
+    if area.height == 0 {
+        return;
+    }
+    let mut x = area.x;
+    for b in BINDINGS.iter().filter(|b| b.on_bar) {
+        if x >= area.right() {
+            break;
+        }
+        let key_style = Style::new().fg(Color::Black).bg(Color::Gray);
+        x += put(buf, x, area.y, area.right() - x, b.label, key_style);
+        if x >= area.right() {
+            break;
+        }
+        let desc = format!(" {} ", t(app.lang, b.help));
+        x += put(buf, x, area.y, area.right() - x, &desc, Style::new());
+    }
+}

@@ -1,0 +1,172 @@
+//! The side panel: timing of the current run against the lesson's arithmetic, the last result of
+//! each strategy, and the Ping/Pong ticker.
+
+use super::{fmt_speed, pane, put, strategy_label};
+use crate::app::App;
+use crate::engine::Strategy;
+use crate::i18n::{t, tf};
+use crate::text::{pad, pad_left};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+
+/// Rows the ticker box takes at the bottom of the panel.
+const TICKER_H: u16 = 4;
+
+pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    if area.height == 0 {
+        return;
+    }
+    let ticker_h = if area.height >= TICKER_H + 8 {
+        TICKER_H
+    } else {
+        0
+    };
+    let main = Rect::new(area.x, area.y, area.width, area.height - ticker_h);
+    let inner = pane(t(app.lang, "pane_timing"), main, buf);
+    let lines = timing_lines(app).into_iter().chain(results_lines(app));
+    for (y, (text, style)) in (inner.y..inner.bottom()).zip(lines) {
+        put(buf, inner.x, y, inner.width, &text, style);
+    }
+    if ticker_h > 0 {
+        ticker(
+            app,
+            Rect::new(area.x, main.bottom(), area.width, ticker_h),
+            buf,
+        );
+    }
+}
+
+fn row(label: &str, value: String) -> String {
+    format!("{} {}", pad(label, 14), value)
+}
+
+fn timing_lines(app: &App) -> Vec<(String, Style)> {
+    let l = app.lang;
+    let state = app.view_state();
+    let plain = Style::new();
+    let durations = state.durations();
+    let mut out = Vec::new();
+    let elapsed = app.run.as_ref().map(|r| r.elapsed());
+    let live = app.is_running();
+    out.push((
+        row(
+            t(l, "timing_elapsed"),
+            match elapsed {
+                Some(e) => format!("{e:>7.2} s{}", if live { " …" } else { "" }),
+                None => format!("{:>7}", "—"),
+            },
+        ),
+        Style::new().add_modifier(Modifier::BOLD),
+    ));
+    out.push((
+        row(t(l, "timing_sum"), format!("{:>7.2} s", state.sum())),
+        plain,
+    ));
+    if (2..=6).contains(&durations.len()) {
+        let terms: Vec<String> = durations.iter().map(|d| fmt_speed(*d)).collect();
+        out.push((
+            format!("  = {}", terms.join(" + ")),
+            Style::new().fg(Color::DarkGray),
+        ));
+    }
+    let why = match state.strategy {
+        Strategy::Serial => t(l, "ideal_serial").to_string(),
+        Strategy::Threads | Strategy::Custom => t(l, "ideal_longest").to_string(),
+        Strategy::Pool => tf(l, "ideal_pool", &[&app.workers]),
+    };
+    out.push((
+        row(t(l, "timing_ideal"), format!("{:>7.2} s", state.ideal())),
+        plain,
+    ));
+    out.push((format!("  {why}"), Style::new().fg(Color::DarkGray)));
+    let speedup = match (&app.run, state.elapsed) {
+        (Some(_), Some(e)) if e > 0.0 => format!("{:>7.2}×", state.sum() / e),
+        _ => format!("{:>7}", "—"),
+    };
+    out.push((
+        row(t(l, "timing_speedup"), speedup),
+        Style::new().fg(Color::Cyan),
+    ));
+    out.push((
+        row(t(l, "timing_threads"), format!("{:>7}", app.os_threads)),
+        plain,
+    ));
+    out
+}
+
+fn results_lines(app: &App) -> Vec<(String, Style)> {
+    let l = app.lang;
+    let mut out = vec![(
+        format!("── {} ──", t(l, "pane_results")),
+        Style::new().add_modifier(Modifier::BOLD),
+    )];
+    let serial = app.results.get(&Strategy::Serial).map(|o| o.elapsed);
+    for (i, s) in Strategy::ALL.iter().enumerate() {
+        let mut name = strategy_label(l, i + 1).to_string();
+        let text = match app.results.get(s) {
+            Some(o) => {
+                if *s == Strategy::Pool {
+                    name = format!("{name}({})", o.workers);
+                }
+                let speedup = match serial {
+                    Some(base) if o.elapsed > 0.0 => format!("{:.2}×", base / o.elapsed),
+                    _ => String::new(),
+                };
+                format!(
+                    "{} {:>7.2} s {}",
+                    pad(&name, 14),
+                    o.elapsed,
+                    pad_left(&speedup, 7)
+                )
+            }
+            None => format!("{} {}", pad(&name, 14), t(l, "no_result")),
+        };
+        let style = if *s == app.strategy {
+            Style::new().fg(Color::Cyan)
+        } else {
+            Style::new()
+        };
+        out.push((text, style));
+    }
+    out
+}
+
+fn ticker(app: &App, area: Rect, buf: &mut Buffer) {
+    let l = app.lang;
+    let (state, color) = match (app.ticker.on, app.ticker.daemon) {
+        (false, _) => (t(l, "ticker_off"), Color::DarkGray),
+        (true, true) => (t(l, "ticker_on_daemon"), Color::Green),
+        (true, false) => (t(l, "ticker_on_normal"), Color::Yellow),
+    };
+    let inner = pane(t(l, "pane_ticker"), area, buf);
+    if inner.height == 0 {
+        return;
+    }
+    put(
+        buf,
+        inner.x,
+        inner.y,
+        inner.width,
+        state,
+        Style::new().fg(color),
+    );
+    if inner.height >= 2 {
+        // The newest words that fit, as a terminal printing `end=''` would show them.
+        let mut line = String::new();
+        for w in app.ticker.stream.iter().rev() {
+            if line.len() + w.len() > inner.width as usize {
+                break;
+            }
+            line.insert_str(0, w);
+        }
+        put(
+            buf,
+            inner.x,
+            inner.y + 1,
+            inner.width,
+            &line,
+            Style::new().fg(color),
+        );
+    }
+}

@@ -1,0 +1,149 @@
+//! The timeline pane: one lane per worker, showing which download ran when. Serial stacks, threads
+//! run side by side, and a pool visibly reuses its few workers.
+
+use super::downloads::phase_color;
+use super::{pane, put};
+use crate::app::App;
+use crate::i18n::{t, tf};
+use crate::report::Phase;
+use crate::text::pad;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Style};
+use std::collections::HashMap;
+
+/// Alternating colours so neighbouring downloads in one lane stay apart.
+const DONE_COLORS: [Color; 4] = [Color::Green, Color::Cyan, Color::Blue, Color::Magenta];
+
+pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let inner = pane(t(app.lang, "pane_timeline"), area, buf);
+    if inner.height < 2 || inner.width < 8 {
+        return;
+    }
+    let Some(run) = &app.run else {
+        return;
+    };
+    let state = &run.state;
+    let label_w = run
+        .lanes
+        .iter()
+        .map(|l| l.len())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 14) as u16;
+    let track_x = inner.x + label_w + 1;
+    let track_w = inner.right().saturating_sub(track_x);
+    if track_w < 4 {
+        return;
+    }
+    // One axis for the whole run: the ideal or the time so far, whichever is longer.
+    let span = run.elapsed().max(state.ideal()).max(1e-9);
+    let col = |t: f64| {
+        ((t / span) * track_w as f64)
+            .floor()
+            .clamp(0.0, track_w as f64) as u16
+    };
+    let rows = inner.height as usize - 1; // the last row is the axis
+    let shown = if run.lanes.len() > rows {
+        rows - 1
+    } else {
+        run.lanes.len()
+    };
+    let lane_of: HashMap<&str, usize> = run
+        .lanes
+        .iter()
+        .take(shown)
+        .enumerate()
+        .map(|(i, l)| (&**l, i))
+        .collect();
+    for (i, lane) in run.lanes.iter().take(shown).enumerate() {
+        let y = inner.y + i as u16;
+        put(
+            buf,
+            inner.x,
+            y,
+            label_w,
+            &pad(lane, label_w as usize),
+            Style::new().fg(Color::Gray),
+        );
+        put(
+            buf,
+            track_x,
+            y,
+            track_w,
+            &"·".repeat(track_w as usize),
+            Style::new().fg(Color::DarkGray),
+        );
+    }
+    if run.lanes.len() > shown {
+        let more = tf(app.lang, "more_lanes", &[&(run.lanes.len() - shown)]);
+        put(
+            buf,
+            inner.x,
+            inner.y + shown as u16,
+            inner.width,
+            &more,
+            Style::new().fg(Color::DarkGray),
+        );
+    }
+    for ts in &state.tasks {
+        let (Some(worker), Some(start)) = (&ts.worker, ts.start) else {
+            continue;
+        };
+        let Some(&lane) = lane_of.get(&**worker) else {
+            continue;
+        };
+        let end = ts.end.unwrap_or(run.now).max(start);
+        let (a, b) = (col(start), col(end).max(col(start) + 1).min(track_w));
+        if b <= a {
+            continue;
+        }
+        let color = match ts.phase {
+            Phase::Done => DONE_COLORS[ts.task.id % DONE_COLORS.len()],
+            p => phase_color(p),
+        };
+        // The download's number marks where it begins, so the class can tell who ran what.
+        let mut seg: String = (ts.task.id + 1).to_string();
+        seg.truncate((b - a) as usize);
+        let fill = (b - a) as usize - seg.chars().count();
+        seg.extend(std::iter::repeat_n('█', fill));
+        let y = inner.y + lane as u16;
+        put(
+            buf,
+            track_x + a,
+            y,
+            b - a,
+            &seg,
+            Style::new().fg(Color::Black).bg(color),
+        );
+        // Keep the number readable: it sits on the colour, the rest is solid colour.
+        put(
+            buf,
+            track_x + a + (b - a - fill as u16),
+            y,
+            fill as u16,
+            &"█".repeat(fill),
+            Style::new().fg(color),
+        );
+    }
+    let axis_y = inner.bottom() - 1;
+    let left = "0s".to_string();
+    let right = format!("{span:.1}s");
+    put(
+        buf,
+        track_x,
+        axis_y,
+        track_w,
+        &left,
+        Style::new().fg(Color::DarkGray),
+    );
+    let rx = track_x + track_w.saturating_sub(right.len() as u16);
+    put(
+        buf,
+        rx,
+        axis_y,
+        right.len() as u16,
+        &right,
+        Style::new().fg(Color::DarkGray),
+    );
+}
