@@ -231,6 +231,7 @@ impl App {
                 self.os_threads = os_threads;
                 if let Some(r) = &mut self.run
                     && !r.state.is_finished()
+                    && now.is_finite()
                 {
                     r.now = now.max(r.now);
                 }
@@ -472,7 +473,9 @@ impl App {
                 if !run.lanes.contains(worker) {
                     run.lanes.push(worker.clone());
                 }
-                run.now = run.now.max(*at);
+                if at.is_finite() {
+                    run.now = run.now.max(*at);
+                }
                 Some(LogLine::Started {
                     worker: worker.clone(),
                     task: name(*task),
@@ -484,7 +487,9 @@ impl App {
                 took,
                 at,
             } => {
-                run.now = run.now.max(*at);
+                if at.is_finite() {
+                    run.now = run.now.max(*at);
+                }
                 Some(LogLine::Finished {
                     worker: worker.clone(),
                     task: name(*task),
@@ -503,7 +508,9 @@ impl App {
             }),
             WorkerEvent::Progress { .. } => None,
             WorkerEvent::RunFinished { elapsed } => {
-                run.now = *elapsed;
+                if elapsed.is_finite() {
+                    run.now = *elapsed;
+                }
                 Some(LogLine::Total {
                     strategy: run.state.strategy,
                     elapsed: *elapsed,

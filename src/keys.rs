@@ -44,6 +44,9 @@ use KeyCode::{Char, Down, Enter, Esc, PageDown, PageUp, Up};
 
 /// Every key threadlab answers to, in the order help lists them.
 pub const BINDINGS: &[Binding] = &[
+    // Help and quit come first, so the key bar keeps them however narrow the terminal is.
+    b(&[Char('?')], Action::Help, "?", "key_help", true),
+    b(&[Char('q'), Esc], Action::Quit, "q/Esc", "key_quit", true),
     b(
         &[Char('1')],
         Action::Strategy(1),
@@ -90,8 +93,6 @@ pub const BINDINGS: &[Binding] = &[
         false,
     ),
     b(&[PageUp], Action::PageUp, "", "", false),
-    b(&[Char('?')], Action::Help, "?", "key_help", true),
-    b(&[Char('q'), Esc], Action::Quit, "q/Esc", "key_quit", true),
     b(&[], Action::ForceQuit, "Ctrl-C", "key_force_quit", false),
 ];
 

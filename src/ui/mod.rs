@@ -70,13 +70,14 @@ pub fn layout(area: Rect, tasks: usize, lanes: usize) -> Areas {
     }
     // Downloads first (they are the lesson), then the timeline, then the log gets the rest.
     let h = left.height;
-    let want_dl = tasks as u16 + 2;
-    let want_tl = lanes.max(1) as u16 + 3;
+    let rows = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
+    let want_dl = rows(tasks).saturating_add(2);
+    let want_tl = rows(lanes.max(1)).saturating_add(3);
     let (dl, tl) = if h < 8 {
         (h, 0)
     } else {
         let dl = want_dl.min(h * 45 / 100).max(3);
-        let tl = want_tl.min(h * 30 / 100).max(3).min(h - dl);
+        let tl = want_tl.min(h * 40 / 100).max(3).min(h - dl);
         (dl, tl)
     };
     let log = h - dl - tl;
@@ -91,7 +92,7 @@ pub fn layout(area: Rect, tasks: usize, lanes: usize) -> Areas {
 /// Download rows visible at size `w`×`h` (inside the pane's border); the app scrolls by it.
 pub fn download_rows(w: u16, h: u16) -> usize {
     // The row count does not depend on the task count once the list is longer than the pane.
-    let a = layout(Rect::new(0, 0, w, h), usize::MAX / 4, 8);
+    let a = layout(Rect::new(0, 0, w, h), usize::MAX, 8);
     a.downloads.height.saturating_sub(2) as usize
 }
 
@@ -115,7 +116,7 @@ impl Widget for &App {
         info(self, a.info, buf);
         downloads::render(self, a.downloads, buf);
         timeline::render(self, a.timeline, buf);
-        log(self, a.log, buf);
+        log(self, a.log, a.side_hidden, buf);
         side::render(self, a.side, buf);
         keybar(self, a.keybar, buf);
         if self.main_finished {
@@ -219,25 +220,37 @@ fn info(app: &App, area: Rect, buf: &mut Buffer) {
         Strategy::Pool => format!("{} {}", t(l, "workers"), app.workers),
         _ => format!("{} {}", t(l, "workers"), app.view_state().worker_threads()),
     };
-    let text = format!(
-        " {workers} · {} {}× · {} {} · {} · {state}",
-        t(l, "speed"),
-        fmt_speed(app.speed),
-        t(l, "seed"),
-        app.seed,
-        t(l, "workload_io"),
-    );
+    let side_hidden =
+        layout(Rect::new(0, 0, app.size.0, app.size.1), app.tasks.len(), 1).side_hidden;
+    let text = if side_hidden {
+        // No room for the timing panel: its two key figures move up here.
+        let s = app.view_state();
+        let elapsed = app.run.as_ref().map_or(0.0, |r| r.elapsed());
+        format!(
+            " {} {elapsed:.1}s · {} {:.1}s · {} {:.1}s · {state}",
+            t(l, "timing_elapsed"),
+            t(l, "timing_ideal"),
+            s.ideal(),
+            t(l, "timing_sum"),
+            s.sum()
+        )
+    } else {
+        format!(
+            " {workers} · {} {}× · {} {} · {} · {state}",
+            t(l, "speed"),
+            fmt_speed(app.speed),
+            t(l, "seed"),
+            app.seed,
+            t(l, "workload_io"),
+        )
+    };
     let state_style = if app.paused {
         Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
     } else {
         Style::new()
     };
     let used = put(buf, area.x, area.y, area.width, &text, state_style);
-    let hint = app.hint.map(|h| t(l, h)).or_else(|| {
-        let a = layout(Rect::new(0, 0, app.size.0, app.size.1), app.tasks.len(), 1);
-        a.side_hidden.then(|| t(l, "hint_side_hidden"))
-    });
-    if let Some(hint) = hint {
+    if let Some(hint) = app.hint.map(|h| t(l, h)) {
         let x = area.x + used + 2;
         if x < area.right() {
             put(
@@ -261,8 +274,18 @@ pub(crate) fn fmt_speed(s: f64) -> String {
     }
 }
 
-fn log(app: &App, area: Rect, buf: &mut Buffer) {
-    let inner = pane(t(app.lang, "pane_log"), area, buf);
+fn log(app: &App, area: Rect, side_hidden: bool, buf: &mut Buffer) {
+    let title = if side_hidden {
+        // The one place a narrow screen has room to say where the timing panel went.
+        format!(
+            "{} · {}",
+            t(app.lang, "pane_log"),
+            t(app.lang, "hint_side_hidden")
+        )
+    } else {
+        t(app.lang, "pane_log").to_string()
+    };
+    let inner = pane(&title, area, buf);
     if inner.height == 0 {
         return;
     }

@@ -17,23 +17,57 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if area.height == 0 {
         return;
     }
+    if area.width >= 72 && area.height < 20 {
+        // Below the downloads on a mid-size screen: timing on the left, results and ticker right.
+        let half = area.width / 2;
+        let left = Rect::new(area.x, area.y, half, area.height);
+        let right = Rect::new(area.x + half, area.y, area.width - half, area.height);
+        lines_pane(t(app.lang, "pane_timing"), timing_lines(app), left, buf);
+        let ticker_h = if right.height >= TICKER_H + 6 {
+            TICKER_H
+        } else {
+            0
+        };
+        let results = Rect::new(right.x, right.y, right.width, right.height - ticker_h);
+        lines_pane(
+            t(app.lang, "pane_results"),
+            results_lines(app).split_off(1),
+            results,
+            buf,
+        );
+        if ticker_h > 0 {
+            ticker(
+                app,
+                Rect::new(right.x, results.bottom(), right.width, ticker_h),
+                buf,
+            );
+        }
+        return;
+    }
     let ticker_h = if area.height >= TICKER_H + 8 {
         TICKER_H
     } else {
         0
     };
     let main = Rect::new(area.x, area.y, area.width, area.height - ticker_h);
-    let inner = pane(t(app.lang, "pane_timing"), main, buf);
-    let lines = timing_lines(app).into_iter().chain(results_lines(app));
-    for (y, (text, style)) in (inner.y..inner.bottom()).zip(lines) {
-        put(buf, inner.x, y, inner.width, &text, style);
-    }
+    let lines = timing_lines(app)
+        .into_iter()
+        .chain(results_lines(app))
+        .collect();
+    lines_pane(t(app.lang, "pane_timing"), lines, main, buf);
     if ticker_h > 0 {
         ticker(
             app,
             Rect::new(area.x, main.bottom(), area.width, ticker_h),
             buf,
         );
+    }
+}
+
+fn lines_pane(title: &str, lines: Vec<(String, Style)>, area: Rect, buf: &mut Buffer) {
+    let inner = pane(title, area, buf);
+    for (y, (text, style)) in (inner.y..inner.bottom()).zip(lines) {
+        put(buf, inner.x, y, inner.width, &text, style);
     }
 }
 

@@ -1,0 +1,185 @@
+//! Property tests: the screen renders at every size without panicking, and random storms of
+//! keys, resizes and worker reports (stale, unknown, out of range) keep the app's invariants.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::widgets::Widget;
+use threadlab::app::{App, Command, Event, Start};
+use threadlab::engine::{RunEvent, Strategy as Kind, WorkerEvent};
+use threadlab::i18n::Lang;
+use threadlab::tasks;
+
+fn app(n: usize, lang: Lang) -> App {
+    let names = if n == 3 {
+        tasks::lesson_names()
+    } else {
+        tasks::generated_names(n)
+    };
+    App::new(Start {
+        lang,
+        strategy: Kind::Pool,
+        workers: 4,
+        speed: 1.0,
+        seed: 1,
+        names,
+        min: 3.0,
+        max: 6.0,
+    })
+}
+
+fn draw(app: &App, w: u16, h: u16) {
+    let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
+    app.render(buf.area, &mut buf);
+}
+
+/// A mid-run app with every pane busy: the hardest thing to lay out.
+fn busy(lang: Lang) -> App {
+    let mut a = app(12, lang);
+    let cmds = a.update(Event::Key(KeyEvent::new(
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+    )));
+    let Some(Command::StartRun { id, .. }) = cmds.first() else {
+        panic!("{cmds:?}")
+    };
+    for task in 0..6 {
+        let worker = format!("pool-{}", task % 4 + 1).into();
+        a.update(Event::Worker(RunEvent {
+            run: *id,
+            event: WorkerEvent::Started {
+                task,
+                worker,
+                at: task as f64,
+            },
+        }));
+        a.update(Event::Worker(RunEvent {
+            run: *id,
+            event: WorkerEvent::Progress { task, done: 0.5 },
+        }));
+    }
+    a.update(Event::Ticker("Ping"));
+    a.update(Event::Tick {
+        now: 7.5,
+        os_threads: 9,
+    });
+    a
+}
+
+#[test]
+fn every_size_from_1x1_to_300x100_renders() {
+    for lang in [Lang::En, Lang::Zh] {
+        let mut a = busy(lang);
+        for w in 1..=300 {
+            for h in 1..=100 {
+                a.update(Event::Resize(w, h));
+                draw(&a, w, h);
+            }
+        }
+        // the overlays too, at a spread of sizes
+        a.help = true;
+        for (w, h) in [(1, 1), (2, 5), (10, 3), (40, 12), (79, 23), (300, 100)] {
+            draw(&a, w, h);
+        }
+        a.help = false;
+        a.main_finished = true;
+        for (w, h) in [(1, 1), (3, 2), (20, 6), (64, 9), (300, 100)] {
+            draw(&a, w, h);
+        }
+    }
+}
+
+fn key_code() -> impl Strategy<Value = KeyCode> {
+    prop_oneof![
+        prop::sample::select(vec![
+            KeyCode::Enter,
+            KeyCode::Esc,
+            KeyCode::Up,
+            KeyCode::Down,
+            KeyCode::PageUp,
+            KeyCode::PageDown,
+            KeyCode::Tab,
+            KeyCode::Backspace,
+        ]),
+        prop::sample::select("1234567rncx+-=_ []pdl?qjkhw.".chars().collect::<Vec<_>>())
+            .prop_map(KeyCode::Char),
+        any::<char>().prop_map(KeyCode::Char),
+    ]
+}
+
+fn worker_event() -> impl Strategy<Value = WorkerEvent> {
+    let task = 0usize..40;
+    let at = prop_oneof![-5.0..100.0f64, Just(f64::NAN), Just(f64::INFINITY)];
+    prop_oneof![
+        (task.clone(), at.clone()).prop_map(|(task, at)| WorkerEvent::Started {
+            task,
+            worker: "w".into(),
+            at
+        }),
+        (task.clone(), prop_oneof![-1.0..2.0f64, Just(f64::NAN)])
+            .prop_map(|(task, done)| WorkerEvent::Progress { task, done }),
+        (task.clone(), at.clone(), at.clone()).prop_map(|(task, at, took)| WorkerEvent::Finished {
+            task,
+            worker: "w".into(),
+            at,
+            took
+        }),
+        (task, at.clone()).prop_map(|(task, at)| WorkerEvent::Failed {
+            task,
+            worker: "w".into(),
+            at,
+            reason: "x".into()
+        }),
+        at.prop_map(|elapsed| WorkerEvent::RunFinished { elapsed }),
+    ]
+}
+
+fn event() -> impl Strategy<Value = Event> {
+    prop_oneof![
+        6 => (key_code(), prop::bool::weighted(0.05)).prop_map(|(c, ctrl)| {
+            let m = if ctrl { KeyModifiers::CONTROL } else { KeyModifiers::NONE };
+            Event::Key(KeyEvent::new(c, m))
+        }),
+        1 => (0u16..320, 0u16..120).prop_map(|(w, h)| Event::Resize(w, h)),
+        4 => (0u64..6, worker_event()).prop_map(|(run, event)| Event::Worker(RunEvent { run, event })),
+        1 => (prop_oneof![0.0..100.0f64, Just(f64::NAN)], 0usize..500)
+            .prop_map(|(now, os_threads)| Event::Tick { now, os_threads }),
+        1 => prop::sample::select(vec!["Ping", "Pong"]).prop_map(Event::Ticker),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 64,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct("tests/props.proptest-regressions"))),
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn key_storms_keep_invariants(n in 1usize..30, events in prop::collection::vec(event(), 1..3000)) {
+        let mut a = app(n, Lang::En);
+        let mut size = (80u16, 24u16);
+        for (i, ev) in events.into_iter().enumerate() {
+            if let Event::Resize(w, h) = ev {
+                size = (w, h);
+            }
+            a.update(ev);
+            if let Some(run) = &a.run {
+                for t in &run.state.tasks {
+                    prop_assert!((0.0..=1.0).contains(&t.done), "progress {} out of range", t.done);
+                }
+                prop_assert!(run.now.is_finite(), "lesson clock {} is not a number", run.now);
+            }
+            prop_assert!(a.scroll < n.max(1));
+            prop_assert!((1..=256).contains(&a.workers));
+            // a frame now and then, at the storm's current size
+            if i % 97 == 0 {
+                draw(&a, size.0, size.1);
+            }
+        }
+        draw(&a, size.0, size.1);
+        draw(&a, 120, 40);
+    }
+}

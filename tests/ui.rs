@@ -1,0 +1,368 @@
+//! What the class sees: the screen rendered on ratatui's `TestBackend`, snapshotted with insta,
+//! fed with the same events the runner would deliver (no threads, no clock).
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::sync::Arc;
+use threadlab::app::{App, Command, Event, Start};
+use threadlab::engine::{RunEvent, Strategy, WorkerEvent, ideal};
+use threadlab::i18n::Lang;
+use threadlab::tasks;
+
+fn app(lang: Lang) -> App {
+    let mut app = App::new(Start {
+        lang,
+        strategy: Strategy::Serial,
+        workers: 4,
+        speed: 1.0,
+        seed: 7,
+        names: tasks::lesson_names(),
+        min: 3.0,
+        max: 6.0,
+    });
+    app.update(Event::Resize(120, 40));
+    app
+}
+
+fn key(app: &mut App, c: char) -> Vec<Command> {
+    app.update(Event::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::NONE,
+    )))
+}
+
+fn enter(app: &mut App) -> u64 {
+    let cmds = app.update(Event::Key(KeyEvent::new(
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+    )));
+    match cmds.as_slice() {
+        [Command::StartRun { id, .. }] => *id,
+        other => panic!("Enter did not start a run: {other:?}"),
+    }
+}
+
+/// Who runs each download and when, as the strategy would schedule it with no overhead.
+fn schedule(strategy: Strategy, durations: &[f64], workers: usize) -> Vec<(String, f64, f64)> {
+    let mut free = vec![0.0_f64; workers];
+    let mut t = 0.0;
+    durations
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| match strategy {
+            Strategy::Serial => {
+                t += d;
+                ("main".to_string(), t - d, t)
+            }
+            Strategy::Threads => (format!("Thread-{}", i + 1), 0.0, d),
+            Strategy::Custom => (format!("DownloadThread-{}", i + 1), 0.0, d),
+            Strategy::Pool => {
+                let (w, at) = free
+                    .iter()
+                    .copied()
+                    .enumerate()
+                    .min_by(|a, b| a.1.total_cmp(&b.1))
+                    .unwrap();
+                free[w] += d;
+                (format!("pool-{}", w + 1), at, at + d)
+            }
+        })
+        .collect()
+}
+
+/// Play run `id` up to lesson time `until`, as its workers would report it.
+fn play(app: &mut App, id: u64, until: f64) {
+    let durations: Vec<f64> = app.tasks.iter().map(|t| t.duration).collect();
+    let plan = schedule(app.strategy, &durations, app.workers);
+    let mut events: Vec<(f64, WorkerEvent)> = Vec::new();
+    for (task, (worker, start, end)) in plan.iter().enumerate() {
+        let worker: Arc<str> = worker.as_str().into();
+        if *start <= until {
+            events.push((
+                *start,
+                WorkerEvent::Started {
+                    task,
+                    worker: worker.clone(),
+                    at: *start,
+                },
+            ));
+        }
+        if *end <= until {
+            events.push((
+                *end,
+                WorkerEvent::Finished {
+                    task,
+                    worker,
+                    at: *end,
+                    took: end - start,
+                },
+            ));
+        } else if *start <= until {
+            let done = (until - start) / (end - start);
+            events.push((until, WorkerEvent::Progress { task, done }));
+        }
+    }
+    let total = ideal::ideal(app.strategy, &durations, app.workers);
+    if total <= until {
+        events.push((total, WorkerEvent::RunFinished { elapsed: total }));
+    }
+    events.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (_, event) in events {
+        app.update(Event::Worker(RunEvent { run: id, event }));
+    }
+    app.update(Event::Tick {
+        now: until,
+        os_threads: 5,
+    });
+}
+
+fn screen(app: &App, w: u16, h: u16) -> String {
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| f.render_widget(app, f.area())).unwrap();
+    let buf = term.backend().buffer();
+    let mut out = String::new();
+    for y in 0..h {
+        let mut line = String::new();
+        let mut skip = 0;
+        for x in 0..w {
+            // A wide character's second cell holds nothing of its own.
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+            line.push_str(sym);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn each_strategy_mid_run_and_finished() {
+    for (n, strategy) in Strategy::ALL.iter().enumerate() {
+        let mut a = app(Lang::En);
+        key(&mut a, char::from(b'1' + n as u8));
+        assert_eq!(a.strategy, *strategy);
+        let id = enter(&mut a);
+        play(&mut a, id, 2.5);
+        insta::assert_snapshot!(format!("{strategy}_mid_run"), screen(&a, 120, 40));
+        play(&mut a, id, 100.0);
+        let s = screen(&a, 120, 40);
+        assert!(s.contains("Total time:"), "{s}");
+        insta::assert_snapshot!(format!("{strategy}_finished"), s);
+    }
+}
+
+#[test]
+fn compare_fills_the_table_in_order() {
+    let mut a = app(Lang::En);
+    let cmds = key(&mut a, 'c');
+    let [Command::StartRun { id, plan }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(plan.strategy, Strategy::Serial);
+    let mut id = *id;
+    for expected in &Strategy::ALL[1..] {
+        // Finishing one run of the comparison starts the next on the same durations.
+        let durations: Vec<f64> = a.tasks.iter().map(|t| t.duration).collect();
+        let total = ideal::ideal(a.strategy, &durations, a.workers);
+        let cmds = a.update(Event::Worker(RunEvent {
+            run: id,
+            event: WorkerEvent::RunFinished { elapsed: total },
+        }));
+        let [Command::StartRun { id: next, plan }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(plan.strategy, *expected);
+        assert_eq!(plan.tasks, a.tasks);
+        id = *next;
+    }
+    play(&mut a, id, 100.0);
+    assert_eq!(a.results.len(), 4);
+    insta::assert_snapshot!("compare_table", screen(&a, 120, 40));
+}
+
+#[test]
+fn ticker_daemon_and_not() {
+    let mut a = app(Lang::En);
+    assert_eq!(key(&mut a, 'p'), [Command::StartTicker { daemon: false }]);
+    for w in ["Ping", "Pong", "Pong", "Ping", "Ping", "Pong"] {
+        a.update(Event::Ticker(w));
+    }
+    let s = screen(&a, 120, 40);
+    assert!(
+        s.contains("PingPongPongPingPingPong") && s.contains("NOT daemon"),
+        "{s}"
+    );
+    insta::assert_snapshot!("ticker_non_daemon", s);
+    assert_eq!(key(&mut a, 'd'), [Command::SetDaemon(true)]);
+    insta::assert_snapshot!("ticker_daemon", screen(&a, 120, 40));
+}
+
+#[test]
+fn quitting_with_a_non_daemon_ticker_waits_for_it() {
+    let mut a = app(Lang::En);
+    key(&mut a, 'p');
+    // q: main finishes, but nothing quits
+    assert_eq!(key(&mut a, 'q'), []);
+    assert!(a.main_finished);
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("The main thread has finished"), "{s}");
+    insta::assert_snapshot!("main_finished", s);
+    // the ticker keeps ticking meanwhile, and other keys do nothing but hint
+    a.update(Event::Ticker("Ping"));
+    assert_eq!(a.ticker.stream.back(), Some(&"Ping"));
+    assert_eq!(key(&mut a, '1'), []);
+    // d makes them daemons: the process may end at once
+    assert_eq!(key(&mut a, 'd'), [Command::SetDaemon(true), Command::Quit]);
+
+    let mut b = app(Lang::En);
+    key(&mut b, 'p');
+    key(&mut b, 'q');
+    assert_eq!(key(&mut b, 'p'), [Command::StopTicker, Command::Quit]);
+
+    let mut c = app(Lang::En);
+    key(&mut c, 'p');
+    key(&mut c, 'd');
+    assert_eq!(
+        key(&mut c, 'q'),
+        [Command::Quit],
+        "daemon tickers do not hold the process"
+    );
+
+    let mut d = app(Lang::En);
+    key(&mut d, 'p');
+    key(&mut d, 'q');
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert_eq!(
+        d.update(Event::Key(ctrl_c)),
+        [Command::Quit],
+        "Ctrl-C always ends at once"
+    );
+}
+
+#[test]
+fn help_overlay_in_both_languages() {
+    for (lang, name) in [(Lang::En, "help_en"), (Lang::Zh, "help_zh")] {
+        let mut a = app(lang);
+        key(&mut a, '?');
+        let s = screen(&a, 120, 40);
+        insta::assert_snapshot!(name, s);
+        // any key closes help without acting
+        assert_eq!(key(&mut a, '2'), []);
+        assert!(!a.help && a.strategy == Strategy::Serial);
+    }
+    let mut a = app(Lang::En);
+    key(&mut a, '?');
+    let s = screen(&a, 120, 40);
+    for word in [
+        "process:",
+        "thread:",
+        "concurrency:",
+        "parallelism:",
+        "pool:",
+        "daemon:",
+    ] {
+        assert!(s.contains(word), "glossary lacks {word}: {s}");
+    }
+}
+
+#[test]
+fn chinese_screen_mid_run_and_live_switch() {
+    let mut a = app(Lang::Zh);
+    key(&mut a, '4');
+    let id = enter(&mut a);
+    play(&mut a, id, 4.0);
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("下载任务") && s.contains("开始下载"), "{s}");
+    insta::assert_snapshot!("pool_mid_run_zh", s);
+    key(&mut a, 'l');
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("Downloads") && s.contains("Downloading"), "{s}");
+}
+
+#[test]
+fn narrow_and_short_terminals_degrade() {
+    let mut a = app(Lang::En);
+    key(&mut a, '2');
+    let id = enter(&mut a);
+    play(&mut a, id, 2.0);
+    a.update(Event::Resize(60, 20));
+    let s = screen(&a, 60, 20);
+    assert!(s.contains("widen for the timing panel"), "{s}");
+    insta::assert_snapshot!("narrow_60x20", s);
+    a.update(Event::Resize(80, 50));
+    insta::assert_snapshot!("narrow_80x50_side_below", screen(&a, 80, 50));
+}
+
+#[test]
+fn chinese_names_align_in_the_downloads_pane() {
+    let a = app(Lang::En);
+    let s = screen(&a, 120, 40);
+    let cols: Vec<usize> = s
+        .lines()
+        .filter(|l| l.contains('░'))
+        .map(|l| unicode_width::UnicodeWidthStr::width(&l[..l.find('░').unwrap()]))
+        .collect();
+    assert_eq!(cols.len(), 3, "{s}");
+    assert!(
+        cols.iter().all(|&c| c == cols[0]),
+        "bars start at different columns: {cols:?}\n{s}"
+    );
+}
+
+#[test]
+fn pause_stops_the_clock_and_stale_reports_are_ignored() {
+    let mut a = app(Lang::En);
+    key(&mut a, '2');
+    let id = enter(&mut a);
+    play(&mut a, id, 1.0);
+    assert_eq!(key(&mut a, ' '), [Command::Pause]);
+    assert!(!a.is_animating());
+    assert!(screen(&a, 120, 40).contains("paused"));
+    assert_eq!(key(&mut a, ' '), [Command::Resume]);
+    // a report from an older run changes nothing
+    let before = a.run.as_ref().unwrap().state.tasks[0].done;
+    a.update(Event::Worker(RunEvent {
+        run: id - 1,
+        event: WorkerEvent::Progress {
+            task: 0,
+            done: 0.99,
+        },
+    }));
+    assert_eq!(a.run.as_ref().unwrap().state.tasks[0].done, before);
+}
+
+#[test]
+fn speed_and_workers_keys_step_within_bounds() {
+    let mut a = app(Lang::En);
+    assert_eq!(key(&mut a, ']'), [Command::SetSpeed(2.0)]);
+    for _ in 0..50 {
+        key(&mut a, ']');
+    }
+    assert_eq!(a.speed, 1000.0);
+    for _ in 0..50 {
+        key(&mut a, '[');
+    }
+    assert_eq!(a.speed, 0.1);
+    for _ in 0..10 {
+        key(&mut a, '-');
+    }
+    assert_eq!(a.workers, 1);
+    for _ in 0..300 {
+        key(&mut a, '+');
+    }
+    assert_eq!(a.workers, 256);
+}
+
+#[test]
+fn later_strategies_show_a_coming_hint() {
+    let mut a = app(Lang::En);
+    key(&mut a, '5');
+    assert_eq!(a.strategy, Strategy::Serial);
+    assert!(screen(&a, 120, 40).contains("coming"));
+}
