@@ -40,6 +40,9 @@ pub struct BenchArgs {
     /// Runs per strategy; the median is reported
     #[arg(long, default_value_t = 25, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub runs: u32,
+    /// Skip the screen-loop figures (they take about ten seconds)
+    #[arg(long)]
+    pub no_tui: bool,
 }
 
 /// Options shared by the TUI, `run`, `compare` and `bench`.

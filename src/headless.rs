@@ -230,6 +230,20 @@ pub fn bench(args: &BenchArgs, json: bool, out: &mut impl Write) -> Result<(), S
             print_figure(out, figures.last().expect("just pushed"));
         }
     }
+    for f in stop_figures(args.runs)? {
+        if !json {
+            print_figure(out, &f);
+        }
+        figures.push(f);
+    }
+    if !args.no_tui {
+        for f in tui_figures()? {
+            if !json {
+                print_figure(out, &f);
+            }
+            figures.push(f);
+        }
+    }
     if json {
         let _ = writeln!(
             out,
@@ -238,6 +252,95 @@ pub fn bench(args: &BenchArgs, json: bool, out: &mut impl Write) -> Result<(), S
         );
     }
     Ok(())
+}
+
+/// How long `stop` takes to end and join a run caught mid-download, per strategy.
+fn stop_figures(runs: u32) -> Result<Vec<BenchFigure>, String> {
+    let names = tasks::generated_names(8);
+    let mut out = Vec::new();
+    for strategy in Strategy::ALL {
+        let mut ms = Vec::new();
+        for _ in 0..runs {
+            let plan = Plan {
+                strategy,
+                tasks: tasks::make_tasks(&names, &[3600.0; 8]),
+                workers: 4,
+                speed: 1.0,
+            };
+            let (tx, rx) = mpsc::channel::<RunEvent>();
+            let handle = engine::start(plan, Reporter::new(0, tx)).map_err(io_err)?;
+            // Wait until a download is under way, so the stop lands mid-download.
+            while let Ok(ev) = rx.recv() {
+                if matches!(ev.event, WorkerEvent::Started { .. }) {
+                    break;
+                }
+            }
+            let t0 = std::time::Instant::now();
+            handle.stop();
+            ms.push(t0.elapsed().as_secs_f64() * 1000.0);
+        }
+        out.push(figure(
+            format!("stop {strategy}"),
+            &mut ms,
+            "ms",
+            runs,
+            "stop() until every thread of the run is joined, mid-download",
+        ));
+    }
+    Ok(out)
+}
+
+/// The screen loop's cost: CPU busy and idle, key-to-screen delay, frames.
+fn tui_figures() -> Result<Vec<BenchFigure>, String> {
+    use crate::bench_tui;
+    let f = bench_tui::measure(
+        std::time::Duration::from_secs(4),
+        std::time::Duration::from_secs(4),
+    )
+    .map_err(|e| format!("screen benchmark failed: {e}"))?;
+    let mut lat = f.key_latency.clone();
+    let n = lat.len() as u32;
+    let one = |name: &str, v: f64, unit: &'static str, note: &str| BenchFigure {
+        name: name.into(),
+        median: v,
+        p90: v,
+        unit,
+        runs: 1,
+        note: note.into(),
+    };
+    Ok(vec![
+        one(
+            "tui busy cpu",
+            f.busy_cpu,
+            "%",
+            "whole process, % of one core: 1,000 downloads, pool of 64, --speed 10, 200×60, a key every 100 ms",
+        ),
+        figure(
+            "tui key-to-screen".into(),
+            &mut lat,
+            "ms",
+            n,
+            "key sent → frame flushed, during that run",
+        ),
+        one(
+            "tui frames",
+            f.frames as f64,
+            "",
+            "frames drawn over the whole benchmark (at most 30 a second)",
+        ),
+        one(
+            "tui bytes/frame",
+            f.bytes_per_frame,
+            "B",
+            "bytes written to the terminal per frame",
+        ),
+        one(
+            "tui idle cpu",
+            f.idle_cpu,
+            "%",
+            "whole process, % of one core, nothing running, ticker off",
+        ),
+    ])
 }
 
 fn figure(name: String, xs: &mut [f64], unit: &'static str, runs: u32, note: &str) -> BenchFigure {
@@ -254,6 +357,17 @@ fn figure(name: String, xs: &mut [f64], unit: &'static str, runs: u32, note: &st
 }
 
 fn print_figure(out: &mut impl Write, f: &BenchFigure) {
+    if f.runs == 1 {
+        let _ = writeln!(
+            out,
+            "{}  {:>15.3} {:<3}  ({})",
+            pad(&f.name, 22),
+            f.median,
+            f.unit,
+            f.note
+        );
+        return;
+    }
     let _ = writeln!(
         out,
         "{}  median {:>8.3} {}  p90 {:>8.3} {}  ({} runs; {})",

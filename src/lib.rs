@@ -8,6 +8,7 @@
 //! - [`i18n`]: every string on screen in English and Chinese; [`text`]: display-width helpers.
 
 pub mod app;
+pub mod bench_tui;
 pub mod cli;
 pub mod engine;
 pub mod headless;

@@ -346,7 +346,7 @@ fn without_a_terminal_the_tui_points_to_run() {
 
 #[test]
 fn bench_prints_an_overhead_per_strategy() {
-    let o = threadlab(&["bench", "--runs", "2", "--json"]);
+    let o = threadlab(&["bench", "--runs", "2", "--json", "--no-tui"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let names: Vec<&str> = v
