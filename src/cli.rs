@@ -12,9 +12,7 @@ use std::path::PathBuf;
     name = "threadlab",
     version,
     about = "A live concurrency lab in the terminal: watch serial downloads, threads, a thread pool and daemon threads race.",
-    long_about = None,
-    after_help = "Without a command, threadlab opens the live classroom screen (press ? there for every key).\n\
-                  Every run prints its seed; pass it back with --seed to get the same durations again."
+    long_about = None
 )]
 pub struct Cli {
     #[command(subcommand)]

@@ -1,7 +1,7 @@
 //! The `threadlab` binary: parse the command line and hand over to the TUI or a headless command.
 
-use clap::Parser;
 use clap::error::ErrorKind;
+use clap::{CommandFactory, FromArgMatches};
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
 use std::sync::mpsc;
@@ -13,7 +13,11 @@ use threadlab::runner::{self, Runner};
 use threadlab::terminal;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let parsed = Cli::command()
+        .after_help(keys_help())
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => match e.kind() {
             ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
@@ -46,6 +50,25 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&format!("error: {e}")),
     }
+}
+
+/// `--help`'s closing part: every key of the live screen, from the same table that handles them.
+fn keys_help() -> String {
+    use threadlab::i18n::{Lang, t};
+    let lang = Lang::from_env();
+    let mut s =
+        String::from("Without a command, threadlab opens the live classroom screen. Its keys:\n");
+    for b in threadlab::keys::described() {
+        s.push_str(&format!(
+            "  {:<10} {}\n",
+            b.label,
+            t(lang, &format!("{}_long", b.help))
+        ));
+    }
+    s.push_str(
+        "Every run prints its seed; pass it back with --seed to get the same durations again.",
+    );
+    s
 }
 
 /// The live classroom screen, until the user quits; the terminal is restored on every way out.
