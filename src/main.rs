@@ -32,11 +32,13 @@ fn main() -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&format!("error: {e}")),
     };
-    let mut out = io::stdout().lock();
+    // Locked only by the headless commands: the live screen must leave stdout free, or a panic
+    // hook on another thread would wait for the lock forever instead of restoring the terminal.
+    let out = || io::stdout().lock();
     let result = match &cli.command {
-        Some(Command::Run) => headless::run(&setup, cli.opts.json, &mut out),
-        Some(Command::Compare) => headless::compare(&setup, cli.opts.json, &mut out),
-        Some(Command::Bench(args)) => headless::bench(args, cli.opts.json, &mut out),
+        Some(Command::Run) => headless::run(&setup, cli.opts.json, &mut out()),
+        Some(Command::Compare) => headless::compare(&setup, cli.opts.json, &mut out()),
+        Some(Command::Bench(args)) => headless::bench(args, cli.opts.json, &mut out()),
         None => {
             if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
                 return fail(
@@ -90,6 +92,16 @@ fn tui(setup: &Setup) -> std::io::Result<()> {
     let size = term.size()?;
     app.update(Event::Resize(size.width, size.height));
     terminal::spawn_input(tx.clone())?;
+    // A seam for the real-terminal tests: prove that a panic on some other thread still restores
+    // the terminal and shows its message. Nothing sets this outside tests.
+    if std::env::var_os("THREADLAB_TEST_PANIC").is_some() {
+        std::thread::Builder::new()
+            .name("test-panic".into())
+            .spawn(|| {
+                std::thread::sleep(std::time::Duration::from_millis(500));
+                panic!("test panic on a background thread");
+            })?;
+    }
     let mut runner = Runner::new(tx);
     let result = runner::run(&mut term, &mut app, rx, &mut runner);
     runner.shut_down();
