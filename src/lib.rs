@@ -5,11 +5,14 @@
 //! - [`report`]: the state of a run rebuilt from its events, and its JSON summary.
 //! - [`cli`]: the command line; [`headless`]: `run`, `compare` and `bench` without a TUI.
 //! - [`i18n`]: every string on screen in English and Chinese; [`text`]: display-width helpers.
+//! - [`cores`]: how many CPU cores the process may use; [`procinfo`]: its threads and their context switches.
 
 pub mod cli;
+pub mod cores;
 pub mod engine;
 pub mod headless;
 pub mod i18n;
+pub mod procinfo;
 pub mod report;
 pub mod tasks;
 pub mod text;
