@@ -1,7 +1,7 @@
 //! `threadlab run`, `compare` and `bench`: the lesson without a terminal UI, as text or JSON.
 
 use crate::cli::{BenchArgs, Setup};
-use crate::engine::{self, Plan, Reporter, RunEvent, Strategy, WorkerEvent};
+use crate::engine::{self, Plan, Reporter, RunEvent, Strategy, WorkerEvent, Workload};
 use crate::i18n::{Lang, t, tf};
 use crate::report::{RunReport, RunState};
 use crate::tasks;
@@ -15,7 +15,7 @@ pub fn run_plan(
     mut on_event: impl FnMut(&RunState, &WorkerEvent),
 ) -> io::Result<RunState> {
     let (tx, rx) = mpsc::channel::<RunEvent>();
-    let mut state = RunState::new(plan.strategy, &plan.tasks, plan.workers);
+    let mut state = RunState::for_plan(plan);
     let handle = engine::start(plan.clone(), Reporter::new(0, tx))?;
     // The workers hold the only senders, so `recv` ends once the run is over.
     while let Ok(RunEvent { event, .. }) = rx.recv() {
@@ -214,6 +214,7 @@ pub fn bench(args: &BenchArgs, json: bool, out: &mut impl Write) -> Result<(), S
                 tasks: tasks::make_tasks(&names, &durations),
                 workers: 4,
                 speed: BENCH_SPEED,
+                workload: Workload::Io,
             };
             let state = run_plan(&plan, |_, _| {}).map_err(io_err)?;
             let elapsed = state.elapsed.unwrap_or(0.0);

@@ -23,6 +23,12 @@ fn main() -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&format!("error: {e}")),
     };
+    // Before any thread starts, so every thread of the run inherits the restriction.
+    if let Some(n) = setup.cores
+        && let Err(e) = threadlab::cores::set_cores(n)
+    {
+        return fail(&format!("error: {e}"));
+    }
     let mut out = io::stdout().lock();
     let result = match &cli.command {
         Some(Command::Run) => headless::run(&setup, cli.opts.json, &mut out),
