@@ -261,6 +261,23 @@ fn cpu_work_on_one_core_is_bounded_by_the_core() {
     assert_eq!((r.workload.as_str(), r.cores), ("cpu", 1));
     // No strategy beats sum / cores, and on one core that is the sum.
     assert_eq!(r.ideal_s, r.sum_s);
+
+    let o = threadlab(&[
+        "compare",
+        "--workload",
+        "cpu",
+        "--cores",
+        "1",
+        "--seed",
+        "7",
+        "--speed",
+        "100",
+    ]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("cores in use: 1") && out.contains("at most 1×"),
+        "{out}"
+    );
 }
 
 fn tasks_file(bytes: &[u8]) -> tempfile_path::TempPath {
@@ -398,5 +415,13 @@ fn bench_prints_an_overhead_per_strategy() {
             names.contains(&format!("overhead {s}").as_str()),
             "{names:?}"
         );
+    }
+    if cfg!(target_os = "linux") && threadlab::cores::available_cores() >= 2 {
+        for w in ["cpu", "io"] {
+            assert!(
+                names.contains(&format!("{w} 1 core ÷ 2 cores").as_str()),
+                "{names:?}"
+            );
+        }
     }
 }
