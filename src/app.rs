@@ -1,12 +1,14 @@
 //! The classroom screen's state and `update`: events in, intents out. No I/O, no clock reads,
 //! no threads here, so every behaviour can be tested by feeding events.
 
-use crate::engine::{Plan, RunEvent, Strategy, Task, WorkerEvent};
+use crate::engine::{Plan, RunEvent, Strategy, Task, WorkerEvent, Workload};
 use crate::i18n::Lang;
 use crate::keys::{Action, action_for};
+use crate::procinfo::ThreadInfo;
 use crate::report::RunState;
 use crate::tasks;
 use crossterm::event::KeyEvent;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
@@ -23,6 +25,10 @@ pub enum Event {
     Worker(RunEvent),
     /// One line of the Ping/Pong ticker, from the thread that printed it.
     Ticker(&'static str),
+    /// The process's threads with their context switches, read now and then by the runner.
+    Threads(Vec<ThreadInfo>),
+    /// A command could not be carried out (say, cores cannot be chosen here).
+    Problem(String),
     /// The terminal is gone (read error, end of input) or a signal asked us to end.
     Shutdown(String),
 }
@@ -50,6 +56,8 @@ pub enum Command {
     },
     StopTicker,
     SetDaemon(bool),
+    /// Restrict the whole process to this many CPU cores.
+    SetCores(usize),
     /// End the process now (restoring the terminal first).
     Quit,
 }
@@ -132,6 +140,14 @@ pub struct App {
     pub names: Vec<String>,
     pub min: f64,
     pub max: f64,
+    pub workload: Workload,
+    /// CPU cores the process runs on, and how many the machine has.
+    pub cores: usize,
+    pub all_cores: usize,
+    /// The process's threads as last read, for the context-switch table.
+    pub threads: Vec<ThreadInfo>,
+    /// What went wrong with the last command, shown on the info line.
+    pub problem: Option<String>,
     /// The current downloads with their durations; every strategy runs these.
     pub tasks: Vec<Task>,
     pub run: Option<RunView>,
@@ -165,6 +181,9 @@ pub struct Start {
     pub names: Vec<String>,
     pub min: f64,
     pub max: f64,
+    pub workload: Workload,
+    pub cores: usize,
+    pub all_cores: usize,
 }
 
 impl App {
@@ -181,6 +200,11 @@ impl App {
             names: start.names,
             min: start.min,
             max: start.max,
+            workload: start.workload,
+            cores: start.cores,
+            all_cores: start.all_cores,
+            threads: Vec::new(),
+            problem: None,
             run: None,
             paused: false,
             results: BTreeMap::new(),
@@ -208,11 +232,22 @@ impl App {
     }
 
     /// The state the screen shows for the downloads: the live run's, or all queued.
-    pub fn view_state(&self) -> RunState {
+    pub fn view_state(&self) -> Cow<'_, RunState> {
         match &self.run {
-            Some(r) => r.state.clone(),
-            None => RunState::new(self.strategy, &self.tasks, self.workers),
+            Some(r) => Cow::Borrowed(&r.state),
+            None => Cow::Owned(self.queued()),
         }
+    }
+
+    /// The current downloads, all queued, as the next run would start.
+    fn queued(&self) -> RunState {
+        RunState::with(
+            self.strategy,
+            &self.tasks,
+            self.workers,
+            self.workload,
+            self.cores,
+        )
     }
 
     /// Apply one event; return what the runner should do.
@@ -247,6 +282,17 @@ impl App {
                 }
                 vec![]
             }
+            Event::Threads(threads) => {
+                if !threads.is_empty() {
+                    self.os_threads = threads.len();
+                }
+                self.threads = threads;
+                vec![]
+            }
+            Event::Problem(p) => {
+                self.problem = Some(p);
+                vec![]
+            }
             Event::Shutdown(_) => vec![Command::Quit],
         }
     }
@@ -264,9 +310,10 @@ impl App {
             return vec![];
         }
         self.hint = None;
+        self.problem = None;
         match action {
-            Action::Strategy(n) => match Strategy::ALL.get(n as usize - 1) {
-                Some(&s) => {
+            Action::Strategy(n) => match Strategy::from_key(n) {
+                Some(s) => {
                     self.strategy = s;
                     vec![]
                 }
@@ -279,6 +326,18 @@ impl App {
                     vec![]
                 }
             },
+            Action::Workload => {
+                self.workload = self.workload.toggled();
+                vec![]
+            }
+            Action::Cores => {
+                self.cores = if self.cores == 1 { self.all_cores } else { 1 };
+                if let Some(r) = &mut self.run {
+                    // The ideal of a run under way changes with the cores it may use from now on.
+                    r.state.cores = self.cores;
+                }
+                vec![Command::SetCores(self.cores)]
+            }
             Action::Run => {
                 self.compare_queue.clear();
                 self.start_run()
@@ -432,7 +491,7 @@ impl App {
     fn start_run(&mut self) -> Vec<Command> {
         let id = self.next_run;
         self.next_run += 1;
-        let state = RunState::new(self.strategy, &self.tasks, self.workers);
+        let state = self.queued();
         self.run = Some(RunView {
             id,
             state,
@@ -448,6 +507,7 @@ impl App {
                 tasks: self.tasks.clone(),
                 workers: self.workers,
                 speed: self.speed,
+                workload: self.workload,
             },
         }]
     }

@@ -90,6 +90,9 @@ pub fn measure(busy: Duration, idle: Duration) -> io::Result<TuiFigures> {
         names: tasks::generated_names(1000),
         min: 3.0,
         max: 6.0,
+        workload: crate::engine::Workload::Io,
+        cores: crate::cores::cores_in_use(),
+        all_cores: crate::cores::available_cores(),
     });
     app.update(Event::Resize(area.width, area.height));
     let (tx, rx) = mpsc::channel();

@@ -1,6 +1,7 @@
 //! The command line: clap definitions, value checks, and turning options into a run's plan.
 
-use crate::engine::{Plan, Strategy};
+use crate::cores;
+use crate::engine::{Plan, Strategy, Workload};
 use crate::i18n::Lang;
 use crate::tasks;
 use clap::{Args, Parser, Subcommand};
@@ -46,7 +47,7 @@ pub struct BenchArgs {
 /// Options shared by the TUI, `run`, `compare` and `bench`.
 #[derive(Debug, Args, Clone)]
 pub struct Opts {
-    /// serial, threads, custom or pool
+    /// serial, threads, custom, pool or async
     #[arg(long, global = true, value_name = "NAME", default_value = "serial", value_parser = parse_strategy)]
     pub strategy: Strategy,
     /// Pool size, 1..=256
@@ -70,6 +71,12 @@ pub struct Opts {
     /// Time scale: 1 is real time, 100 runs a 5-second download in 50 ms
     #[arg(long, global = true, allow_negative_numbers = true, value_name = "X", default_value_t = 1.0, value_parser = parse_speed)]
     pub speed: f64,
+    /// io (downloads wait) or cpu (downloads compute for real)
+    #[arg(long, global = true, value_name = "KIND", default_value = "io", value_parser = parse_workload)]
+    pub workload: Workload,
+    /// Run on N CPU cores (Linux; default: all of them)
+    #[arg(long, global = true, allow_negative_numbers = true, value_name = "N", value_parser = parse_cores)]
+    pub cores: Option<usize>,
     /// zh or en (default from LANG)
     #[arg(long, global = true, value_name = "LANG", value_parser = Lang::parse)]
     pub lang: Option<Lang>,
@@ -83,6 +90,20 @@ pub const SPEED_RANGE: (f64, f64) = (0.01, 10_000.0);
 
 fn parse_strategy(s: &str) -> Result<Strategy, String> {
     s.parse()
+}
+
+fn parse_workload(s: &str) -> Result<Workload, String> {
+    s.parse()
+}
+
+fn parse_cores(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) => cores::check(n),
+        Err(_) => Err(format!(
+            "must be a whole number from 1 to {}",
+            cores::available_cores()
+        )),
+    }
 }
 
 fn parse_workers(s: &str) -> Result<usize, String> {
@@ -135,6 +156,8 @@ pub struct Setup {
     pub min: f64,
     pub max: f64,
     pub lang: Lang,
+    /// Cores to restrict the process to before anything starts (`--cores`); None keeps them all.
+    pub cores: Option<usize>,
 }
 
 impl Opts {
@@ -159,6 +182,7 @@ impl Opts {
                 tasks: tasks::make_tasks(&names, &durations),
                 workers: self.workers,
                 speed: self.speed,
+                workload: self.workload,
             },
             names,
             seed,
@@ -166,6 +190,7 @@ impl Opts {
             min: self.min,
             max: self.max,
             lang: self.lang.unwrap_or_else(Lang::from_env),
+            cores: self.cores,
         })
     }
 }

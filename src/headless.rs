@@ -1,7 +1,8 @@
 //! `threadlab run`, `compare` and `bench`: the lesson without a terminal UI, as text or JSON.
 
 use crate::cli::{BenchArgs, Setup};
-use crate::engine::{self, Plan, Reporter, RunEvent, Strategy, WorkerEvent};
+use crate::cores;
+use crate::engine::{self, Plan, Reporter, RunEvent, Strategy, WorkerEvent, Workload};
 use crate::i18n::{Lang, t, tf};
 use crate::report::{RunReport, RunState};
 use crate::tasks;
@@ -15,7 +16,7 @@ pub fn run_plan(
     mut on_event: impl FnMut(&RunState, &WorkerEvent),
 ) -> io::Result<RunState> {
     let (tx, rx) = mpsc::channel::<RunEvent>();
-    let mut state = RunState::new(plan.strategy, &plan.tasks, plan.workers);
+    let mut state = RunState::for_plan(plan);
     let handle = engine::start(plan.clone(), Reporter::new(0, tx))?;
     // The workers hold the only senders, so `recv` ends once the run is over.
     while let Ok(RunEvent { event, .. }) = rx.recv() {
@@ -168,6 +169,20 @@ pub fn compare(setup: &Setup, json: bool, out: &mut impl Write) -> Result<(), St
             "{}",
             serde_json::to_string(&reports).expect("reports serialise")
         );
+    } else if setup.plan.workload == Workload::Cpu {
+        let cores = cores::cores_in_use();
+        let sum: f64 = setup.plan.tasks.iter().map(|t| t.duration).sum();
+        let by_cores = sum / cores as f64;
+        let _ = writeln!(
+            out,
+            "{}",
+            tf(
+                lang,
+                "compare_cores_note",
+                &[&cores, &format!("{by_cores:.2}")]
+            )
+        );
+        let _ = writeln!(out, "{}", t(lang, "compare_async_note"));
     }
     Ok(())
 }
@@ -214,6 +229,7 @@ pub fn bench(args: &BenchArgs, json: bool, out: &mut impl Write) -> Result<(), S
                 tasks: tasks::make_tasks(&names, &durations),
                 workers: 4,
                 speed: BENCH_SPEED,
+                workload: Workload::Io,
             };
             let state = run_plan(&plan, |_, _| {}).map_err(io_err)?;
             let elapsed = state.elapsed.unwrap_or(0.0);
@@ -244,6 +260,14 @@ pub fn bench(args: &BenchArgs, json: bool, out: &mut impl Write) -> Result<(), S
             figures.push(f);
         }
     }
+    for workload in [Workload::Cpu, Workload::Io] {
+        for f in bench_cores(workload, args.runs.min(CORES_RUNS))? {
+            if !json {
+                print_figure(out, &f);
+            }
+            figures.push(f);
+        }
+    }
     if json {
         let _ = writeln!(
             out,
@@ -266,6 +290,7 @@ fn stop_figures(runs: u32) -> Result<Vec<BenchFigure>, String> {
                 tasks: tasks::make_tasks(&names, &[3600.0; 8]),
                 workers: 4,
                 speed: 1.0,
+                workload: Workload::Io,
             };
             let (tx, rx) = mpsc::channel::<RunEvent>();
             let handle = engine::start(plan, Reporter::new(0, tx)).map_err(io_err)?;
@@ -341,6 +366,60 @@ fn tui_figures() -> Result<Vec<BenchFigure>, String> {
             "whole process, % of one core, nothing running, ticker off",
         ),
     ])
+}
+
+/// Runs of each cores measurement: each takes seconds, and a median of three is steady enough.
+const CORES_RUNS: u32 = 3;
+
+/// Four one-second downloads on `threads`, on one core and then on two: wall seconds of each,
+/// and their ratio (near 2 for `cpu` on an idle two-core machine, near 1 for `io`). Empty where
+/// cores cannot be chosen; only the one-core figure on a one-core machine.
+fn bench_cores(workload: Workload, runs: u32) -> Result<Vec<BenchFigure>, String> {
+    let before = cores::cores_in_use();
+    if cores::set_cores(1).is_err() {
+        return Ok(Vec::new());
+    }
+    let figures = cores_figures(workload, runs);
+    // Give the process back the cores it had, whatever happened.
+    let _ = cores::set_cores(before);
+    figures
+}
+
+fn cores_figures(workload: Workload, runs: u32) -> Result<Vec<BenchFigure>, String> {
+    let plan = Plan {
+        strategy: Strategy::Threads,
+        tasks: tasks::make_tasks(&tasks::generated_names(4), &[1.0; 4]),
+        workers: 4,
+        speed: 1.0,
+        workload,
+    };
+    let on_cores = |n: usize| -> Result<Vec<f64>, String> {
+        cores::set_cores(n)?;
+        let mut walls = Vec::new();
+        for _ in 0..runs {
+            let state = run_plan(&plan, |_, _| {}).map_err(io_err)?;
+            walls.push(state.elapsed.unwrap_or(0.0) / plan.speed);
+        }
+        Ok(walls)
+    };
+    let note = "threads, 4 downloads of 1 s, wall s";
+    let mut figures = Vec::new();
+    let mut one = on_cores(1)?;
+    let name = format!("{workload} 4×1s, 1 core");
+    figures.push(figure(name, &mut one, "s", runs, note));
+    if cores::available_cores() >= 2 {
+        let mut two = on_cores(2)?;
+        let name = format!("{workload} 4×1s, 2 cores");
+        figures.push(figure(name, &mut two, "s", runs, note));
+        let ratio = median(&mut one) / median(&mut two).max(1e-9);
+        let expect = match workload {
+            Workload::Cpu => "near 2 on an idle machine: computing needs cores",
+            Workload::Io => "near 1: waiting needs no core",
+        };
+        let name = format!("{workload} 1 core ÷ 2 cores");
+        figures.push(figure(name, &mut [ratio], "×", runs, expect));
+    }
+    Ok(figures)
 }
 
 fn figure(name: String, xs: &mut [f64], unit: &'static str, runs: u32, note: &str) -> BenchFigure {

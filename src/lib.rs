@@ -6,14 +6,17 @@
 //! - [`cli`]: the command line; [`headless`]: `run`, `compare` and `bench` without a TUI.
 //! - [`app`]: the classroom screen's state and `update`; [`keys`]: the one key table; [`ui`]: the view.
 //! - [`i18n`]: every string on screen in English and Chinese; [`text`]: display-width helpers.
+//! - [`cores`]: how many CPU cores the process may use; [`procinfo`]: its threads and their context switches.
 
 pub mod app;
 pub mod bench_tui;
 pub mod cli;
+pub mod cores;
 pub mod engine;
 pub mod headless;
 pub mod i18n;
 pub mod keys;
+pub mod procinfo;
 pub mod report;
 pub mod runner;
 pub mod tasks;

@@ -32,6 +32,12 @@ fn main() -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&format!("error: {e}")),
     };
+    // Before any thread starts, so every thread of the run inherits the restriction.
+    if let Some(n) = setup.cores
+        && let Err(e) = threadlab::cores::set_cores(n)
+    {
+        return fail(&format!("error: {e}"));
+    }
     // Locked only by the headless commands: the live screen must leave stdout free, or a panic
     // hook on another thread would wait for the lock forever instead of restoring the terminal.
     let out = || io::stdout().lock();
@@ -86,6 +92,9 @@ fn tui(setup: &Setup) -> std::io::Result<()> {
         names: setup.names.clone(),
         min: setup.min,
         max: setup.max,
+        workload: setup.plan.workload,
+        cores: threadlab::cores::cores_in_use(),
+        all_cores: threadlab::cores::available_cores(),
     });
     let mut term = terminal::init()?;
     let _guard = terminal::Guard;

@@ -1,7 +1,8 @@
 //! What happened in a run, rebuilt from its worker events: the live state the screen shows and
 //! the summary that `run --json` prints. Shared by the TUI and the headless commands.
 
-use crate::engine::{Strategy, Task, WorkerEvent, ideal};
+use crate::cores;
+use crate::engine::{Ideal, Plan, Strategy, Task, WorkerEvent, Workload, ideal};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -36,11 +37,32 @@ pub struct RunState {
     pub tasks: Vec<TaskState>,
     /// Set once every worker has been joined.
     pub elapsed: Option<f64>,
+    /// Whether the downloads wait or compute.
+    pub workload: Workload,
+    /// CPU cores the process may use, which bound `cpu` work; set it again when `k` changes them.
+    pub cores: usize,
 }
 
 impl RunState {
-    /// Every task queued, nothing started.
+    /// Every task queued, nothing started, `io` work on the cores in use now.
     pub fn new(strategy: Strategy, tasks: &[Task], workers: usize) -> Self {
+        Self::with(
+            strategy,
+            tasks,
+            workers,
+            Workload::Io,
+            cores::cores_in_use(),
+        )
+    }
+
+    /// Every task queued, nothing started, with the workload and cores given (no system call).
+    pub fn with(
+        strategy: Strategy,
+        tasks: &[Task],
+        workers: usize,
+        workload: Workload,
+        cores: usize,
+    ) -> Self {
         RunState {
             strategy,
             workers,
@@ -57,6 +79,16 @@ impl RunState {
                 })
                 .collect(),
             elapsed: None,
+            workload,
+            cores,
+        }
+    }
+
+    /// Every task of `plan` queued, with its workload and the cores in use now.
+    pub fn for_plan(plan: &Plan) -> Self {
+        RunState {
+            workload: plan.workload,
+            ..RunState::new(plan.strategy, &plan.tasks, plan.workers)
         }
     }
 
@@ -121,7 +153,18 @@ impl RunState {
 
     /// The least time this strategy could take.
     pub fn ideal(&self) -> f64 {
-        ideal::ideal(self.strategy, &self.durations(), self.workers)
+        self.ideal_bound().seconds
+    }
+
+    /// The least time and what sets it (the side panel's "limited by ...").
+    pub fn ideal_bound(&self) -> Ideal {
+        ideal::ideal_for(
+            self.strategy,
+            &self.durations(),
+            self.workers,
+            self.workload,
+            self.cores,
+        )
     }
 
     /// How many worker threads the strategy uses.
@@ -130,6 +173,7 @@ impl RunState {
             Strategy::Serial => 1,
             Strategy::Threads | Strategy::Custom => self.tasks.len(),
             Strategy::Pool => self.workers,
+            Strategy::Async => 1,
         }
     }
 
@@ -139,7 +183,8 @@ impl RunState {
         RunReport {
             strategy: self.strategy.name().into(),
             workers: self.worker_threads(),
-            workload: "io".into(),
+            workload: self.workload.name().into(),
+            cores: self.cores,
             seed,
             speed,
             tasks: self
@@ -186,6 +231,9 @@ pub struct RunReport {
     pub strategy: String,
     pub workers: usize,
     pub workload: String,
+    /// CPU cores the process could use, which bound `cpu` work.
+    #[serde(default)]
+    pub cores: usize,
     pub seed: u64,
     pub speed: f64,
     pub tasks: Vec<TaskReport>,

@@ -3,6 +3,7 @@
 
 use crate::app::{App, Command, Event};
 use crate::engine::{self, Reporter, RunHandle};
+use crate::procinfo;
 use crate::ticker::Ticker;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
@@ -51,6 +52,12 @@ impl Runner {
             }
             Command::StopTicker => self.ticker = None,
             Command::SetDaemon(d) => self.ticker.iter().for_each(|t| t.set_daemon(d)),
+            Command::SetCores(n) => {
+                if let Err(e) = crate::cores::set_cores(n) {
+                    // Closed channel: the loop is ending anyway.
+                    let _ = self.tx.send(Event::Problem(e));
+                }
+            }
             Command::Quit => return Ok(true),
         }
         Ok(false)
@@ -71,12 +78,8 @@ impl Runner {
     }
 }
 
-/// Count this process's OS threads (Linux); 0 where `/proc` is not there.
-pub fn os_threads() -> usize {
-    std::fs::read_dir("/proc/self/task")
-        .map(|d| d.count())
-        .unwrap_or(0)
-}
+/// How often the context-switch table is read: each read opens two files per thread.
+const THREADS_EVERY: Duration = Duration::from_millis(500);
 
 /// Run the screen until the app quits or the channel closes.
 pub fn run<B: Backend>(
@@ -89,6 +92,7 @@ where
     B::Error: Into<io::Error>,
 {
     let mut last_draw: Option<Instant> = None;
+    let mut last_threads: Option<Instant> = None;
     let mut dirty = true;
     loop {
         let due = last_draw.is_none_or(|t| t.elapsed() >= FRAME);
@@ -96,8 +100,12 @@ where
             let now = runner.now().unwrap_or(0.0);
             app.update(Event::Tick {
                 now,
-                os_threads: os_threads(),
+                os_threads: procinfo::thread_count(),
             });
+            if last_threads.is_none_or(|t| t.elapsed() >= THREADS_EVERY) {
+                app.update(Event::Threads(procinfo::threads()));
+                last_threads = Some(Instant::now());
+            }
             // A failed draw means the terminal is gone: end instead of spinning on it.
             terminal
                 .draw(|f| f.render_widget(&*app, f.area()))

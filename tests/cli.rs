@@ -172,7 +172,7 @@ fn compare_runs_every_strategy_on_the_same_durations() {
     assert!(o.status.success(), "{}", stderr(&o));
     let rs: Vec<RunReport> = serde_json::from_slice(&o.stdout).unwrap();
     let names: Vec<&str> = rs.iter().map(|r| r.strategy.as_str()).collect();
-    assert_eq!(names, ["serial", "threads", "custom", "pool"]);
+    assert_eq!(names, ["serial", "threads", "custom", "pool", "async"]);
     let d0: Vec<f64> = rs[0].tasks.iter().map(|t| t.duration_s).collect();
     for r in &rs {
         assert_eq!(d0, r.tasks.iter().map(|t| t.duration_s).collect::<Vec<_>>());
@@ -191,7 +191,7 @@ fn compare_runs_every_strategy_on_the_same_durations() {
         lines[1].starts_with("serial") && lines[1].ends_with("1.00×"),
         "{out}"
     );
-    assert_eq!(lines.len(), 5, "{out}");
+    assert_eq!(lines.len(), 6, "{out}");
 }
 
 #[test]
@@ -223,6 +223,61 @@ fn bad_options_get_one_line_and_exit_2() {
     refused(&["run", "--tasks", "/no/such/file"], "no such file");
     refused(&["run", "--tasks", "/"], "tasks file /");
     refused(&["frobnicate"], "frobnicate");
+    refused(&["run", "--workload", "gpu"], "unknown workload 'gpu'");
+    refused(&["compare", "--workload", "CPU"], "--workload");
+    refused(&["run", "--cores", "0"], "--cores");
+    refused(&["run", "--cores", "-2"], "--cores");
+    refused(&["run", "--cores", "two"], "--cores");
+    if cfg!(target_os = "linux") {
+        let too_many = (threadlab::cores::available_cores() + 1).to_string();
+        refused(
+            &["run", "--cores", &too_many],
+            "the cores this machine lets",
+        );
+    } else {
+        refused(&["run", "--cores", "1"], "not supported");
+    }
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn cpu_work_on_one_core_is_bounded_by_the_core() {
+    let o = threadlab(&[
+        "run",
+        "--json",
+        "--workload",
+        "cpu",
+        "--cores",
+        "1",
+        "--strategy",
+        "threads",
+        "--seed",
+        "7",
+        "--speed",
+        "100",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: RunReport = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!((r.workload.as_str(), r.cores), ("cpu", 1));
+    // No strategy beats sum / cores, and on one core that is the sum.
+    assert_eq!(r.ideal_s, r.sum_s);
+
+    let o = threadlab(&[
+        "compare",
+        "--workload",
+        "cpu",
+        "--cores",
+        "1",
+        "--seed",
+        "7",
+        "--speed",
+        "100",
+    ]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("cores in use: 1") && out.contains("at most 1×"),
+        "{out}"
+    );
 }
 
 fn tasks_file(bytes: &[u8]) -> tempfile_path::TempPath {
@@ -346,7 +401,7 @@ fn without_a_terminal_the_tui_points_to_run() {
 
 #[test]
 fn bench_prints_an_overhead_per_strategy() {
-    let o = threadlab(&["bench", "--runs", "2", "--json", "--no-tui"]);
+    let o = threadlab(&["bench", "--runs", "1", "--json", "--no-tui"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let names: Vec<&str> = v
@@ -355,10 +410,18 @@ fn bench_prints_an_overhead_per_strategy() {
         .iter()
         .map(|f| f["name"].as_str().unwrap())
         .collect();
-    for s in ["serial", "threads", "custom", "pool"] {
+    for s in ["serial", "threads", "custom", "pool", "async"] {
         assert!(
             names.contains(&format!("overhead {s}").as_str()),
             "{names:?}"
         );
+    }
+    if cfg!(target_os = "linux") && threadlab::cores::available_cores() >= 2 {
+        for w in ["cpu", "io"] {
+            assert!(
+                names.contains(&format!("{w} 1 core ÷ 2 cores").as_str()),
+                "{names:?}"
+            );
+        }
     }
 }

@@ -3,7 +3,9 @@
 use std::collections::HashSet;
 use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
-use threadlab::engine::{self, Plan, Reporter, RunEvent, RunHandle, Strategy, WorkerEvent};
+use threadlab::engine::{
+    self, Plan, Reporter, RunEvent, RunHandle, Strategy, WorkerEvent, Workload,
+};
 use threadlab::headless::run_plan;
 use threadlab::report::{Phase, RunState};
 use threadlab::tasks;
@@ -15,6 +17,7 @@ fn plan(strategy: Strategy, durations: &[f64], workers: usize, speed: f64) -> Pl
         tasks: tasks::make_tasks(&names, durations),
         workers,
         speed,
+        workload: Workload::Io,
     }
 }
 

@@ -27,6 +27,9 @@ fn app(n: usize, lang: Lang) -> App {
         names,
         min: 3.0,
         max: 6.0,
+        workload: threadlab::engine::Workload::Io,
+        cores: 2,
+        all_cores: 2,
     })
 }
 

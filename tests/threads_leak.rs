@@ -3,7 +3,7 @@
 
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-use threadlab::engine::{self, Plan, Reporter, RunEvent, Strategy, WorkerEvent};
+use threadlab::engine::{self, Plan, Reporter, RunEvent, Strategy, WorkerEvent, Workload};
 use threadlab::tasks;
 
 fn threads_now() -> usize {
@@ -36,10 +36,11 @@ fn restarting_a_run_a_hundred_times_leaves_no_thread() {
     let mut peak = 0;
     for i in 0..100 {
         let plan = Plan {
-            strategy: Strategy::ALL[i % 4],
+            strategy: Strategy::ALL[i % Strategy::ALL.len()],
             tasks: tasks::make_tasks(&names, &durations),
             workers: 3,
             speed: 1.0,
+            workload: Workload::Io,
         };
         // Each restart drops the previous handle, as the TUI's `r` key does.
         let run = engine::start(plan, Reporter::new(i as u64, tx.clone())).unwrap();

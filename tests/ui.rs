@@ -20,6 +20,9 @@ fn app(lang: Lang) -> App {
         names: tasks::lesson_names(),
         min: 3.0,
         max: 6.0,
+        workload: threadlab::engine::Workload::Io,
+        cores: 2,
+        all_cores: 2,
     });
     app.update(Event::Resize(120, 40));
     app
@@ -57,6 +60,8 @@ fn schedule(strategy: Strategy, durations: &[f64], workers: usize) -> Vec<(Strin
             }
             Strategy::Threads => (format!("Thread-{}", i + 1), 0.0, d),
             Strategy::Custom => (format!("DownloadThread-{}", i + 1), 0.0, d),
+            // One thread juggles every waiting download: they all overlap.
+            Strategy::Async => ("main".to_string(), 0.0, d),
             Strategy::Pool => {
                 let (w, at) = free
                     .iter()
@@ -71,8 +76,8 @@ fn schedule(strategy: Strategy, durations: &[f64], workers: usize) -> Vec<(Strin
         .collect()
 }
 
-/// Play run `id` up to lesson time `until`, as its workers would report it.
-fn play(app: &mut App, id: u64, until: f64) {
+/// Play run `id` from just after lesson time `from` up to `until`, as its workers would report it.
+fn play(app: &mut App, id: u64, from: f64, until: f64) {
     let durations: Vec<f64> = app.tasks.iter().map(|t| t.duration).collect();
     let plan = schedule(app.strategy, &durations, app.workers);
     let mut events: Vec<(f64, WorkerEvent)> = Vec::new();
@@ -107,6 +112,9 @@ fn play(app: &mut App, id: u64, until: f64) {
     if total <= until {
         events.push((total, WorkerEvent::RunFinished { elapsed: total }));
     }
+    // What happened up to `from` was reported by an earlier call.
+    events
+        .retain(|(t, e)| *t > from || (matches!(e, WorkerEvent::Progress { .. }) && until > from));
     events.sort_by(|a, b| a.0.total_cmp(&b.0));
     for (_, event) in events {
         app.update(Event::Worker(RunEvent { run: id, event }));
@@ -143,14 +151,14 @@ fn screen(app: &App, w: u16, h: u16) -> String {
 
 #[test]
 fn each_strategy_mid_run_and_finished() {
-    for (n, strategy) in Strategy::ALL.iter().enumerate() {
+    for strategy in Strategy::ALL.iter() {
         let mut a = app(Lang::En);
-        key(&mut a, char::from(b'1' + n as u8));
+        key(&mut a, char::from(b'0' + strategy.key()));
         assert_eq!(a.strategy, *strategy);
         let id = enter(&mut a);
-        play(&mut a, id, 2.5);
+        play(&mut a, id, -1.0, 2.5);
         insta::assert_snapshot!(format!("{strategy}_mid_run"), screen(&a, 120, 40));
-        play(&mut a, id, 100.0);
+        play(&mut a, id, 2.5, 100.0);
         let s = screen(&a, 120, 40);
         assert!(s.contains("Total time:"), "{s}");
         insta::assert_snapshot!(format!("{strategy}_finished"), s);
@@ -181,8 +189,8 @@ fn compare_fills_the_table_in_order() {
         assert_eq!(plan.tasks, a.tasks);
         id = *next;
     }
-    play(&mut a, id, 100.0);
-    assert_eq!(a.results.len(), 4);
+    play(&mut a, id, -1.0, 100.0);
+    assert_eq!(a.results.len(), Strategy::ALL.len());
     insta::assert_snapshot!("compare_table", screen(&a, 120, 40));
 }
 
@@ -276,7 +284,7 @@ fn chinese_screen_mid_run_and_live_switch() {
     let mut a = app(Lang::Zh);
     key(&mut a, '4');
     let id = enter(&mut a);
-    play(&mut a, id, 4.0);
+    play(&mut a, id, -1.0, 4.0);
     let s = screen(&a, 120, 40);
     assert!(s.contains("下载任务") && s.contains("开始下载"), "{s}");
     insta::assert_snapshot!("pool_mid_run_zh", s);
@@ -290,7 +298,7 @@ fn narrow_and_short_terminals_degrade() {
     let mut a = app(Lang::En);
     key(&mut a, '2');
     let id = enter(&mut a);
-    play(&mut a, id, 2.0);
+    play(&mut a, id, -1.0, 2.0);
     a.update(Event::Resize(60, 20));
     let s = screen(&a, 60, 20);
     assert!(s.contains("widen for the timing panel"), "{s}");
@@ -320,7 +328,7 @@ fn pause_stops_the_clock_and_stale_reports_are_ignored() {
     let mut a = app(Lang::En);
     key(&mut a, '2');
     let id = enter(&mut a);
-    play(&mut a, id, 1.0);
+    play(&mut a, id, -1.0, 1.0);
     assert_eq!(key(&mut a, ' '), [Command::Pause]);
     assert!(!a.is_animating());
     assert!(screen(&a, 120, 40).contains("paused"));
@@ -365,4 +373,59 @@ fn later_strategies_show_a_coming_hint() {
     key(&mut a, '5');
     assert_eq!(a.strategy, Strategy::Serial);
     assert!(screen(&a, 120, 40).contains("coming"));
+}
+
+#[test]
+fn cpu_work_on_one_core_and_async() {
+    let mut a = app(Lang::En);
+    key(&mut a, '2');
+    key(&mut a, 'w');
+    assert_eq!(a.workload, threadlab::engine::Workload::Cpu);
+    assert_eq!(key(&mut a, 'k'), [Command::SetCores(1)]);
+    let id = enter(&mut a);
+    let Some(run) = &a.run else { panic!() };
+    // three downloads of 3 + 4 + 3 s computing on one core: no better than the sum
+    assert_eq!(run.state.ideal(), 10.0);
+    // Three threads share one core: after 2 s each has done 2/3 s of its work (the juggler).
+    for task in 0..3 {
+        let worker: Arc<str> = format!("Thread-{}", task + 1).into();
+        let done = (2.0 / 3.0) / a.tasks[task].duration;
+        let events = [
+            WorkerEvent::Started {
+                task,
+                worker,
+                at: 0.0,
+            },
+            WorkerEvent::Progress { task, done },
+        ];
+        for event in events {
+            a.update(Event::Worker(RunEvent { run: id, event }));
+        }
+    }
+    a.update(Event::Tick {
+        now: 2.0,
+        os_threads: 5,
+    });
+    let s = screen(&a, 120, 40);
+    assert!(
+        s.contains("limited by cores") && s.contains("cpu · cores 1/2"),
+        "{s}"
+    );
+    assert!(s.contains(" 22% "), "{s}");
+    insta::assert_snapshot!("cpu_one_core", s);
+    assert_eq!(key(&mut a, 'k'), [Command::SetCores(2)]);
+
+    let mut b = app(Lang::En);
+    key(&mut b, '6');
+    assert_eq!(b.strategy, Strategy::Async);
+    let id = enter(&mut b);
+    play(&mut b, id, -1.0, 2.0);
+    insta::assert_snapshot!("async_io_mid_run", screen(&b, 120, 40));
+    key(&mut b, 'w');
+    enter(&mut b);
+    let s = screen(&b, 120, 40);
+    assert!(
+        s.contains("computing can't overlap") && s.contains("async cpu work takes the sum"),
+        "{s}"
+    );
 }

@@ -2,6 +2,7 @@
 
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+use tokio::sync::watch;
 
 /// Below this much wall time left, a waiting worker stops sleeping and spins, because
 /// `Condvar::wait_timeout` overshoots by about 0.1 ms and the lesson's arithmetic should be exact.
@@ -37,11 +38,23 @@ impl State {
     }
 }
 
+/// What a waiter should do next, given the clock's state and its target.
+enum Next {
+    Done,
+    /// Wait until this wall instant, or until the clock changes.
+    Until(Instant),
+    /// Paused: wait until the clock changes.
+    Changed,
+}
+
 /// Lesson seconds since the run began; every worker of a run paces itself against one clock.
 #[derive(Debug)]
 pub struct Clock {
     state: Mutex<State>,
     changed: Condvar,
+    /// The same news as `changed`, for tasks on an async runtime, which must not block on a
+    /// `Condvar`: a counter bumped on every pause, resume, speed change and stop.
+    generation: watch::Sender<u64>,
 }
 
 impl Clock {
@@ -56,6 +69,7 @@ impl Clock {
                 stopped: false,
             }),
             changed: Condvar::new(),
+            generation: watch::Sender::new(0),
         }
     }
 
@@ -99,6 +113,7 @@ impl Clock {
         drop(s);
         // Every waiter recomputes its deadline (or notices the stop) at once.
         self.changed.notify_all();
+        self.generation.send_modify(|g| *g += 1);
     }
 
     /// Freeze lesson time: every worker stops progressing where it is.
@@ -156,6 +171,78 @@ impl Clock {
                 }
                 s = self.lock();
             }
+        }
+    }
+    /// Block while the clock is paused; the speed once it runs. Computing workers call this
+    /// between chunks of work, so a pause stops them within a chunk and a stop ends them.
+    pub fn wait_running(&self) -> Result<f64, Stopped> {
+        let mut s = self.lock();
+        loop {
+            if s.stopped {
+                return Err(Stopped);
+            }
+            if !s.paused {
+                return Ok(s.speed);
+            }
+            s = self.changed.wait(s).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    fn next(&self, target: f64) -> Result<Next, Stopped> {
+        let s = self.lock();
+        if s.stopped {
+            return Err(Stopped);
+        }
+        if s.paused {
+            return Ok(Next::Changed);
+        }
+        let wall = Instant::now();
+        let left = (target - s.now(wall)) / s.speed;
+        if left <= 0.0 {
+            Ok(Next::Done)
+        } else {
+            Ok(Next::Until(wall + Duration::from_secs_f64(left)))
+        }
+    }
+
+    /// [`Clock::wait_until`] for a task on an async runtime: it sleeps on the runtime's timer
+    /// (so the thread is free for other tasks) and wakes early when the clock changes.
+    pub async fn sleep_until(&self, target: f64) -> Result<(), Stopped> {
+        let mut changes = self.generation.subscribe();
+        loop {
+            // Mark the news as read before looking at the state: a change that lands after
+            // the look makes `changed()` return at once, so no change is ever missed.
+            changes.borrow_and_update();
+            match self.next(target)? {
+                Next::Done => return Ok(()),
+                Next::Until(wall) => {
+                    let at = tokio::time::Instant::from_std(wall);
+                    // Either the deadline passes or the clock changed: look again.
+                    let _ = tokio::time::timeout_at(at, changes.changed()).await;
+                }
+                // The sender lives as long as `self`, so `changed()` cannot fail here.
+                Next::Changed => {
+                    let _ = changes.changed().await;
+                }
+            }
+        }
+    }
+
+    /// [`Clock::wait_running`] for a task on an async runtime: waits without blocking the thread.
+    pub async fn running(&self) -> Result<f64, Stopped> {
+        let mut changes = self.generation.subscribe();
+        loop {
+            changes.borrow_and_update();
+            {
+                let s = self.lock();
+                if s.stopped {
+                    return Err(Stopped);
+                }
+                if !s.paused {
+                    return Ok(s.speed);
+                }
+            }
+            let _ = changes.changed().await;
         }
     }
 }

@@ -1,14 +1,81 @@
 //! The least time each strategy can take on given durations: the lesson's arithmetic.
 
-use super::Strategy;
+use super::{Strategy, Workload};
 
-/// Lesson seconds the strategy would take with no overhead at all.
-pub fn ideal(strategy: Strategy, durations: &[f64], workers: usize) -> f64 {
-    match strategy {
-        Strategy::Serial => sum(durations),
-        Strategy::Threads | Strategy::Custom => longest(durations),
-        Strategy::Pool => pool_makespan(durations, workers),
+/// What sets a run's least time, for the side panel's "limited by ..." line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Bound {
+    /// One download at a time: the sum of the durations.
+    Sum,
+    /// Every download at once: the longest one.
+    Longest,
+    /// N workers taking downloads in order: the pool's makespan.
+    Pool,
+    /// Computing on too few cores: the sum divided by the number of cores.
+    Cores,
+}
+
+impl Bound {
+    /// A short name for JSON and the string table: `sum`, `longest`, `pool` or `cores`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Bound::Sum => "sum",
+            Bound::Longest => "longest",
+            Bound::Pool => "pool",
+            Bound::Cores => "cores",
+        }
     }
+}
+
+/// The least time a run can take, in lesson seconds, and what sets it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ideal {
+    pub seconds: f64,
+    pub bound: Bound,
+}
+
+/// Lesson seconds the strategy would take with no overhead at all, for `io` work.
+pub fn ideal(strategy: Strategy, durations: &[f64], workers: usize) -> f64 {
+    ideal_for(strategy, durations, workers, Workload::Io, 1).seconds
+}
+
+/// The least time for this strategy, workload and number of cores.
+///
+/// Waiting needs no core, so for `io` work the strategy's own arrangement decides. Computing
+/// does: `cores` cores do at most `cores` seconds of work per second, so no strategy beats
+/// `sum / cores`, and the ideal is the larger of that and the strategy's own.
+pub fn ideal_for(
+    strategy: Strategy,
+    durations: &[f64],
+    workers: usize,
+    workload: Workload,
+    cores: usize,
+) -> Ideal {
+    let own = own_ideal(strategy, durations, workers, workload);
+    let by_cores = sum(durations) / cores.max(1) as f64;
+    if workload == Workload::Cpu && by_cores > own.seconds {
+        Ideal {
+            seconds: by_cores,
+            bound: Bound::Cores,
+        }
+    } else {
+        own
+    }
+}
+
+/// The least time from how the strategy arranges its downloads, whatever the cores.
+fn own_ideal(strategy: Strategy, durations: &[f64], workers: usize, workload: Workload) -> Ideal {
+    let (seconds, bound) = match strategy {
+        Strategy::Serial => (sum(durations), Bound::Sum),
+        Strategy::Threads | Strategy::Custom => (longest(durations), Bound::Longest),
+        Strategy::Pool => (pool_makespan(durations, workers), Bound::Pool),
+        // One thread: the waits overlap, the computing cannot.
+        Strategy::Async => match workload {
+            Workload::Io => (longest(durations), Bound::Longest),
+            Workload::Cpu => (sum(durations), Bound::Sum),
+        },
+    };
+    Ideal { seconds, bound }
 }
 
 /// Serial time: every download waits for the one before it.
@@ -49,5 +116,37 @@ mod tests {
         assert_eq!(ideal(Strategy::Pool, &d, 2), 10.0);
         assert_eq!(ideal(Strategy::Pool, &d, 1), 15.0);
         assert_eq!(ideal(Strategy::Pool, &[], 3), 0.0);
+        assert_eq!(ideal(Strategy::Async, &d, 4), 6.0);
+    }
+
+    #[test]
+    fn cpu_work_is_bounded_by_the_cores() {
+        let d = [5.0, 4.0, 6.0];
+        let cpu = |s, workers, cores| ideal_for(s, &d, workers, Workload::Cpu, cores);
+        let of = |seconds, bound| Ideal { seconds, bound };
+        // One core: nothing beats the sum, and only serial is limited by its own arrangement.
+        assert_eq!(cpu(Strategy::Serial, 4, 1), of(15.0, Bound::Sum));
+        assert_eq!(cpu(Strategy::Threads, 4, 1), of(15.0, Bound::Cores));
+        assert_eq!(cpu(Strategy::Pool, 4, 1), of(15.0, Bound::Cores));
+        // Two cores: 15 / 2 = 7.5 is above the longest (6).
+        assert_eq!(cpu(Strategy::Threads, 4, 2), of(7.5, Bound::Cores));
+        assert_eq!(cpu(Strategy::Custom, 4, 2), of(7.5, Bound::Cores));
+        // Three cores: 5 < 6, so the longest download decides again.
+        assert_eq!(cpu(Strategy::Threads, 4, 3), of(6.0, Bound::Longest));
+        // A two-worker pool's makespan (10) is above 15 / 3.
+        assert_eq!(cpu(Strategy::Pool, 2, 3), of(10.0, Bound::Pool));
+        // Async is one thread: waiting overlaps, computing is the sum on any number of cores.
+        assert_eq!(cpu(Strategy::Async, 4, 8), of(15.0, Bound::Sum));
+        assert_eq!(
+            ideal_for(Strategy::Async, &d, 4, Workload::Io, 1),
+            of(6.0, Bound::Longest)
+        );
+        // io work ignores the cores.
+        assert_eq!(
+            ideal_for(Strategy::Threads, &d, 4, Workload::Io, 1),
+            of(6.0, Bound::Longest)
+        );
+        // Zero cores is treated as one rather than dividing by zero.
+        assert_eq!(cpu(Strategy::Threads, 4, 0), of(15.0, Bound::Cores));
     }
 }

@@ -1,6 +1,7 @@
 //! The concurrency being taught: tasks, strategies, the lesson clock and the events workers send.
 //! Nothing here prints or touches the terminal; progress leaves only as [`WorkerEvent`]s on an mpsc channel.
 
+pub mod async_tasks;
 mod clock;
 pub mod custom_thread;
 mod download;
@@ -8,9 +9,12 @@ pub mod ideal;
 pub mod pool;
 pub mod serial;
 pub mod threads;
+mod workload;
 
 pub use clock::{Clock, Stopped};
 pub use download::download;
+pub use ideal::{Bound, Ideal};
+pub use workload::{Computation, Workload, burn, set_units_per_second, units_per_second};
 
 use std::fmt;
 use std::io;
@@ -36,16 +40,34 @@ pub enum Strategy {
     Threads,
     Custom,
     Pool,
+    Async,
 }
 
 impl Strategy {
     /// Every strategy, in key order (`1`, `2`, ...).
-    pub const ALL: [Strategy; 4] = [
+    pub const ALL: [Strategy; 5] = [
         Strategy::Serial,
         Strategy::Threads,
         Strategy::Custom,
         Strategy::Pool,
+        Strategy::Async,
     ];
+
+    /// The key (1–7) that chooses this strategy on the live screen, as in PRODUCT.md.
+    pub fn key(self) -> u8 {
+        match self {
+            Strategy::Serial => 1,
+            Strategy::Threads => 2,
+            Strategy::Custom => 3,
+            Strategy::Pool => 4,
+            Strategy::Async => 6,
+        }
+    }
+
+    /// The strategy chosen by key `n`, if it exists yet.
+    pub fn from_key(n: u8) -> Option<Strategy> {
+        Strategy::ALL.into_iter().find(|s| s.key() == n)
+    }
 
     /// The name used on the command line and in JSON.
     pub fn name(self) -> &'static str {
@@ -54,6 +76,7 @@ impl Strategy {
             Strategy::Threads => "threads",
             Strategy::Custom => "custom",
             Strategy::Pool => "pool",
+            Strategy::Async => "async",
         }
     }
 }
@@ -141,11 +164,13 @@ impl Reporter {
     }
 }
 
-/// What every worker of a run shares: the clock to pace against and where to report.
+/// What every worker of a run shares: the clock to pace against, where to report, and
+/// whether downloads wait or compute.
 #[derive(Clone)]
 pub struct Ctx {
     pub clock: Arc<Clock>,
     pub reporter: Reporter,
+    pub workload: Workload,
 }
 
 /// Everything that decides how a run goes.
@@ -156,6 +181,7 @@ pub struct Plan {
     /// Pool size; other strategies ignore it.
     pub workers: usize,
     pub speed: f64,
+    pub workload: Workload,
 }
 
 /// A run under way. Dropping it stops the run and joins every one of its threads.
@@ -169,10 +195,15 @@ pub const MAIN_THREAD: &str = "main";
 
 /// Start `plan` on its own threads, reporting to `reporter`.
 pub fn start(plan: Plan, reporter: Reporter) -> io::Result<RunHandle> {
+    if plan.workload == Workload::Cpu {
+        // Measured once per process, here rather than in the middle of the first download.
+        units_per_second();
+    }
     let clock = Arc::new(Clock::new(plan.speed));
     let ctx = Ctx {
         clock: clock.clone(),
         reporter,
+        workload: plan.workload,
     };
     let main = thread::Builder::new()
         .name(MAIN_THREAD.into())
@@ -183,6 +214,7 @@ pub fn start(plan: Plan, reporter: Reporter) -> io::Result<RunHandle> {
                 Strategy::Threads => threads::run(&plan.tasks, &ctx),
                 Strategy::Custom => custom_thread::run(&plan.tasks, &ctx),
                 Strategy::Pool => pool::run(&plan.tasks, plan.workers, &ctx),
+                Strategy::Async => async_tasks::run(&plan.tasks, &ctx),
             }
             if !ctx.clock.is_stopped() {
                 let elapsed = ctx.clock.now();

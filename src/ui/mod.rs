@@ -101,7 +101,7 @@ fn expected_lanes(app: &App) -> usize {
     match &app.run {
         Some(r) if !r.lanes.is_empty() => r.lanes.len(),
         _ => match app.strategy {
-            Strategy::Serial => 1,
+            Strategy::Serial | Strategy::Async => 1,
             Strategy::Pool => app.workers.min(app.tasks.len()),
             _ => app.tasks.len(),
         },
@@ -184,8 +184,9 @@ fn tabs(app: &App, area: Rect, buf: &mut Buffer) {
         Style::new().add_modifier(Modifier::BOLD).fg(Color::Cyan),
     );
     for n in 1..=7 {
-        let available = n <= Strategy::ALL.len();
-        let selected = available && Strategy::ALL[n - 1] == app.strategy;
+        let available = Strategy::from_key(n as u8);
+        let selected = available == Some(app.strategy);
+        let available = available.is_some();
         let style = if selected {
             Style::new()
                 .fg(Color::Black)
@@ -236,12 +237,15 @@ fn info(app: &App, area: Rect, buf: &mut Buffer) {
         )
     } else {
         format!(
-            " {workers} · {} {}× · {} {} · {} · {state}",
+            " {workers} · {} {}× · {} {} · {} · {} {}/{} · {state}",
             t(l, "speed"),
             fmt_speed(app.speed),
             t(l, "seed"),
             app.seed,
-            t(l, "workload_io"),
+            t(l, workload_key(app.workload)),
+            t(l, "cores"),
+            app.cores,
+            app.all_cores,
         )
     };
     let state_style = if app.paused {
@@ -250,7 +254,8 @@ fn info(app: &App, area: Rect, buf: &mut Buffer) {
         Style::new()
     };
     let used = put(buf, area.x, area.y, area.width, &text, state_style);
-    if let Some(hint) = app.hint.map(|h| t(l, h)) {
+    let hint = app.problem.as_deref().or(app.hint.map(|h| t(l, h)));
+    if let Some(hint) = hint {
         let x = area.x + used + 2;
         if x < area.right() {
             put(
@@ -262,6 +267,13 @@ fn info(app: &App, area: Rect, buf: &mut Buffer) {
                 Style::new().fg(Color::Yellow),
             );
         }
+    }
+}
+
+fn workload_key(w: crate::engine::Workload) -> &'static str {
+    match w {
+        crate::engine::Workload::Io => "workload_io",
+        crate::engine::Workload::Cpu => "workload_cpu",
     }
 }
 

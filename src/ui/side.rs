@@ -3,7 +3,8 @@
 
 use super::{fmt_speed, pane, put, strategy_label};
 use crate::app::App;
-use crate::engine::Strategy;
+use crate::engine::ideal::Bound;
+use crate::engine::{Strategy, Workload};
 use crate::i18n::{t, tf};
 use crate::text::{pad, pad_left};
 use ratatui::buffer::Buffer;
@@ -53,6 +54,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let lines = timing_lines(app)
         .into_iter()
         .chain(results_lines(app))
+        .chain(switches_lines(app))
         .collect();
     lines_pane(t(app.lang, "pane_timing"), lines, main, buf);
     if ticker_h > 0 {
@@ -104,16 +106,25 @@ fn timing_lines(app: &App) -> Vec<(String, Style)> {
             Style::new().fg(Color::DarkGray),
         ));
     }
-    let why = match state.strategy {
-        Strategy::Serial => t(l, "ideal_serial").to_string(),
-        Strategy::Threads | Strategy::Custom => t(l, "ideal_longest").to_string(),
-        Strategy::Pool => tf(l, "ideal_pool", &[&app.workers]),
+    let ideal = state.ideal_bound();
+    let why = match ideal.bound {
+        Bound::Sum => t(l, "ideal_sum").to_string(),
+        Bound::Longest => t(l, "ideal_longest").to_string(),
+        Bound::Pool => tf(l, "ideal_pool", &[&state.workers]),
+        Bound::Cores => tf(l, "ideal_cores", &[&state.cores]),
     };
     out.push((
-        row(t(l, "timing_ideal"), format!("{:>7.2} s", state.ideal())),
+        row(t(l, "timing_ideal"), format!("{:>7.2} s", ideal.seconds)),
         plain,
     ));
     out.push((format!("  {why}"), Style::new().fg(Color::DarkGray)));
+    if state.strategy == Strategy::Async && state.workload == Workload::Cpu {
+        // The point of async on cpu work, said in words.
+        // `|` in the table marks where the note breaks to fit the panel.
+        for part in t(l, "async_cpu_note").split('|') {
+            out.push((format!("  {part}"), Style::new().fg(Color::Yellow)));
+        }
+    }
     let speedup = match (&app.run, state.elapsed) {
         (Some(_), Some(e)) if e > 0.0 => format!("{:>7.2}×", state.sum() / e),
         _ => format!("{:>7}", "—"),
@@ -136,8 +147,8 @@ fn results_lines(app: &App) -> Vec<(String, Style)> {
         Style::new().add_modifier(Modifier::BOLD),
     )];
     let serial = app.results.get(&Strategy::Serial).map(|o| o.elapsed);
-    for (i, s) in Strategy::ALL.iter().enumerate() {
-        let mut name = strategy_label(l, i + 1).to_string();
+    for s in Strategy::ALL.iter() {
+        let mut name = strategy_label(l, s.key() as usize).to_string();
         let text = match app.results.get(s) {
             Some(o) => {
                 if *s == Strategy::Pool {
@@ -162,6 +173,43 @@ fn results_lines(app: &App) -> Vec<(String, Style)> {
             Style::new()
         };
         out.push((text, style));
+    }
+    out
+}
+
+/// Per worker thread, how often it gave up its core (waiting) and had it taken (juggling).
+fn switches_lines(app: &App) -> Vec<(String, Style)> {
+    let Some(run) = &app.run else {
+        return vec![];
+    };
+    // The kernel keeps 15 bytes of a thread's name, so lanes are matched by that prefix.
+    let workers: Vec<_> = app
+        .threads
+        .iter()
+        .filter(|t| {
+            run.lanes.iter().any(|l| {
+                let cut = &l.as_bytes()[..l.len().min(15)];
+                t.name.as_bytes() == cut
+            })
+        })
+        .collect();
+    if workers.is_empty() {
+        return vec![];
+    }
+    let mut out = vec![(
+        format!("── {} ──", t(app.lang, "pane_switches")),
+        Style::new().add_modifier(Modifier::BOLD),
+    )];
+    for w in workers {
+        out.push((
+            format!(
+                "{} {:>7} / {:<7}",
+                pad(&w.name, 15),
+                w.voluntary,
+                w.nonvoluntary
+            ),
+            Style::new().fg(Color::Gray),
+        ));
     }
     out
 }

@@ -1,0 +1,134 @@
+//! What the operating system says about this process's threads (Linux `/proc/self/task`):
+//! how many there are and how often each was switched off its core, so the class sees the
+//! juggling happen. Elsewhere the lists are empty.
+
+use std::time::Duration;
+
+/// One thread of this process, as `/proc/self/task/<tid>` describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThreadInfo {
+    pub tid: u32,
+    /// The thread's name, cut by the kernel to 15 bytes (`DownloadThread-12` reads `DownloadThread-`).
+    pub name: String,
+    /// Times the thread gave up its core by itself: to sleep, wait or block.
+    pub voluntary: u64,
+    /// Times the scheduler took its core away while it still wanted to run.
+    pub nonvoluntary: u64,
+}
+
+/// Every thread of this process with its context switches, in thread id order.
+pub fn threads() -> Vec<ThreadInfo> {
+    let mut threads: Vec<ThreadInfo> = tids()
+        .into_iter()
+        .filter_map(|tid| {
+            // A thread can end between the listing and the read: it is then left out.
+            let dir = format!("/proc/self/task/{tid}");
+            let name = std::fs::read_to_string(format!("{dir}/comm")).ok()?;
+            let status = std::fs::read_to_string(format!("{dir}/status")).ok()?;
+            let (voluntary, nonvoluntary) = parse_switches(&status)?;
+            Some(ThreadInfo {
+                tid,
+                name: name.trim_end_matches('\n').to_string(),
+                voluntary,
+                nonvoluntary,
+            })
+        })
+        .collect();
+    threads.sort_by_key(|t| t.tid);
+    threads
+}
+
+/// How many threads this process has now (0 where `/proc` is missing).
+pub fn thread_count() -> usize {
+    tids().len()
+}
+
+fn tids() -> Vec<u32> {
+    std::fs::read_dir("/proc/self/task")
+        .map(|dir| {
+            dir.filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `voluntary_ctxt_switches` and `nonvoluntary_ctxt_switches` from a `status` file.
+fn parse_switches(status: &str) -> Option<(u64, u64)> {
+    let field = |key: &str| -> Option<u64> {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(key)?.strip_prefix(':'))?
+            .trim()
+            .parse()
+            .ok()
+    };
+    Some((
+        field("voluntary_ctxt_switches")?,
+        field("nonvoluntary_ctxt_switches")?,
+    ))
+}
+
+/// CPU time (user + system) used so far by every thread of this process, ended ones included.
+pub fn cpu_time() -> Duration {
+    #[cfg(unix)]
+    {
+        // SAFETY: a zeroed rusage is valid, and the kernel fills it in.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } == 0 {
+            let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+            return time(usage.ru_utime) + time(usage.ru_stime);
+        }
+    }
+    Duration::ZERO
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_switch_counts_of_a_status_file() {
+        let status = "Name:\tpool-1\nState:\tS (sleeping)\nvoluntary_ctxt_switches:\t152\n\
+                      nonvoluntary_ctxt_switches:\t7\n";
+        assert_eq!(parse_switches(status), Some((152, 7)));
+        assert_eq!(parse_switches("Name:\tx\n"), None);
+    }
+
+    #[test]
+    fn sees_a_named_thread_of_its_own() {
+        if !std::path::Path::new("/proc/self/task").exists() {
+            return; // not Linux
+        }
+        let (ready, is_ready) = std::sync::mpsc::channel::<()>();
+        let (done, is_done) = std::sync::mpsc::channel::<()>();
+        let t = std::thread::Builder::new()
+            .name("procinfo-test".into())
+            .spawn(move || {
+                // Sleeping gives up the core: at least one voluntary switch.
+                std::thread::sleep(std::time::Duration::from_millis(1));
+                let _ = ready.send(());
+                let _ = is_done.recv();
+            })
+            .unwrap();
+        is_ready.recv().unwrap();
+        let mine = threads()
+            .into_iter()
+            .find(|t| t.name == "procinfo-test")
+            .expect("the thread is listed");
+        assert!(mine.voluntary >= 1, "{mine:?}");
+        assert!(thread_count() >= 2);
+        drop(done);
+        let _ = t.join();
+    }
+
+    #[test]
+    fn cpu_time_counts_computation() {
+        let before = cpu_time();
+        let mut x = 0u64;
+        for i in 0..std::hint::black_box(20_000_000u64) {
+            x = (x ^ i).wrapping_mul(31);
+        }
+        std::hint::black_box(x);
+        assert!(cpu_time() > before);
+    }
+}
