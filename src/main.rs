@@ -107,7 +107,8 @@ fn tui(setup: &Setup) -> std::io::Result<()> {
         std::thread::Builder::new()
             .name("test-panic".into())
             .spawn(|| {
-                std::thread::sleep(std::time::Duration::from_millis(500));
+                // Late enough for the test to have seen the live screen first.
+                std::thread::sleep(std::time::Duration::from_millis(1500));
                 panic!("test panic on a background thread");
             })?;
     }

@@ -716,6 +716,21 @@ fn restored_after_signal(test: &str, signal: &str) {
 }
 
 #[test]
+fn terminal_restored_after_a_panic_on_another_thread() {
+    let Some(tui) = Tui::launch(
+        "restore-panic",
+        "env THREADLAB_TEST_PANIC=1",
+        &args("en", SLOW),
+    ) else {
+        return;
+    };
+    // The seam panics a background thread 1.5 s after start: exit code 101, message on the normal screen.
+    assert_eq!(tui.wait_exit(), 101);
+    tui.wait_text("test panic on a background thread");
+    tui.assert_restored();
+}
+
+#[test]
 fn terminal_restored_after_sigterm() {
     restored_after_signal("restore-term", "TERM");
 }
