@@ -82,7 +82,8 @@ fn draw_row(app: &App, ts: &TaskState, now: f64, name_w: u16, r: Rect, buf: &mut
     let done = ts.done.clamp(0.0, 1.0);
     let elapsed = match (ts.start, ts.end) {
         (Some(s), Some(e)) => e - s,
-        (Some(s), None) => (now - s).clamp(0.0, ts.task.duration),
+        // Not capped at the duration: computing on a shared core really does take longer.
+        (Some(s), None) => (now - s).max(0.0),
         _ => 0.0,
     };
     let worker = match (ts.phase, &ts.worker) {
