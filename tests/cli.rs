@@ -78,7 +78,7 @@ fn run_prints_the_lessons_transcript_and_a_summary() {
 
 #[test]
 fn run_without_a_seed_prints_the_one_it_chose_and_it_repeats() {
-    let o = threadlab(&["run", "--speed", "1000"]);
+    let o = threadlab(&["run", "--speed", "100"]);
     let out = stdout(&o);
     let first = out.lines().next().unwrap();
     let seed = first.split_whitespace().nth(1).unwrap();
