@@ -449,6 +449,9 @@ impl App {
             self.trim_log();
             let mut cmds = vec![];
             if self.is_running() {
+                // A stopped run never reports that it finished: forget it, as `n` does.
+                self.run = None;
+                self.paused = false;
                 cmds.push(Command::StopRun);
             }
             cmds
@@ -624,6 +627,7 @@ impl App {
 
 /// The seed after `seed` for the `n` key: different, and still short enough to read out in class.
 fn next_seed(seed: u64) -> u64 {
-    // A fixed odd step modulo a million visits every seed before repeating.
-    (seed.wrapping_mul(7919).wrapping_add(104_729)) % 1_000_000
+    // a ≡ 1 (mod 20) and c coprime to 10: by Hull–Dobell this visits every seed below a million
+    // before repeating.
+    (seed.wrapping_mul(7921).wrapping_add(104_729)) % 1_000_000
 }

@@ -20,8 +20,9 @@ pub fn init() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
     install_panic_hook();
     terminal::enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
-    execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)?;
-    Terminal::new(CrosstermBackend::new(io::stdout()))
+    // A failure half way must not leave the shell in raw mode.
+    execute!(io::stdout(), EnterAlternateScreen, cursor::Hide).inspect_err(|_| restore())?;
+    Terminal::new(CrosstermBackend::new(io::stdout())).inspect_err(|_| restore())
 }
 
 /// Leave the alternate screen, show the cursor, end raw mode. Safe to call more than once.
@@ -85,7 +86,14 @@ pub fn spawn_signals(tx: Sender<Event>) -> io::Result<()> {
     thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
-            if let Some(sig) = signals.forever().next() {
+            let mut asked = false;
+            for sig in signals.forever() {
+                if asked {
+                    // Asked twice: the loop did not end in time, so restore and leave right here.
+                    restore();
+                    std::process::exit(128 + sig);
+                }
+                asked = true;
                 let _ = tx.send(Event::Shutdown(format!("signal {sig}")));
             }
         })?;

@@ -116,8 +116,9 @@ mod tests {
         let ticker = Ticker::start(tx, false).unwrap();
         let mut words = Vec::new();
         while words.len() < 4 {
-            if let Ok(Event::Ticker(w)) = rx.recv_timeout(Duration::from_secs(10)) {
-                words.push(w);
+            match rx.recv_timeout(Duration::from_secs(10)) {
+                Ok(Event::Ticker(w)) => words.push(w),
+                other => panic!("expected a tick, got {other:?}"),
             }
         }
         assert!(words.contains(&"Ping") && words.contains(&"Pong"));
@@ -125,7 +126,16 @@ mod tests {
         ticker.set_daemon(true);
         assert!(ticker.is_daemon());
         drop(ticker);
-        // both threads have been joined, so their senders are gone
-        while rx.recv_timeout(Duration::from_secs(10)).is_ok() {}
+        // Both threads have been joined, so their senders are gone: after the words already
+        // sent, the channel reports disconnection, never a timeout.
+        loop {
+            match rx.recv_timeout(Duration::from_secs(10)) {
+                Ok(_) => continue,
+                Err(e) => {
+                    assert_eq!(e, std::sync::mpsc::RecvTimeoutError::Disconnected);
+                    break;
+                }
+            }
+        }
     }
 }

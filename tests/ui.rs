@@ -429,3 +429,20 @@ fn cpu_work_on_one_core_and_async() {
         "{s}"
     );
 }
+
+#[test]
+fn quitting_mid_run_with_a_non_daemon_ticker_stops_the_run_and_stops_animating() {
+    let mut a = app(Lang::En);
+    key(&mut a, 'p');
+    let id = enter(&mut a);
+    play(&mut a, id, -1.0, 1.0);
+    assert_eq!(key(&mut a, 'q'), [Command::StopRun]);
+    assert!(a.main_finished && !a.is_running() && !a.is_animating());
+}
+
+#[test]
+fn very_tall_terminals_lay_out_without_overflow() {
+    let mut a = app(Lang::En);
+    a.update(Event::Resize(200, 2000));
+    assert!(a.page() > 0);
+}

@@ -76,8 +76,11 @@ pub fn layout(area: Rect, tasks: usize, lanes: usize) -> Areas {
     let (dl, tl) = if h < 8 {
         (h, 0)
     } else {
-        let dl = want_dl.min(h * 45 / 100).max(3);
-        let tl = want_tl.min(h * 40 / 100).max(3).min(h - dl);
+        let dl = want_dl.min((u32::from(h) * 45 / 100) as u16).max(3);
+        let tl = want_tl
+            .min((u32::from(h) * 40 / 100) as u16)
+            .max(3)
+            .min(h - dl);
         (dl, tl)
     };
     let log = h - dl - tl;
