@@ -5,6 +5,7 @@ mod clock;
 pub mod custom_thread;
 mod download;
 pub mod ideal;
+pub mod ipc;
 pub mod pool;
 pub mod serial;
 pub mod threads;
