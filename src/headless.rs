@@ -15,7 +15,7 @@ pub fn run_plan(
     mut on_event: impl FnMut(&RunState, &WorkerEvent),
 ) -> io::Result<RunState> {
     let (tx, rx) = mpsc::channel::<RunEvent>();
-    let mut state = RunState::new(plan.strategy, &plan.tasks, plan.workers);
+    let mut state = RunState::for_plan(plan);
     let handle = engine::start(plan.clone(), Reporter::new(0, tx))?;
     // The workers hold the only senders, so `recv` ends once the run is over.
     while let Ok(RunEvent { event, .. }) = rx.recv() {
@@ -63,7 +63,9 @@ pub fn transcript(lang: Lang, state: &RunState, event: &WorkerEvent) -> Vec<Stri
             "[{worker}] {}",
             tf(lang, "download_failed", &[&name(*task), reason])
         )],
-        WorkerEvent::Progress { .. } => vec![],
+        WorkerEvent::Progress { .. } | WorkerEvent::Spawned { .. } | WorkerEvent::Bytes { .. } => {
+            vec![]
+        }
         WorkerEvent::RunFinished { elapsed } => {
             vec![tf(lang, "total_time", &[&format!("{elapsed:.2}")])]
         }
@@ -137,6 +139,9 @@ pub fn compare(setup: &Setup, json: bool, out: &mut impl Write) -> Result<(), St
     let mut reports = Vec::new();
     let mut serial_elapsed = None;
     for strategy in Strategy::ALL {
+        if strategy == Strategy::Process && setup.plan.tasks.len() > crate::cli::MAX_PROCESSES {
+            continue; // one process per download would be too many; `run` says so
+        }
         let plan = Plan {
             strategy,
             ..setup.plan.clone()
@@ -214,6 +219,7 @@ pub fn bench(args: &BenchArgs, json: bool, out: &mut impl Write) -> Result<(), S
                 tasks: tasks::make_tasks(&names, &durations),
                 workers: 4,
                 speed: BENCH_SPEED,
+                procs: Default::default(),
             };
             let state = run_plan(&plan, |_, _| {}).map_err(io_err)?;
             let elapsed = state.elapsed.unwrap_or(0.0);

@@ -19,6 +19,10 @@ fn main() -> ExitCode {
             _ => return fail(e.to_string().lines().next().unwrap_or("invalid arguments")),
         },
     };
+    if let Some(Command::Worker(args)) = &cli.command {
+        // A child of the process strategies: no setup, no terminal, just the job on the pipe.
+        return ExitCode::from(threadlab::engine::worker::serve(args.job()) as u8);
+    }
     let setup = match cli.opts.setup() {
         Ok(s) => s,
         Err(e) => return fail(&format!("error: {e}")),
@@ -28,6 +32,7 @@ fn main() -> ExitCode {
         Some(Command::Run) => headless::run(&setup, cli.opts.json, &mut out),
         Some(Command::Compare) => headless::compare(&setup, cli.opts.json, &mut out),
         Some(Command::Bench(args)) => headless::bench(args, cli.opts.json, &mut out),
+        Some(Command::Worker(_)) => unreachable!("handled above"),
         None => {
             if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
                 return fail(

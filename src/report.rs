@@ -1,9 +1,12 @@
 //! What happened in a run, rebuilt from its worker events: the live state the screen shows and
 //! the summary that `run --json` prints. Shared by the TUI and the headless commands.
 
-use crate::engine::{Strategy, Task, WorkerEvent, ideal};
+use crate::engine::{
+    BytesVia, Plan, ProcessOptions, SpawnKind, Strategy, Task, WorkerEvent, ideal, workshops,
+};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Where one download stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +39,14 @@ pub struct RunState {
     pub tasks: Vec<TaskState>,
     /// Set once every worker has been joined.
     pub elapsed: Option<f64>,
+    /// Workshops: K processes of M threads (the defaults unless built with [`RunState::for_plan`]).
+    pub workshops: usize,
+    pub workshop_threads: usize,
+    /// What starting each worker cost, in the order they started.
+    pub spawns: Vec<(SpawnKind, Duration)>,
+    /// Bytes downloaded so far, and the path the count came by (None before the first byte).
+    pub bytes: u64,
+    pub bytes_via: Option<BytesVia>,
 }
 
 impl RunState {
@@ -57,6 +68,20 @@ impl RunState {
                 })
                 .collect(),
             elapsed: None,
+            workshops: ProcessOptions::default().workshops,
+            workshop_threads: ProcessOptions::default().workshop_threads,
+            spawns: Vec::new(),
+            bytes: 0,
+            bytes_via: None,
+        }
+    }
+
+    /// Every task of `plan` queued, with its workshop shape.
+    pub fn for_plan(plan: &Plan) -> Self {
+        RunState {
+            workshops: plan.procs.workshops,
+            workshop_threads: plan.procs.workshop_threads,
+            ..RunState::new(plan.strategy, &plan.tasks, plan.workers)
         }
     }
 
@@ -101,7 +126,35 @@ impl RunState {
                 }
             }
             WorkerEvent::RunFinished { elapsed } => self.elapsed = Some(*elapsed),
+            WorkerEvent::Spawned { kind, cost, .. } => self.spawns.push((*kind, *cost)),
+            WorkerEvent::Bytes { total, via } => {
+                // Reports from different workers may cross on the way: keep the largest total.
+                self.bytes = self.bytes.max(*total);
+                self.bytes_via = Some(*via);
+            }
         }
+    }
+
+    /// The median cost of starting a worker of this kind in this run; None if none started.
+    pub fn median_spawn(&self, kind: SpawnKind) -> Option<Duration> {
+        let mut costs: Vec<Duration> = self
+            .spawns
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, c)| *c)
+            .collect();
+        costs.sort();
+        let n = costs.len();
+        match n {
+            0 => None,
+            _ if n % 2 == 1 => Some(costs[n / 2]),
+            _ => Some((costs[n / 2 - 1] + costs[n / 2]) / 2),
+        }
+    }
+
+    /// How many workers of this kind have started in this run.
+    pub fn spawn_count(&self, kind: SpawnKind) -> usize {
+        self.spawns.iter().filter(|(k, _)| *k == kind).count()
     }
 
     /// Whether the run has ended.
@@ -121,15 +174,26 @@ impl RunState {
 
     /// The least time this strategy could take.
     pub fn ideal(&self) -> f64 {
-        ideal::ideal(self.strategy, &self.durations(), self.workers)
+        match self.strategy {
+            Strategy::Workshops => {
+                ideal::workshops(&self.durations(), self.workshops, self.workshop_threads)
+            }
+            s => ideal::ideal(s, &self.durations(), self.workers),
+        }
     }
 
     /// How many worker threads the strategy uses.
     pub fn worker_threads(&self) -> usize {
         match self.strategy {
             Strategy::Serial => 1,
-            Strategy::Threads | Strategy::Custom => self.tasks.len(),
+            Strategy::Threads | Strategy::Custom | Strategy::Process => self.tasks.len(),
             Strategy::Pool => self.workers,
+            Strategy::Workshops => {
+                let share = workshops::share_size(self.tasks.len(), self.workshops);
+                (self.tasks.chunks(share))
+                    .map(|c| c.len().min(self.workshop_threads))
+                    .sum()
+            }
         }
     }
 

@@ -40,6 +40,7 @@ fn restarting_a_run_a_hundred_times_leaves_no_thread() {
             tasks: tasks::make_tasks(&names, &durations),
             workers: 3,
             speed: 1.0,
+            procs: Default::default(),
         };
         // Each restart drops the previous handle, as the TUI's `r` key does.
         let run = engine::start(plan, Reporter::new(i as u64, tx.clone())).unwrap();

@@ -1,14 +1,28 @@
 //! The least time each strategy can take on given durations: the lesson's arithmetic.
 
-use super::Strategy;
+use super::{ProcessOptions, Strategy};
 
-/// Lesson seconds the strategy would take with no overhead at all.
+/// Lesson seconds the strategy would take with no overhead at all (workshops: the default K and M;
+/// see [`workshops`]).
 pub fn ideal(strategy: Strategy, durations: &[f64], workers: usize) -> f64 {
     match strategy {
         Strategy::Serial => sum(durations),
-        Strategy::Threads | Strategy::Custom => longest(durations),
+        Strategy::Threads | Strategy::Custom | Strategy::Process => longest(durations),
         Strategy::Pool => pool_makespan(durations, workers),
+        Strategy::Workshops => {
+            let d = ProcessOptions::default();
+            workshops(durations, d.workshops, d.workshop_threads)
+        }
     }
+}
+
+/// K workshops, each handed an even share of the downloads in order, each share run by M threads.
+pub fn workshops(durations: &[f64], workshops: usize, threads: usize) -> f64 {
+    let share = super::workshops::share_size(durations.len(), workshops);
+    durations
+        .chunks(share)
+        .map(|d| pool_makespan(d, threads))
+        .fold(0.0, f64::max)
 }
 
 /// Serial time: every download waits for the one before it.
@@ -49,5 +63,11 @@ mod tests {
         assert_eq!(ideal(Strategy::Pool, &d, 2), 10.0);
         assert_eq!(ideal(Strategy::Pool, &d, 1), 15.0);
         assert_eq!(ideal(Strategy::Pool, &[], 3), 0.0);
+        assert_eq!(ideal(Strategy::Process, &d, 1), 6.0);
+        // Two workshops: [5, 4] and [6], three threads each → 6.
+        assert_eq!(ideal(Strategy::Workshops, &d, 1), 6.0);
+        // Two workshops of one thread: 5 + 4 = 9.
+        assert_eq!(workshops(&d, 2, 1), 9.0);
+        assert_eq!(workshops(&[], 2, 3), 0.0);
     }
 }
