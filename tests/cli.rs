@@ -468,4 +468,13 @@ fn bench_prints_an_overhead_per_strategy() {
             "{names:?}"
         );
     }
+    for s in ["spawn thread", "spawn process", "pool reuse"] {
+        assert!(names.contains(&s), "{names:?}");
+    }
+    let reuse = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "pool reuse");
+    assert_eq!(reuse.unwrap()["median"], 0.0);
 }
