@@ -352,9 +352,11 @@ impl Reading<'_> {
             Msg::Progress { task, done } if self.starts.contains_key(&task) && ours(task) => {
                 WorkerEvent::Progress { task, done }
             }
+            // The child's threads report their totals in whatever order they get to the pipe.
+            Msg::Bytes { total } if total <= self.bytes => return Ok(true),
             Msg::Bytes { total } => {
                 // Inter-process communication: the child's count reaches us only as a message.
-                let delta = total.checked_sub(self.bytes).ok_or(())?;
+                let delta = total - self.bytes;
                 self.bytes = total;
                 let total = self.ctx.bytes.fetch_add(delta, Ordering::Relaxed) + delta;
                 let via = BytesVia::Messages;
