@@ -1,7 +1,7 @@
 //! The classroom screen's state and `update`: events in, intents out. No I/O, no clock reads,
 //! no threads here, so every behaviour can be tested by feeding events.
 
-use crate::engine::{Plan, RunEvent, Strategy, Task, WorkerEvent, Workload};
+use crate::engine::{Crash, Plan, ProcessOptions, RunEvent, Strategy, Task, WorkerEvent, Workload};
 use crate::i18n::Lang;
 use crate::keys::{Action, action_for};
 use crate::procinfo::ThreadInfo;
@@ -27,6 +27,8 @@ pub enum Event {
     Ticker(&'static str),
     /// The process's threads with their context switches, read now and then by the runner.
     Threads(Vec<ThreadInfo>),
+    /// What the crash demo did (the runner reports it back).
+    Crashed(Crash),
     /// A command could not be carried out (say, cores cannot be chosen here).
     Problem(String),
     /// The terminal is gone (read error, end of input) or a signal asked us to end.
@@ -58,6 +60,8 @@ pub enum Command {
     SetDaemon(bool),
     /// Restrict the whole process to this many CPU cores.
     SetCores(usize),
+    /// The crash demo: make one running worker of the current run blow up.
+    Crash,
     /// End the process now (restoring the terminal first).
     Quit,
 }
@@ -141,6 +145,7 @@ pub struct App {
     pub min: f64,
     pub max: f64,
     pub workload: Workload,
+    pub procs: ProcessOptions,
     /// CPU cores the process runs on, and how many the machine has.
     pub cores: usize,
     pub all_cores: usize,
@@ -148,6 +153,8 @@ pub struct App {
     pub threads: Vec<ThreadInfo>,
     /// What went wrong with the last command, shown on the info line.
     pub problem: Option<String>,
+    /// What the last crash demo did, explained under the downloads until the next run.
+    pub crash_note: Option<Crash>,
     /// The current downloads with their durations; every strategy runs these.
     pub tasks: Vec<Task>,
     pub run: Option<RunView>,
@@ -184,6 +191,8 @@ pub struct Start {
     pub workload: Workload,
     pub cores: usize,
     pub all_cores: usize,
+    /// The workshops' shape and how children are started.
+    pub procs: ProcessOptions,
 }
 
 impl App {
@@ -201,10 +210,12 @@ impl App {
             min: start.min,
             max: start.max,
             workload: start.workload,
+            procs: start.procs,
             cores: start.cores,
             all_cores: start.all_cores,
             threads: Vec::new(),
             problem: None,
+            crash_note: None,
             run: None,
             paused: false,
             results: BTreeMap::new(),
@@ -241,13 +252,16 @@ impl App {
 
     /// The current downloads, all queued, as the next run would start.
     fn queued(&self) -> RunState {
-        RunState::with(
+        let mut state = RunState::with(
             self.strategy,
             &self.tasks,
             self.workers,
             self.workload,
             self.cores,
-        )
+        );
+        state.workshops = self.procs.workshops;
+        state.workshop_threads = self.procs.workshop_threads;
+        state
     }
 
     /// Apply one event; return what the runner should do.
@@ -289,6 +303,10 @@ impl App {
                 self.threads = threads;
                 vec![]
             }
+            Event::Crashed(c) => {
+                self.crash_note = Some(c);
+                vec![]
+            }
             Event::Problem(p) => {
                 self.problem = Some(p);
                 vec![]
@@ -312,20 +330,19 @@ impl App {
         self.hint = None;
         self.problem = None;
         match action {
-            Action::Strategy(n) => match Strategy::from_key(n) {
-                Some(s) => {
+            Action::Strategy(n) => {
+                if let Some(s) = Strategy::from_key(n) {
                     self.strategy = s;
-                    vec![]
                 }
-                None => {
-                    self.hint = Some(match n {
-                        5 => "hint_coming_process",
-                        6 => "hint_coming_async",
-                        _ => "hint_coming_workshops",
-                    });
-                    vec![]
+                vec![]
+            }
+            Action::Crash => {
+                if !self.is_running() {
+                    self.hint = Some("hint_nothing_to_crash");
+                    return vec![];
                 }
-            },
+                vec![Command::Crash]
+            }
             Action::Workload => {
                 self.workload = self.workload.toggled();
                 vec![]
@@ -503,6 +520,7 @@ impl App {
         });
         self.paused = false;
         self.scroll = 0;
+        self.crash_note = None;
         vec![Command::StartRun {
             id,
             plan: Plan {
@@ -511,6 +529,7 @@ impl App {
                 workers: self.workers,
                 speed: self.speed,
                 workload: self.workload,
+                procs: self.procs.clone(),
             },
         }]
     }
@@ -569,7 +588,9 @@ impl App {
                 task: name(*task),
                 reason: reason.clone(),
             }),
-            WorkerEvent::Progress { .. } => None,
+            WorkerEvent::Progress { .. }
+            | WorkerEvent::Spawned { .. }
+            | WorkerEvent::Bytes { .. } => None,
             WorkerEvent::RunFinished { elapsed } => {
                 if elapsed.is_finite() {
                     run.now = *elapsed;

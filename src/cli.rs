@@ -1,7 +1,7 @@
 //! The command line: clap definitions, value checks, and turning options into a run's plan.
 
 use crate::cores;
-use crate::engine::{Plan, Strategy, Workload};
+use crate::engine::{Plan, ProcessOptions, Strategy, Task, Workload, worker::Job};
 use crate::i18n::Lang;
 use crate::tasks;
 use clap::{Args, Parser, Subcommand};
@@ -31,6 +31,75 @@ pub enum Command {
     Compare,
     /// Measure this build on this machine: timing overhead of every strategy
     Bench(BenchArgs),
+    /// A child process of the process strategies (started by threadlab itself)
+    #[command(hide = true)]
+    Worker(WorkerArgs),
+}
+
+/// Options of the hidden `threadlab worker`, which the process strategies start.
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// The parent's pid: the worker exits at once if its parent is someone else
+    #[arg(long)]
+    pub parent_pid: Option<u32>,
+    /// Time scale of the worker's own lesson clock
+    #[arg(long, value_parser = parse_clock)]
+    pub clock: f64,
+    /// Start with the clock paused
+    #[arg(long)]
+    pub paused: bool,
+    /// 0: downloads one after another on the main thread; M: on M threads
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// One download as ID:SECONDS; repeat for more
+    #[arg(long = "task", value_parser = parse_job_task)]
+    pub downloads: Vec<(usize, f64)>,
+    /// Whether the downloads wait (io) or compute (cpu)
+    #[arg(long, default_value = "io", value_parser = parse_workload)]
+    pub workload: Workload,
+    /// The parent's calibration of cpu work, so the child need not measure again
+    #[arg(long)]
+    pub units_per_second: Option<f64>,
+    /// Tests only: write one malformed line after the first progress message
+    #[arg(long)]
+    pub garble: bool,
+}
+
+impl WorkerArgs {
+    /// The job these arguments describe.
+    pub fn job(&self) -> Job {
+        Job {
+            parent: self.parent_pid,
+            speed: self.clock,
+            paused: self.paused,
+            threads: self.threads,
+            tasks: (self.downloads.iter())
+                .map(|&(id, duration)| Task {
+                    id,
+                    name: id.to_string().into(),
+                    duration,
+                })
+                .collect(),
+            garble: self.garble,
+            workload: self.workload,
+            units_per_second: self.units_per_second,
+        }
+    }
+}
+
+fn parse_clock(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+        _ => Err("must be a positive number".into()),
+    }
+}
+
+fn parse_job_task(s: &str) -> Result<(usize, f64), String> {
+    let (id, secs) = s.split_once(':').ok_or("expected ID:SECONDS")?;
+    match (id.parse(), secs.parse::<f64>()) {
+        (Ok(id), Ok(secs)) if secs.is_finite() && secs >= 0.0 => Ok((id, secs)),
+        _ => Err("expected ID:SECONDS".into()),
+    }
 }
 
 /// Options of `threadlab bench`.
@@ -47,12 +116,18 @@ pub struct BenchArgs {
 /// Options shared by the TUI, `run`, `compare` and `bench`.
 #[derive(Debug, Args, Clone)]
 pub struct Opts {
-    /// serial, threads, custom, pool or async
+    /// serial, threads, custom, pool, process, async or workshops
     #[arg(long, global = true, value_name = "NAME", default_value = "serial", value_parser = parse_strategy)]
     pub strategy: Strategy,
     /// Pool size, 1..=256
     #[arg(long, global = true, allow_negative_numbers = true, value_name = "N", default_value_t = 4, value_parser = parse_workers)]
     pub workers: usize,
+    /// Workshops: how many child processes, 1..=16
+    #[arg(long, global = true, allow_negative_numbers = true, value_name = "K", default_value_t = 2, value_parser = parse_workshops)]
+    pub workshops: usize,
+    /// Workshops: threads in each process, 1..=64
+    #[arg(long, global = true, allow_negative_numbers = true, value_name = "M", default_value_t = 3, value_parser = parse_workshop_threads)]
+    pub workshop_threads: usize,
     /// One download name per line (default: the lesson's three downloads)
     #[arg(long, global = true, value_name = "FILE", conflicts_with = "count")]
     pub tasks: Option<PathBuf>,
@@ -113,6 +188,23 @@ fn parse_workers(s: &str) -> Result<usize, String> {
     }
 }
 
+fn parse_workshops(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=16).contains(&n) => Ok(n),
+        _ => Err("must be a whole number from 1 to 16".into()),
+    }
+}
+
+fn parse_workshop_threads(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=64).contains(&n) => Ok(n),
+        _ => Err("must be a whole number from 1 to 64".into()),
+    }
+}
+
+/// The most downloads `--strategy process` runs, each in a process of its own, at once.
+pub const MAX_PROCESSES: usize = 256;
+
 fn parse_count(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
         Ok(n) if (1..=tasks::MAX_TASKS).contains(&n) => Ok(n),
@@ -171,6 +263,12 @@ impl Opts {
             (None, Some(n)) => tasks::generated_names(n),
             (None, None) => tasks::lesson_names(),
         };
+        if self.strategy == Strategy::Process && names.len() > MAX_PROCESSES {
+            return Err(format!(
+                "--strategy process starts one process per download: at most {MAX_PROCESSES} downloads, not {}",
+                names.len()
+            ));
+        }
         let (seed, seed_chosen) = match self.seed {
             Some(s) => (s, false),
             None => (tasks::random_seed(), true),
@@ -183,6 +281,11 @@ impl Opts {
                 workers: self.workers,
                 speed: self.speed,
                 workload: self.workload,
+                procs: ProcessOptions {
+                    workshops: self.workshops,
+                    workshop_threads: self.workshop_threads,
+                    ..ProcessOptions::default()
+                },
             },
             names,
             seed,

@@ -2,7 +2,7 @@
 
 use crate::cli::{BenchArgs, Setup};
 use crate::cores;
-use crate::engine::{self, Plan, Reporter, RunEvent, Strategy, WorkerEvent, Workload};
+use crate::engine::{self, Plan, Reporter, RunEvent, SpawnKind, Strategy, WorkerEvent, Workload};
 use crate::i18n::{Lang, t, tf};
 use crate::report::{RunReport, RunState};
 use crate::tasks;
@@ -64,7 +64,9 @@ pub fn transcript(lang: Lang, state: &RunState, event: &WorkerEvent) -> Vec<Stri
             "[{worker}] {}",
             tf(lang, "download_failed", &[&name(*task), reason])
         )],
-        WorkerEvent::Progress { .. } => vec![],
+        WorkerEvent::Progress { .. } | WorkerEvent::Spawned { .. } | WorkerEvent::Bytes { .. } => {
+            vec![]
+        }
         WorkerEvent::RunFinished { elapsed } => {
             vec![tf(lang, "total_time", &[&format!("{elapsed:.2}")])]
         }
@@ -138,6 +140,9 @@ pub fn compare(setup: &Setup, json: bool, out: &mut impl Write) -> Result<(), St
     let mut reports = Vec::new();
     let mut serial_elapsed = None;
     for strategy in Strategy::ALL {
+        if strategy == Strategy::Process && setup.plan.tasks.len() > crate::cli::MAX_PROCESSES {
+            continue; // one process per download would be too many; `run` says so
+        }
         let plan = Plan {
             strategy,
             ..setup.plan.clone()
@@ -215,10 +220,12 @@ pub struct BenchFigure {
 /// The speed the timing benchmark runs at: the "5-second download in 50 ms".
 pub const BENCH_SPEED: f64 = 100.0;
 
-/// `threadlab bench`: timing overhead (elapsed − ideal, wall ms) of each strategy on the lesson's downloads.
+/// `threadlab bench`: timing overhead (elapsed − ideal, wall ms) of each strategy on the lesson's
+/// downloads, then what starting a worker costs: a thread, a process, and the pool's reuse.
 pub fn bench(args: &BenchArgs, json: bool, out: &mut impl Write) -> Result<(), String> {
     let names = tasks::lesson_names();
     let mut figures = Vec::new();
+    let mut spawns: Vec<(SpawnKind, f64)> = Vec::new();
     for strategy in Strategy::ALL {
         let mut overheads = Vec::new();
         for run in 0..args.runs {
@@ -230,8 +237,20 @@ pub fn bench(args: &BenchArgs, json: bool, out: &mut impl Write) -> Result<(), S
                 workers: 4,
                 speed: BENCH_SPEED,
                 workload: Workload::Io,
+                procs: Default::default(),
             };
             let state = run_plan(&plan, |_, _| {}).map_err(io_err)?;
+            // A thread's cost from the threads strategy, a process's from the process strategy.
+            let measured = match strategy {
+                Strategy::Threads => Some(SpawnKind::Thread),
+                Strategy::Process => Some(SpawnKind::Process),
+                _ => None,
+            };
+            spawns.extend(
+                (state.spawns.iter())
+                    .filter(|(k, _)| Some(*k) == measured)
+                    .map(|(k, c)| (*k, c.as_secs_f64() * 1e6)),
+            );
             let elapsed = state.elapsed.unwrap_or(0.0);
             overheads.push((elapsed - state.ideal()) / BENCH_SPEED * 1000.0);
         }
@@ -268,6 +287,38 @@ pub fn bench(args: &BenchArgs, json: bool, out: &mut impl Write) -> Result<(), S
             figures.push(f);
         }
     }
+    for (kind, name, note) in [
+        (
+            SpawnKind::Thread,
+            "spawn thread",
+            "µs from spawn() to the thread running, threads strategy",
+        ),
+        (
+            SpawnKind::Process,
+            "spawn process",
+            "µs from spawn() to the child's first line on the pipe, process strategy",
+        ),
+    ] {
+        let mut costs: Vec<f64> = (spawns.iter())
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, c)| *c)
+            .collect();
+        figures.push(figure(name.into(), &mut costs, "µs", args.runs, note));
+        if !json {
+            print_figure(out, figures.last().expect("just pushed"));
+        }
+    }
+    let mut reuse = pool_reuse(args.runs.min(5))?;
+    figures.push(figure(
+        "pool reuse".into(),
+        &mut reuse,
+        "spawns/task",
+        args.runs.min(5),
+        "threads started per download once the pool's 4 workers are up, 40 downloads",
+    ));
+    if !json {
+        print_figure(out, figures.last().expect("just pushed"));
+    }
     if json {
         let _ = writeln!(
             out,
@@ -291,6 +342,7 @@ fn stop_figures(runs: u32) -> Result<Vec<BenchFigure>, String> {
                 workers: 4,
                 speed: 1.0,
                 workload: Workload::Io,
+                procs: Default::default(),
             };
             let (tx, rx) = mpsc::channel::<RunEvent>();
             let handle = engine::start(plan, Reporter::new(0, tx)).map_err(io_err)?;
@@ -392,6 +444,7 @@ fn cores_figures(workload: Workload, runs: u32) -> Result<Vec<BenchFigure>, Stri
         workers: 4,
         speed: 1.0,
         workload,
+        procs: Default::default(),
     };
     let on_cores = |n: usize| -> Result<Vec<f64>, String> {
         cores::set_cores(n)?;
@@ -422,9 +475,33 @@ fn cores_figures(workload: Workload, runs: u32) -> Result<Vec<BenchFigure>, Stri
     Ok(figures)
 }
 
+/// Per run: threads the pool started beyond its first `workers`, per download.
+fn pool_reuse(runs: u32) -> Result<Vec<f64>, String> {
+    let (count, workers) = (40, 4);
+    let names = tasks::generated_names(count);
+    let mut per_task = Vec::new();
+    for run in 0..runs {
+        let plan = Plan {
+            strategy: Strategy::Pool,
+            tasks: tasks::make_tasks(&names, &tasks::durations(run as u64 + 1, count, 3.0, 6.0)),
+            workers,
+            speed: 1000.0,
+            workload: Workload::Io,
+            procs: Default::default(),
+        };
+        let state = run_plan(&plan, |_, _| {}).map_err(io_err)?;
+        let after_warm_up = state.spawn_count(SpawnKind::Thread).saturating_sub(workers);
+        per_task.push(after_warm_up as f64 / count as f64);
+    }
+    Ok(per_task)
+}
+
 fn figure(name: String, xs: &mut [f64], unit: &'static str, runs: u32, note: &str) -> BenchFigure {
     let median = median(xs);
-    let p90 = xs[((xs.len() as f64 * 0.9).ceil() as usize).clamp(1, xs.len()) - 1];
+    let p90 = match xs.len() {
+        0 => 0.0,
+        n => xs[((n as f64 * 0.9).ceil() as usize).clamp(1, n) - 1],
+    };
     BenchFigure {
         name,
         median,

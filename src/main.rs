@@ -28,6 +28,10 @@ fn main() -> ExitCode {
             _ => return fail(e.to_string().lines().next().unwrap_or("invalid arguments")),
         },
     };
+    if let Some(Command::Worker(args)) = &cli.command {
+        // A child of the process strategies: no setup, no terminal, just the job on the pipe.
+        return ExitCode::from(threadlab::engine::worker::serve(args.job()) as u8);
+    }
     let setup = match cli.opts.setup() {
         Ok(s) => s,
         Err(e) => return fail(&format!("error: {e}")),
@@ -45,6 +49,7 @@ fn main() -> ExitCode {
         Some(Command::Run) => headless::run(&setup, cli.opts.json, &mut out()),
         Some(Command::Compare) => headless::compare(&setup, cli.opts.json, &mut out()),
         Some(Command::Bench(args)) => headless::bench(args, cli.opts.json, &mut out()),
+        Some(Command::Worker(_)) => unreachable!("handled above"),
         None => {
             if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
                 return fail(
@@ -95,6 +100,7 @@ fn tui(setup: &Setup) -> std::io::Result<()> {
         workload: setup.plan.workload,
         cores: threadlab::cores::cores_in_use(),
         all_cores: threadlab::cores::available_cores(),
+        procs: setup.plan.procs.clone(),
     });
     let mut term = terminal::init()?;
     let _guard = terminal::Guard;

@@ -2,9 +2,13 @@
 //! the summary that `run --json` prints. Shared by the TUI and the headless commands.
 
 use crate::cores;
-use crate::engine::{Ideal, Plan, Strategy, Task, WorkerEvent, Workload, ideal};
+use crate::engine::{
+    BytesVia, Ideal, Plan, ProcessOptions, SpawnKind, Strategy, Task, WorkerEvent, Workload, ideal,
+    workshops,
+};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Where one download stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +45,14 @@ pub struct RunState {
     pub workload: Workload,
     /// CPU cores the process may use, which bound `cpu` work; set it again when `k` changes them.
     pub cores: usize,
+    /// Workshops: K processes of M threads (the defaults unless built with [`RunState::for_plan`]).
+    pub workshops: usize,
+    pub workshop_threads: usize,
+    /// What starting each worker cost, in the order they started.
+    pub spawns: Vec<(SpawnKind, Duration)>,
+    /// Bytes downloaded so far, and the path the count came by (None before the first byte).
+    pub bytes: u64,
+    pub bytes_via: Option<BytesVia>,
 }
 
 impl RunState {
@@ -81,13 +93,20 @@ impl RunState {
             elapsed: None,
             workload,
             cores,
+            workshops: ProcessOptions::default().workshops,
+            workshop_threads: ProcessOptions::default().workshop_threads,
+            spawns: Vec::new(),
+            bytes: 0,
+            bytes_via: None,
         }
     }
 
-    /// Every task of `plan` queued, with its workload and the cores in use now.
+    /// Every task of `plan` queued, with its workload, workshop shape and the cores in use now.
     pub fn for_plan(plan: &Plan) -> Self {
         RunState {
             workload: plan.workload,
+            workshops: plan.procs.workshops,
+            workshop_threads: plan.procs.workshop_threads,
             ..RunState::new(plan.strategy, &plan.tasks, plan.workers)
         }
     }
@@ -133,7 +152,35 @@ impl RunState {
                 }
             }
             WorkerEvent::RunFinished { elapsed } => self.elapsed = Some(*elapsed),
+            WorkerEvent::Spawned { kind, cost, .. } => self.spawns.push((*kind, *cost)),
+            WorkerEvent::Bytes { total, via } => {
+                // Reports from different workers may cross on the way: keep the largest total.
+                self.bytes = self.bytes.max(*total);
+                self.bytes_via = Some(*via);
+            }
         }
+    }
+
+    /// The median cost of starting a worker of this kind in this run; None if none started.
+    pub fn median_spawn(&self, kind: SpawnKind) -> Option<Duration> {
+        let mut costs: Vec<Duration> = self
+            .spawns
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, c)| *c)
+            .collect();
+        costs.sort();
+        let n = costs.len();
+        match n {
+            0 => None,
+            _ if n % 2 == 1 => Some(costs[n / 2]),
+            _ => Some((costs[n / 2 - 1] + costs[n / 2]) / 2),
+        }
+    }
+
+    /// How many workers of this kind have started in this run.
+    pub fn spawn_count(&self, kind: SpawnKind) -> usize {
+        self.spawns.iter().filter(|(k, _)| *k == kind).count()
     }
 
     /// Whether the run has ended.
@@ -158,12 +205,13 @@ impl RunState {
 
     /// The least time and what sets it (the side panel's "limited by ...").
     pub fn ideal_bound(&self) -> Ideal {
-        ideal::ideal_for(
+        ideal::ideal_shaped(
             self.strategy,
             &self.durations(),
             self.workers,
             self.workload,
             self.cores,
+            (self.workshops, self.workshop_threads),
         )
     }
 
@@ -171,9 +219,15 @@ impl RunState {
     pub fn worker_threads(&self) -> usize {
         match self.strategy {
             Strategy::Serial => 1,
-            Strategy::Threads | Strategy::Custom => self.tasks.len(),
+            Strategy::Threads | Strategy::Custom | Strategy::Process => self.tasks.len(),
             Strategy::Pool => self.workers,
             Strategy::Async => 1,
+            Strategy::Workshops => {
+                let share = workshops::share_size(self.tasks.len(), self.workshops);
+                (self.tasks.chunks(share))
+                    .map(|c| c.len().min(self.workshop_threads))
+                    .sum()
+            }
         }
     }
 

@@ -52,6 +52,12 @@ impl Runner {
             }
             Command::StopTicker => self.ticker = None,
             Command::SetDaemon(d) => self.ticker.iter().for_each(|t| t.set_daemon(d)),
+            Command::Crash => {
+                if let Some(r) = &self.run {
+                    // Closed channel: the loop is ending anyway.
+                    let _ = self.tx.send(Event::Crashed(r.crash()));
+                }
+            }
             Command::SetCores(n) => {
                 if let Err(e) = crate::cores::set_cores(n) {
                     // Closed channel: the loop is ending anyway.

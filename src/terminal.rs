@@ -46,6 +46,10 @@ impl Drop for Guard {
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        // The crash demo's panic is the lesson, caught at its worker: the screen carries on.
+        if crate::engine::is_worker_panic(info) {
+            return;
+        }
         // A panic on any thread leaves the screen inconsistent: restore it, show the message on
         // the normal screen, and end the process instead of drawing on a restored terminal.
         let was_active = ACTIVE.load(Ordering::SeqCst);

@@ -172,13 +172,37 @@ fn compare_runs_every_strategy_on_the_same_durations() {
     assert!(o.status.success(), "{}", stderr(&o));
     let rs: Vec<RunReport> = serde_json::from_slice(&o.stdout).unwrap();
     let names: Vec<&str> = rs.iter().map(|r| r.strategy.as_str()).collect();
-    assert_eq!(names, ["serial", "threads", "custom", "pool", "async"]);
+    assert_eq!(
+        names,
+        [
+            "serial",
+            "threads",
+            "custom",
+            "pool",
+            "process",
+            "async",
+            "workshops"
+        ]
+    );
     let d0: Vec<f64> = rs[0].tasks.iter().map(|t| t.duration_s).collect();
     for r in &rs {
         assert_eq!(d0, r.tasks.iter().map(|t| t.duration_s).collect::<Vec<_>>());
     }
     assert_eq!(rs[0].ideal_s, rs[0].sum_s);
     assert_eq!(rs[1].ideal_s, rs[1].max_s);
+    assert_eq!(rs[4].ideal_s, rs[4].max_s, "process: the longest download");
+    for r in rs
+        .iter()
+        .filter(|r| ["process", "workshops"].contains(&r.strategy.as_str()))
+    {
+        assert!(r.tasks.iter().all(|t| t.error.is_none()), "{r:?}");
+        assert!(
+            r.tasks
+                .iter()
+                .all(|t| t.worker.as_deref().unwrap().starts_with("pid ")),
+            "{r:?}"
+        );
+    }
 
     let o = threadlab(&["compare", "--seed", "3", "--speed", "200"]);
     let out = stdout(&o);
@@ -191,7 +215,7 @@ fn compare_runs_every_strategy_on_the_same_durations() {
         lines[1].starts_with("serial") && lines[1].ends_with("1.00×"),
         "{out}"
     );
-    assert_eq!(lines.len(), 6, "{out}");
+    assert_eq!(lines.len(), 8, "{out}");
 }
 
 #[test]
@@ -237,6 +261,16 @@ fn bad_options_get_one_line_and_exit_2() {
     } else {
         refused(&["run", "--cores", "1"], "not supported");
     }
+    refused(&["run", "--workshops", "0"], "--workshops");
+    refused(&["run", "--workshops", "17"], "1 to 16");
+    refused(&["run", "--workshops", "-1"], "--workshops");
+    refused(&["run", "--workshop-threads", "0"], "--workshop-threads");
+    refused(&["run", "--workshop-threads", "65"], "1 to 64");
+    refused(&["run", "--workshop-threads", "x"], "--workshop-threads");
+    refused(
+        &["run", "--strategy", "process", "--count", "257"],
+        "at most 256 downloads",
+    );
 }
 
 #[test]
@@ -277,6 +311,76 @@ fn cpu_work_on_one_core_is_bounded_by_the_core() {
     assert!(
         out.contains("cores in use: 1") && out.contains("at most 1×"),
         "{out}"
+    );
+}
+
+#[test]
+fn process_and_workshops_run_from_the_command_line() {
+    let o = threadlab(&[
+        "run",
+        "--strategy",
+        "workshops",
+        "--workshops",
+        "3",
+        "--workshop-threads",
+        "1",
+        "--count",
+        "6",
+        "--seed",
+        "5",
+        "--speed",
+        "500",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: RunReport = serde_json::from_slice(&o.stdout).unwrap();
+    let pids: std::collections::HashSet<&str> = r
+        .tasks
+        .iter()
+        .map(|t| t.worker.as_deref().unwrap().split('/').next().unwrap())
+        .collect();
+    assert_eq!(pids.len(), 3, "{r:?}");
+    assert_eq!(r.workers, 3);
+    let o = threadlab(&[
+        "run",
+        "--strategy",
+        "process",
+        "--seed",
+        "5",
+        "--speed",
+        "500",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("[pid "), "{}", stdout(&o));
+}
+
+#[test]
+fn the_worker_mode_is_hidden_and_refuses_bad_jobs() {
+    let help = stdout(&threadlab(&["--help"]));
+    assert!(!help.contains("  worker"), "{help}");
+    let o = threadlab(&["worker", "--clock", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    // The worker runs while its stdin stays open, and exits as soon as it closes (parent gone).
+    let mut child = Command::new(env!("CARGO_BIN_EXE_threadlab"))
+        .args(["worker", "--clock", "100", "--task", "0:1"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdin = child.stdin.take();
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+    assert!(child.wait().unwrap().success());
+    drop(stdin);
+    assert!(out.starts_with("hello threadlab-worker/1\n"), "{out}");
+    assert!(
+        out.contains("\nstart 0 main\n") && out.contains("\ndone 0 "),
+        "{out}"
+    );
+    let closed = threadlab(&["worker", "--clock", "1", "--task", "0:3600"]);
+    assert!(
+        closed.status.success(),
+        "stdin at EOF: the worker ends at once"
     );
 }
 
@@ -410,7 +514,15 @@ fn bench_prints_an_overhead_per_strategy() {
         .iter()
         .map(|f| f["name"].as_str().unwrap())
         .collect();
-    for s in ["serial", "threads", "custom", "pool", "async"] {
+    for s in [
+        "serial",
+        "threads",
+        "custom",
+        "pool",
+        "process",
+        "async",
+        "workshops",
+    ] {
         assert!(
             names.contains(&format!("overhead {s}").as_str()),
             "{names:?}"
@@ -424,4 +536,13 @@ fn bench_prints_an_overhead_per_strategy() {
             );
         }
     }
+    for s in ["spawn thread", "spawn process", "pool reuse"] {
+        assert!(names.contains(&s), "{names:?}");
+    }
+    let reuse = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "pool reuse");
+    assert_eq!(reuse.unwrap()["median"], 0.0);
 }

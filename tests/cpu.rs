@@ -27,6 +27,10 @@ fn plan(strategy: Strategy, durations: &[f64], speed: f64, workload: Workload) -
         workers: 4,
         speed,
         workload,
+        procs: threadlab::engine::ProcessOptions {
+            exe: Some(env!("CARGO_BIN_EXE_threadlab").into()),
+            ..Default::default()
+        },
     }
 }
 

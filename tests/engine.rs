@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
 use threadlab::engine::{
-    self, Plan, Reporter, RunEvent, RunHandle, Strategy, WorkerEvent, Workload,
+    self, Plan, ProcessOptions, Reporter, RunEvent, RunHandle, Strategy, WorkerEvent, Workload,
 };
 use threadlab::headless::run_plan;
 use threadlab::report::{Phase, RunState};
@@ -18,6 +18,10 @@ fn plan(strategy: Strategy, durations: &[f64], workers: usize, speed: f64) -> Pl
         workers,
         speed,
         workload: Workload::Io,
+        procs: ProcessOptions {
+            exe: Some(env!("CARGO_BIN_EXE_threadlab").into()),
+            ..ProcessOptions::default()
+        },
     }
 }
 
@@ -122,7 +126,9 @@ fn events_come_in_lesson_order_for_every_task() {
                     | WorkerEvent::Progress { task, .. }
                     | WorkerEvent::Finished { task, .. }
                     | WorkerEvent::Failed { task, .. } => *task == id,
-                    WorkerEvent::RunFinished { .. } => false,
+                    WorkerEvent::RunFinished { .. }
+                    | WorkerEvent::Spawned { .. }
+                    | WorkerEvent::Bytes { .. } => false,
                 })
                 .collect();
             assert!(

@@ -30,6 +30,7 @@ fn app(n: usize, lang: Lang) -> App {
         workload: threadlab::engine::Workload::Io,
         cores: 2,
         all_cores: 2,
+        procs: Default::default(),
     })
 }
 

@@ -23,6 +23,7 @@ fn app(lang: Lang) -> App {
         workload: threadlab::engine::Workload::Io,
         cores: 2,
         all_cores: 2,
+        procs: Default::default(),
     });
     app.update(Event::Resize(120, 40));
     app
@@ -62,6 +63,9 @@ fn schedule(strategy: Strategy, durations: &[f64], workers: usize) -> Vec<(Strin
             Strategy::Custom => (format!("DownloadThread-{}", i + 1), 0.0, d),
             // One thread juggles every waiting download: they all overlap.
             Strategy::Async => ("main".to_string(), 0.0, d),
+            Strategy::Process => (format!("pid {}", 1000 + i), 0.0, d),
+            // The lesson's three downloads in two workshops: [0, 1] and [2], three threads each.
+            Strategy::Workshops => (format!("pid {}/t{}", 2000 + i / 2, i % 2 + 1), 0.0, d),
             Strategy::Pool => {
                 let (w, at) = free
                     .iter()
@@ -368,14 +372,6 @@ fn speed_and_workers_keys_step_within_bounds() {
 }
 
 #[test]
-fn later_strategies_show_a_coming_hint() {
-    let mut a = app(Lang::En);
-    key(&mut a, '5');
-    assert_eq!(a.strategy, Strategy::Serial);
-    assert!(screen(&a, 120, 40).contains("coming"));
-}
-
-#[test]
 fn cpu_work_on_one_core_and_async() {
     let mut a = app(Lang::En);
     key(&mut a, '2');
@@ -445,4 +441,89 @@ fn very_tall_terminals_lay_out_without_overflow() {
     let mut a = app(Lang::En);
     a.update(Event::Resize(200, 2000));
     assert!(a.page() > 0);
+}
+
+#[test]
+fn crash_demo_for_threads_processes_and_workshops() {
+    use threadlab::engine::Crash;
+    // x does nothing but hint when nothing runs
+    let mut a = app(Lang::En);
+    assert_eq!(key(&mut a, 'x'), []);
+    let cases: [(char, &str, Crash); 3] = [
+        (
+            '4',
+            "pool_crash",
+            Crash::Panicked {
+                worker: "pool-2".into(),
+                task: 1,
+            },
+        ),
+        (
+            '5',
+            "process_crash",
+            Crash::Killed {
+                worker: "pid 1001".into(),
+                pid: 1001,
+                tasks: vec![1],
+            },
+        ),
+        (
+            '7',
+            "workshops_crash",
+            Crash::Aborted {
+                worker: "pid 2000/t1".into(),
+                pid: 2000,
+                tasks: vec![0, 1],
+            },
+        ),
+    ];
+    for (k, name, crash) in cases {
+        let mut a = app(Lang::En);
+        key(&mut a, k);
+        let id = enter(&mut a);
+        play(&mut a, id, -1.0, 1.0);
+        assert_eq!(key(&mut a, 'x'), [Command::Crash]);
+        let failed: Vec<usize> = match &crash {
+            Crash::Panicked { task, .. } => vec![*task],
+            Crash::Killed { tasks, .. } | Crash::Aborted { tasks, .. } => tasks.clone(),
+            _ => vec![],
+        };
+        let (worker, reason) = match &crash {
+            Crash::Panicked { worker, .. } => (worker.clone(), "panicked"),
+            Crash::Killed { worker, .. } => (worker.clone(), "process killed (SIGKILL)"),
+            Crash::Aborted { worker, .. } => (worker.clone(), "process aborted (SIGABRT)"),
+            _ => unreachable!(),
+        };
+        a.update(Event::Crashed(crash));
+        for task in failed {
+            let event = WorkerEvent::Failed {
+                task,
+                worker: worker.clone(),
+                at: 1.0,
+                reason: reason.into(),
+            };
+            a.update(Event::Worker(RunEvent { run: id, event }));
+        }
+        let s = screen(&a, 120, 40);
+        // The reason is on each failed row and in the log; the one-line lesson under the downloads.
+        let said = ["panicked", "killed", "aborted"]
+            .iter()
+            .any(|w| s.contains(&format!("{worker} {w}")));
+        assert!(s.contains(&reason[..reason.len().min(9)]) && said, "{s}");
+        insta::assert_snapshot!(name, s);
+    }
+}
+
+#[test]
+fn keys_5_and_7_choose_processes_and_workshops() {
+    let mut a = app(Lang::En);
+    key(&mut a, '5');
+    assert_eq!(a.strategy, Strategy::Process);
+    key(&mut a, '7');
+    assert_eq!(a.strategy, Strategy::Workshops);
+    // the lesson's three downloads in two workshops of three threads: [5, 4] and [6] → 6
+    assert_eq!(
+        a.view_state().ideal(),
+        ideal::ideal(Strategy::Workshops, &[3.0, 4.0, 3.0], 4)
+    );
 }

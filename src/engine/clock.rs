@@ -138,12 +138,33 @@ impl Clock {
         self.change(|s| s.stopped = true);
     }
 
+    /// Wake every waiter so it rechecks its `interrupted` condition (see [`Clock::wait_until_or`]).
+    pub fn poke(&self) {
+        // Notifying under the lock means a waiter that checked its condition before the poke is
+        // already waiting, so the wake-up cannot be lost.
+        let _s = self.lock();
+        self.changed.notify_all();
+    }
+
     /// Block until the clock reads at least `target` lesson seconds.
     pub fn wait_until(&self, target: f64) -> Result<(), Stopped> {
+        self.wait_until_or(target, || false).map(|_| ())
+    }
+
+    /// Like [`Clock::wait_until`], but give up early, returning `Ok(false)`, once `interrupted()`
+    /// holds when the clock is poked (also while paused): the crash demo uses it to reach a waiting worker.
+    pub fn wait_until_or(
+        &self,
+        target: f64,
+        interrupted: impl Fn() -> bool,
+    ) -> Result<bool, Stopped> {
         let mut s = self.lock();
         loop {
             if s.stopped {
                 return Err(Stopped);
+            }
+            if interrupted() {
+                return Ok(false);
             }
             if s.paused {
                 s = self.changed.wait(s).unwrap_or_else(|e| e.into_inner());
@@ -152,7 +173,7 @@ impl Clock {
             let wall = Instant::now();
             let left = (target - s.now(wall)) / s.speed;
             if left <= 0.0 {
-                return Ok(());
+                return Ok(true);
             }
             let left = Duration::from_secs_f64(left);
             if left > SPIN {

@@ -29,9 +29,10 @@ impl DownloadThread {
 
     /// Start `run()` on a new OS thread named after this one.
     pub fn start(self) -> io::Result<JoinHandle<()>> {
+        let ctx = self.ctx.clone();
         thread::Builder::new()
             .name(self.name.clone())
-            .spawn(move || self.run())
+            .spawn(ctx.measured(move || self.run()))
     }
 }
 
@@ -45,6 +46,7 @@ pub fn run(tasks: &[Task], ctx: &Ctx) {
         }
     }
     for handle in threads {
+        // Err: that thread panicked, and only that thread (its download reported the failure).
         let _ = handle.join();
     }
 }

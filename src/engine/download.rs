@@ -1,13 +1,22 @@
 //! The lesson's `download(filename)`, shared by every strategy: announce, wait out the duration
 //! (or, for `cpu` work, compute it), report.
 
-use super::{Computation, Ctx, Stopped, Task, WorkerEvent, Workload};
+use super::{BytesVia, Computation, Ctx, Stopped, Task, WorkerEvent, Workload};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::thread;
 
 /// Progress is reported at least every 1% of a download, but no more often than this many wall
 /// seconds, so a thousand downloads at high speed do not flood the channel.
 const MIN_STEP_WALL: f64 = 0.02;
+
+/// The simulated line speed: a download of `d` lesson seconds moves `d` MB, so sizes follow durations.
+pub const BYTES_PER_SECOND: f64 = 1_000_000.0;
+
+/// Bytes moved after `seconds` of a download.
+pub fn bytes_after(seconds: f64) -> u64 {
+    (seconds * BYTES_PER_SECOND).round() as u64
+}
 
 /// Run one simulated download on the calling thread, reporting as it goes.
 ///
@@ -28,9 +37,11 @@ pub fn download(task: &Task, ctx: &Ctx) -> Result<f64, Stopped> {
     if !sent {
         return Err(Stopped);
     }
+    // Counts this download as running; if this thread panics, it reports the download failed.
+    let _running = ctx.crash.running(task.id, worker.clone(), ctx);
     match ctx.workload {
-        Workload::Io => wait(task, ctx, start)?,
-        Workload::Cpu => compute(task, ctx)?,
+        Workload::Io => wait(task, ctx, start, &worker)?,
+        Workload::Cpu => compute(task, ctx, &worker)?,
     }
     let end = clock.now();
     let took = end - start;
@@ -44,44 +55,60 @@ pub fn download(task: &Task, ctx: &Ctx) -> Result<f64, Stopped> {
 }
 
 /// `time.sleep(duration)`, in steps so progress shows.
-fn wait(task: &Task, ctx: &Ctx, start: f64) -> Result<(), Stopped> {
+fn wait(task: &Task, ctx: &Ctx, start: f64, worker: &Arc<str>) -> Result<(), Stopped> {
     let clock = &ctx.clock;
     let mut done = 0.0;
+    let mut moved = 0;
     while done < task.duration {
         done = f64::min(
             done + report_step(task.duration, clock.speed()),
             task.duration,
         );
-        clock.wait_until(start + done)?;
-        let fraction = done / task.duration;
-        if fraction < 1.0
-            && !ctx.reporter.send(WorkerEvent::Progress {
-                task: task.id,
-                done: fraction,
-            })
-        {
-            return Err(Stopped);
+        // The crash demo interrupts the wait; the first download to notice it blows up.
+        while !clock.wait_until_or(start + done, || ctx.crash.is_armed())? {
+            ctx.crash.blow_up_if_first(task.id, worker);
         }
+        report(task, ctx, done / task.duration, &mut moved)?;
     }
     Ok(())
 }
 
 /// Real computation, a millisecond at a time, stopping whenever the clock is paused.
-fn compute(task: &Task, ctx: &Ctx) -> Result<(), Stopped> {
+fn compute(task: &Task, ctx: &Ctx, worker: &Arc<str>) -> Result<(), Stopped> {
     let mut work = Computation::new(task.duration);
     let mut reported = 0.0;
+    let mut moved = 0;
     while !work.is_done() {
         let speed = ctx.clock.wait_running()?;
+        if ctx.crash.is_armed() {
+            ctx.crash.blow_up_if_first(task.id, worker);
+        }
         let done = work.step(speed);
-        if done < 1.0 && (done - reported) * task.duration >= report_step(task.duration, speed) {
-            if !ctx.reporter.send(WorkerEvent::Progress {
-                task: task.id,
-                done,
-            }) {
-                return Err(Stopped);
-            }
+        if done >= 1.0 || (done - reported) * task.duration >= report_step(task.duration, speed) {
+            report(task, ctx, done, &mut moved)?;
             reported = done;
         }
+    }
+    Ok(())
+}
+
+/// Add the bytes moved since the last report to the shared counter and report progress.
+fn report(task: &Task, ctx: &Ctx, fraction: f64, moved: &mut u64) -> Result<(), Stopped> {
+    // Shared memory: every thread adds to the same counter, no message needed.
+    let delta = bytes_after(fraction * task.duration).saturating_sub(*moved);
+    *moved += delta;
+    let total = ctx.bytes.fetch_add(delta, Ordering::Relaxed) + delta;
+    let via = BytesVia::SharedAtomic;
+    if !ctx.reporter.send(WorkerEvent::Bytes { total, via }) {
+        return Err(Stopped);
+    }
+    if fraction < 1.0
+        && !ctx.reporter.send(WorkerEvent::Progress {
+            task: task.id,
+            done: fraction,
+        })
+    {
+        return Err(Stopped);
     }
     Ok(())
 }

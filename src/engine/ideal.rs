@@ -1,6 +1,6 @@
 //! The least time each strategy can take on given durations: the lesson's arithmetic.
 
-use super::{Strategy, Workload};
+use super::{ProcessOptions, Strategy, Workload};
 
 /// What sets a run's least time, for the side panel's "limited by ..." line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -13,6 +13,8 @@ pub enum Bound {
     Pool,
     /// Computing on too few cores: the sum divided by the number of cores.
     Cores,
+    /// K workshops, each running its share of the downloads on M threads.
+    Workshops,
 }
 
 impl Bound {
@@ -23,6 +25,7 @@ impl Bound {
             Bound::Longest => "longest",
             Bound::Pool => "pool",
             Bound::Cores => "cores",
+            Bound::Workshops => "workshops",
         }
     }
 }
@@ -34,9 +37,16 @@ pub struct Ideal {
     pub bound: Bound,
 }
 
-/// Lesson seconds the strategy would take with no overhead at all, for `io` work.
+/// Lesson seconds the strategy would take with no overhead at all, for `io` work (workshops: the
+/// default K and M).
 pub fn ideal(strategy: Strategy, durations: &[f64], workers: usize) -> f64 {
     ideal_for(strategy, durations, workers, Workload::Io, 1).seconds
+}
+
+/// The default workshop shape: (K processes, M threads each).
+pub fn default_shape() -> (usize, usize) {
+    let d = ProcessOptions::default();
+    (d.workshops, d.workshop_threads)
 }
 
 /// The least time for this strategy, workload and number of cores.
@@ -51,7 +61,26 @@ pub fn ideal_for(
     workload: Workload,
     cores: usize,
 ) -> Ideal {
-    let own = own_ideal(strategy, durations, workers, workload);
+    ideal_shaped(
+        strategy,
+        durations,
+        workers,
+        workload,
+        cores,
+        default_shape(),
+    )
+}
+
+/// [`ideal_for`] with the workshops' shape, (K processes, M threads each), given.
+pub fn ideal_shaped(
+    strategy: Strategy,
+    durations: &[f64],
+    workers: usize,
+    workload: Workload,
+    cores: usize,
+    shape: (usize, usize),
+) -> Ideal {
+    let own = own_ideal(strategy, durations, workers, workload, shape);
     let by_cores = sum(durations) / cores.max(1) as f64;
     if workload == Workload::Cpu && by_cores > own.seconds {
         Ideal {
@@ -64,11 +93,20 @@ pub fn ideal_for(
 }
 
 /// The least time from how the strategy arranges its downloads, whatever the cores.
-fn own_ideal(strategy: Strategy, durations: &[f64], workers: usize, workload: Workload) -> Ideal {
+fn own_ideal(
+    strategy: Strategy,
+    durations: &[f64],
+    workers: usize,
+    workload: Workload,
+    shape: (usize, usize),
+) -> Ideal {
     let (seconds, bound) = match strategy {
         Strategy::Serial => (sum(durations), Bound::Sum),
         Strategy::Threads | Strategy::Custom => (longest(durations), Bound::Longest),
         Strategy::Pool => (pool_makespan(durations, workers), Bound::Pool),
+        // One process per download: like threads, they all run at once.
+        Strategy::Process => (longest(durations), Bound::Longest),
+        Strategy::Workshops => (workshops(durations, shape.0, shape.1), Bound::Workshops),
         // One thread: the waits overlap, the computing cannot.
         Strategy::Async => match workload {
             Workload::Io => (longest(durations), Bound::Longest),
@@ -76,6 +114,15 @@ fn own_ideal(strategy: Strategy, durations: &[f64], workers: usize, workload: Wo
         },
     };
     Ideal { seconds, bound }
+}
+
+/// K workshops, each handed an even share of the downloads in order, each share run by M threads.
+pub fn workshops(durations: &[f64], workshops: usize, threads: usize) -> f64 {
+    let share = super::workshops::share_size(durations.len(), workshops);
+    durations
+        .chunks(share)
+        .map(|d| pool_makespan(d, threads))
+        .fold(0.0, f64::max)
 }
 
 /// Serial time: every download waits for the one before it.
@@ -148,5 +195,11 @@ mod tests {
         );
         // Zero cores is treated as one rather than dividing by zero.
         assert_eq!(cpu(Strategy::Threads, 4, 0), of(15.0, Bound::Cores));
+        assert_eq!(ideal(Strategy::Process, &d, 1), 6.0);
+        // Two workshops: [5, 4] and [6], three threads each → 6.
+        assert_eq!(ideal(Strategy::Workshops, &d, 1), 6.0);
+        // Two workshops of one thread: 5 + 4 = 9.
+        assert_eq!(workshops(&d, 2, 1), 9.0);
+        assert_eq!(workshops(&[], 2, 3), 0.0);
     }
 }

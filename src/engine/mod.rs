@@ -2,17 +2,25 @@
 //! Nothing here prints or touches the terminal; progress leaves only as [`WorkerEvent`]s on an mpsc channel.
 
 pub mod async_tasks;
+mod child;
 mod clock;
+mod crash;
 pub mod custom_thread;
 mod download;
 pub mod ideal;
+pub mod ipc;
 pub mod pool;
+pub mod process;
 pub mod serial;
 pub mod threads;
+pub mod worker;
 mod workload;
+pub mod workshops;
 
+pub use child::{ChildProcess, Children, ProcessOptions};
 pub use clock::{Clock, Stopped};
-pub use download::download;
+pub use crash::{Crash, CrashMode, CrashSwitch, WorkerPanic, is_worker_panic, quiet_worker_panics};
+pub use download::{BYTES_PER_SECOND, bytes_after, download};
 pub use ideal::{Bound, Ideal};
 pub use workload::{Computation, Workload, burn, set_units_per_second, units_per_second};
 
@@ -20,8 +28,10 @@ use std::fmt;
 use std::io;
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Sender;
 use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
 
 /// One simulated download.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,16 +51,22 @@ pub enum Strategy {
     Custom,
     Pool,
     Async,
+    /// Each download in a child process of its own.
+    Process,
+    /// K child processes ("workshops") of M threads each.
+    Workshops,
 }
 
 impl Strategy {
     /// Every strategy, in key order (`1`, `2`, ...).
-    pub const ALL: [Strategy; 5] = [
+    pub const ALL: [Strategy; 7] = [
         Strategy::Serial,
         Strategy::Threads,
         Strategy::Custom,
         Strategy::Pool,
+        Strategy::Process,
         Strategy::Async,
+        Strategy::Workshops,
     ];
 
     /// The key (1–7) that chooses this strategy on the live screen, as in PRODUCT.md.
@@ -60,7 +76,9 @@ impl Strategy {
             Strategy::Threads => 2,
             Strategy::Custom => 3,
             Strategy::Pool => 4,
+            Strategy::Process => 5,
             Strategy::Async => 6,
+            Strategy::Workshops => 7,
         }
     }
 
@@ -77,6 +95,8 @@ impl Strategy {
             Strategy::Custom => "custom",
             Strategy::Pool => "pool",
             Strategy::Async => "async",
+            Strategy::Process => "process",
+            Strategy::Workshops => "workshops",
         }
     }
 }
@@ -128,6 +148,40 @@ pub enum WorkerEvent {
     },
     /// Every worker of the run has been joined; `elapsed` is the run's total.
     RunFinished { elapsed: f64 },
+    /// A worker thread or process began running, `cost` after it was asked for.
+    Spawned {
+        worker: Arc<str>,
+        kind: SpawnKind,
+        cost: Duration,
+    },
+    /// The run's downloaded bytes so far, and how that number reached the caller.
+    Bytes { total: u64, via: BytesVia },
+}
+
+/// What kind of worker a [`WorkerEvent::Spawned`] started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SpawnKind {
+    Thread,
+    Process,
+}
+
+/// How a byte count travelled: the lesson's shared memory versus inter-process communication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BytesVia {
+    /// Every thread added to one counter they all share (an `AtomicU64`).
+    SharedAtomic,
+    /// Each child process counted its own and sent the totals as lines over a pipe.
+    Messages,
+}
+
+impl BytesVia {
+    /// How the side panel names the path.
+    pub fn label(self) -> &'static str {
+        match self {
+            BytesVia::SharedAtomic => "shared atomic",
+            BytesVia::Messages => "messages over pipes",
+        }
+    }
 }
 
 /// A [`WorkerEvent`] tagged with the run it belongs to, so a listener can drop reports of an old run.
@@ -171,6 +225,31 @@ pub struct Ctx {
     pub clock: Arc<Clock>,
     pub reporter: Reporter,
     pub workload: Workload,
+    /// Bytes downloaded by the whole run: threads add to it directly; child processes cannot.
+    pub bytes: Arc<AtomicU64>,
+    /// The crash demo's request, taken by the first running download that sees it.
+    pub crash: Arc<CrashSwitch>,
+    /// The run's live child processes (none for thread strategies).
+    pub children: Arc<Children>,
+}
+
+impl Ctx {
+    /// Wrap a new thread's body so that the thread, once running, reports what creating it cost:
+    /// the time from this call (just before `spawn`) to the body's first instruction.
+    pub fn measured<T>(
+        &self,
+        body: impl FnOnce() -> T + Send + 'static,
+    ) -> impl FnOnce() -> T + Send + 'static {
+        let asked = Instant::now();
+        let reporter = self.reporter.clone();
+        move || {
+            let cost = asked.elapsed();
+            let worker = thread::current().name().unwrap_or("unnamed").into();
+            let kind = SpawnKind::Thread;
+            reporter.send(WorkerEvent::Spawned { worker, kind, cost });
+            body()
+        }
+    }
 }
 
 /// Everything that decides how a run goes.
@@ -182,12 +261,18 @@ pub struct Plan {
     pub workers: usize,
     pub speed: f64,
     pub workload: Workload,
+    /// How the process strategies start their children.
+    pub procs: ProcessOptions,
 }
 
 /// A run under way. Dropping it stops the run and joins every one of its threads.
 pub struct RunHandle {
     clock: Arc<Clock>,
     main: Option<JoinHandle<()>>,
+    strategy: Strategy,
+    bytes: Arc<AtomicU64>,
+    crash: Arc<CrashSwitch>,
+    children: Arc<Children>,
 }
 
 /// The name of the thread that plays the lesson's `main()`: it runs the strategy and reports the total.
@@ -204,6 +289,17 @@ pub fn start(plan: Plan, reporter: Reporter) -> io::Result<RunHandle> {
         clock: clock.clone(),
         reporter,
         workload: plan.workload,
+        bytes: Arc::new(AtomicU64::new(0)),
+        crash: Arc::new(CrashSwitch::new(CrashMode::Panic)),
+        children: Arc::new(Children::default()),
+    };
+    let mut handle = RunHandle {
+        clock,
+        main: None,
+        strategy: plan.strategy,
+        bytes: ctx.bytes.clone(),
+        crash: ctx.crash.clone(),
+        children: ctx.children.clone(),
     };
     let main = thread::Builder::new()
         .name(MAIN_THREAD.into())
@@ -215,16 +311,16 @@ pub fn start(plan: Plan, reporter: Reporter) -> io::Result<RunHandle> {
                 Strategy::Custom => custom_thread::run(&plan.tasks, &ctx),
                 Strategy::Pool => pool::run(&plan.tasks, plan.workers, &ctx),
                 Strategy::Async => async_tasks::run(&plan.tasks, &ctx),
+                Strategy::Process => process::run(&plan.tasks, &plan.procs, &ctx),
+                Strategy::Workshops => workshops::run(&plan.tasks, &plan.procs, &ctx),
             }
             if !ctx.clock.is_stopped() {
                 let elapsed = ctx.clock.now();
                 ctx.reporter.send(WorkerEvent::RunFinished { elapsed });
             }
         })?;
-    Ok(RunHandle {
-        clock,
-        main: Some(main),
-    })
+    handle.main = Some(main);
+    Ok(handle)
 }
 
 impl RunHandle {
@@ -233,19 +329,47 @@ impl RunHandle {
         &self.clock
     }
 
-    /// Freeze every worker where it is.
+    /// Freeze every worker where it is, child processes included.
     pub fn pause(&self) {
         self.clock.pause();
+        self.children.tell_all(ipc::Control::Pause);
     }
 
     /// Let every worker go on from where it was.
     pub fn resume(&self) {
         self.clock.resume();
+        self.children.tell_all(ipc::Control::Resume);
     }
 
     /// Change the time scale mid-run.
     pub fn set_speed(&self, speed: f64) {
-        self.clock.set_speed(speed);
+        if speed.is_finite() && speed > 0.0 {
+            self.clock.set_speed(speed);
+            self.children.tell_all(ipc::Control::Speed(speed));
+        }
+    }
+
+    /// Crash demo: a running worker thread panics (threads, custom, pool), a running child is
+    /// killed (process), or a thread of one workshop aborts its process (workshops).
+    pub fn crash(&self) -> Crash {
+        match self.strategy {
+            Strategy::Threads | Strategy::Custom | Strategy::Pool => {
+                self.crash.crash_one(&self.clock)
+            }
+            Strategy::Process => self.children.kill_one(),
+            Strategy::Workshops => self.children.abort_one(),
+            _ => Crash::Unsupported,
+        }
+    }
+
+    /// The run's byte counter as it stands: what threads share, or what children's messages added up to.
+    pub fn bytes(&self) -> u64 {
+        self.bytes.load(Ordering::Relaxed)
+    }
+
+    /// How many child processes of this run are alive right now.
+    pub fn live_processes(&self) -> usize {
+        self.children.live()
     }
 
     /// Whether every thread of the run has ended.
@@ -267,6 +391,8 @@ impl RunHandle {
 
     fn stop_and_join(&mut self) {
         self.clock.stop();
+        // Children do not watch our clock: they are killed, and their listeners reap them.
+        self.children.kill_all();
         if let Some(h) = self.main.take() {
             // The main thread joins its workers before it returns, so this joins them all.
             let _ = h.join();

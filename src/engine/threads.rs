@@ -10,10 +10,10 @@ pub fn run(tasks: &[Task], ctx: &Ctx) {
     for (i, task) in tasks.iter().enumerate() {
         // Each thread gets its own copy of what it needs, like kwargs={'filename': ...}.
         let (my_task, my_ctx) = (task.clone(), ctx.clone());
-        // Thread(target=download, ...).start()
+        // Thread(target=download, ...).start(); `measured` times how long the thread took to start.
         let started = thread::Builder::new()
             .name(format!("Thread-{}", i + 1))
-            .spawn(move || download(&my_task, &my_ctx));
+            .spawn(ctx.measured(move || download(&my_task, &my_ctx)));
         match started {
             Ok(handle) => threads.push(handle),
             Err(e) => could_not_start(task, ctx, e),
@@ -21,6 +21,8 @@ pub fn run(tasks: &[Task], ctx: &Ctx) {
     }
     // thread.join() for every thread: main waits until the last download is done.
     for handle in threads {
+        // Err means that thread panicked: the panic stayed inside it, and its download already
+        // reported the failure. Main and every other thread carry on.
         let _ = handle.join();
     }
 }

@@ -40,6 +40,18 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if inner.height == 0 || inner.width == 0 {
         return;
     }
+    if let Some(note) = crash_note(app) {
+        // On the pane's bottom border, right under the downloads it is about.
+        let text = format!(" {note} ");
+        put(
+            buf,
+            area.x + 1,
+            area.bottom() - 1,
+            area.width.saturating_sub(2),
+            &text,
+            Style::new().fg(Color::Red),
+        );
+    }
     let now = app.run.as_ref().map_or(0.0, |r| r.now);
     let name_w = state
         .tasks
@@ -66,6 +78,28 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
             buf,
         );
     }
+}
+
+/// The crash demo's outcome in one line, as the lesson would say it.
+fn crash_note(app: &App) -> Option<String> {
+    use crate::engine::{Crash, Strategy};
+    use crate::i18n::tf;
+    let l = app.lang;
+    Some(match app.crash_note.as_ref()? {
+        Crash::Panicked { worker, .. }
+            if app
+                .run
+                .as_ref()
+                .is_some_and(|r| r.state.strategy == Strategy::Pool) =>
+        {
+            tf(l, "crash_panicked_pool", &[worker])
+        }
+        Crash::Panicked { worker, .. } => tf(l, "crash_panicked", &[worker]),
+        Crash::Killed { worker, .. } => tf(l, "crash_killed", &[worker]),
+        Crash::Aborted { worker, tasks, .. } => tf(l, "crash_aborted", &[worker, &tasks.len()]),
+        Crash::NothingRunning => t(l, "crash_nothing").to_string(),
+        Crash::Unsupported => t(l, "crash_unsupported").to_string(),
+    })
 }
 
 fn draw_row(app: &App, ts: &TaskState, now: f64, name_w: u16, r: Rect, buf: &mut Buffer) {

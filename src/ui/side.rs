@@ -4,7 +4,7 @@
 use super::{fmt_speed, pane, put, strategy_label};
 use crate::app::App;
 use crate::engine::ideal::Bound;
-use crate::engine::{Strategy, Workload};
+use crate::engine::{BytesVia, SpawnKind, Strategy, Workload};
 use crate::i18n::{t, tf};
 use crate::text::{pad, pad_left};
 use ratatui::buffer::Buffer;
@@ -73,6 +73,16 @@ fn lines_pane(title: &str, lines: Vec<(String, Style)>, area: Rect, buf: &mut Bu
     }
 }
 
+/// A creation cost as a teacher would read it: µs below a millisecond, ms above.
+fn fmt_cost(d: std::time::Duration) -> String {
+    let us = d.as_secs_f64() * 1e6;
+    if us < 1000.0 {
+        format!("{us:.0} µs")
+    } else {
+        format!("{:.1} ms", us / 1000.0)
+    }
+}
+
 fn row(label: &str, value: String) -> String {
     format!("{} {}", pad(label, 14), value)
 }
@@ -112,6 +122,11 @@ fn timing_lines(app: &App) -> Vec<(String, Style)> {
         Bound::Longest => t(l, "ideal_longest").to_string(),
         Bound::Pool => tf(l, "ideal_pool", &[&state.workers]),
         Bound::Cores => tf(l, "ideal_cores", &[&state.cores]),
+        Bound::Workshops => tf(
+            l,
+            "ideal_workshops",
+            &[&state.workshops, &state.workshop_threads],
+        ),
     };
     out.push((
         row(t(l, "timing_ideal"), format!("{:>7.2} s", ideal.seconds)),
@@ -137,6 +152,35 @@ fn timing_lines(app: &App) -> Vec<(String, Style)> {
         row(t(l, "timing_threads"), format!("{:>7}", app.os_threads)),
         plain,
     ));
+    // Creation cost, measured by the engine in this run.
+    let cost = |kind| state.median_spawn(kind).map(fmt_cost);
+    let spawn = match (cost(SpawnKind::Thread), cost(SpawnKind::Process)) {
+        (None, None) => None,
+        (Some(t), None) => Some(tf(l, "spawn_thread", &[&t])),
+        (None, Some(p)) => Some(tf(l, "spawn_process", &[&p])),
+        (Some(t), Some(p)) => Some(format!(
+            "{} · {}",
+            tf(l, "spawn_thread", &[&t]),
+            tf(l, "spawn_process", &[&p])
+        )),
+    };
+    if let Some(spawn) = spawn {
+        out.push((row(t(l, "timing_spawn"), spawn), plain));
+    }
+    if let Some(via) = state.bytes_via {
+        let path = match via {
+            BytesVia::SharedAtomic => t(l, "bytes_shared"),
+            BytesVia::Messages => t(l, "bytes_messages"),
+        };
+        out.push((
+            row(
+                t(l, "timing_bytes"),
+                format!("{:>7.1} MB", state.bytes as f64 / 1e6),
+            ),
+            plain,
+        ));
+        out.push((format!("  {path}"), Style::new().fg(Color::DarkGray)));
+    }
     out
 }
 

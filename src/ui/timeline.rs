@@ -24,6 +24,14 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     };
     let state = &run.state;
+    // Workshop lanes are "pid N/tI": keep each process's threads together, in order of appearance.
+    let mut lanes: Vec<&std::sync::Arc<str>> = run.lanes.iter().collect();
+    lanes.sort_by_key(|l| {
+        let process = l.split('/').next().unwrap_or("");
+        run.lanes
+            .iter()
+            .position(|x| x.split('/').next() == Some(process))
+    });
     let label_w = run
         .lanes
         .iter()
@@ -44,19 +52,18 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
             .clamp(0.0, track_w as f64) as u16
     };
     let rows = inner.height as usize - 1; // the last row is the axis
-    let shown = if run.lanes.len() > rows {
+    let shown = if lanes.len() > rows {
         rows - 1
     } else {
-        run.lanes.len()
+        lanes.len()
     };
-    let lane_of: HashMap<&str, usize> = run
-        .lanes
+    let lane_of: HashMap<&str, usize> = lanes
         .iter()
         .take(shown)
         .enumerate()
-        .map(|(i, l)| (&**l, i))
+        .map(|(i, l)| (&***l, i))
         .collect();
-    for (i, lane) in run.lanes.iter().take(shown).enumerate() {
+    for (i, lane) in lanes.iter().take(shown).enumerate() {
         let y = inner.y + i as u16;
         put(
             buf,

@@ -1,0 +1,181 @@
+//! The child's side: `threadlab worker ...` (hidden) runs a few downloads in a process of its own
+//! and reports over its stdout, listening for pause, speed and the crash demo on its stdin.
+
+use super::crash::{CrashMode, CrashSwitch};
+use super::ipc::{Control, Msg};
+use super::{
+    Clock, Ctx, Reporter, RunEvent, Task, WorkerEvent, Workload, download, set_units_per_second,
+};
+use std::io::{self, BufRead, Write};
+use std::sync::atomic::AtomicU64;
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+/// What a parent asks a child to do.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// The parent's pid; the child ends if it is not (or no longer) its parent.
+    pub parent: Option<u32>,
+    pub speed: f64,
+    pub paused: bool,
+    /// 0: run the downloads one after another on the main thread; M: on M threads (a workshop).
+    pub threads: usize,
+    pub tasks: Vec<Task>,
+    /// Tests only: write one malformed line after the first progress message.
+    pub garble: bool,
+    pub workload: Workload,
+    /// The parent's cpu calibration, reused so every child computes at the same rate.
+    pub units_per_second: Option<f64>,
+}
+
+/// Run a job to the end in this process; returns the exit code.
+pub fn serve(job: Job) -> i32 {
+    die_with_parent(job.parent);
+    let mut out = io::stdout();
+    if writeln!(out, "{}", Msg::Hello)
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        return 1;
+    }
+    if let Some(rate) = job.units_per_second {
+        set_units_per_second(rate);
+    }
+    let clock = Arc::new(Clock::new(job.speed));
+    if job.paused {
+        clock.pause();
+    }
+    let (tx, rx) = mpsc::channel::<RunEvent>();
+    let ctx = Ctx {
+        clock: clock.clone(),
+        reporter: Reporter::new(0, tx),
+        // This process's own counter: its threads share it, the parent cannot see it.
+        bytes: Arc::new(AtomicU64::new(0)),
+        crash: Arc::new(CrashSwitch::new(CrashMode::Abort)),
+        children: Default::default(),
+        workload: job.workload,
+    };
+    let garble = job.garble;
+    let writer = thread::Builder::new()
+        .name("pipe".into())
+        .spawn(move || write_all(&mut io::stdout().lock(), rx, garble));
+    // Not a clone of `ctx`: holding its reporter would keep the writer waiting forever.
+    let (my_clock, crash) = (clock.clone(), ctx.crash.clone());
+    let listener = thread::Builder::new()
+        .name("control".into())
+        .spawn(move || obey(&my_clock, &crash));
+    let (Ok(writer), Ok(_)) = (writer, listener) else {
+        return 1;
+    };
+    work(job.tasks, job.threads, ctx);
+    // The workers' senders are gone now, so the writer drains the last messages and returns.
+    match writer.join() {
+        Ok(Ok(())) => 0,
+        _ => 1, // the parent stopped listening
+    }
+}
+
+/// Linux: be killed (SIGKILL) when the parent dies, even by SIGKILL, so no child is ever orphaned.
+/// Elsewhere, a closed stdin (see `obey`) does the same job a little later.
+fn die_with_parent(parent: Option<u32>) {
+    #[cfg(target_os = "linux")]
+    // SAFETY: plain system calls on this process; setrlimit only reads the local `none`.
+    unsafe {
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+        // The crash demo aborts on purpose; a core file of it would only litter the classroom.
+        let none = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        libc::setrlimit(libc::RLIMIT_CORE, &none);
+        // The parent may have died before prctl: then we already belong to someone else.
+        if parent.is_some_and(|p| libc::getppid() as u32 != p) {
+            std::process::exit(1);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = parent;
+}
+
+/// Follow the parent's orders on stdin. Pause and speed go to this process's own clock: a
+/// stopped process (SIGSTOP) would freeze too, but its clock would jump ahead on SIGCONT, and no
+/// signal carries a new speed. End the process when the pipe closes: the parent is gone.
+fn obey(clock: &Clock, crash: &CrashSwitch) {
+    for line in io::stdin().lock().lines() {
+        let Ok(line) = line else { break };
+        match Control::parse(&line) {
+            Some(Control::Pause) => clock.pause(),
+            Some(Control::Resume) => clock.resume(),
+            Some(Control::Speed(x)) => clock.set_speed(x),
+            Some(Control::Abort) => {
+                crash.arm();
+                clock.poke();
+            }
+            None => {}
+        }
+    }
+    std::process::exit(0);
+}
+
+/// Run the downloads: one after another on this thread (threads = 0, a process of one worker),
+/// or on a small pool of named threads sharing one list (a workshop).
+fn work(tasks: Vec<Task>, threads: usize, ctx: Ctx) {
+    if threads == 0 {
+        for task in &tasks {
+            if download(task, &ctx).is_err() {
+                return;
+            }
+        }
+        return;
+    }
+    let mut handles = Vec::new();
+    let n = threads.min(tasks.len());
+    let queue = Arc::new(Mutex::new(tasks.into_iter()));
+    for i in 1..=n {
+        let (queue, my_ctx) = (queue.clone(), ctx.clone());
+        let spawned = thread::Builder::new()
+            .name(format!("t{i}"))
+            .spawn(ctx.measured(move || {
+                loop {
+                    let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+                    let Some(task) = next else { return };
+                    if download(&task, &my_ctx).is_err() {
+                        return;
+                    }
+                }
+            }));
+        handles.extend(spawned);
+    }
+    for handle in handles {
+        let _ = handle.join();
+    }
+}
+
+/// Write every event as a line on the pipe, in order, until the workers are done.
+fn write_all(out: &mut impl Write, rx: Receiver<RunEvent>, mut garble: bool) -> io::Result<()> {
+    while let Ok(RunEvent { event, .. }) = rx.recv() {
+        let msg = match event {
+            WorkerEvent::Spawned { worker, cost, .. } => Msg::Spawned {
+                thread: worker.to_string(),
+                nanos: cost.as_nanos() as u64,
+            },
+            WorkerEvent::Started { task, worker, .. } => Msg::Start {
+                task,
+                thread: worker.to_string(),
+            },
+            WorkerEvent::Progress { task, done } => Msg::Progress { task, done },
+            WorkerEvent::Bytes { total, .. } => Msg::Bytes { total },
+            WorkerEvent::Finished { task, took, .. } => Msg::Done { task, took },
+            WorkerEvent::Failed { task, reason, .. } => Msg::Failed { task, reason },
+            WorkerEvent::RunFinished { .. } => continue,
+        };
+        writeln!(out, "{msg}")?;
+        if garble && matches!(msg, Msg::Progress { .. }) {
+            garble = false;
+            writeln!(out, "%%% this is not a message %%%")?;
+        }
+        out.flush()?;
+    }
+    Ok(())
+}
