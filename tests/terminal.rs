@@ -821,3 +821,36 @@ fn process_ends_when_its_terminal_closes_without_a_hangup_signal() {
     tui.tmux(&["kill-pane", "-t", "app"]);
     wait_gone(pid, "its terminal closed");
 }
+
+/// Rows of the downloads pane (those with a lesson download's name).
+fn lesson_rows(screen: &str) -> Vec<String> {
+    screen
+        .lines()
+        .filter(|l| l.starts_with('│') && NAMES.iter().any(|n| l.contains(n)) && l.contains('%'))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn crash_demo_with_processes_fails_exactly_one_download() {
+    // Downloads of 20–30 lesson s at speed 10: 2–3 s of wall time, time enough to press x.
+    let rest = ["--seed", "7", "--speed", "10", "--min", "20", "--max", "30"];
+    let Some(tui) = Tui::start("crash-process", &args("en", &rest)) else {
+        return;
+    };
+    tui.send(&["5", "Enter"]);
+    tui.wait_for("three child processes running", |s| {
+        lesson_rows(s).iter().filter(|r| r.contains("pid ")).count() == 3
+    });
+    tui.send(&["x"]);
+    tui.wait_text("killed: only its own download failed");
+    let done = tui.wait_text("Total time:");
+    let rows = lesson_rows(&done);
+    assert_eq!(rows.len(), 3, "{done}");
+    let failed = done.matches("failed: process killed").count();
+    let complete = rows.iter().filter(|r| r.contains("100%")).count();
+    assert_eq!((failed, complete), (1, 2), "{done}");
+    tui.send(&["q"]);
+    assert_eq!(tui.wait_exit(), 0);
+    tui.assert_restored();
+}
