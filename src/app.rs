@@ -62,6 +62,8 @@ pub enum Command {
     SetCores(usize),
     /// The crash demo: make one running worker of the current run blow up.
     Crash,
+    /// Step mode: advance the paused run to its next event.
+    Step,
     /// End the process now (restoring the terminal first).
     Quit,
 }
@@ -335,6 +337,19 @@ impl App {
                     self.strategy = s;
                 }
                 vec![]
+            }
+            Action::Step => {
+                let strategy = self.run.as_ref().map(|r| r.state.strategy);
+                if !self.is_running() || !self.paused {
+                    self.hint = Some("hint_step_needs_pause");
+                    return vec![];
+                }
+                if matches!(strategy, Some(Strategy::Process | Strategy::Workshops)) {
+                    // Each child keeps a clock of its own; stepping them together is not supported.
+                    self.hint = Some("hint_step_threads_only");
+                    return vec![];
+                }
+                vec![Command::Step]
             }
             Action::Crash => {
                 if !self.is_running() {

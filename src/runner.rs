@@ -44,6 +44,7 @@ impl Runner {
             }
             Command::StopRun => self.run = None,
             Command::Pause => self.run.iter().for_each(|r| r.pause()),
+            Command::Step => self.run.iter().for_each(|r| r.step()),
             Command::Resume => self.run.iter().for_each(|r| r.resume()),
             Command::SetSpeed(s) => self.run.iter().for_each(|r| r.set_speed(s)),
             Command::StartTicker { daemon } => {

@@ -242,3 +242,65 @@ fn a_run_whose_listener_is_gone_ends_by_itself() {
     run.set_speed(10_000.0);
     run.join();
 }
+
+fn is_boundary(e: &WorkerEvent) -> bool {
+    matches!(
+        e,
+        WorkerEvent::Started { .. } | WorkerEvent::Finished { .. } | WorkerEvent::Failed { .. }
+    )
+}
+
+#[test]
+fn step_mode_lets_exactly_one_event_through_per_step() {
+    for strategy in [
+        Strategy::Serial,
+        Strategy::Threads,
+        Strategy::Pool,
+        Strategy::Async,
+    ] {
+        let (run, rx) = start(plan(strategy, &LESSON, 2, 50.0));
+        wait_for(&rx, |e| matches!(e, WorkerEvent::Started { .. }));
+        run.pause();
+        // The other threads may have started too before the pause: count what is already done.
+        std::thread::sleep(Duration::from_millis(50));
+        let mut seen = 0;
+        while let Ok(ev) = rx.try_recv() {
+            seen += usize::from(is_boundary(&ev.event));
+        }
+        // 3 starts + 3 finishes in all; the first start was consumed above.
+        let mut left = 5 - seen;
+        let mut finished = false;
+        while left > 0 {
+            run.step();
+            let ev = loop {
+                let ev = rx
+                    .recv_timeout(Duration::from_secs(30))
+                    .expect("a step brings an event")
+                    .event;
+                if is_boundary(&ev) {
+                    break ev;
+                }
+            };
+            left -= 1;
+            // Behind the event the clock is frozen again: no other event can pass the gate.
+            std::thread::sleep(Duration::from_millis(30));
+            assert!(
+                run.clock().is_paused(),
+                "{strategy}: not paused after {ev:?}"
+            );
+            while let Ok(other) = rx.try_recv() {
+                let other = other.event;
+                assert!(
+                    !is_boundary(&other),
+                    "{strategy}: two events in one step: {ev:?}, then {other:?}"
+                );
+                finished |= matches!(other, WorkerEvent::RunFinished { .. });
+            }
+        }
+        run.resume();
+        if !finished {
+            wait_for(&rx, |e| matches!(e, WorkerEvent::RunFinished { .. }));
+        }
+        run.join();
+    }
+}

@@ -527,3 +527,30 @@ fn keys_5_and_7_choose_processes_and_workshops() {
         ideal::ideal(Strategy::Workshops, &[3.0, 4.0, 3.0], 4)
     );
 }
+
+#[test]
+fn step_key_needs_a_paused_thread_run() {
+    let mut a = app(Lang::En);
+    assert_eq!(key(&mut a, '.'), [], "nothing running");
+    key(&mut a, '2');
+    let id = enter(&mut a);
+    play(&mut a, id, -1.0, 1.0);
+    assert_eq!(key(&mut a, '.'), [], "running but not paused");
+    assert!(screen(&a, 120, 40).contains("press Space to pause first"));
+    key(&mut a, ' ');
+    assert_eq!(key(&mut a, '.'), [Command::Step]);
+    assert_eq!(
+        key(&mut a, '.'),
+        [Command::Step],
+        "still paused between steps"
+    );
+    let mut b = app(Lang::En);
+    key(&mut b, '5');
+    enter(&mut b);
+    key(&mut b, ' ');
+    assert_eq!(
+        key(&mut b, '.'),
+        [],
+        "child processes keep their own clocks"
+    );
+}

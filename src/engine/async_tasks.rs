@@ -40,6 +40,8 @@ async fn download(task: Task, ctx: Ctx) -> Result<f64, Stopped> {
     let clock = &ctx.clock;
     // Every task reports the same worker: the one thread that runs the event loop.
     let worker: Arc<str> = thread::current().name().unwrap_or("unnamed").into();
+    // Step mode blocks the one thread here, which is right: the whole juggler stops.
+    clock.gate()?;
     let start = clock.now();
     let started = ctx.reporter.send(WorkerEvent::Started {
         task: task.id,
@@ -53,6 +55,7 @@ async fn download(task: Task, ctx: Ctx) -> Result<f64, Stopped> {
         Workload::Io => wait(&task, &ctx, start).await?,
         Workload::Cpu => compute(&task, &ctx).await?,
     }
+    clock.gate()?;
     let end = clock.now();
     ctx.reporter.send(WorkerEvent::Finished {
         task: task.id,

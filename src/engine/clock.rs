@@ -20,6 +20,10 @@ struct State {
     speed: f64,
     paused: bool,
     stopped: bool,
+    /// Step mode: lesson events (a download starting, finishing) pass one at a time.
+    stepping: bool,
+    /// Events still allowed through before the clock pauses again.
+    steps: u32,
 }
 
 impl State {
@@ -67,6 +71,8 @@ impl Clock {
                 speed,
                 paused: false,
                 stopped: false,
+                stepping: false,
+                steps: 0,
             }),
             changed: Condvar::new(),
             generation: watch::Sender::new(0),
@@ -123,7 +129,43 @@ impl Clock {
 
     /// Let lesson time flow again from where it was frozen.
     pub fn resume(&self) {
-        self.change(|s| s.paused = false);
+        self.change(|s| {
+            s.paused = false;
+            s.stepping = false;
+        });
+    }
+
+    /// Step mode: run until the next lesson event has passed [`Clock::gate`], then pause again.
+    pub fn step(&self) {
+        self.change(|s| {
+            s.stepping = true;
+            s.steps += 1;
+            s.paused = false;
+        });
+    }
+
+    /// Called by a worker just before a lesson event (a download starts or finishes). Outside
+    /// step mode it returns at once; in step mode it lets exactly one event through per
+    /// [`Clock::step`] and freezes the clock behind it, so the class sees one event at a time.
+    pub fn gate(&self) -> Result<(), Stopped> {
+        let mut s = self.lock();
+        loop {
+            if s.stopped {
+                return Err(Stopped);
+            }
+            if !s.stepping {
+                return Ok(());
+            }
+            if s.steps > 0 && !s.paused {
+                s.steps -= 1;
+                if s.steps == 0 {
+                    s.rebase(Instant::now());
+                    s.paused = true;
+                }
+                return Ok(());
+            }
+            s = self.changed.wait(s).unwrap_or_else(|e| e.into_inner());
+        }
     }
 
     /// Change the time scale from now on; time already elapsed is kept.

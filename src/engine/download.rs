@@ -28,6 +28,7 @@ pub fn download(task: &Task, ctx: &Ctx) -> Result<f64, Stopped> {
         return Err(Stopped);
     }
     let worker: Arc<str> = thread::current().name().unwrap_or("unnamed").into();
+    clock.gate()?;
     let start = clock.now();
     let sent = ctx.reporter.send(WorkerEvent::Started {
         task: task.id,
@@ -43,6 +44,7 @@ pub fn download(task: &Task, ctx: &Ctx) -> Result<f64, Stopped> {
         Workload::Io => wait(task, ctx, start, &worker)?,
         Workload::Cpu => compute(task, ctx, &worker)?,
     }
+    clock.gate()?;
     let end = clock.now();
     let took = end - start;
     ctx.reporter.send(WorkerEvent::Finished {

@@ -341,6 +341,12 @@ impl RunHandle {
         self.children.tell_all(ipc::Control::Resume);
     }
 
+    /// While paused: advance to the next lesson event (a download starts or finishes) and pause
+    /// there. Thread strategies and async only: child processes keep clocks of their own.
+    pub fn step(&self) {
+        self.clock.step();
+    }
+
     /// Change the time scale mid-run.
     pub fn set_speed(&self, speed: f64) {
         if speed.is_finite() && speed > 0.0 {
