@@ -4,6 +4,7 @@
 use crate::engine::{Crash, Plan, ProcessOptions, RunEvent, Strategy, Task, WorkerEvent, Workload};
 use crate::i18n::Lang;
 use crate::keys::{Action, action_for};
+use crate::lesson::{CoresSetting, Scene, TickerSetting};
 use crate::procinfo::ThreadInfo;
 use crate::report::RunState;
 use crate::tasks;
@@ -127,6 +128,22 @@ pub struct TickerView {
     pub stream: VecDeque<&'static str>,
 }
 
+/// Where a class is in the lesson.
+#[derive(Debug, Clone)]
+pub struct LessonView {
+    pub scenes: Arc<[Scene]>,
+    pub index: usize,
+    /// The run started from this scene, whose numbers the card shows once it finishes.
+    pub ran: Option<u64>,
+}
+
+impl LessonView {
+    /// The scene on screen.
+    pub fn scene(&self) -> &Scene {
+        &self.scenes[self.index]
+    }
+}
+
 /// Speeds the `[` and `]` keys step through.
 pub const SPEEDS: [f64; 13] = [
     0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0,
@@ -157,6 +174,9 @@ pub struct App {
     pub problem: Option<String>,
     /// What the last crash demo did, explained under the downloads until the next run.
     pub crash_note: Option<Crash>,
+    /// Lesson mode, when on.
+    pub lesson: Option<LessonView>,
+    scenes: Arc<[Scene]>,
     /// The current downloads with their durations; every strategy runs these.
     pub tasks: Vec<Task>,
     pub run: Option<RunView>,
@@ -195,6 +215,8 @@ pub struct Start {
     pub all_cores: usize,
     /// The workshops' shape and how children are started.
     pub procs: ProcessOptions,
+    /// The lesson's scenes, for lesson mode (`L`, `--lesson`).
+    pub scenes: Vec<Scene>,
 }
 
 impl App {
@@ -218,6 +240,8 @@ impl App {
             threads: Vec::new(),
             problem: None,
             crash_note: None,
+            lesson: None,
+            scenes: start.scenes.into(),
             run: None,
             paused: false,
             results: BTreeMap::new(),
@@ -232,6 +256,83 @@ impl App {
             os_threads: 0,
             next_run: 1,
         }
+    }
+
+    /// Open lesson mode at its first scene, setting that scene's stage (`--lesson`).
+    pub fn open_lesson(&mut self) -> Vec<Command> {
+        if self.scenes.is_empty() {
+            return vec![];
+        }
+        self.lesson = Some(LessonView {
+            scenes: self.scenes.clone(),
+            index: 0,
+            ran: None,
+        });
+        self.set_stage()
+    }
+
+    /// Apply the current scene's preset: strategy, workload, cores, workers and ticker.
+    fn set_stage(&mut self) -> Vec<Command> {
+        let Some(lesson) = &self.lesson else {
+            return vec![];
+        };
+        let p = lesson.scene().preset.clone();
+        let mut cmds = Vec::new();
+        if let Some(s) = p.strategy {
+            self.strategy = s;
+        }
+        if let Some(w) = p.workload {
+            self.workload = w;
+        }
+        if let Some(w) = p.workers {
+            self.workers = w;
+        }
+        if let Some(c) = p.cores {
+            let n = match c {
+                CoresSetting::One => 1,
+                CoresSetting::All => self.all_cores,
+            };
+            if n != self.cores {
+                self.cores = n;
+                cmds.push(Command::SetCores(n));
+            }
+        }
+        match p.ticker {
+            Some(TickerSetting::Off) if self.ticker.on => cmds.extend(self.toggle_ticker()),
+            Some(want @ (TickerSetting::On | TickerSetting::Daemon)) => {
+                let daemon = want == TickerSetting::Daemon;
+                if !self.ticker.on {
+                    self.ticker.daemon = daemon;
+                    cmds.extend(self.toggle_ticker());
+                } else if self.ticker.daemon != daemon {
+                    cmds.extend(self.toggle_daemon());
+                }
+            }
+            _ => {}
+        }
+        cmds
+    }
+
+    fn move_scene(&mut self, delta: isize) -> Vec<Command> {
+        let Some(lesson) = &mut self.lesson else {
+            return vec![];
+        };
+        let last = lesson.scenes.len() - 1;
+        let next = lesson.index.saturating_add_signed(delta).min(last);
+        if next == lesson.index {
+            return vec![];
+        }
+        lesson.index = next;
+        lesson.ran = None;
+        let mut cmds = Vec::new();
+        if self.is_running() {
+            // A new scene is a new stage: the old run would only confuse it.
+            self.run = None;
+            self.paused = false;
+            cmds.push(Command::StopRun);
+        }
+        cmds.extend(self.set_stage());
+        cmds
     }
 
     /// Whether anything on screen moves by itself (so the loop should keep drawing frames).
@@ -331,7 +432,30 @@ impl App {
         }
         self.hint = None;
         self.problem = None;
+        if self.lesson.is_some() {
+            match action {
+                Action::PageDown | Action::Down => return self.move_scene(1),
+                Action::PageUp | Action::Up => return self.move_scene(-1),
+                Action::Run => {
+                    self.compare_queue.clear();
+                    let mut cmds = self.set_stage();
+                    cmds.extend(self.start_run());
+                    let id = self.run.as_ref().map(|r| r.id);
+                    if let Some(l) = &mut self.lesson {
+                        l.ran = id;
+                    }
+                    return cmds;
+                }
+                _ => {}
+            }
+        }
         match action {
+            Action::Lesson => {
+                if self.lesson.take().is_some() {
+                    return vec![];
+                }
+                self.open_lesson()
+            }
             Action::Strategy(n) => {
                 if let Some(s) = Strategy::from_key(n) {
                     self.strategy = s;

@@ -155,6 +155,9 @@ pub struct Opts {
     /// zh or en (default from LANG)
     #[arg(long, global = true, value_name = "LANG", value_parser = Lang::parse)]
     pub lang: Option<Lang>,
+    /// Open the live screen in lesson mode: the built-in lesson, or a teacher's FILE
+    #[arg(long, global = true, value_name = "FILE", num_args = 0..=1)]
+    pub lesson: Option<Option<PathBuf>>,
     /// Machine-readable output (run, compare, bench)
     #[arg(long, global = true)]
     pub json: bool,
@@ -250,6 +253,8 @@ pub struct Setup {
     pub lang: Lang,
     /// Cores to restrict the process to before anything starts (`--cores`); None keeps them all.
     pub cores: Option<usize>,
+    /// `--lesson`: the scenes to teach (the built-in ones, or a file's).
+    pub lesson: Option<Vec<crate::lesson::Scene>>,
 }
 
 impl Opts {
@@ -293,6 +298,11 @@ impl Opts {
             min: self.min,
             max: self.max,
             lang: self.lang.unwrap_or_else(Lang::from_env),
+            lesson: match &self.lesson {
+                None => None,
+                Some(None) => Some(crate::lesson::builtin()),
+                Some(Some(path)) => Some(crate::lesson::load(path)?),
+            },
             cores: self.cores,
         })
     }

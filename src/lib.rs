@@ -16,6 +16,7 @@ pub mod engine;
 pub mod headless;
 pub mod i18n;
 pub mod keys;
+pub mod lesson;
 pub mod procinfo;
 pub mod report;
 pub mod runner;

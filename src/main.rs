@@ -101,6 +101,10 @@ fn tui(setup: &Setup) -> std::io::Result<()> {
         cores: threadlab::cores::cores_in_use(),
         all_cores: threadlab::cores::available_cores(),
         procs: setup.plan.procs.clone(),
+        scenes: setup
+            .lesson
+            .clone()
+            .unwrap_or_else(threadlab::lesson::builtin),
     });
     let mut term = terminal::init()?;
     let _guard = terminal::Guard;
@@ -119,6 +123,12 @@ fn tui(setup: &Setup) -> std::io::Result<()> {
             })?;
     }
     let mut runner = Runner::new(tx);
+    if setup.lesson.is_some() {
+        // `--lesson`: open at the first scene, its stage set.
+        for cmd in app.open_lesson() {
+            runner.execute(cmd)?;
+        }
+    }
     let result = runner::run(&mut term, &mut app, rx, &mut runner);
     runner.shut_down();
     result

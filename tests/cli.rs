@@ -439,6 +439,9 @@ fn tasks_files_are_read_and_bad_ones_refused_with_their_line() {
         ["a.iso", "b.iso"]
     );
 
+    let lesson = tasks_file(b"== A | \xe7\x94\xb2\nen: one\nzh: \xe4\xb8\x80\nworkers: 999\n");
+    refused(&["--lesson", lesson.arg()], "line 4: workers");
+    refused(&["--lesson", "/no/such/lesson"], "cannot read lesson file");
     let empty = tasks_file(b"\n  \n");
     refused(&["run", "--tasks", empty.arg()], "no download names");
     let binary = tasks_file(b"ok\n\xff\xfe\n");

@@ -31,6 +31,7 @@ fn app(n: usize, lang: Lang) -> App {
         cores: 2,
         all_cores: 2,
         procs: Default::default(),
+        scenes: threadlab::lesson::builtin(),
     })
 }
 
@@ -107,8 +108,12 @@ fn key_code() -> impl Strategy<Value = KeyCode> {
             KeyCode::Tab,
             KeyCode::Backspace,
         ]),
-        prop::sample::select("1234567rncx+-=_ []pdl?qjkhw.".chars().collect::<Vec<_>>())
-            .prop_map(KeyCode::Char),
+        prop::sample::select(
+            "1234567rncx+-=_ []pdl?qjkhw.LJKv"
+                .chars()
+                .collect::<Vec<_>>()
+        )
+        .prop_map(KeyCode::Char),
         any::<char>().prop_map(KeyCode::Char),
     ]
 }

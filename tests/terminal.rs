@@ -854,3 +854,35 @@ fn crash_demo_with_processes_fails_exactly_one_download() {
     assert_eq!(tui.wait_exit(), 0);
     tui.assert_restored();
 }
+
+fn walk_the_lesson(lang: &str, scene_label: impl Fn(usize) -> String, total: &str) {
+    let rest = ["--lesson", "--seed", "7", "--speed", "50"];
+    let Some(tui) = Tui::start(&format!("lesson-{lang}"), &args(lang, &rest)) else {
+        return;
+    };
+    for i in 1..=9 {
+        tui.wait_text(&scene_label(i));
+        tui.send(&["Enter"]);
+        // The run finishes and its numbers join the card.
+        tui.wait_for("the scene's run and its numbers", |s| {
+            s.contains(total) && s.contains("→ ")
+        });
+        if i < 9 {
+            tui.send(&["PageDown"]);
+        }
+    }
+    // The last scene made Ping/Pong daemons: q ends the process at once.
+    tui.send(&["q"]);
+    assert_eq!(tui.wait_exit(), 0);
+    tui.assert_restored();
+}
+
+#[test]
+fn lesson_mode_walks_every_scene_in_english() {
+    walk_the_lesson("en", |i| format!("Scene {i}/9"), "Total time:");
+}
+
+#[test]
+fn lesson_mode_walks_every_scene_in_chinese() {
+    walk_the_lesson("zh", |i| format!("第 {i}/9 幕"), "总耗时:");
+}

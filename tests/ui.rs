@@ -24,6 +24,7 @@ fn app(lang: Lang) -> App {
         cores: 2,
         all_cores: 2,
         procs: Default::default(),
+        scenes: threadlab::lesson::builtin(),
     });
     app.update(Event::Resize(120, 40));
     app
@@ -553,4 +554,65 @@ fn step_key_needs_a_paused_thread_run() {
         [],
         "child processes keep their own clocks"
     );
+}
+
+#[test]
+fn every_lesson_scene_card_in_both_languages() {
+    for lang in [Lang::En, Lang::Zh] {
+        let mut a = app(lang);
+        a.open_lesson();
+        let n = a.lesson.as_ref().unwrap().scenes.len();
+        for i in 0..n {
+            assert_eq!(a.lesson.as_ref().unwrap().index, i);
+            let s = screen(&a, 120, 40);
+            let title = a.lesson.as_ref().unwrap().scene().title(lang).to_string();
+            assert!(s.contains(&title), "{s}");
+            insta::assert_snapshot!(format!("lesson_{}_{:?}", i + 1, lang).to_lowercase(), s);
+            key(&mut a, 'J'); // next scene (PgDn and ↓ do the same)
+        }
+    }
+}
+
+#[test]
+fn a_lesson_scene_sets_its_stage_and_its_run_adds_the_numbers() {
+    let mut a = app(Lang::En);
+    a.open_lesson();
+    // scene 2: threads computing on one core
+    let cmds = a.update(Event::Key(KeyEvent::new(
+        KeyCode::PageDown,
+        KeyModifiers::NONE,
+    )));
+    assert_eq!(cmds, [Command::SetCores(1)]);
+    assert_eq!(
+        (a.strategy, a.workload, a.cores),
+        (Strategy::Threads, threadlab::engine::Workload::Cpu, 1)
+    );
+    // scene 4: serial; Enter runs it, and the finished run's numbers join the card
+    for _ in 0..2 {
+        a.update(Event::Key(KeyEvent::new(
+            KeyCode::PageDown,
+            KeyModifiers::NONE,
+        )));
+    }
+    assert_eq!(a.strategy, Strategy::Serial);
+    let id = enter(&mut a);
+    play(&mut a, id, -1.0, 100.0);
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("serial took 10.0 s = 3 + 4 + 3"), "{s}");
+    // scene 8: the non-daemon ticker starts with the scene
+    for _ in 0..4 {
+        a.update(Event::Key(KeyEvent::new(
+            KeyCode::PageDown,
+            KeyModifiers::NONE,
+        )));
+    }
+    assert!(a.ticker.on && !a.ticker.daemon);
+    let cmds = a.update(Event::Key(KeyEvent::new(
+        KeyCode::PageDown,
+        KeyModifiers::NONE,
+    )));
+    assert_eq!(cmds, [Command::SetDaemon(true)]);
+    // L leaves lesson mode; PgDn pages the downloads again
+    key(&mut a, 'L');
+    assert!(a.lesson.is_none());
 }

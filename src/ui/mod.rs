@@ -3,6 +3,7 @@
 
 mod downloads;
 mod help;
+mod lesson;
 mod side;
 mod timeline;
 
@@ -119,7 +120,17 @@ impl Widget for &App {
         info(self, a.info, buf);
         downloads::render(self, a.downloads, buf);
         timeline::render(self, a.timeline, buf);
-        log(self, a.log, a.side_hidden, buf);
+        // Lesson mode: the scene's card takes the top of the log's place.
+        let card_h = lesson::height(self).min(a.log.height);
+        let card = Rect::new(a.log.x, a.log.y, a.log.width, card_h);
+        let log_area = Rect::new(
+            a.log.x,
+            a.log.y + card_h,
+            a.log.width,
+            a.log.height - card_h,
+        );
+        lesson::render(self, card, buf);
+        log(self, log_area, a.side_hidden, buf);
         side::render(self, a.side, buf);
         keybar(self, a.keybar, buf);
         if self.main_finished {

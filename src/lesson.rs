@@ -1,0 +1,286 @@
+//! Lesson mode: the lesson's sections as scenes, each a short bilingual card and a preset, read
+//! from a small human-editable file (`assets/lesson.txt` is the built-in one; its header documents
+//! the format), and the numbers a finished run adds to the card.
+
+use crate::engine::ideal::Bound;
+use crate::engine::{Strategy, Workload};
+use crate::i18n::{Lang, tf};
+use crate::report::{Phase, RunState};
+use std::path::Path;
+
+/// The built-in lesson, compiled in.
+pub const BUILTIN: &str = include_str!("../assets/lesson.txt");
+
+/// Ping/Pong as a scene wants it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TickerSetting {
+    Off,
+    On,
+    Daemon,
+}
+
+/// How many cores a scene runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CoresSetting {
+    One,
+    All,
+}
+
+/// What a scene sets up before it runs; `None` keeps the current value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Preset {
+    pub strategy: Option<Strategy>,
+    pub workload: Option<Workload>,
+    pub cores: Option<CoresSetting>,
+    pub workers: Option<usize>,
+    pub ticker: Option<TickerSetting>,
+}
+
+/// One section of the lesson.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scene {
+    /// English, Chinese.
+    pub title: [String; 2],
+    /// Two to four lines in each language.
+    pub card: [Vec<String>; 2],
+    pub preset: Preset,
+}
+
+impl Scene {
+    /// The title in `lang`.
+    pub fn title(&self, lang: Lang) -> &str {
+        &self.title[lang_index(lang)]
+    }
+
+    /// The card's lines in `lang`.
+    pub fn card(&self, lang: Lang) -> &[String] {
+        &self.card[lang_index(lang)]
+    }
+}
+
+fn lang_index(lang: Lang) -> usize {
+    match lang {
+        Lang::En => 0,
+        Lang::Zh => 1,
+    }
+}
+
+/// Parse a lesson file; an error names the line.
+pub fn parse(text: &str) -> Result<Vec<Scene>, String> {
+    let mut scenes: Vec<(usize, Scene)> = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let n = i + 1;
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(c) = line.chars().find(|c| c.is_control()) {
+            return Err(format!(
+                "line {n}: control character {}",
+                c.escape_default()
+            ));
+        }
+        if let Some(title) = line.strip_prefix("==") {
+            let (en, zh) = title
+                .split_once('|')
+                .ok_or(format!("line {n}: a scene title is \"== English | 中文\""))?;
+            let (en, zh) = (en.trim(), zh.trim());
+            if en.is_empty() || zh.is_empty() {
+                return Err(format!(
+                    "line {n}: the scene needs a title in both languages"
+                ));
+            }
+            scenes.push((
+                n,
+                Scene {
+                    title: [en.to_string(), zh.to_string()],
+                    card: [Vec::new(), Vec::new()],
+                    preset: Preset::default(),
+                },
+            ));
+            continue;
+        }
+        let Some((_, scene)) = scenes.last_mut() else {
+            return Err(format!(
+                "line {n}: expected a scene title (\"== English | 中文\") first"
+            ));
+        };
+        let (key, value) = line
+            .split_once(':')
+            .ok_or(format!("line {n}: expected \"key: value\""))?;
+        let value = value.trim();
+        let bad = |what: &str| format!("line {n}: {key}: '{value}' is not {what}");
+        let p = &mut scene.preset;
+        match key.trim() {
+            "strategy" => p.strategy = Some(value.parse().map_err(|e| format!("line {n}: {e}"))?),
+            "workload" => {
+                p.workload = Some(match value {
+                    "io" => Workload::Io,
+                    "cpu" => Workload::Cpu,
+                    _ => return Err(bad("io or cpu")),
+                })
+            }
+            "cores" => {
+                p.cores = Some(match value {
+                    "1" => CoresSetting::One,
+                    "all" => CoresSetting::All,
+                    _ => return Err(bad("1 or all")),
+                })
+            }
+            "workers" => match value.parse::<usize>() {
+                Ok(w) if (1..=256).contains(&w) => p.workers = Some(w),
+                _ => return Err(bad("a whole number from 1 to 256")),
+            },
+            "ticker" => {
+                p.ticker = Some(match value {
+                    "off" => TickerSetting::Off,
+                    "on" => TickerSetting::On,
+                    "daemon" => TickerSetting::Daemon,
+                    _ => return Err(bad("off, on or daemon")),
+                })
+            }
+            "en" => scene.card[0].push(value.to_string()),
+            "zh" => scene.card[1].push(value.to_string()),
+            other => {
+                return Err(format!(
+                    "line {n}: unknown key '{other}' (expected strategy, workload, cores, workers, ticker, en or zh)"
+                ));
+            }
+        }
+    }
+    if scenes.is_empty() {
+        return Err("no scenes (a scene starts with \"== English | 中文\")".into());
+    }
+    for (n, s) in &scenes {
+        for (lang, lines) in ["en", "zh"].iter().zip(&s.card) {
+            if !(1..=4).contains(&lines.len()) {
+                return Err(format!(
+                    "line {n}: scene '{}' needs one to four '{lang}:' lines, has {}",
+                    s.title[0],
+                    lines.len()
+                ));
+            }
+        }
+    }
+    Ok(scenes.into_iter().map(|(_, s)| s).collect())
+}
+
+/// The built-in lesson.
+pub fn builtin() -> Vec<Scene> {
+    parse(BUILTIN).expect("the built-in lesson is valid (a unit test checks it)")
+}
+
+/// Read a teacher's lesson file; the error names the file and the line.
+pub fn load(path: &Path) -> Result<Vec<Scene>, String> {
+    let shown = path.display();
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read lesson file {shown}: {e}"))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| format!("lesson file {shown} is not UTF-8 text"))?;
+    parse(&text).map_err(|e| format!("lesson file {shown}: {e}"))
+}
+
+/// What the class just saw, in numbers, for a finished run.
+pub fn summary(lang: Lang, state: &RunState) -> Option<String> {
+    let elapsed = state.elapsed?;
+    let name = state.strategy.name();
+    let e = format!("{elapsed:.1}");
+    let durations = state.durations();
+    let terms = || {
+        let parts: Vec<String> = durations.iter().map(|d| format!("{d}")).collect();
+        if parts.len() <= 6 {
+            parts.join(" + ")
+        } else {
+            format!("{} downloads", parts.len())
+        }
+    };
+    let longest = format!("{:.1}", crate::engine::ideal::longest(&durations));
+    let sum = format!("{:.1}", state.sum());
+    let mut line = match state.strategy {
+        Strategy::Serial => tf(lang, "sum_serial", &[&e, &terms()]),
+        Strategy::Pool => {
+            // A download waited if it could only start once another had finished.
+            let first_end = state
+                .tasks
+                .iter()
+                .filter_map(|t| t.end)
+                .fold(f64::MAX, f64::min);
+            let waited = state
+                .tasks
+                .iter()
+                .filter(|t| t.start.is_some_and(|s| s >= first_end))
+                .count();
+            if waited == 0 {
+                tf(
+                    lang,
+                    "sum_pool_nobody",
+                    &[&state.workers, &state.tasks.len(), &e],
+                )
+            } else {
+                tf(
+                    lang,
+                    "sum_pool_waited",
+                    &[&state.workers, &state.tasks.len(), &waited, &e],
+                )
+            }
+        }
+        Strategy::Async if state.workload == Workload::Cpu => {
+            tf(lang, "sum_async_cpu", &[&e, &sum])
+        }
+        _ => tf(lang, "sum_longest", &[&name, &e, &longest, &sum]),
+    };
+    if state.ideal_bound().bound == Bound::Cores {
+        line.push_str(&tf(lang, "sum_cores", &[&state.cores]));
+    }
+    let failed = state
+        .tasks
+        .iter()
+        .filter(|t| t.phase == Phase::Failed)
+        .count();
+    if failed > 0 {
+        line.push_str(&tf(lang, "sum_failed", &[&failed]));
+    }
+    Some(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_lesson_follows_the_lesson_order() {
+        let scenes = builtin();
+        let strategies: Vec<_> = scenes.iter().map(|s| s.preset.strategy.unwrap()).collect();
+        assert_eq!(scenes.len(), 9);
+        assert_eq!(strategies[0], Strategy::Process);
+        assert_eq!(
+            &strategies[3..7],
+            [
+                Strategy::Serial,
+                Strategy::Threads,
+                Strategy::Custom,
+                Strategy::Pool
+            ]
+        );
+        assert_eq!(scenes[7].preset.ticker, Some(TickerSetting::On));
+        assert_eq!(scenes[8].preset.ticker, Some(TickerSetting::Daemon));
+        for s in &scenes {
+            assert!((2..=4).contains(&s.card(Lang::En).len()), "{:?}", s.title);
+            assert!((2..=4).contains(&s.card(Lang::Zh).len()), "{:?}", s.title);
+        }
+    }
+
+    #[test]
+    fn bad_lesson_files_name_their_line() {
+        let err = |text: &str| parse(text).unwrap_err();
+        assert!(err("strategy: pool").starts_with("line 1:"));
+        assert!(err("== A | 甲\nstrategy: fibers").starts_with("line 2: unknown strategy"));
+        assert!(err("== A | 甲\nworkers: 0").starts_with("line 2: workers"));
+        assert!(err("== A | 甲\ncolour: red").starts_with("line 2: unknown key"));
+        assert!(err("== A\nen: x").starts_with("line 1:"));
+        assert!(err("# only comments\n").starts_with("no scenes"));
+        assert!(err("== A | 甲\nen: x\n").contains("'zh:'"));
+        let five = "== A | 甲\nen: 1\nen: 2\nen: 3\nen: 4\nen: 5\nzh: 1\n";
+        assert!(err(five).starts_with("line 1:"));
+        assert!(err("== A | 甲\nen: a\x1b[2J\nzh: b").starts_with("line 2: control"));
+    }
+}
