@@ -26,6 +26,8 @@ pub enum Event {
     Worker(RunEvent),
     /// One line of the Ping/Pong ticker, from the thread that printed it.
     Ticker(&'static str),
+    /// A left click at (column, row), with `--mouse`.
+    Click(u16, u16),
     /// The process's threads with their context switches, read now and then by the runner.
     Threads(Vec<ThreadInfo>),
     /// What the crash demo did (the runner reports it back).
@@ -176,6 +178,8 @@ pub struct App {
     pub crash_note: Option<Crash>,
     /// Lesson mode, when on.
     pub lesson: Option<LessonView>,
+    /// The download clicked last (`--mouse`), whose details the screen shows.
+    pub selected: Option<usize>,
     scenes: Arc<[Scene]>,
     /// The current downloads with their durations; every strategy runs these.
     pub tasks: Vec<Task>,
@@ -241,6 +245,7 @@ impl App {
             problem: None,
             crash_note: None,
             lesson: None,
+            selected: None,
             scenes: start.scenes.into(),
             run: None,
             paused: false,
@@ -404,6 +409,16 @@ impl App {
                     self.os_threads = threads.len();
                 }
                 self.threads = threads;
+                vec![]
+            }
+            Event::Click(x, y) => {
+                if y == 0 {
+                    if let Some(n) = crate::ui::tab_at(self, x) {
+                        return self.act(Action::Strategy(n));
+                    }
+                } else if let Some(i) = crate::ui::download_at(self, y) {
+                    self.selected = Some(i);
+                }
                 vec![]
             }
             Event::Crashed(c) => {

@@ -158,6 +158,9 @@ pub struct Opts {
     /// Open the live screen in lesson mode: the built-in lesson, or a teacher's FILE
     #[arg(long, global = true, value_name = "FILE", num_args = 0..=1)]
     pub lesson: Option<Option<PathBuf>>,
+    /// Live screen: click a strategy tab or a download (takes copy and paste from the terminal)
+    #[arg(long, global = true)]
+    pub mouse: bool,
     /// Machine-readable output (run, compare, bench)
     #[arg(long, global = true)]
     pub json: bool,
@@ -255,6 +258,8 @@ pub struct Setup {
     pub cores: Option<usize>,
     /// `--lesson`: the scenes to teach (the built-in ones, or a file's).
     pub lesson: Option<Vec<crate::lesson::Scene>>,
+    /// `--mouse`: capture clicks on the live screen.
+    pub mouse: bool,
 }
 
 impl Opts {
@@ -298,6 +303,7 @@ impl Opts {
             min: self.min,
             max: self.max,
             lang: self.lang.unwrap_or_else(Lang::from_env),
+            mouse: self.mouse,
             lesson: match &self.lesson {
                 None => None,
                 Some(None) => Some(crate::lesson::builtin()),

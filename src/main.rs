@@ -106,7 +106,7 @@ fn tui(setup: &Setup) -> std::io::Result<()> {
             .clone()
             .unwrap_or_else(threadlab::lesson::builtin),
     });
-    let mut term = terminal::init()?;
+    let mut term = terminal::init(setup.mouse)?;
     let _guard = terminal::Guard;
     let size = term.size()?;
     app.update(Event::Resize(size.width, size.height));

@@ -2,7 +2,7 @@
 //! every way out (quit, error, panic, Ctrl-C, SIGTERM, SIGHUP); keys and signals become events.
 
 use crate::app::Event;
-use crossterm::event::{self, Event as CtEvent};
+use crossterm::event::{self, Event as CtEvent, MouseButton, MouseEventKind};
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
 use crossterm::{cursor, execute, terminal};
 use ratatui::Terminal;
@@ -14,14 +14,21 @@ use std::thread;
 
 /// Set while the terminal is in raw mode on the alternate screen.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
+/// Set while the mouse is captured (`--mouse`), so restoring releases it.
+static MOUSE: AtomicBool = AtomicBool::new(false);
 
 /// Put the terminal in raw mode on the alternate screen, with a panic hook that restores it.
-pub fn init() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
+pub fn init(mouse: bool) -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
     install_panic_hook();
     terminal::enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
     // A failure half way must not leave the shell in raw mode.
     execute!(io::stdout(), EnterAlternateScreen, cursor::Hide).inspect_err(|_| restore())?;
+    if mouse {
+        // Opt-in: capturing the mouse takes copy and paste away from the terminal.
+        MOUSE.store(true, Ordering::SeqCst);
+        execute!(io::stdout(), crossterm::event::EnableMouseCapture).inspect_err(|_| restore())?;
+    }
     Terminal::new(CrosstermBackend::new(io::stdout())).inspect_err(|_| restore())
 }
 
@@ -29,6 +36,9 @@ pub fn init() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
 pub fn restore() {
     if ACTIVE.swap(false, Ordering::SeqCst) {
         // Errors are ignored on purpose: the terminal may already be gone, and there is no one to tell.
+        if MOUSE.swap(false, Ordering::SeqCst) {
+            let _ = execute!(io::stdout(), crossterm::event::DisableMouseCapture);
+        }
         let _ = execute!(io::stdout(), LeaveAlternateScreen, cursor::Show);
         let _ = terminal::disable_raw_mode();
     }
@@ -69,6 +79,9 @@ pub fn spawn_input(tx: Sender<Event>) -> io::Result<()> {
             let ev = match event::read() {
                 Ok(CtEvent::Key(k)) => Event::Key(k),
                 Ok(CtEvent::Resize(w, h)) => Event::Resize(w, h),
+                Ok(CtEvent::Mouse(m)) if m.kind == MouseEventKind::Down(MouseButton::Left) => {
+                    Event::Click(m.column, m.row)
+                }
                 Ok(_) => continue,
                 Err(e) => {
                     let _ = tx.send(Event::Shutdown(format!("terminal input closed: {e}")));

@@ -616,3 +616,37 @@ fn a_lesson_scene_sets_its_stage_and_its_run_adds_the_numbers() {
     key(&mut a, 'L');
     assert!(a.lesson.is_none());
 }
+
+#[test]
+fn mouse_clicks_choose_a_tab_and_show_a_downloads_details() {
+    let mut a = app(Lang::En);
+    for (label, want) in [
+        ("4 pool", Strategy::Pool),
+        ("7 workshops", Strategy::Workshops),
+        ("1 serial", Strategy::Serial),
+    ] {
+        let s = screen(&a, 120, 40);
+        let top = s.lines().next().unwrap();
+        let col = unicode_width::UnicodeWidthStr::width(&top[..top.find(label).unwrap()]) as u16;
+        a.update(Event::Click(col + 1, 0));
+        assert_eq!(a.strategy, want, "click on {label:?}");
+    }
+    key(&mut a, '4');
+    let id = enter(&mut a);
+    play(&mut a, id, -1.0, 100.0);
+    let s = screen(&a, 120, 40);
+    let row = s
+        .lines()
+        .position(|l| l.contains("MySQL从删库到跑路.avi") && l.contains('%'))
+        .unwrap();
+    a.update(Event::Click(5, row as u16));
+    assert_eq!(a.selected, Some(1));
+    let s = screen(&a, 120, 40);
+    assert!(
+        s.contains("MySQL从删库到跑路.avi: worker pool-2 · start 0.00 s · end 4.00 s"),
+        "{s}"
+    );
+    // a click on nothing in particular changes nothing
+    a.update(Event::Click(119, 39));
+    assert_eq!(a.selected, Some(1));
+}

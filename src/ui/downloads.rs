@@ -40,7 +40,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if inner.height == 0 || inner.width == 0 {
         return;
     }
-    if let Some(note) = crash_note(app) {
+    if let Some(note) = crash_note(app).or_else(|| details(app, &state)) {
         // On the pane's bottom border, right under the downloads it is about.
         let text = format!(" {note} ");
         put(
@@ -78,6 +78,25 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
             buf,
         );
     }
+}
+
+/// The clicked download's details: its worker, when it started and ended, how long it waited.
+fn details(app: &App, state: &crate::report::RunState) -> Option<String> {
+    use crate::i18n::tf;
+    let ts = state.tasks.get(app.selected?)?;
+    let secs = |t: Option<f64>| t.map_or("—".to_string(), |t| format!("{t:.2} s"));
+    Some(tf(
+        app.lang,
+        "details",
+        &[
+            &ts.task.name,
+            &ts.worker.as_deref().unwrap_or("—"),
+            &secs(ts.start),
+            &secs(ts.end),
+            // Every download is handed out at time 0: until its start it waited for a worker.
+            &secs(ts.start),
+        ],
+    ))
 }
 
 /// The crash demo's outcome in one line, as the lesson would say it.

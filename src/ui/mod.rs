@@ -182,6 +182,36 @@ pub(crate) fn strategy_label(lang: Lang, n: usize) -> &'static str {
     t(lang, KEYS[n - 1])
 }
 
+/// The strategy key whose tab covers column `x` of the tab row, as `tabs` lays them out (a
+/// title, then " N name " per tab with one space between); for mouse clicks.
+pub fn tab_at(app: &App, x: u16) -> Option<u8> {
+    let mut left = width(&format!(" {} ", t(app.lang, "app_title")));
+    for n in 1..=7u8 {
+        let w = width(&format!(" {n} {} ", strategy_label(app.lang, n as usize)));
+        if (left..left + w).contains(&(x as usize)) {
+            return Some(n);
+        }
+        left += w + 1;
+    }
+    None
+}
+
+/// The download shown on row `y` of the screen, if any; for mouse clicks.
+pub fn download_at(app: &App, y: u16) -> Option<usize> {
+    let a = layout(
+        Rect::new(0, 0, app.size.0, app.size.1),
+        app.tasks.len(),
+        expected_lanes(app),
+    );
+    let inner_top = a.downloads.y + 1;
+    let rows = a.downloads.height.saturating_sub(2);
+    if y < inner_top || y >= inner_top + rows {
+        return None;
+    }
+    let i = app.scroll + (y - inner_top) as usize;
+    (i < app.tasks.len()).then_some(i)
+}
+
 fn tabs(app: &App, area: Rect, buf: &mut Buffer) {
     if area.height == 0 {
         return;
