@@ -164,6 +164,12 @@ pub struct Opts {
     /// Machine-readable output (run, compare, bench)
     #[arg(long, global = true)]
     pub json: bool,
+    /// One CSV row per strategy, for a class spreadsheet (compare)
+    #[arg(long, global = true, conflicts_with = "json")]
+    pub csv: bool,
+    /// Write the run as Chrome trace-event JSON, to open in ui.perfetto.dev (run, compare)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
 }
 
 /// The fastest and slowest time scales allowed: beyond them a run is either instant or endless.

@@ -78,7 +78,8 @@ fn io_err(e: io::Error) -> String {
 }
 
 /// `threadlab run`: the transcript as it happens, then a summary; or one JSON object.
-pub fn run(setup: &Setup, json: bool, out: &mut impl Write) -> Result<(), String> {
+/// Returns the run's summary (for `--trace`).
+pub fn run(setup: &Setup, json: bool, out: &mut impl Write) -> Result<RunReport, String> {
     let lang = setup.lang;
     if setup.seed_chosen && !json {
         let _ = writeln!(out, "{}", tf(lang, "seed_line", &[&setup.seed]));
@@ -102,7 +103,7 @@ pub fn run(setup: &Setup, json: bool, out: &mut impl Write) -> Result<(), String
     } else {
         let _ = writeln!(out, "{}", summary(lang, &report));
     }
-    Ok(())
+    Ok(report)
 }
 
 /// The one-line summary under the transcript.
@@ -120,10 +121,53 @@ pub fn summary(lang: Lang, r: &RunReport) -> String {
     )
 }
 
-/// `threadlab compare`: every strategy on the same durations, as a table or a JSON array.
-pub fn compare(setup: &Setup, json: bool, out: &mut impl Write) -> Result<(), String> {
+/// How `compare` prints its results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A table for people, row by row as each strategy finishes.
+    Table,
+    /// One JSON array at the end.
+    Json,
+    /// A header and one CSV row per strategy, for a spreadsheet.
+    Csv,
+}
+
+/// The header of `compare --csv`.
+pub const CSV_HEADER: &str =
+    "strategy,workers,workload,seed,speed,elapsed_s,ideal_s,sum_s,max_s,speedup_vs_serial";
+
+/// One row of `compare --csv`; `serial_elapsed` is the serial run's time on the same durations.
+pub fn csv_row(r: &RunReport, serial_elapsed: f64) -> String {
+    let speedup = if r.elapsed_s > 0.0 {
+        serial_elapsed / r.elapsed_s
+    } else {
+        0.0
+    };
+    format!(
+        "{},{},{},{},{},{:.3},{:.3},{:.3},{:.3},{:.3}",
+        r.strategy,
+        r.workers,
+        r.workload,
+        r.seed,
+        r.speed,
+        r.elapsed_s,
+        r.ideal_s,
+        r.sum_s,
+        r.max_s,
+        speedup
+    )
+}
+
+/// `threadlab compare`: every strategy on the same durations, as a table, JSON or CSV.
+/// Returns every run's summary, in strategy order (for `--trace`).
+pub fn compare(
+    setup: &Setup,
+    format: Format,
+    out: &mut impl Write,
+) -> Result<Vec<RunReport>, String> {
     let lang = setup.lang;
-    if setup.seed_chosen && !json {
+    let json = format == Format::Json;
+    if setup.seed_chosen && format == Format::Table {
         let _ = writeln!(out, "{}", tf(lang, "seed_line", &[&setup.seed]));
     }
     let heads = [
@@ -133,9 +177,15 @@ pub fn compare(setup: &Setup, json: bool, out: &mut impl Write) -> Result<(), St
         t(lang, "compare_speedup"),
     ];
     let cols: Vec<usize> = heads.iter().map(|h| width(h).max(9)).collect();
-    if !json {
-        let row: Vec<String> = heads.iter().zip(&cols).map(|(h, &c)| pad(h, c)).collect();
-        let _ = writeln!(out, "{}", row.join("  ").trim_end());
+    match format {
+        Format::Table => {
+            let row: Vec<String> = heads.iter().zip(&cols).map(|(h, &c)| pad(h, c)).collect();
+            let _ = writeln!(out, "{}", row.join("  ").trim_end());
+        }
+        Format::Csv => {
+            let _ = writeln!(out, "{CSV_HEADER}");
+        }
+        Format::Json => {}
     }
     let mut reports = Vec::new();
     let mut serial_elapsed = None;
@@ -151,7 +201,11 @@ pub fn compare(setup: &Setup, json: bool, out: &mut impl Write) -> Result<(), St
             .map_err(io_err)?
             .report(setup.seed, plan.speed);
         let base = *serial_elapsed.get_or_insert(report.elapsed_s);
-        if !json {
+        if format == Format::Csv {
+            let _ = writeln!(out, "{}", csv_row(&report, base));
+            let _ = out.flush();
+        }
+        if format == Format::Table {
             let speedup = if report.elapsed_s > 0.0 {
                 base / report.elapsed_s
             } else {
@@ -174,7 +228,7 @@ pub fn compare(setup: &Setup, json: bool, out: &mut impl Write) -> Result<(), St
             "{}",
             serde_json::to_string(&reports).expect("reports serialise")
         );
-    } else if setup.plan.workload == Workload::Cpu {
+    } else if format == Format::Table && setup.plan.workload == Workload::Cpu {
         let cores = cores::cores_in_use();
         let sum: f64 = setup.plan.tasks.iter().map(|t| t.duration).sum();
         let by_cores = sum / cores as f64;
@@ -189,7 +243,7 @@ pub fn compare(setup: &Setup, json: bool, out: &mut impl Write) -> Result<(), St
         );
         let _ = writeln!(out, "{}", t(lang, "compare_async_note"));
     }
-    Ok(())
+    Ok(reports)
 }
 
 /// The median of some measurements (the machine is noisy, so means mislead).

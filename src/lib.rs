@@ -4,6 +4,7 @@
 //! - [`tasks`]: download names and seeded durations.
 //! - [`report`]: the state of a run rebuilt from its events, and its JSON summary.
 //! - [`cli`]: the command line; [`headless`]: `run`, `compare` and `bench` without a TUI.
+//! - [`trace`]: finished runs as Chrome trace-event JSON, for Perfetto.
 //! - [`app`]: the classroom screen's state and `update`; [`keys`]: the one key table; [`ui`]: the view.
 //! - [`i18n`]: every string on screen in English and Chinese; [`text`]: display-width helpers.
 //! - [`cores`]: how many CPU cores the process may use; [`procinfo`]: its threads and their context switches.
@@ -24,4 +25,5 @@ pub mod tasks;
 pub mod terminal;
 pub mod text;
 pub mod ticker;
+pub mod trace;
 pub mod ui;

@@ -2,7 +2,7 @@
 
 use clap::error::ErrorKind;
 use clap::{CommandFactory, FromArgMatches};
-use std::io::{self, IsTerminal};
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::mpsc;
 use threadlab::app::{App, Event, Start};
@@ -32,6 +32,9 @@ fn main() -> ExitCode {
         // A child of the process strategies: no setup, no terminal, just the job on the pipe.
         return ExitCode::from(threadlab::engine::worker::serve(args.job()) as u8);
     }
+    if let Err(e) = check_outputs(&cli) {
+        return fail(&format!("error: {e}"));
+    }
     let setup = match cli.opts.setup() {
         Ok(s) => s,
         Err(e) => return fail(&format!("error: {e}")),
@@ -46,8 +49,7 @@ fn main() -> ExitCode {
     // hook on another thread would wait for the lock forever instead of restoring the terminal.
     let out = || io::stdout().lock();
     let result = match &cli.command {
-        Some(Command::Run) => headless::run(&setup, cli.opts.json, &mut out()),
-        Some(Command::Compare) => headless::compare(&setup, cli.opts.json, &mut out()),
+        Some(Command::Run | Command::Compare) => headless_runs(&cli, &setup),
         Some(Command::Bench(args)) => headless::bench(args, cli.opts.json, &mut out()),
         Some(Command::Worker(_)) => unreachable!("handled above"),
         None => {
@@ -63,6 +65,56 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&format!("error: {e}")),
     }
+}
+
+/// Options that only some commands can honour: refused elsewhere rather than silently ignored.
+fn check_outputs(cli: &Cli) -> Result<(), String> {
+    let command = &cli.command;
+    if cli.opts.csv && !matches!(command, Some(Command::Compare)) {
+        return Err("--csv is for compare (one row per strategy)".into());
+    }
+    if cli.opts.trace.is_some() && matches!(command, Some(Command::Bench(_))) {
+        return Err("--trace is for run, compare and the live screen, not bench".into());
+    }
+    Ok(())
+}
+
+/// `run` or `compare`, then `--trace`'s file, opened before the run(s) so a bad path costs no wait.
+fn headless_runs(cli: &Cli, setup: &Setup) -> Result<(), String> {
+    use threadlab::headless::Format;
+    use threadlab::trace::TraceFile;
+    let opts = &cli.opts;
+    let trace = opts.trace.as_deref().map(TraceFile::create).transpose()?;
+    let format = match (opts.json, opts.csv) {
+        (true, _) => Format::Json,
+        (_, true) => Format::Csv,
+        _ => Format::Table,
+    };
+    let out = &mut io::stdout().lock();
+    let runs = match &cli.command {
+        Some(Command::Compare) => headless::compare(setup, format, out),
+        _ => headless::run(setup, opts.json, out).map(|r| vec![r]),
+    };
+    let Some(trace) = trace else {
+        return runs.map(|_| ());
+    };
+    let runs = match runs {
+        Ok(runs) => runs,
+        Err(e) => {
+            trace.discard();
+            return Err(e);
+        }
+    };
+    let path = trace.path().display().to_string();
+    trace.finish(&runs)?;
+    let line = threadlab::i18n::tf(setup.lang, "trace_written", &[&path]);
+    // Machine-readable stdout stays pure: the note goes to stderr.
+    if format == Format::Table {
+        let _ = writeln!(out, "{line}");
+    } else {
+        eprintln!("{line}");
+    }
+    Ok(())
 }
 
 /// `--help`'s closing part: every key of the live screen, from the same table that handles them.
