@@ -32,8 +32,8 @@ pub enum Event {
     Threads(Vec<ThreadInfo>),
     /// What the crash demo did (the runner reports it back).
     Crashed(Crash),
-    /// A command could not be carried out (say, cores cannot be chosen here).
-    Problem(String),
+    /// What a command did, or why it could not be carried out (cores here, where a trace went).
+    Notice(String),
     /// The terminal is gone (read error, end of input) or a signal asked us to end.
     Shutdown(String),
 }
@@ -67,6 +67,8 @@ pub enum Command {
     Crash,
     /// Step mode: advance the paused run to its next event.
     Step,
+    /// Write this run as a Chrome trace (`e`); the path is `--trace FILE` or one named after it.
+    ExportTrace(Box<crate::report::RunReport>),
     /// End the process now (restoring the terminal first).
     Quit,
 }
@@ -172,8 +174,8 @@ pub struct App {
     pub all_cores: usize,
     /// The process's threads as last read, for the context-switch table.
     pub threads: Vec<ThreadInfo>,
-    /// What went wrong with the last command, shown on the info line.
-    pub problem: Option<String>,
+    /// What the last command did or why it failed, shown on the info line until the next key.
+    pub notice: Option<String>,
     /// What the last crash demo did, explained under the downloads until the next run.
     pub crash_note: Option<Crash>,
     /// Lesson mode, when on.
@@ -242,7 +244,7 @@ impl App {
             cores: start.cores,
             all_cores: start.all_cores,
             threads: Vec::new(),
-            problem: None,
+            notice: None,
             crash_note: None,
             lesson: None,
             selected: None,
@@ -425,8 +427,8 @@ impl App {
                 self.crash_note = Some(c);
                 vec![]
             }
-            Event::Problem(p) => {
-                self.problem = Some(p);
+            Event::Notice(p) => {
+                self.notice = Some(p);
                 vec![]
             }
             Event::Shutdown(_) => vec![Command::Quit],
@@ -446,7 +448,7 @@ impl App {
             return vec![];
         }
         self.hint = None;
-        self.problem = None;
+        self.notice = None;
         if self.lesson.is_some() {
             match action {
                 Action::PageDown | Action::Down => return self.move_scene(1),
@@ -477,6 +479,21 @@ impl App {
                 }
                 vec![]
             }
+            Action::Export => match &self.run {
+                Some(r) if r.state.is_finished() || self.paused => {
+                    vec![Command::ExportTrace(Box::new(
+                        r.state.report(self.seed, self.speed),
+                    ))]
+                }
+                Some(_) => {
+                    self.hint = Some("hint_export_when_done");
+                    vec![]
+                }
+                None => {
+                    self.hint = Some("hint_nothing_to_export");
+                    vec![]
+                }
+            },
             Action::Step => {
                 let strategy = self.run.as_ref().map(|r| r.state.strategy);
                 if !self.is_running() || !self.paused {

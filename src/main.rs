@@ -58,7 +58,7 @@ fn main() -> ExitCode {
                     "error: threadlab needs a terminal for its live screen; use `threadlab run` (or `threadlab compare`) to run without one",
                 );
             }
-            tui(&setup).map_err(|e| e.to_string())
+            tui(&setup, cli.opts.trace.clone()).map_err(|e| e.to_string())
         }
     };
     match result {
@@ -137,7 +137,7 @@ fn keys_help() -> String {
 }
 
 /// The live classroom screen, until the user quits; the terminal is restored on every way out.
-fn tui(setup: &Setup) -> std::io::Result<()> {
+fn tui(setup: &Setup, cli_trace: Option<std::path::PathBuf>) -> std::io::Result<()> {
     let (tx, rx) = mpsc::channel();
     terminal::spawn_signals(tx.clone())?;
     let mut app = App::new(Start {
@@ -175,6 +175,7 @@ fn tui(setup: &Setup) -> std::io::Result<()> {
             })?;
     }
     let mut runner = Runner::new(tx);
+    runner.trace_path = cli_trace.clone();
     if setup.lesson.is_some() {
         // `--lesson`: open at the first scene, its stage set.
         for cmd in app.open_lesson() {

@@ -20,6 +20,8 @@ const BATCH: usize = 20_000;
 /// The threads the loop owns on the app's behalf.
 pub struct Runner {
     tx: Sender<Event>,
+    /// Where `e` writes the trace (`--trace FILE`); None names the file after the run.
+    pub trace_path: Option<std::path::PathBuf>,
     run: Option<RunHandle>,
     ticker: Option<Ticker>,
 }
@@ -29,6 +31,7 @@ impl Runner {
     pub fn new(tx: Sender<Event>) -> Self {
         Runner {
             tx,
+            trace_path: None,
             run: None,
             ticker: None,
         }
@@ -45,6 +48,24 @@ impl Runner {
             Command::StopRun => self.run = None,
             Command::Pause => self.run.iter().for_each(|r| r.pause()),
             Command::Step => self.run.iter().for_each(|r| r.step()),
+            Command::ExportTrace(report) => {
+                let path = self.trace_path.clone().unwrap_or_else(|| {
+                    format!(
+                        "threadlab-{}-seed{}.trace.json",
+                        report.strategy, report.seed
+                    )
+                    .into()
+                });
+                let said = match crate::trace::write(&path, &[*report]) {
+                    Ok(()) => format!(
+                        "trace written to {} (open it in ui.perfetto.dev)",
+                        path.display()
+                    ),
+                    Err(e) => e,
+                };
+                // Closed channel: the loop is ending anyway.
+                let _ = self.tx.send(Event::Notice(said));
+            }
             Command::Resume => self.run.iter().for_each(|r| r.resume()),
             Command::SetSpeed(s) => self.run.iter().for_each(|r| r.set_speed(s)),
             Command::StartTicker { daemon } => {
@@ -62,7 +83,7 @@ impl Runner {
             Command::SetCores(n) => {
                 if let Err(e) = crate::cores::set_cores(n) {
                     // Closed channel: the loop is ending anyway.
-                    let _ = self.tx.send(Event::Problem(e));
+                    let _ = self.tx.send(Event::Notice(e));
                 }
             }
             Command::Quit => return Ok(true),

@@ -886,3 +886,30 @@ fn lesson_mode_walks_every_scene_in_english() {
 fn lesson_mode_walks_every_scene_in_chinese() {
     walk_the_lesson("zh", |i| format!("第 {i}/9 幕"), "总耗时:");
 }
+
+#[test]
+fn e_writes_the_last_run_as_a_chrome_trace() {
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("e2e-{}.trace.json", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let path_arg = path.to_str().unwrap().to_string();
+    let rest = ["--seed", "7", "--speed", "50", "--trace", &path_arg];
+    let Some(tui) = Tui::start("trace-e", &args("en", &rest)) else {
+        return;
+    };
+    tui.send(&["2", "Enter"]);
+    tui.wait_text("Total time:");
+    tui.send(&["e"]);
+    tui.wait_text("trace written to");
+    let trace: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let complete = trace["traceEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["ph"] == "X")
+        .count();
+    assert_eq!(complete, 3, "{trace}");
+    tui.send(&["q"]);
+    assert_eq!(tui.wait_exit(), 0);
+    let _ = std::fs::remove_file(&path);
+}

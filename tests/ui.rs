@@ -650,3 +650,22 @@ fn mouse_clicks_choose_a_tab_and_show_a_downloads_details() {
     a.update(Event::Click(119, 39));
     assert_eq!(a.selected, Some(1));
 }
+
+#[test]
+fn e_exports_a_finished_or_paused_run_only() {
+    let mut a = app(Lang::En);
+    assert_eq!(key(&mut a, 'e'), []);
+    key(&mut a, '2');
+    let id = enter(&mut a);
+    play(&mut a, id, -1.0, 1.0);
+    assert_eq!(key(&mut a, 'e'), [], "still running");
+    play(&mut a, id, 1.0, 100.0);
+    let cmds = key(&mut a, 'e');
+    let [Command::ExportTrace(report)] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(
+        (report.strategy.as_str(), report.tasks.len()),
+        ("threads", 3)
+    );
+}

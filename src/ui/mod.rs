@@ -298,7 +298,7 @@ fn info(app: &App, area: Rect, buf: &mut Buffer) {
         Style::new()
     };
     let used = put(buf, area.x, area.y, area.width, &text, state_style);
-    let hint = app.problem.as_deref().or(app.hint.map(|h| t(l, h)));
+    let hint = app.notice.as_deref().or(app.hint.map(|h| t(l, h)));
     if let Some(hint) = hint {
         let x = area.x + used + 2;
         if x < area.right() {
