@@ -6,7 +6,7 @@ use crate::i18n::Lang;
 use crate::keys::{Action, action_for};
 use crate::lesson::{CoresSetting, Scene, TickerSetting};
 use crate::procinfo::ThreadInfo;
-use crate::report::RunState;
+use crate::report::{Phase, RunState};
 use crate::tasks;
 use crossterm::event::KeyEvent;
 use std::borrow::Cow;
@@ -182,6 +182,8 @@ pub struct App {
     pub lesson: Option<LessonView>,
     /// The download clicked last (`--mouse`), whose details the screen shows.
     pub selected: Option<usize>,
+    /// Whether the downloads list follows the work under way (until scrolled by hand).
+    pub follow: bool,
     scenes: Arc<[Scene]>,
     /// The current downloads with their durations; every strategy runs these.
     pub tasks: Vec<Task>,
@@ -248,6 +250,7 @@ impl App {
             crash_note: None,
             lesson: None,
             selected: None,
+            follow: true,
             scenes: start.scenes.into(),
             run: None,
             paused: false,
@@ -394,6 +397,7 @@ impl App {
                 {
                     r.now = now.max(r.now);
                 }
+                self.follow_running();
                 vec![]
             }
             Event::Worker(ev) => self.on_worker(ev),
@@ -691,6 +695,7 @@ impl App {
         });
         self.paused = false;
         self.scroll = 0;
+        self.follow = true;
         self.crash_note = None;
         vec![Command::StartRun {
             id,
@@ -805,7 +810,30 @@ impl App {
         crate::ui::download_rows(self.size.0, self.size.1).max(1)
     }
 
+    /// Until the class scrolls by hand, keep the first download still under way in view, so a
+    /// long list shows the work in progress rather than the finished top of it.
+    fn follow_running(&mut self) {
+        if !self.follow {
+            return;
+        }
+        let Some(run) = &self.run else { return };
+        let page = self.page();
+        if run.state.tasks.len() <= page {
+            return;
+        }
+        if let Some(first) = run
+            .state
+            .tasks
+            .iter()
+            .position(|t| matches!(t.phase, Phase::Running | Phase::Queued))
+        {
+            self.scroll = first;
+            self.clamp_scroll();
+        }
+    }
+
     fn scroll_by(&mut self, delta: isize) -> Vec<Command> {
+        self.follow = false;
         self.scroll = self.scroll.saturating_add_signed(delta);
         self.clamp_scroll();
         vec![]

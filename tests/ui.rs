@@ -10,8 +10,8 @@ use threadlab::engine::{RunEvent, Strategy, WorkerEvent, ideal};
 use threadlab::i18n::Lang;
 use threadlab::tasks;
 
-fn app(lang: Lang) -> App {
-    let mut app = App::new(Start {
+fn start(lang: Lang) -> Start {
+    Start {
         lang,
         strategy: Strategy::Serial,
         workers: 4,
@@ -25,7 +25,11 @@ fn app(lang: Lang) -> App {
         all_cores: 2,
         procs: Default::default(),
         scenes: threadlab::lesson::builtin(),
-    });
+    }
+}
+
+fn app(lang: Lang) -> App {
+    let mut app = App::new(start(lang));
     app.update(Event::Resize(120, 40));
     app
 }
@@ -668,4 +672,34 @@ fn e_exports_a_finished_or_paused_run_only() {
         (report.strategy.as_str(), report.tasks.len()),
         ("threads", 3)
     );
+}
+
+#[test]
+fn a_long_list_follows_the_work_until_scrolled_by_hand() {
+    let mut a = App::new(Start {
+        names: tasks::generated_names(200),
+        ..start(Lang::En)
+    });
+    a.update(Event::Resize(120, 40));
+    key(&mut a, '4');
+    let id = enter(&mut a);
+    play(&mut a, id, -1.0, 60.0);
+    let first_running = a
+        .run
+        .as_ref()
+        .unwrap()
+        .state
+        .tasks
+        .iter()
+        .position(|t| t.phase == threadlab::report::Phase::Running)
+        .unwrap();
+    assert!(first_running > 0);
+    assert_eq!(a.scroll, first_running);
+    a.update(Event::Key(KeyEvent::new(KeyCode::Up, KeyModifiers::NONE)));
+    let by_hand = a.scroll;
+    a.update(Event::Tick {
+        now: 61.0,
+        os_threads: 5,
+    });
+    assert_eq!(a.scroll, by_hand, "a hand scroll is not overridden");
 }
