@@ -60,7 +60,7 @@ pub fn download(task: &Task, ctx: &Ctx) -> Result<f64, Stopped> {
 fn wait(task: &Task, ctx: &Ctx, start: f64, worker: &Arc<str>) -> Result<(), Stopped> {
     let clock = &ctx.clock;
     let mut done = 0.0;
-    let mut moved = 0;
+    let mut moved = Moved::default();
     while done < task.duration {
         done = f64::min(
             done + report_step(task.duration, clock.speed()),
@@ -79,7 +79,7 @@ fn wait(task: &Task, ctx: &Ctx, start: f64, worker: &Arc<str>) -> Result<(), Sto
 fn compute(task: &Task, ctx: &Ctx, worker: &Arc<str>) -> Result<(), Stopped> {
     let mut work = Computation::new(task.duration);
     let mut reported = 0.0;
-    let mut moved = 0;
+    let mut moved = Moved::default();
     while !work.is_done() {
         let speed = ctx.clock.wait_running()?;
         if ctx.crash.is_armed() {
@@ -94,15 +94,29 @@ fn compute(task: &Task, ctx: &Ctx, worker: &Arc<str>) -> Result<(), Stopped> {
     Ok(())
 }
 
+/// Bytes a download has added to the shared counter, and the share of it last announced.
+#[derive(Default)]
+struct Moved {
+    bytes: u64,
+    announced: f64,
+}
+
+/// Announce the byte total at most every tenth of a download (and at its end): the counter itself
+/// is updated on every step, but a message per step would double the channel's traffic.
+const BYTES_EVERY: f64 = 0.1;
+
 /// Add the bytes moved since the last report to the shared counter and report progress.
-fn report(task: &Task, ctx: &Ctx, fraction: f64, moved: &mut u64) -> Result<(), Stopped> {
+fn report(task: &Task, ctx: &Ctx, fraction: f64, moved: &mut Moved) -> Result<(), Stopped> {
     // Shared memory: every thread adds to the same counter, no message needed.
-    let delta = bytes_after(fraction * task.duration).saturating_sub(*moved);
-    *moved += delta;
+    let delta = bytes_after(fraction * task.duration).saturating_sub(moved.bytes);
+    moved.bytes += delta;
     let total = ctx.bytes.fetch_add(delta, Ordering::Relaxed) + delta;
-    let via = BytesVia::SharedAtomic;
-    if !ctx.reporter.send(WorkerEvent::Bytes { total, via }) {
-        return Err(Stopped);
+    if fraction >= 1.0 || fraction - moved.announced >= BYTES_EVERY {
+        moved.announced = fraction;
+        let via = BytesVia::SharedAtomic;
+        if !ctx.reporter.send(WorkerEvent::Bytes { total, via }) {
+            return Err(Stopped);
+        }
     }
     if fraction < 1.0
         && !ctx.reporter.send(WorkerEvent::Progress {
