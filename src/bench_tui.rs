@@ -94,6 +94,7 @@ pub fn measure(busy: Duration, idle: Duration) -> io::Result<TuiFigures> {
         cores: crate::cores::cores_in_use(),
         all_cores: crate::cores::available_cores(),
         procs: Default::default(),
+        theme: Default::default(),
     });
     app.update(Event::Resize(area.width, area.height));
     let (tx, rx) = mpsc::channel();

@@ -4,6 +4,7 @@ use crate::cores;
 use crate::engine::{Plan, ProcessOptions, Strategy, Task, Workload, worker::Job};
 use crate::i18n::Lang;
 use crate::tasks;
+use crate::ui::theme::{Theme, ThemeName};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -158,6 +159,12 @@ pub struct Opts {
     /// Machine-readable output (run, compare, bench)
     #[arg(long, global = true)]
     pub json: bool,
+    /// Live screen colours: dark, light, projector (high contrast, bold) or mono; NO_COLOR means mono
+    #[arg(long, value_name = "NAME", default_value = "dark", value_parser = ThemeName::parse)]
+    pub theme: ThemeName,
+    /// Live screen in ASCII only, for terminals without box-drawing or block characters
+    #[arg(long)]
+    pub ascii: bool,
 }
 
 /// The fastest and slowest time scales allowed: beyond them a run is either instant or endless.
@@ -250,6 +257,8 @@ pub struct Setup {
     pub lang: Lang,
     /// Cores to restrict the process to before anything starts (`--cores`); None keeps them all.
     pub cores: Option<usize>,
+    /// How the live screen looks (`--theme`, `--ascii`, `NO_COLOR`).
+    pub theme: Theme,
 }
 
 impl Opts {
@@ -294,6 +303,11 @@ impl Opts {
             max: self.max,
             lang: self.lang.unwrap_or_else(Lang::from_env),
             cores: self.cores,
+            theme: Theme::choose(
+                self.theme,
+                self.ascii,
+                std::env::var_os("NO_COLOR").as_deref(),
+            ),
         })
     }
 }

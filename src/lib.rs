@@ -5,12 +5,14 @@
 //! - [`report`]: the state of a run rebuilt from its events, and its JSON summary.
 //! - [`cli`]: the command line; [`headless`]: `run`, `compare` and `bench` without a TUI.
 //! - [`app`]: the classroom screen's state and `update`; [`keys`]: the one key table; [`ui`]: the view.
+//! - [`code`]: the strategies' own source and their Python counterparts, highlighted for the code panel.
 //! - [`i18n`]: every string on screen in English and Chinese; [`text`]: display-width helpers.
 //! - [`cores`]: how many CPU cores the process may use; [`procinfo`]: its threads and their context switches.
 
 pub mod app;
 pub mod bench_tui;
 pub mod cli;
+pub mod code;
 pub mod cores;
 pub mod engine;
 pub mod headless;

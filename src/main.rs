@@ -101,6 +101,7 @@ fn tui(setup: &Setup) -> std::io::Result<()> {
         cores: threadlab::cores::cores_in_use(),
         all_cores: threadlab::cores::available_cores(),
         procs: setup.plan.procs.clone(),
+        theme: setup.theme,
     });
     let mut term = terminal::init()?;
     let _guard = terminal::Guard;
