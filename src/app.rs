@@ -1,6 +1,7 @@
 //! The classroom screen's state and `update`: events in, intents out. No I/O, no clock reads,
 //! no threads here, so every behaviour can be tested by feeding events.
 
+use crate::code::Language;
 use crate::engine::{Crash, Plan, ProcessOptions, RunEvent, Strategy, Task, WorkerEvent, Workload};
 use crate::i18n::Lang;
 use crate::keys::{Action, action_for};
@@ -8,6 +9,7 @@ use crate::lesson::{CoresSetting, Scene, TickerSetting};
 use crate::procinfo::ThreadInfo;
 use crate::report::{Phase, RunState};
 use crate::tasks;
+use crate::ui::theme::Theme;
 use crossterm::event::KeyEvent;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, VecDeque};
@@ -204,6 +206,10 @@ pub struct App {
     /// A one-line hint for the status line (translation key).
     pub hint: Option<&'static str>,
     pub os_threads: usize,
+    /// The code panel (`v` Rust, `V` Python), shown instead of the timeline and log.
+    pub code: Option<Language>,
+    /// How the screen looks (`--theme`, `--ascii`); never where things go.
+    pub theme: Theme,
     next_run: u64,
 }
 
@@ -225,6 +231,8 @@ pub struct Start {
     pub procs: ProcessOptions,
     /// The lesson's scenes, for lesson mode (`L`, `--lesson`).
     pub scenes: Vec<Scene>,
+    /// How the screen looks, from `--theme`, `--ascii` and `NO_COLOR`.
+    pub theme: Theme,
 }
 
 impl App {
@@ -264,6 +272,8 @@ impl App {
             main_finished: false,
             hint: None,
             os_threads: 0,
+            code: None,
+            theme: start.theme,
             next_run: 1,
         }
     }
@@ -598,6 +608,11 @@ impl App {
             }
             Action::Help => {
                 self.help = true;
+                vec![]
+            }
+            Action::Code(language) => {
+                // The same key again closes the panel; the other language's key switches to it.
+                self.code = (self.code != Some(language)).then_some(language);
                 vec![]
             }
             Action::Quit => {

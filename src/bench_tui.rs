@@ -95,6 +95,7 @@ pub fn measure(busy: Duration, idle: Duration) -> io::Result<TuiFigures> {
         all_cores: crate::cores::available_cores(),
         procs: Default::default(),
         scenes: Vec::new(),
+        theme: Default::default(),
     });
     app.update(Event::Resize(area.width, area.height));
     let (tx, rx) = mpsc::channel();

@@ -4,6 +4,7 @@ use crate::cores;
 use crate::engine::{Plan, ProcessOptions, Strategy, Task, Workload, worker::Job};
 use crate::i18n::Lang;
 use crate::tasks;
+use crate::ui::theme::{Theme, ThemeName};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -170,6 +171,12 @@ pub struct Opts {
     /// Write the run as Chrome trace-event JSON, to open in ui.perfetto.dev (run, compare)
     #[arg(long, global = true, value_name = "FILE")]
     pub trace: Option<PathBuf>,
+    /// Live screen colours: dark, light, projector (high contrast, bold) or mono; NO_COLOR means mono
+    #[arg(long, value_name = "NAME", default_value = "dark", value_parser = ThemeName::parse)]
+    pub theme: ThemeName,
+    /// Live screen in ASCII only, for terminals without box-drawing or block characters
+    #[arg(long)]
+    pub ascii: bool,
 }
 
 /// The fastest and slowest time scales allowed: beyond them a run is either instant or endless.
@@ -266,6 +273,8 @@ pub struct Setup {
     pub lesson: Option<Vec<crate::lesson::Scene>>,
     /// `--mouse`: capture clicks on the live screen.
     pub mouse: bool,
+    /// How the live screen looks (`--theme`, `--ascii`, `NO_COLOR`).
+    pub theme: Theme,
 }
 
 impl Opts {
@@ -316,6 +325,11 @@ impl Opts {
                 Some(Some(path)) => Some(crate::lesson::load(path)?),
             },
             cores: self.cores,
+            theme: Theme::choose(
+                self.theme,
+                self.ascii,
+                std::env::var_os("NO_COLOR").as_deref(),
+            ),
         })
     }
 }

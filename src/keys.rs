@@ -26,6 +26,8 @@ pub enum Action {
     Export,
     Language,
     Help,
+    /// Show the code panel in this language, or close it if it shows that already.
+    Code(crate::code::Language),
     Quit,
     ForceQuit,
     Up,
@@ -46,6 +48,7 @@ pub struct Binding {
     pub on_bar: bool,
 }
 
+use crate::code::Language::{Python, Rust};
 use KeyCode::{Char, Down, Enter, Esc, PageDown, PageUp, Up};
 
 /// Every key threadlab answers to, in the order help lists them.
@@ -89,6 +92,8 @@ pub const BINDINGS: &[Binding] = &[
     b(&[Char('w')], Action::Workload, "w", "key_workload", true),
     b(&[Char('k')], Action::Cores, "k", "key_cores", true),
     b(&[Char('l')], Action::Language, "l", "key_lang", true),
+    b(&[Char('v')], Action::Code(Rust), "v/V", "key_code", true),
+    b(&[Char('V')], Action::Code(Python), "", "", false),
     // `k` is cores (PRODUCT.md), so scrolling uses the arrows and shifted J/K.
     b(
         &[Char('J'), Down],

@@ -6,12 +6,14 @@
 //! - [`cli`]: the command line; [`headless`]: `run`, `compare` and `bench` without a TUI.
 //! - [`trace`]: finished runs as Chrome trace-event JSON, for Perfetto.
 //! - [`app`]: the classroom screen's state and `update`; [`keys`]: the one key table; [`ui`]: the view.
+//! - [`code`]: the strategies' own source and their Python counterparts, highlighted for the code panel.
 //! - [`i18n`]: every string on screen in English and Chinese; [`text`]: display-width helpers.
 //! - [`cores`]: how many CPU cores the process may use; [`procinfo`]: its threads and their context switches.
 
 pub mod app;
 pub mod bench_tui;
 pub mod cli;
+pub mod code;
 pub mod cores;
 pub mod engine;
 pub mod headless;

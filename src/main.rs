@@ -157,6 +157,7 @@ fn tui(setup: &Setup, cli_trace: Option<std::path::PathBuf>) -> std::io::Result<
             .lesson
             .clone()
             .unwrap_or_else(threadlab::lesson::builtin),
+        theme: setup.theme,
     });
     let mut term = terminal::init(setup.mouse)?;
     let _guard = terminal::Guard;

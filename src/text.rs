@@ -9,23 +9,28 @@ pub fn width(s: &str) -> usize {
 
 /// `s` cut to at most `max` columns, ending in `…` when something was cut.
 pub fn truncate(s: &str, max: usize) -> String {
+    truncate_with(s, max, "…")
+}
+
+/// `s` cut to at most `max` columns, ending in `ellipsis` when something was cut (and the
+/// ellipsis fits).
+pub fn truncate_with(s: &str, max: usize, ellipsis: &str) -> String {
     if width(s) <= max {
         return s.to_string();
     }
-    if max == 0 {
-        return String::new();
-    }
+    let mark = if width(ellipsis) <= max { ellipsis } else { "" };
+    let room = max - width(mark);
     let mut out = String::new();
     let mut used = 0;
     for c in s.chars() {
         let w = c.width().unwrap_or(0);
-        if used + w > max - 1 {
+        if used + w > room {
             break;
         }
         out.push(c);
         used += w;
     }
-    out.push('…');
+    out.push_str(mark);
     out
 }
 
@@ -58,5 +63,9 @@ mod tests {
         assert!(cut.ends_with('…'));
         assert_eq!(truncate("abc", 0), "");
         assert_eq!(pad_left("ab", 4), "  ab");
+        assert_eq!(truncate("abc", 1), "…");
+        assert_eq!(truncate_with("abcdef", 5, "..."), "ab...");
+        assert_eq!(truncate_with("abcdef", 3, "..."), "...");
+        assert_eq!(truncate_with("abcdef", 2, "..."), "ab");
     }
 }

@@ -37,6 +37,7 @@ impl Ticker {
             shared: shared.clone(),
             threads: Vec::new(),
         };
+        // lesson:begin
         for word in ["Ping", "Pong"] {
             let (tx, shared) = (tx.clone(), shared.clone());
             let handle = thread::Builder::new()
@@ -44,23 +45,28 @@ impl Ticker {
                 .spawn(move || display(word, &tx, &shared))?;
             ticker.threads.push(handle);
         }
+        // lesson:end
         Ok(ticker)
     }
 
+    // lesson:begin
     /// Mark the threads daemon or not; it only matters when the main thread finishes.
     pub fn set_daemon(&self, daemon: bool) {
         self.shared.daemon.store(daemon, Ordering::Relaxed);
     }
+    // lesson:end
 
     /// Whether the threads are daemons.
     pub fn is_daemon(&self) -> bool {
         self.shared.daemon.load(Ordering::Relaxed)
     }
 
+    // lesson:begin
     /// Let the process end without joining the threads: they die with it, as daemon threads do.
     pub fn abandon(mut self) {
         self.threads.clear();
     }
+    // lesson:end
 
     fn stop_and_join(&mut self) {
         *self

@@ -274,6 +274,30 @@ fn bad_options_get_one_line_and_exit_2() {
 }
 
 #[test]
+fn bad_theme_is_refused_and_themes_are_for_the_live_screen() {
+    refused(&["--theme", "neon"], "unknown theme 'neon'");
+    refused(&["--theme", "neon"], "dark, light, projector or mono");
+    refused(&["--theme"], "--theme");
+    // Only the live screen draws: `run` has no theme to take.
+    refused(&["run", "--theme", "mono"], "--theme");
+    refused(&["run", "--ascii"], "--ascii");
+    // A good theme gets as far as asking for a terminal (stdin and stdout are not one here).
+    for args in [
+        &["--theme", "projector"][..],
+        &["--theme", "mono", "--ascii"],
+        &["--theme", "light"],
+    ] {
+        let o = threadlab(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&o).contains("needs a terminal"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
 #[cfg(target_os = "linux")]
 fn cpu_work_on_one_core_is_bounded_by_the_core() {
     let o = threadlab(&[

@@ -32,6 +32,7 @@ fn app(n: usize, lang: Lang) -> App {
         all_cores: 2,
         procs: Default::default(),
         scenes: threadlab::lesson::builtin(),
+        theme: Default::default(),
     })
 }
 
@@ -96,6 +97,31 @@ fn every_size_from_1x1_to_300x100_renders() {
     }
 }
 
+#[test]
+fn the_code_panel_renders_at_every_size_in_every_theme() {
+    use threadlab::code::Language;
+    use threadlab::ui::theme::{Theme, ThemeName};
+    let mut a = busy(Lang::Zh);
+    a.update(Event::Ticker("Pong"));
+    for (i, name) in ThemeName::ALL.into_iter().enumerate() {
+        a.theme = Theme::new(name, i % 2 == 1);
+        for (language, strategy) in [
+            (Language::Rust, Kind::Pool),
+            (Language::Python, Kind::Async),
+        ] {
+            a.code = Some(language);
+            a.strategy = strategy;
+            // Odd sizes from 1x1 up: every cut, fold and narrow gutter gets drawn somewhere.
+            for w in (1..=240).step_by(7) {
+                for h in (1..=90).step_by(3) {
+                    a.update(Event::Resize(w, h));
+                    draw(&a, w, h);
+                }
+            }
+        }
+    }
+}
+
 fn key_code() -> impl Strategy<Value = KeyCode> {
     prop_oneof![
         prop::sample::select(vec![
@@ -109,7 +135,7 @@ fn key_code() -> impl Strategy<Value = KeyCode> {
             KeyCode::Backspace,
         ]),
         prop::sample::select(
-            "1234567rncx+-=_ []pdl?qjkhw.LJKv"
+            "1234567rncx+-=_ []pdl?qjkhw.LJKvVe"
                 .chars()
                 .collect::<Vec<_>>()
         )

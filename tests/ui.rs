@@ -4,11 +4,15 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::{Color, Modifier};
 use std::sync::Arc;
 use threadlab::app::{App, Command, Event, Start};
+use threadlab::code::{Language, Subject, listing};
 use threadlab::engine::{RunEvent, Strategy, WorkerEvent, ideal};
 use threadlab::i18n::Lang;
 use threadlab::tasks;
+use threadlab::ui::theme::{Theme, ThemeName};
 
 fn start(lang: Lang) -> Start {
     Start {
@@ -25,11 +29,20 @@ fn start(lang: Lang) -> Start {
         all_cores: 2,
         procs: Default::default(),
         scenes: threadlab::lesson::builtin(),
+        theme: Theme::default(),
     }
 }
 
 fn app(lang: Lang) -> App {
-    let mut app = App::new(start(lang));
+    themed(lang, Theme::default(), tasks::lesson_names())
+}
+
+fn themed(lang: Lang, theme: Theme, names: Vec<String>) -> App {
+    let mut app = App::new(Start {
+        theme,
+        names,
+        ..start(lang)
+    });
     app.update(Event::Resize(120, 40));
     app
 }
@@ -134,28 +147,41 @@ fn play(app: &mut App, id: u64, from: f64, until: f64) {
     });
 }
 
-fn screen(app: &App, w: u16, h: u16) -> String {
+fn buffer(app: &App, w: u16, h: u16) -> Buffer {
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
     term.draw(|f| f.render_widget(app, f.area())).unwrap();
-    let buf = term.backend().buffer();
-    let mut out = String::new();
-    for y in 0..h {
-        let mut line = String::new();
-        let mut skip = 0;
-        for x in 0..w {
-            // A wide character's second cell holds nothing of its own.
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let sym = buf[(x, y)].symbol();
-            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
-            line.push_str(sym);
+    term.backend().buffer().clone()
+}
+
+/// The text of cells `xs` of row `y`.
+fn cells(buf: &Buffer, y: u16, xs: std::ops::Range<u16>) -> String {
+    let mut line = String::new();
+    let mut skip = 0;
+    for x in xs {
+        // A wide character's second cell holds nothing of its own.
+        if skip > 0 {
+            skip -= 1;
+            continue;
         }
-        out.push_str(line.trim_end());
+        let sym = buf[(x, y)].symbol();
+        skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+        line.push_str(sym);
+    }
+    line
+}
+
+fn text(buf: &Buffer) -> String {
+    let a = buf.area;
+    let mut out = String::new();
+    for y in a.top()..a.bottom() {
+        out.push_str(cells(buf, y, a.left()..a.right()).trim_end());
         out.push('\n');
     }
     out
+}
+
+fn screen(app: &App, w: u16, h: u16) -> String {
+    text(&buffer(app, w, h))
 }
 
 #[test]
@@ -702,4 +728,249 @@ fn a_long_list_follows_the_work_until_scrolled_by_hand() {
         os_threads: 5,
     });
     assert_eq!(a.scroll, by_hand, "a hand scroll is not overridden");
+}
+
+fn strategy_key(s: Strategy) -> char {
+    char::from(b'0' + s.key())
+}
+
+#[test]
+fn code_panel_for_each_strategy_and_in_python() {
+    for strategy in Strategy::ALL {
+        let mut a = app(Lang::En);
+        key(&mut a, strategy_key(strategy));
+        assert_eq!(key(&mut a, 'v'), []);
+        assert_eq!(a.code, Some(Language::Rust));
+        let id = enter(&mut a);
+        play(&mut a, id, -1.0, 2.5);
+        let s = screen(&a, 120, 40);
+        let path = listing(Subject::Strategy(strategy), Language::Rust).path;
+        assert!(s.contains(&format!("The code that runs: {path}")), "{s}");
+        // The downloads stay; the timeline and the log make way.
+        assert!(s.contains("Downloads") && !s.contains("Event log"), "{s}");
+        assert!(s.contains('▶'), "no key line marked: {s}");
+        insta::assert_snapshot!(format!("code_{strategy}"), s);
+    }
+    let mut a = app(Lang::En);
+    key(&mut a, '4');
+    key(&mut a, 'V');
+    assert_eq!(a.code, Some(Language::Python));
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("ThreadPoolExecutor(max_workers=4)"), "{s}");
+    insta::assert_snapshot!("code_pool_python", s);
+    // v switches to Rust, v again closes; V twice closes too.
+    key(&mut a, 'v');
+    assert_eq!(a.code, Some(Language::Rust));
+    key(&mut a, 'v');
+    assert_eq!(a.code, None);
+    key(&mut a, 'V');
+    key(&mut a, 'V');
+    assert_eq!(a.code, None);
+    assert!(screen(&a, 120, 40).contains("Event log"));
+}
+
+#[test]
+fn code_panel_shows_ping_pong_with_the_ticker_and_in_chinese() {
+    let mut a = app(Lang::Zh);
+    key(&mut a, '2');
+    key(&mut a, 'p');
+    key(&mut a, 'v');
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("实际运行的代码：src/engine/threads.rs"), "{s}");
+    assert!(s.contains("Ping/Pong 线程：src/ticker.rs"), "{s}");
+    assert!(s.contains("daemon.store("), "{s}");
+    // A short screen keeps the strategy's code and cuts it cleanly with a count of what is left.
+    a.update(Event::Resize(120, 24));
+    let short = screen(&a, 120, 24);
+    assert!(!short.contains("src/ticker.rs"), "{short}");
+    assert!(short.contains("行，见 src/engine/threads.rs"), "{short}");
+    insta::assert_snapshot!("code_threads_ticker_zh", s);
+    insta::assert_snapshot!("code_threads_cut_zh", short);
+}
+
+/// The rows of the code pane whose title is on row `top` and whose right border is at column
+/// `right`, each as (gutter, code): a border, a mark, a space, three digits, a space, the code.
+fn pane_rows(buf: &Buffer, top: u16, right: u16) -> Vec<(String, String)> {
+    let mut rows = Vec::new();
+    for y in top + 1..buf.area.bottom() {
+        if buf[(0, y)].symbol() != "│" {
+            break;
+        }
+        rows.push((cells(buf, y, 1..7), cells(buf, y, 7..right)));
+    }
+    rows
+}
+
+#[test]
+fn code_panel_text_is_the_strategys_own_source() {
+    // Wide and tall enough that nothing is cut: what is shown must be the file, verbatim.
+    let (w, h) = (220, 100);
+    for language in [Language::Rust, Language::Python] {
+        for strategy in Strategy::ALL {
+            let mut a = app(Lang::En);
+            key(&mut a, strategy_key(strategy));
+            a.code = Some(language);
+            a.update(Event::Resize(w, h));
+            let buf = buffer(&a, w, h);
+            let l = listing(Subject::Strategy(strategy), language);
+            let source = std::fs::read_to_string(l.path).unwrap();
+            let top = (0..h)
+                .find(|&y| cells(&buf, y, 0..w).contains(l.path))
+                .expect("the panel's title names the file");
+            let rows = pane_rows(&buf, top, w - 41);
+            assert!(!rows.iter().any(|r| r.0.contains('…')), "cut: {rows:#?}");
+            let mut excerpts = vec![String::new()];
+            let mut marked = 0;
+            for (gutter, code) in &rows {
+                if gutter.trim() == "⋮" {
+                    excerpts.push(String::new());
+                    continue;
+                }
+                marked += usize::from(gutter.starts_with('▶'));
+                let number: usize = gutter.trim_start_matches('▶').trim().parse().unwrap_or(0);
+                if number == 0 {
+                    continue; // the blank rows below the listing
+                }
+                // The gutter's number is the line's own number in the file.
+                let line = source.lines().nth(number - 1).unwrap();
+                assert_eq!(code.trim_end(), line, "{} line {number}", l.path);
+                let e = excerpts.last_mut().unwrap();
+                e.push_str(code.trim_end());
+                e.push('\n');
+            }
+            assert!(marked > 0, "{}: no key line marked", l.path);
+            assert_eq!(excerpts.len(), l.excerpts.len(), "{}", l.path);
+            for (shown, compiled_in) in excerpts.iter().zip(&l.excerpts) {
+                assert!(source.contains(shown.as_str()), "{}:\n{shown}", l.path);
+                assert_eq!(shown, compiled_in, "{}", l.path);
+            }
+            if language == Language::Rust {
+                assert!(source.contains("// lesson:begin"), "{}", l.path);
+            }
+        }
+    }
+}
+
+/// A pool run with two downloads done and one still running, drawn in `theme`.
+fn pool_mid_run(theme: Theme, names: Vec<String>) -> App {
+    let mut a = themed(Lang::En, theme, names);
+    key(&mut a, '4');
+    let id = enter(&mut a);
+    play(&mut a, id, -1.0, 3.5);
+    a
+}
+
+/// The style of the first filled bar cell of download row `row` (0-based).
+fn bar_cell(buf: &Buffer, row: u16, full: &str) -> ratatui::buffer::Cell {
+    let y = 3 + row;
+    let x = (0..buf.area.width)
+        .find(|&x| buf[(x, y)].symbol() == full)
+        .expect("a filled bar cell");
+    buf[(x, y)].clone()
+}
+
+#[test]
+fn themes_change_the_look_never_the_layout() {
+    let dark = buffer(
+        &pool_mid_run(Theme::default(), tasks::lesson_names()),
+        120,
+        40,
+    );
+    assert_eq!(dark[(1, 3)].symbol(), "P");
+    for name in ThemeName::ALL {
+        let a = pool_mid_run(Theme::new(name, false), tasks::lesson_names());
+        let buf = buffer(&a, 120, 40);
+        // Same cells filled, same text: only glyph shapes and styles may differ.
+        for (c, d) in buf.content().iter().zip(dark.content()) {
+            assert_eq!(c.symbol() == " ", d.symbol() == " ", "{name:?}");
+            if c.symbol().chars().all(char::is_alphanumeric) {
+                assert_eq!(c.symbol(), d.symbol(), "{name:?}");
+            }
+        }
+        // Row 0 (Python…, 3 s) is done; row 1 (MySQL…, 4 s) still runs.
+        let done = bar_cell(&buf, 0, "█");
+        let running = bar_cell(&buf, 1, "█");
+        match name {
+            ThemeName::Dark => {
+                assert_eq!(done.fg, Color::Green);
+                assert_eq!(running.fg, Color::Yellow);
+            }
+            ThemeName::Light => {
+                assert_eq!(done.fg, Color::Green);
+                assert_eq!(running.fg, Color::Blue);
+            }
+            ThemeName::Projector => {
+                assert_eq!(done.fg, Color::LightGreen);
+                assert!(done.modifier.contains(Modifier::BOLD));
+                assert_eq!(buf[(0, 2)].symbol(), "┏", "thick borders");
+            }
+            ThemeName::Mono => {
+                assert!(running.modifier.contains(Modifier::BOLD));
+                for c in buf.content() {
+                    assert_eq!(
+                        (c.fg, c.bg),
+                        (Color::Reset, Color::Reset),
+                        "mono has no colour"
+                    );
+                }
+            }
+        }
+        insta::assert_snapshot!(format!("theme_{}", name.as_str()), text(&buf));
+    }
+}
+
+#[test]
+fn ascii_draws_with_ascii_only() {
+    for theme in [ThemeName::Dark, ThemeName::Projector] {
+        let mut a = pool_mid_run(Theme::new(theme, true), tasks::generated_names(3));
+        // The ticker, the crash note and a paused run bring the rest of the typography on screen.
+        key(&mut a, 'p');
+        a.update(Event::Ticker("Ping"));
+        key(&mut a, ' ');
+        let s = screen(&a, 120, 40);
+        assert!(s.contains("+-") && s.contains('#'), "{s}");
+        if theme == ThemeName::Dark {
+            insta::assert_snapshot!("ascii", s);
+        }
+        assert!(s.is_ascii(), "{theme:?}:\n{s}");
+        for strategy in Strategy::ALL {
+            key(&mut a, strategy_key(strategy));
+            for language in [Language::Rust, Language::Python] {
+                a.code = Some(language);
+                let s = screen(&a, 120, 40);
+                if language == Language::Python {
+                    // The lesson's file names are Chinese in the Python code; all else is ASCII.
+                    let s: String = s.chars().filter(|c| !is_cjk(*c)).collect();
+                    assert!(s.is_ascii(), "{strategy} python:\n{s}");
+                } else {
+                    assert!(s.is_ascii(), "{strategy}:\n{s}");
+                }
+                if strategy == Strategy::Pool
+                    && language == Language::Rust
+                    && theme == ThemeName::Dark
+                {
+                    insta::assert_snapshot!("ascii_code_pool", s);
+                }
+            }
+        }
+        // The overlays too; the key to switch language is named in Chinese on purpose (中文).
+        a.code = None;
+        a.help = true;
+        let s: String = screen(&a, 120, 40)
+            .chars()
+            .filter(|c| !is_cjk(*c))
+            .collect();
+        assert!(s.is_ascii(), "help:\n{s}");
+        a.help = false;
+        a.main_finished = true;
+        let s = screen(&a, 120, 40);
+        assert!(
+            s.is_ascii() && s.contains("main thread has finished"),
+            "{s}"
+        );
+    }
+}
+
+fn is_cjk(c: char) -> bool {
+    unicode_width::UnicodeWidthChar::width(c) == Some(2)
 }

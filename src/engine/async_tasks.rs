@@ -8,6 +8,7 @@ use super::{Computation, Ctx, Stopped, Task, WorkerEvent, Workload, download::re
 use std::sync::Arc;
 use std::thread;
 
+// lesson:begin
 /// Run every download as a task on one `current_thread` tokio runtime, on the calling thread.
 pub fn run(tasks: &[Task], ctx: &Ctx) {
     // One thread, one event loop: like Python's `asyncio.run(main())`.
@@ -33,6 +34,7 @@ pub fn run(tasks: &[Task], ctx: &Ctx) {
         }
     });
 }
+// lesson:end
 
 /// The lesson's `download`, as a coroutine: where the threaded one blocks, this one `await`s,
 /// and while it waits the event loop runs the other downloads on the same thread.
@@ -74,8 +76,10 @@ async fn wait(task: &Task, ctx: &Ctx, start: f64) -> Result<(), Stopped> {
             done + report_step(task.duration, ctx.clock.speed()),
             task.duration,
         );
+        // lesson:begin
         // The thread is not blocked here: the event loop runs other tasks until the timer fires.
         ctx.clock.sleep_until(start + done).await?;
+        // lesson:end
         progress(task, ctx, done / task.duration)?;
     }
     Ok(())

@@ -22,6 +22,7 @@ impl DownloadThread {
         }
     }
 
+    // lesson:begin
     /// What the thread does once started: the lesson's overridden `run()`.
     pub fn run(self) {
         let _ = download(&self.task, &self.ctx);
@@ -34,8 +35,10 @@ impl DownloadThread {
             .name(self.name.clone())
             .spawn(ctx.measured(move || self.run()))
     }
+    // lesson:end
 }
 
+// lesson:begin
 /// Start a `DownloadThread` for every task, then join them all.
 pub fn run(tasks: &[Task], ctx: &Ctx) {
     let mut threads = Vec::new();
@@ -50,3 +53,4 @@ pub fn run(tasks: &[Task], ctx: &Ctx) {
         let _ = handle.join();
     }
 }
+// lesson:end

@@ -72,6 +72,7 @@ impl Crew {
         Ok(())
     }
 
+    // lesson:begin
     fn work(self: Arc<Crew>) {
         // If a job panics, this thread unwinds and dies; on its way out it hires its replacement.
         let _replacement = Replacement(self.clone());
@@ -84,6 +85,7 @@ impl Crew {
             }
         }
     }
+    // lesson:end
 }
 
 /// Dropped when a worker's thread ends: a panicking worker is replaced, so the pool keeps N workers.
@@ -121,9 +123,11 @@ impl Drop for ThreadPool {
     }
 }
 
+// lesson:begin
 /// Submit every download to a pool of `workers` threads and wait for the pool to drain.
 pub fn run(tasks: &[Task], workers: usize, ctx: &Ctx) {
     let pool = match ThreadPool::new(workers, ctx) {
+        // lesson:end
         Ok(pool) => pool,
         Err(e) => {
             return tasks
@@ -131,6 +135,7 @@ pub fn run(tasks: &[Task], workers: usize, ctx: &Ctx) {
                 .for_each(|t| could_not_start(t, ctx, clone_err(&e)));
         }
     };
+    // lesson:begin
     for task in tasks {
         let (task, ctx) = (task.clone(), ctx.clone());
         pool.submit(move || {
@@ -140,6 +145,7 @@ pub fn run(tasks: &[Task], workers: usize, ctx: &Ctx) {
     }
     // `pool` drops here: the queue closes and every worker is joined.
 }
+// lesson:end
 
 fn clone_err(e: &std::io::Error) -> std::io::Error {
     std::io::Error::new(e.kind(), e.to_string())

@@ -4,6 +4,7 @@
 
 use super::{ChildProcess, Ctx, ProcessOptions, Task, WorkerEvent};
 
+// lesson:begin
 /// Start a child process for every task, then wait for all of them.
 pub fn run(tasks: &[Task], opts: &ProcessOptions, ctx: &Ctx) {
     let mut children = Vec::new();
@@ -19,6 +20,7 @@ pub fn run(tasks: &[Task], opts: &ProcessOptions, ctx: &Ctx) {
         child.join();
     }
 }
+// lesson:end
 
 /// The OS refused a process (or the run was stopped meanwhile): that download fails, the others go on.
 pub(crate) fn could_not_start(task: &Task, ctx: &Ctx, e: &std::io::Error) {

@@ -3,6 +3,7 @@
 
 use super::{Ctx, Task, download};
 
+// lesson:begin
 /// Download every task on the calling thread, each waiting for the one before it.
 pub fn run(tasks: &[Task], ctx: &Ctx) {
     for task in tasks {
@@ -12,3 +13,4 @@ pub fn run(tasks: &[Task], ctx: &Ctx) {
         }
     }
 }
+// lesson:end

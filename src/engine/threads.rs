@@ -4,6 +4,7 @@
 use super::{Ctx, Task, WorkerEvent, download};
 use std::thread;
 
+// lesson:begin
 /// Start a thread for every task, then wait for all of them.
 pub fn run(tasks: &[Task], ctx: &Ctx) {
     let mut threads = Vec::new();
@@ -26,6 +27,7 @@ pub fn run(tasks: &[Task], ctx: &Ctx) {
         let _ = handle.join();
     }
 }
+// lesson:end
 
 /// The OS refused a thread (too many threads, say): that download fails, the others go on.
 pub(crate) fn could_not_start(task: &Task, ctx: &Ctx, e: std::io::Error) {

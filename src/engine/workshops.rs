@@ -5,6 +5,7 @@
 use super::process::could_not_start;
 use super::{ChildProcess, Ctx, ProcessOptions, Task};
 
+// lesson:begin
 /// Split the downloads into K workshops in order, each run by a child process of M threads.
 pub fn run(tasks: &[Task], opts: &ProcessOptions, ctx: &Ctx) {
     let mut workshops = Vec::new();
@@ -23,3 +24,4 @@ pub fn run(tasks: &[Task], opts: &ProcessOptions, ctx: &Ctx) {
 pub fn share_size(tasks: usize, workshops: usize) -> usize {
     tasks.div_ceil(workshops.max(1)).max(1)
 }
+// lesson:end

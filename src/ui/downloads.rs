@@ -1,5 +1,6 @@
 //! The downloads pane: one row per visible download, with a smooth bar.
 
+use super::theme::Theme;
 use super::{pane, put};
 use crate::app::App;
 use crate::i18n::t;
@@ -7,18 +8,15 @@ use crate::report::{Phase, TaskState};
 use crate::text::{pad, pad_left, width};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 
-/// Eighths of a cell, so a bar grows smoothly rather than a whole cell at a time.
-const EIGHTHS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
-
-/// The colour of a download in each phase.
-pub(crate) fn phase_color(p: Phase) -> Color {
+/// The style of a download in each phase.
+pub(crate) fn phase_style(th: &Theme, p: Phase) -> Style {
     match p {
-        Phase::Queued => Color::DarkGray,
-        Phase::Running => Color::Yellow,
-        Phase::Done => Color::Green,
-        Phase::Failed => Color::Red,
+        Phase::Queued => th.queued,
+        Phase::Running => th.running,
+        Phase::Done => th.done,
+        Phase::Failed => th.failed,
     }
 }
 
@@ -36,7 +34,8 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         t(app.lang, "pane_downloads").to_string()
     };
-    let inner = pane(&title, area, buf);
+    let th = &app.theme;
+    let inner = pane(th, &title, area, buf);
     if inner.height == 0 || inner.width == 0 {
         return;
     }
@@ -44,12 +43,13 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         // On the pane's bottom border, right under the downloads it is about.
         let text = format!(" {note} ");
         put(
+            th,
             buf,
             area.x + 1,
             area.bottom() - 1,
             area.width.saturating_sub(2),
             &text,
-            Style::new().fg(Color::Red),
+            th.failed,
         );
     }
     let now = app.run.as_ref().map_or(0.0, |r| r.now);
@@ -122,15 +122,17 @@ fn crash_note(app: &App) -> Option<String> {
 }
 
 fn draw_row(app: &App, ts: &TaskState, now: f64, name_w: u16, r: Rect, buf: &mut Buffer) {
-    let color = phase_color(ts.phase);
+    let th = &app.theme;
+    let style = phase_style(th, ts.phase);
     let mut x = r.x;
     x += put(
+        th,
         buf,
         x,
         r.y,
         name_w.min(r.width),
         &pad(&ts.task.name, name_w as usize),
-        Style::new().fg(color),
+        style,
     );
     let done = ts.done.clamp(0.0, 1.0);
     let elapsed = match (ts.start, ts.end) {
@@ -159,57 +161,55 @@ fn draw_row(app: &App, ts: &TaskState, now: f64, name_w: u16, r: Rect, buf: &mut
     let bar_w = r.right().saturating_sub(x + 1).saturating_sub(tail_w);
     if bar_w >= 4 {
         x += 1;
-        bar(buf, x, r.y, bar_w, done, color);
+        bar(th, buf, x, r.y, bar_w, done, style);
         x += bar_w;
     }
     x += put(
+        th,
         buf,
         x,
         r.y,
         r.right().saturating_sub(x),
         &figures,
-        Style::new(),
+        th.text,
     );
-    put(
-        buf,
-        x,
-        r.y,
-        r.right().saturating_sub(x),
-        &worker,
-        Style::new().fg(color),
-    );
+    put(th, buf, x, r.y, r.right().saturating_sub(x), &worker, style);
 }
 
-/// A bar `w` cells wide, `done` (0..=1) of it filled, to the eighth of a cell.
-fn bar(buf: &mut Buffer, x: u16, y: u16, w: u16, done: f64, color: Color) {
+/// A bar `w` cells wide, `done` (0..=1) of it filled, to the eighth of a cell where the theme
+/// draws eighths.
+fn bar(th: &Theme, buf: &mut Buffer, x: u16, y: u16, w: u16, done: f64, style: Style) {
+    let g = &th.glyphs;
     let eighths = (done * w as f64 * 8.0).round() as usize;
     let (full, part) = (eighths / 8, eighths % 8);
     let mut s = String::with_capacity(w as usize * 3);
     for i in 0..w as usize {
         s.push(if i < full {
-            '█'
+            g.bar_full
         } else if i == full && part > 0 {
-            EIGHTHS[part]
+            g.eighths[part]
         } else {
-            '░'
+            g.bar_empty
         });
     }
     let filled = (full + usize::from(part > 0)) as u16;
     put(
+        th,
         buf,
         x,
         y,
         filled,
         &s.chars().take(filled as usize).collect::<String>(),
-        Style::new().fg(color),
+        style,
     );
     let rest: String = s.chars().skip(filled as usize).collect();
     put(
+        th,
         buf,
         x + filled,
         y,
         w - filled.min(w),
         &rest,
-        Style::new().fg(Color::DarkGray),
+        th.bar_empty,
     );
 }

@@ -1,15 +1,15 @@
 //! Overlays: the help (every key from the key table, and a bilingual glossary), and the banner
 //! shown when main has finished but non-daemon threads keep the process alive.
 
-use super::put;
+use super::{block, put};
 use crate::app::App;
 use crate::i18n::t;
 use crate::keys::described;
 use crate::text::pad;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
-use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
+use ratatui::style::{Modifier, Style};
+use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
 
 const GLOSSARY: [&str; 6] = [
     "gloss_process",
@@ -34,56 +34,59 @@ fn centred(area: Rect, w: u16, h: u16) -> Rect {
 
 pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let l = app.lang;
-    let lines: Vec<(String, Style)> = std::iter::once((t(l, "help_keys").to_string(), bold()))
+    let th = &app.theme;
+    let heading = th.accent.add_modifier(Modifier::BOLD);
+    let lines: Vec<(String, Style)> = std::iter::once((t(l, "help_keys").to_string(), heading))
         .chain(described().map(|b| {
             let long = format!("{}_long", b.help);
-            (
-                format!("{} {}", pad(b.label, 10), t(l, &long)),
-                Style::new(),
-            )
+            (format!("{} {}", pad(b.label, 10), t(l, &long)), th.text)
         }))
-        .chain(std::iter::once((String::new(), Style::new())))
-        .chain(std::iter::once((t(l, "help_glossary").to_string(), bold())))
-        .chain(
-            GLOSSARY
-                .iter()
-                .map(|k| (format!("· {}", t(l, k)), Style::new())),
-        )
+        .chain(std::iter::once((String::new(), th.text)))
+        .chain(std::iter::once((
+            t(l, "help_glossary").to_string(),
+            heading,
+        )))
+        .chain(GLOSSARY.iter().map(|k| (format!("· {}", t(l, k)), th.text)))
         .collect();
     let box_ = centred(area, 100, lines.len() as u16 + 2);
     if box_.width < 4 || box_.height < 3 {
         return;
     }
     Clear.render(box_, buf);
-    let block = Block::bordered()
-        .title(format!(" {} ", t(l, "pane_help")))
-        .border_style(Style::new().fg(Color::Cyan));
+    let block = block(th)
+        .title(format!(" {} ", th.printable(t(l, "pane_help"))))
+        .border_style(th.accent);
     let inner = block.inner(box_);
     block.render(box_, buf);
     for (i, (text, style)) in lines.iter().take(inner.height as usize).enumerate() {
-        put(buf, inner.x, inner.y + i as u16, inner.width, text, *style);
+        put(
+            th,
+            buf,
+            inner.x,
+            inner.y + i as u16,
+            inner.width,
+            text,
+            *style,
+        );
     }
-}
-
-fn bold() -> Style {
-    Style::new().add_modifier(Modifier::BOLD).fg(Color::Cyan)
 }
 
 pub(super) fn main_finished(app: &App, area: Rect, buf: &mut Buffer) {
     let l = app.lang;
+    let th = &app.theme;
     let box_ = centred(area, 64, 9);
     if box_.width < 4 || box_.height < 3 {
         return;
     }
     Clear.render(box_, buf);
-    let title = format!(" {} ", t(l, "main_finished_title"));
-    let body = Paragraph::new(t(l, "main_finished_body"))
+    let title = format!(" {} ", th.printable(t(l, "main_finished_title")));
+    let body = Paragraph::new(th.printable(t(l, "main_finished_body")))
         .wrap(Wrap { trim: true })
-        .style(Style::new().fg(Color::Yellow))
+        .style(th.warn)
         .block(
-            Block::bordered()
+            block(th)
                 .title(title)
-                .border_style(Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)),
+                .border_style(th.warn.add_modifier(Modifier::BOLD)),
         );
     body.render(box_, buf);
 }

@@ -6,7 +6,7 @@ use crate::i18n::{t, tf};
 use crate::lesson;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 
 /// Rows the card wants for the current scene (border included).
 pub(super) fn height(app: &App) -> u16 {
@@ -23,12 +23,13 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         "lesson_scene",
         &[&(l.index + 1), &l.scenes.len(), &l.scene().title(lang)],
     );
-    let inner = pane(&title, area, buf);
+    let th = &app.theme;
+    let inner = pane(th, &title, area, buf);
     let mut lines: Vec<(String, Style)> = l
         .scene()
         .card(lang)
         .iter()
-        .map(|s| (s.clone(), Style::new().add_modifier(Modifier::BOLD)))
+        .map(|s| (s.clone(), th.title))
         .collect();
     let numbers = app
         .run
@@ -36,17 +37,11 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .filter(|r| Some(r.id) == l.ran)
         .and_then(|r| lesson::summary(lang, &r.state));
     lines.push(match numbers {
-        Some(n) => (
-            format!("→ {n}"),
-            Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
-        ),
+        Some(n) => (format!("→ {n}"), th.accent.add_modifier(Modifier::BOLD)),
         None => (String::new(), Style::new()),
     });
-    lines.push((
-        t(lang, "lesson_keys").to_string(),
-        Style::new().fg(Color::DarkGray),
-    ));
+    lines.push((t(lang, "lesson_keys").to_string(), th.dim));
     for (y, (text, style)) in (inner.y..inner.bottom()).zip(lines) {
-        put(buf, inner.x, y, inner.width, &text, style);
+        put(th, buf, inner.x, y, inner.width, &text, style);
     }
 }

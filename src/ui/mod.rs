@@ -1,21 +1,24 @@
 //! The classroom screen: `impl Widget for &App`, a pure function of the app's state.
 //! Rects are computed by hand: ratatui's constraint solver is far too slow for one row per download.
 
+mod code;
 mod downloads;
 mod help;
 mod lesson;
 mod side;
+pub mod theme;
 mod timeline;
 
 use crate::app::App;
 use crate::engine::Strategy;
 use crate::i18n::{Lang, t};
 use crate::keys::BINDINGS;
-use crate::text::{truncate, width};
+use crate::text::width;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::widgets::{Block, Widget};
+use theme::Theme;
 
 /// Width of the side panel when it stands to the right.
 const SIDE_W: u16 = 40;
@@ -119,18 +122,23 @@ impl Widget for &App {
         tabs(self, a.tabs, buf);
         info(self, a.info, buf);
         downloads::render(self, a.downloads, buf);
-        timeline::render(self, a.timeline, buf);
-        // Lesson mode: the scene's card takes the top of the log's place.
-        let card_h = lesson::height(self).min(a.log.height);
-        let card = Rect::new(a.log.x, a.log.y, a.log.width, card_h);
-        let log_area = Rect::new(
-            a.log.x,
-            a.log.y + card_h,
-            a.log.width,
-            a.log.height - card_h,
-        );
-        lesson::render(self, card, buf);
-        log(self, log_area, a.side_hidden, buf);
+        if let Some(language) = self.code {
+            // The code stands where the timeline and log were; the downloads stay in view.
+            code::render(self, language, a.timeline.union(a.log), buf);
+        } else {
+            timeline::render(self, a.timeline, buf);
+            // Lesson mode: the scene's card takes the top of the log's place.
+            let card_h = lesson::height(self).min(a.log.height);
+            let card = Rect::new(a.log.x, a.log.y, a.log.width, card_h);
+            let log_area = Rect::new(
+                a.log.x,
+                a.log.y + card_h,
+                a.log.width,
+                a.log.height - card_h,
+            );
+            lesson::render(self, card, buf);
+            log(self, log_area, a.side_hidden, buf);
+        }
         side::render(self, a.side, buf);
         keybar(self, a.keybar, buf);
         if self.main_finished {
@@ -141,28 +149,41 @@ impl Widget for &App {
     }
 }
 
-/// Write `text` at (x, y), cut to `max` columns and to the buffer; returns the columns used.
-pub(crate) fn put(buf: &mut Buffer, x: u16, y: u16, max: u16, text: &str, style: Style) -> u16 {
+/// Write `text` at (x, y) as theme `th` draws it, cut to `max` columns and to the buffer;
+/// returns the columns used.
+pub(crate) fn put(
+    th: &Theme,
+    buf: &mut Buffer,
+    x: u16,
+    y: u16,
+    max: u16,
+    text: &str,
+    style: Style,
+) -> u16 {
     let b = buf.area;
     if y < b.y || y >= b.bottom() || x < b.x || x >= b.right() || max == 0 {
         return 0;
     }
     let max = max.min(b.right() - x) as usize;
-    let text = truncate(text, max);
+    let text = th.truncate(text, max);
     buf.set_stringn(x, y, &text, max, style);
     width(&text) as u16
 }
 
+/// An empty bordered box in theme `th`'s border.
+pub(crate) fn block(th: &Theme) -> Block<'static> {
+    Block::bordered()
+        .border_set(th.glyphs.border)
+        .border_style(th.border)
+}
+
 /// A bordered pane with a title; returns the inside.
-pub(crate) fn pane(title: &str, area: Rect, buf: &mut Buffer) -> Rect {
+pub(crate) fn pane(th: &Theme, title: &str, area: Rect, buf: &mut Buffer) -> Rect {
     if area.width < 2 || area.height < 2 {
         return Rect::default();
     }
-    let title = truncate(title, area.width.saturating_sub(4) as usize);
-    let block = Block::bordered()
-        .border_style(Style::new().fg(Color::DarkGray))
-        .title(format!(" {title} "))
-        .title_style(Style::new().add_modifier(Modifier::BOLD));
+    let title = th.truncate(title, area.width.saturating_sub(4) as usize);
+    let block = block(th).title(format!(" {title} ")).title_style(th.title);
     let inner = block.inner(area);
     block.render(area, buf);
     inner
@@ -216,37 +237,36 @@ fn tabs(app: &App, area: Rect, buf: &mut Buffer) {
     if area.height == 0 {
         return;
     }
+    let th = &app.theme;
     let mut x = area.x;
     let right = area.right();
     let title = format!(" {} ", t(app.lang, "app_title"));
     x += put(
+        th,
         buf,
         x,
         area.y,
         right - x,
         &title,
-        Style::new().add_modifier(Modifier::BOLD).fg(Color::Cyan),
+        th.accent.add_modifier(Modifier::BOLD),
     );
     for n in 1..=7 {
         let available = Strategy::from_key(n as u8);
         let selected = available == Some(app.strategy);
         let available = available.is_some();
         let style = if selected {
-            Style::new()
-                .fg(Color::Black)
-                .bg(Color::Cyan)
-                .add_modifier(Modifier::BOLD)
+            th.selected
         } else if available {
-            Style::new()
+            th.text
         } else {
-            Style::new().fg(Color::DarkGray)
+            th.dim
         };
         let tab = format!(" {n} {} ", strategy_label(app.lang, n));
         if x >= right {
             break;
         }
-        x += put(buf, x, area.y, right - x, &tab, style);
-        x += put(buf, x, area.y, right.saturating_sub(x), " ", Style::new());
+        x += put(th, buf, x, area.y, right - x, &tab, style);
+        x += put(th, buf, x, area.y, right.saturating_sub(x), " ", th.text);
     }
 }
 
@@ -292,24 +312,18 @@ fn info(app: &App, area: Rect, buf: &mut Buffer) {
             app.all_cores,
         )
     };
+    let th = &app.theme;
     let state_style = if app.paused {
-        Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
+        th.warn.add_modifier(Modifier::BOLD)
     } else {
-        Style::new()
+        th.text
     };
-    let used = put(buf, area.x, area.y, area.width, &text, state_style);
+    let used = put(th, buf, area.x, area.y, area.width, &text, state_style);
     let hint = app.notice.as_deref().or(app.hint.map(|h| t(l, h)));
     if let Some(hint) = hint {
         let x = area.x + used + 2;
         if x < area.right() {
-            put(
-                buf,
-                x,
-                area.y,
-                area.right() - x,
-                hint,
-                Style::new().fg(Color::Yellow),
-            );
+            put(th, buf, x, area.y, area.right() - x, hint, th.warn);
         }
     }
 }
@@ -341,26 +355,35 @@ fn log(app: &App, area: Rect, side_hidden: bool, buf: &mut Buffer) {
     } else {
         t(app.lang, "pane_log").to_string()
     };
-    let inner = pane(&title, area, buf);
+    let th = &app.theme;
+    let inner = pane(th, &title, area, buf);
     if inner.height == 0 {
         return;
     }
     let n = inner.height as usize;
     let skip = app.log.len().saturating_sub(n);
     for (i, line) in app.log.iter().skip(skip).enumerate() {
-        let (text, style) = log_line(app.lang, line);
-        put(buf, inner.x, inner.y + i as u16, inner.width, &text, style);
+        let (text, style) = log_line(th, app.lang, line);
+        put(
+            th,
+            buf,
+            inner.x,
+            inner.y + i as u16,
+            inner.width,
+            &text,
+            style,
+        );
     }
 }
 
-/// One event-log line in `lang`, with its colour.
-pub fn log_line(lang: Lang, line: &crate::app::LogLine) -> (String, Style) {
+/// One event-log line in `lang`, with its style in theme `th`.
+pub fn log_line(th: &Theme, lang: Lang, line: &crate::app::LogLine) -> (String, Style) {
     use crate::app::LogLine;
     use crate::i18n::tf;
     match line {
         LogLine::Started { worker, task } => (
             format!("[{worker}] {}", tf(lang, "downloading", &[task])),
-            Style::new(),
+            th.text,
         ),
         LogLine::Finished { worker, task, took } => (
             format!(
@@ -368,7 +391,7 @@ pub fn log_line(lang: Lang, line: &crate::app::LogLine) -> (String, Style) {
                 tf(lang, "downloaded", &[task]),
                 tf(lang, "download_time", &[&format!("{took:.2}")])
             ),
-            Style::new().fg(Color::Green),
+            th.done,
         ),
         LogLine::Failed {
             worker,
@@ -379,19 +402,16 @@ pub fn log_line(lang: Lang, line: &crate::app::LogLine) -> (String, Style) {
                 "[{worker}] {}",
                 tf(lang, "download_failed", &[task, reason])
             ),
-            Style::new().fg(Color::Red),
+            th.failed,
         ),
         LogLine::Total { strategy, elapsed } => (
             format!(
                 "[main] {strategy}: {}",
                 tf(lang, "total_time", &[&format!("{elapsed:.2}")])
             ),
-            Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            th.accent.add_modifier(Modifier::BOLD),
         ),
-        LogLine::Note(key) => (
-            format!("[main] {}", t(lang, key)),
-            Style::new().fg(Color::Yellow),
-        ),
+        LogLine::Note(key) => (format!("[main] {}", t(lang, key)), th.warn),
     }
 }
 
@@ -399,17 +419,17 @@ fn keybar(app: &App, area: Rect, buf: &mut Buffer) {
     if area.height == 0 {
         return;
     }
+    let th = &app.theme;
     let mut x = area.x;
     for b in BINDINGS.iter().filter(|b| b.on_bar) {
         if x >= area.right() {
             break;
         }
-        let key_style = Style::new().fg(Color::Black).bg(Color::Gray);
-        x += put(buf, x, area.y, area.right() - x, b.label, key_style);
+        x += put(th, buf, x, area.y, area.right() - x, b.label, th.key);
         if x >= area.right() {
             break;
         }
         let desc = format!(" {} ", t(app.lang, b.help));
-        x += put(buf, x, area.y, area.right() - x, &desc, Style::new());
+        x += put(th, buf, x, area.y, area.right() - x, &desc, th.text);
     }
 }

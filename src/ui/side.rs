@@ -9,7 +9,7 @@ use crate::i18n::{t, tf};
 use crate::text::{pad, pad_left};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 
 /// Rows the ticker box takes at the bottom of the panel.
 const TICKER_H: u16 = 4;
@@ -23,7 +23,13 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let half = area.width / 2;
         let left = Rect::new(area.x, area.y, half, area.height);
         let right = Rect::new(area.x + half, area.y, area.width - half, area.height);
-        lines_pane(t(app.lang, "pane_timing"), timing_lines(app), left, buf);
+        lines_pane(
+            app,
+            t(app.lang, "pane_timing"),
+            timing_lines(app),
+            left,
+            buf,
+        );
         let ticker_h = if right.height >= TICKER_H + 6 {
             TICKER_H
         } else {
@@ -31,6 +37,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         };
         let results = Rect::new(right.x, right.y, right.width, right.height - ticker_h);
         lines_pane(
+            app,
             t(app.lang, "pane_results"),
             results_lines(app).split_off(1),
             results,
@@ -56,7 +63,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .chain(results_lines(app))
         .chain(switches_lines(app))
         .collect();
-    lines_pane(t(app.lang, "pane_timing"), lines, main, buf);
+    lines_pane(app, t(app.lang, "pane_timing"), lines, main, buf);
     if ticker_h > 0 {
         ticker(
             app,
@@ -66,10 +73,11 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
 }
 
-fn lines_pane(title: &str, lines: Vec<(String, Style)>, area: Rect, buf: &mut Buffer) {
-    let inner = pane(title, area, buf);
+fn lines_pane(app: &App, title: &str, lines: Vec<(String, Style)>, area: Rect, buf: &mut Buffer) {
+    let th = &app.theme;
+    let inner = pane(th, title, area, buf);
     for (y, (text, style)) in (inner.y..inner.bottom()).zip(lines) {
-        put(buf, inner.x, y, inner.width, &text, style);
+        put(th, buf, inner.x, y, inner.width, &text, style);
     }
 }
 
@@ -89,8 +97,9 @@ fn row(label: &str, value: String) -> String {
 
 fn timing_lines(app: &App) -> Vec<(String, Style)> {
     let l = app.lang;
+    let th = &app.theme;
     let state = app.view_state();
-    let plain = Style::new();
+    let plain = th.text;
     let durations = state.durations();
     let mut out = Vec::new();
     let elapsed = app.run.as_ref().map(|r| r.elapsed());
@@ -99,11 +108,18 @@ fn timing_lines(app: &App) -> Vec<(String, Style)> {
         row(
             t(l, "timing_elapsed"),
             match elapsed {
-                Some(e) => format!("{e:>7.2} s{}", if live { " …" } else { "" }),
+                Some(e) => format!(
+                    "{e:>7.2} s{}",
+                    if live {
+                        format!(" {}", th.glyphs.ellipsis)
+                    } else {
+                        String::new()
+                    }
+                ),
                 None => format!("{:>7}", "—"),
             },
         ),
-        Style::new().add_modifier(Modifier::BOLD),
+        th.text.add_modifier(Modifier::BOLD),
     ));
     out.push((
         row(t(l, "timing_sum"), format!("{:>7.2} s", state.sum())),
@@ -111,10 +127,7 @@ fn timing_lines(app: &App) -> Vec<(String, Style)> {
     ));
     if (2..=6).contains(&durations.len()) {
         let terms: Vec<String> = durations.iter().map(|d| fmt_speed(*d)).collect();
-        out.push((
-            format!("  = {}", terms.join(" + ")),
-            Style::new().fg(Color::DarkGray),
-        ));
+        out.push((format!("  = {}", terms.join(" + ")), th.dim));
     }
     let ideal = state.ideal_bound();
     let why = match ideal.bound {
@@ -132,22 +145,19 @@ fn timing_lines(app: &App) -> Vec<(String, Style)> {
         row(t(l, "timing_ideal"), format!("{:>7.2} s", ideal.seconds)),
         plain,
     ));
-    out.push((format!("  {why}"), Style::new().fg(Color::DarkGray)));
+    out.push((format!("  {why}"), th.dim));
     if state.strategy == Strategy::Async && state.workload == Workload::Cpu {
         // The point of async on cpu work, said in words.
         // `|` in the table marks where the note breaks to fit the panel.
         for part in t(l, "async_cpu_note").split('|') {
-            out.push((format!("  {part}"), Style::new().fg(Color::Yellow)));
+            out.push((format!("  {part}"), th.warn));
         }
     }
     let speedup = match (&app.run, state.elapsed) {
         (Some(_), Some(e)) if e > 0.0 => format!("{:>7.2}×", state.sum() / e),
         _ => format!("{:>7}", "—"),
     };
-    out.push((
-        row(t(l, "timing_speedup"), speedup),
-        Style::new().fg(Color::Cyan),
-    ));
+    out.push((row(t(l, "timing_speedup"), speedup), th.accent));
     out.push((
         row(t(l, "timing_threads"), format!("{:>7}", app.os_threads)),
         plain,
@@ -179,17 +189,16 @@ fn timing_lines(app: &App) -> Vec<(String, Style)> {
             ),
             plain,
         ));
-        out.push((format!("  {path}"), Style::new().fg(Color::DarkGray)));
+        out.push((format!("  {path}"), th.dim));
     }
     out
 }
 
 fn results_lines(app: &App) -> Vec<(String, Style)> {
     let l = app.lang;
-    let mut out = vec![(
-        format!("── {} ──", t(l, "pane_results")),
-        Style::new().add_modifier(Modifier::BOLD),
-    )];
+    let th = &app.theme;
+    let rule = th.glyphs.rule;
+    let mut out = vec![(format!("{rule} {} {rule}", t(l, "pane_results")), th.title)];
     let serial = app.results.get(&Strategy::Serial).map(|o| o.elapsed);
     for s in Strategy::ALL.iter() {
         let mut name = strategy_label(l, s.key() as usize).to_string();
@@ -212,9 +221,9 @@ fn results_lines(app: &App) -> Vec<(String, Style)> {
             None => format!("{} {}", pad(&name, 14), t(l, "no_result")),
         };
         let style = if *s == app.strategy {
-            Style::new().fg(Color::Cyan)
+            th.accent
         } else {
-            Style::new()
+            th.text
         };
         out.push((text, style));
     }
@@ -240,9 +249,11 @@ fn switches_lines(app: &App) -> Vec<(String, Style)> {
     if workers.is_empty() {
         return vec![];
     }
+    let th = &app.theme;
+    let rule = th.glyphs.rule;
     let mut out = vec![(
-        format!("── {} ──", t(app.lang, "pane_switches")),
-        Style::new().add_modifier(Modifier::BOLD),
+        format!("{rule} {} {rule}", t(app.lang, "pane_switches")),
+        th.title,
     )];
     for w in workers {
         out.push((
@@ -252,7 +263,7 @@ fn switches_lines(app: &App) -> Vec<(String, Style)> {
                 w.voluntary,
                 w.nonvoluntary
             ),
-            Style::new().fg(Color::Gray),
+            th.muted,
         ));
     }
     out
@@ -260,23 +271,18 @@ fn switches_lines(app: &App) -> Vec<(String, Style)> {
 
 fn ticker(app: &App, area: Rect, buf: &mut Buffer) {
     let l = app.lang;
-    let (state, color) = match (app.ticker.on, app.ticker.daemon) {
-        (false, _) => (t(l, "ticker_off"), Color::DarkGray),
-        (true, true) => (t(l, "ticker_on_daemon"), Color::Green),
-        (true, false) => (t(l, "ticker_on_normal"), Color::Yellow),
+    let th = &app.theme;
+    // Daemon threads are harmless at exit (done's colour); others hold the process (warn).
+    let (state, style) = match (app.ticker.on, app.ticker.daemon) {
+        (false, _) => (t(l, "ticker_off"), th.dim),
+        (true, true) => (t(l, "ticker_on_daemon"), th.done),
+        (true, false) => (t(l, "ticker_on_normal"), th.warn),
     };
-    let inner = pane(t(l, "pane_ticker"), area, buf);
+    let inner = pane(th, t(l, "pane_ticker"), area, buf);
     if inner.height == 0 {
         return;
     }
-    put(
-        buf,
-        inner.x,
-        inner.y,
-        inner.width,
-        state,
-        Style::new().fg(color),
-    );
+    put(th, buf, inner.x, inner.y, inner.width, state, style);
     if inner.height >= 2 {
         // The newest words that fit, as a terminal printing `end=''` would show them.
         let mut line = String::new();
@@ -286,13 +292,6 @@ fn ticker(app: &App, area: Rect, buf: &mut Buffer) {
             }
             line.insert_str(0, w);
         }
-        put(
-            buf,
-            inner.x,
-            inner.y + 1,
-            inner.width,
-            &line,
-            Style::new().fg(color),
-        );
+        put(th, buf, inner.x, inner.y + 1, inner.width, &line, style);
     }
 }

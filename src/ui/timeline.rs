@@ -1,7 +1,7 @@
 //! The timeline pane: one lane per worker, showing which download ran when. Serial stacks, threads
 //! run side by side, and a pool visibly reuses its few workers.
 
-use super::downloads::phase_color;
+use super::downloads::phase_style;
 use super::{pane, put};
 use crate::app::App;
 use crate::i18n::{t, tf};
@@ -9,14 +9,12 @@ use crate::report::Phase;
 use crate::text::pad;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Style};
 use std::collections::HashMap;
 
-/// Alternating colours so neighbouring downloads in one lane stay apart.
-const DONE_COLORS: [Color; 4] = [Color::Green, Color::Cyan, Color::Blue, Color::Magenta];
-
 pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let inner = pane(t(app.lang, "pane_timeline"), area, buf);
+    let th = &app.theme;
+    let g = &th.glyphs;
+    let inner = pane(th, t(app.lang, "pane_timeline"), area, buf);
     if inner.height < 2 || inner.width < 8 {
         return;
     }
@@ -66,31 +64,27 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     for (i, lane) in lanes.iter().take(shown).enumerate() {
         let y = inner.y + i as u16;
         put(
+            th,
             buf,
             inner.x,
             y,
             label_w,
             &pad(lane, label_w as usize),
-            Style::new().fg(Color::Gray),
+            th.muted,
         );
-        put(
-            buf,
-            track_x,
-            y,
-            track_w,
-            &"·".repeat(track_w as usize),
-            Style::new().fg(Color::DarkGray),
-        );
+        let track = String::from_iter(std::iter::repeat_n(g.track, track_w as usize));
+        put(th, buf, track_x, y, track_w, &track, th.dim);
     }
     if run.lanes.len() > shown {
         let more = tf(app.lang, "more_lanes", &[&(run.lanes.len() - shown)]);
         put(
+            th,
             buf,
             inner.x,
             inner.y + shown as u16,
             inner.width,
             &more,
-            Style::new().fg(Color::DarkGray),
+            th.dim,
         );
     }
     for ts in &state.tasks {
@@ -105,52 +99,33 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         if b <= a {
             continue;
         }
-        let color = match ts.phase {
-            Phase::Done => DONE_COLORS[ts.task.id % DONE_COLORS.len()],
-            p => phase_color(p),
+        // Finished downloads alternate colours, so neighbours in one lane stay apart.
+        let style = match ts.phase {
+            Phase::Done => th.lanes[ts.task.id % th.lanes.len()],
+            p => phase_style(th, p),
         };
         // The download's number marks where it begins, so the class can tell who ran what.
         let mut seg: String = (ts.task.id + 1).to_string();
         seg.truncate((b - a) as usize);
         let fill = (b - a) as usize - seg.chars().count();
-        seg.extend(std::iter::repeat_n('█', fill));
+        seg.extend(std::iter::repeat_n(g.segment, fill));
         let y = inner.y + lane as u16;
-        put(
-            buf,
-            track_x + a,
-            y,
-            b - a,
-            &seg,
-            Style::new().fg(Color::Black).bg(color),
-        );
+        put(th, buf, track_x + a, y, b - a, &seg, th.on(style));
         // Keep the number readable: it sits on the colour, the rest is solid colour.
         put(
+            th,
             buf,
             track_x + a + (b - a - fill as u16),
             y,
             fill as u16,
-            &"█".repeat(fill),
-            Style::new().fg(color),
+            &String::from_iter(std::iter::repeat_n(g.segment, fill)),
+            style,
         );
     }
     let axis_y = inner.bottom() - 1;
     let left = "0s".to_string();
     let right = format!("{span:.1}s");
-    put(
-        buf,
-        track_x,
-        axis_y,
-        track_w,
-        &left,
-        Style::new().fg(Color::DarkGray),
-    );
+    put(th, buf, track_x, axis_y, track_w, &left, th.dim);
     let rx = track_x + track_w.saturating_sub(right.len() as u16);
-    put(
-        buf,
-        rx,
-        axis_y,
-        right.len() as u16,
-        &right,
-        Style::new().fg(Color::DarkGray),
-    );
+    put(th, buf, rx, axis_y, right.len() as u16, &right, th.dim);
 }

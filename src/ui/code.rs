@@ -1,0 +1,127 @@
+//! The code panel: the current strategy's real source (or its Python counterpart), highlighted,
+//! its key lines marked; with Ping/Pong running, the ticker's code below it for the daemon lesson.
+//! Highlighting happened once, in `code`; drawing only looks each piece's style up in the theme.
+
+use super::theme::Theme;
+use super::{pane, put};
+use crate::app::App;
+use crate::code::{CodeLine, Language, Listing, Subject, listing};
+use crate::i18n::tf;
+use crate::text::{pad_left, truncate_with, width};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+
+/// Below this height the ticker's code would squeeze the strategy's out: it is left off.
+const TICKER_MIN_H: u16 = 20;
+
+pub(super) fn render(app: &App, language: Language, area: Rect, buf: &mut Buffer) {
+    if area.height == 0 || area.width == 0 {
+        return;
+    }
+    let main = listing(Subject::Strategy(app.strategy), language);
+    let title_key = match language {
+        Language::Rust => "code_rust",
+        Language::Python => "code_python",
+    };
+    let mut top = area;
+    if app.ticker.on && area.height >= TICKER_MIN_H {
+        let ticker = listing(Subject::Ticker, language);
+        let h = (rows(ticker) + 2).min(area.height / 2);
+        top.height -= h;
+        let bottom = Rect::new(area.x, top.bottom(), area.width, h);
+        draw(app, ticker, "code_ticker", bottom, buf);
+    }
+    draw(app, main, title_key, top, buf);
+}
+
+/// Rows a listing takes: its lines, plus one between excerpts.
+fn rows(l: &Listing) -> u16 {
+    let gaps = l
+        .lines
+        .windows(2)
+        .filter(|w| w[1].number != w[0].number + 1)
+        .count();
+    u16::try_from(l.lines.len() + gaps).unwrap_or(u16::MAX)
+}
+
+fn draw(app: &App, l: &Listing, title_key: &str, area: Rect, buf: &mut Buffer) {
+    let th = &app.theme;
+    let inner = pane(th, &tf(app.lang, title_key, &[&l.path]), area, buf);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    let last = l.lines.last().map_or(1, |c| c.number);
+    let num_w = last.to_string().len().max(3);
+    let gutter = (num_w + 3) as u16;
+    let right = inner.right();
+    let cut = rows(l) > inner.height;
+    let room = inner.height - u16::from(cut);
+    let mut y = inner.y;
+    let mut shown = 0;
+    let mut prev: Option<usize> = None;
+    for line in &l.lines {
+        if prev.is_some_and(|p| line.number != p + 1) {
+            // A fold with nothing after it would say nothing: the cut line says it instead.
+            if y + 1 >= inner.y + room {
+                break;
+            }
+            // Where one excerpt ends and the next begins, as an editor folds code.
+            let gap = pad_left(th.glyphs.gap, num_w + 2);
+            put(th, buf, inner.x, y, gutter, &gap, th.dim);
+            y += 1;
+        }
+        if y >= inner.y + room {
+            break;
+        }
+        prev = Some(line.number);
+        let (mark, number_style) = if line.key {
+            (th.glyphs.mark, th.accent.add_modifier(Modifier::BOLD))
+        } else {
+            (" ", th.dim)
+        };
+        put(th, buf, inner.x, y, 1, mark, number_style);
+        let number = format!(" {:>num_w$} ", line.number);
+        put(th, buf, inner.x + 1, y, gutter - 1, &number, number_style);
+        code_line(th, line, inner.x + gutter, y, right, buf);
+        y += 1;
+        shown += 1;
+    }
+    if cut {
+        let more = tf(app.lang, "code_more", &[&(l.lines.len() - shown), &l.path]);
+        let text = format!("{} {more}", th.glyphs.ellipsis);
+        // Right under the last line shown, so the count reads as the listing's end.
+        put(th, buf, inner.x, y, inner.width, &text, th.dim);
+    }
+}
+
+/// One line of code from column `x` to `right`; a line too long is cut once, at the end, with
+/// the theme's ellipsis, however its pieces fall.
+fn code_line(th: &Theme, line: &CodeLine, mut x: u16, y: u16, right: u16, buf: &mut Buffer) {
+    let room = usize::from(right.saturating_sub(x));
+    let pieces: Vec<_> = line
+        .spans
+        .iter()
+        .map(|(k, s)| (*k, th.printable(s)))
+        .collect();
+    let total: usize = pieces.iter().map(|(_, s)| width(s)).sum();
+    let ellipsis = th.glyphs.ellipsis;
+    let mut budget = if total > room {
+        room.saturating_sub(width(ellipsis))
+    } else {
+        room
+    };
+    for (kind, piece) in &pieces {
+        let piece = truncate_with(piece, budget, "");
+        let w = width(&piece);
+        put(th, buf, x, y, w as u16, &piece, th.code(*kind));
+        x += w as u16;
+        budget -= w;
+        if budget == 0 {
+            break;
+        }
+    }
+    if total > room {
+        put(th, buf, x, y, right.saturating_sub(x), ellipsis, th.dim);
+    }
+}
