@@ -422,14 +422,13 @@ fn keybar(app: &App, area: Rect, buf: &mut Buffer) {
     let th = &app.theme;
     let mut x = area.x;
     for b in BINDINGS.iter().filter(|b| b.on_bar) {
-        if x >= area.right() {
+        let desc = format!(" {} ", t(app.lang, b.help));
+        // Only whole entries: a key whose description would be cut is left for help to show.
+        let need = (width(b.label) + width(&desc)) as u16;
+        if x + need > area.right() {
             break;
         }
         x += put(th, buf, x, area.y, area.right() - x, b.label, th.key);
-        if x >= area.right() {
-            break;
-        }
-        let desc = format!(" {} ", t(app.lang, b.help));
         x += put(th, buf, x, area.y, area.right() - x, &desc, th.text);
     }
 }
