@@ -349,6 +349,7 @@ impl App {
             // A new scene is a new stage: the old run would only confuse it.
             self.run = None;
             self.paused = false;
+            self.compare_queue.clear();
             cmds.push(Command::StopRun);
         }
         cmds.extend(self.set_stage());
@@ -465,8 +466,9 @@ impl App {
         self.notice = None;
         if self.lesson.is_some() {
             match action {
-                Action::PageDown | Action::Down => return self.move_scene(1),
-                Action::PageUp | Action::Up => return self.move_scene(-1),
+                // Only the page keys move between scenes: the arrows still scroll the downloads.
+                Action::PageDown => return self.move_scene(1),
+                Action::PageUp => return self.move_scene(-1),
                 Action::Run => {
                     self.compare_queue.clear();
                     let mut cmds = self.set_stage();

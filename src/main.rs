@@ -159,6 +159,22 @@ fn tui(setup: &Setup, cli_trace: Option<std::path::PathBuf>) -> std::io::Result<
             .unwrap_or_else(threadlab::lesson::builtin),
         theme: setup.theme,
     });
+    // Highlighting every listing takes about 0.1 s: do it now, off the screen's thread, so the
+    // first `v` draws at once instead of stalling a frame.
+    std::thread::Builder::new()
+        .name("warm-code".into())
+        .spawn(|| {
+            use threadlab::code::{Language, Subject, listing};
+            let subjects = threadlab::engine::Strategy::ALL
+                .into_iter()
+                .map(Subject::Strategy)
+                .chain([Subject::Ticker]);
+            for subject in subjects {
+                for language in [Language::Rust, Language::Python] {
+                    listing(subject, language);
+                }
+            }
+        })?;
     let mut term = terminal::init(setup.mouse)?;
     let _guard = terminal::Guard;
     let size = term.size()?;

@@ -148,13 +148,22 @@ impl Clock {
     /// step mode it returns at once; in step mode it lets exactly one event through per
     /// [`Clock::step`] and freezes the clock behind it, so the class sees one event at a time.
     pub fn gate(&self) -> Result<(), Stopped> {
+        self.gate_or(|| false).map(|_| ())
+    }
+
+    /// [`Clock::gate`] that also returns `Ok(false)` as soon as `interrupted()` holds (the crash
+    /// demo must reach a worker waiting at the gate too); `Ok(true)` once the event may pass.
+    pub fn gate_or(&self, interrupted: impl Fn() -> bool) -> Result<bool, Stopped> {
         let mut s = self.lock();
         loop {
             if s.stopped {
                 return Err(Stopped);
             }
+            if interrupted() {
+                return Ok(false);
+            }
             if !s.stepping {
-                return Ok(());
+                return Ok(true);
             }
             if s.steps > 0 && !s.paused {
                 s.steps -= 1;
@@ -162,7 +171,7 @@ impl Clock {
                     s.rebase(Instant::now());
                     s.paused = true;
                 }
-                return Ok(());
+                return Ok(true);
             }
             s = self.changed.wait(s).unwrap_or_else(|e| e.into_inner());
         }

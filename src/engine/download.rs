@@ -44,7 +44,10 @@ pub fn download(task: &Task, ctx: &Ctx) -> Result<f64, Stopped> {
         Workload::Io => wait(task, ctx, start, &worker)?,
         Workload::Cpu => compute(task, ctx, &worker)?,
     }
-    clock.gate()?;
+    // Waiting here (step mode) still counts as running, so the crash demo must reach it too.
+    while !clock.gate_or(|| ctx.crash.is_armed())? {
+        ctx.crash.blow_up_if_first(task.id, &worker);
+    }
     let end = clock.now();
     let took = end - start;
     ctx.reporter.send(WorkerEvent::Finished {
