@@ -304,3 +304,51 @@ fn step_mode_lets_exactly_one_event_through_per_step() {
         run.join();
     }
 }
+
+#[test]
+fn the_crash_demo_reaches_a_worker_waiting_at_the_step_gate() {
+    use threadlab::engine::Crash;
+    // Two equal downloads finish together: in step mode one finish passes, the other waits at
+    // the gate, still running. The crash demo must find it there.
+    let (run, rx) = start(plan(Strategy::Threads, &[2.0, 2.0], 4, 50.0));
+    wait_for(&rx, |e| matches!(e, WorkerEvent::Started { .. }));
+    run.pause();
+    // Reports sent before the pause took hold are not the answer to any step: drain them.
+    std::thread::sleep(Duration::from_millis(50));
+    while rx.try_recv().is_ok() {}
+    loop {
+        run.step();
+        let ev = loop {
+            let ev = rx
+                .recv_timeout(Duration::from_secs(30))
+                .expect("a step brings an event")
+                .event;
+            if is_boundary(&ev) {
+                break ev;
+            }
+        };
+        if matches!(ev, WorkerEvent::Finished { .. }) {
+            break;
+        }
+    }
+    let crash = run.crash();
+    assert!(matches!(crash, Crash::Panicked { .. }), "{crash:?}");
+    run.resume();
+    let mut failed = 0;
+    loop {
+        match rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the run ends")
+            .event
+        {
+            WorkerEvent::Failed { reason, .. } => {
+                assert_eq!(reason, "panicked");
+                failed += 1;
+            }
+            WorkerEvent::RunFinished { .. } => break,
+            _ => {}
+        }
+    }
+    assert_eq!(failed, 1);
+    run.join();
+}
