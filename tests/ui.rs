@@ -977,3 +977,18 @@ fn ascii_draws_with_ascii_only() {
 fn is_cjk(c: char) -> bool {
     unicode_width::UnicodeWidthChar::width(c) == Some(2)
 }
+
+#[test]
+fn the_lesson_card_stays_whole_on_a_short_screen_and_above_the_code() {
+    let mut a = App::new(Start {
+        names: tasks::generated_names(20),
+        ..start(Lang::En)
+    });
+    a.update(Event::Resize(80, 24));
+    a.open_lesson();
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("Scene 1/9") && s.contains("PgDn next"), "{s}");
+    key(&mut a, 'v');
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("Scene 1/9") && s.contains("PgDn next"), "{s}");
+}

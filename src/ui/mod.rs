@@ -122,22 +122,37 @@ impl Widget for &App {
         tabs(self, a.tabs, buf);
         info(self, a.info, buf);
         downloads::render(self, a.downloads, buf);
+        // Lesson mode: the scene's card sits right under the timeline. It takes the log's rows
+        // first and then, on a short screen, the timeline's, so the card is always whole.
+        let below = a.timeline.union(a.log);
+        let card_h = lesson::height(self).min(below.height);
+        let (timeline_h, card_y) = if self.code.is_some() {
+            (0, below.y)
+        } else {
+            let h = a.timeline.height.min(below.height - card_h);
+            (h, below.y + h)
+        };
+        let card = Rect::new(below.x, card_y, below.width, card_h);
+        let rest = Rect::new(
+            below.x,
+            card.bottom(),
+            below.width,
+            below.bottom() - card.bottom(),
+        );
+        lesson::render(self, card, buf);
         if let Some(language) = self.code {
             // The code stands where the timeline and log were; the downloads stay in view.
-            code::render(self, language, a.timeline.union(a.log), buf);
+            code::render(self, language, rest, buf);
         } else {
-            timeline::render(self, a.timeline, buf);
-            // Lesson mode: the scene's card takes the top of the log's place.
-            let card_h = lesson::height(self).min(a.log.height);
-            let card = Rect::new(a.log.x, a.log.y, a.log.width, card_h);
-            let log_area = Rect::new(
-                a.log.x,
-                a.log.y + card_h,
-                a.log.width,
-                a.log.height - card_h,
+            timeline::render(
+                self,
+                Rect {
+                    height: timeline_h,
+                    ..a.timeline
+                },
+                buf,
             );
-            lesson::render(self, card, buf);
-            log(self, log_area, a.side_hidden, buf);
+            log(self, rest, a.side_hidden, buf);
         }
         side::render(self, a.side, buf);
         keybar(self, a.keybar, buf);
