@@ -333,12 +333,3 @@ impl Opts {
         })
     }
 }
-
-impl Setup {
-    /// The same tasks with new durations from `seed` (the `n` key).
-    pub fn reseed(&mut self, seed: u64) {
-        self.seed = seed;
-        let durations = tasks::durations(seed, self.names.len(), self.min, self.max);
-        self.plan.tasks = tasks::make_tasks(&self.names, &durations);
-    }
-}

@@ -174,16 +174,6 @@ pub enum BytesVia {
     Messages,
 }
 
-impl BytesVia {
-    /// How the side panel names the path.
-    pub fn label(self) -> &'static str {
-        match self {
-            BytesVia::SharedAtomic => "shared atomic",
-            BytesVia::Messages => "messages over pipes",
-        }
-    }
-}
-
 /// A [`WorkerEvent`] tagged with the run it belongs to, so a listener can drop reports of an old run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunEvent {
