@@ -114,7 +114,13 @@ const RUST: [Source; SUBJECTS] = [
     ),
     rust!(
         "engine/pool.rs",
-        &[".recv()", "job()", "ThreadPool::new(", "pool.submit("]
+        &[
+            "Crew::hire(crew)",
+            ".recv()",
+            "job()",
+            "ThreadPool::new(",
+            "pool.submit("
+        ]
     ),
     rust!(
         "engine/process.rs",

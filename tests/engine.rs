@@ -4,7 +4,8 @@ use std::collections::HashSet;
 use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
 use threadlab::engine::{
-    self, Plan, ProcessOptions, Reporter, RunEvent, RunHandle, Strategy, WorkerEvent, Workload,
+    self, Plan, ProcessOptions, Reporter, RunEvent, RunHandle, SpawnKind, Strategy, WorkerEvent,
+    Workload,
 };
 use threadlab::headless::run_plan;
 use threadlab::report::{Phase, RunState};
@@ -100,6 +101,18 @@ fn pool_reuses_at_most_n_workers_and_queues_the_rest() {
     assert_eq!(state.ideal(), 13.0);
     let elapsed = state.elapsed.unwrap();
     assert!((13.0..13.0 + 5.0).contains(&elapsed), "{elapsed}");
+}
+
+#[test]
+fn a_pool_starts_workers_only_as_downloads_need_them() {
+    // Like ThreadPoolExecutor(max_workers=4): three downloads hire three workers, not four.
+    let state = run_plan(&plan(Strategy::Pool, &LESSON, 4, 200.0), |_, _| {}).unwrap();
+    assert_eq!(state.spawn_count(SpawnKind::Thread), 3);
+    assert_eq!(
+        workers(&state),
+        HashSet::from(["pool-1", "pool-2", "pool-3"].map(String::from))
+    );
+    assert!(state.tasks.iter().all(|t| t.phase == Phase::Done));
 }
 
 #[test]

@@ -1,7 +1,8 @@
-//! A thread pool: N long-lived workers take downloads from one shared queue and are reused.
+//! A thread pool: up to N long-lived workers take downloads from one shared queue and are reused.
 //! The lesson's `with ThreadPoolExecutor(max_workers=4) as pool: pool.submit(download, ...)`.
 
 use super::{Ctx, Task, download, threads::could_not_start};
+use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
@@ -10,66 +11,91 @@ use std::thread::{self, JoinHandle};
 /// A unit of work waiting in the queue.
 type Job = Box<dyn FnOnce() + Send>;
 
-/// N named workers that pull jobs from one queue until the queue is closed.
+/// Up to N named workers that pull jobs from one queue until the queue is closed.
 pub struct ThreadPool {
     crew: Arc<Crew>,
     queue: Option<Sender<Job>>,
+    max_workers: usize,
 }
 
 /// What the workers share: the queue's receiving end, and the handles of everyone hired.
 struct Crew {
     jobs: Mutex<Receiver<Job>>,
     hired: Mutex<Vec<JoinHandle<()>>>,
-    count: AtomicUsize,
+    /// Names given so far, so a replacement gets a new one (`pool-5` after `pool-4` died).
+    named: AtomicUsize,
+    /// Workers alive now.
+    alive: AtomicUsize,
+    /// Workers that finished a job and wait for the next: a new job goes to one of them.
+    idle: AtomicUsize,
     ctx: Ctx,
 }
 
 impl ThreadPool {
-    /// Start `size` workers, `pool-1` to `pool-N`, all waiting on the same queue.
-    pub fn new(size: usize, ctx: &Ctx) -> std::io::Result<Self> {
+    /// A pool of at most `max_workers` threads, `pool-1` to `pool-N`. Like `ThreadPoolExecutor`,
+    /// it starts none yet: a worker is hired when a job arrives and nobody is free to take it.
+    pub fn new(max_workers: usize, ctx: &Ctx) -> Self {
         let (queue, jobs) = mpsc::channel::<Job>();
         let crew = Arc::new(Crew {
             jobs: Mutex::new(jobs),
-            hired: Mutex::new(Vec::with_capacity(size)),
-            count: AtomicUsize::new(0),
+            hired: Mutex::new(Vec::with_capacity(max_workers)),
+            named: AtomicUsize::new(0),
+            alive: AtomicUsize::new(0),
+            idle: AtomicUsize::new(0),
             ctx: ctx.clone(),
         });
-        for _ in 0..size {
-            match Crew::hire(&crew) {
-                Ok(()) => {}
-                // Fewer workers than asked for still drain the queue; none at all cannot.
-                Err(e) if crew.count.load(Ordering::Relaxed) <= 1 => return Err(e),
-                Err(_) => break,
-            }
-        }
-        Ok(ThreadPool {
+        ThreadPool {
             crew,
             queue: Some(queue),
-        })
-    }
-
-    /// Put a job in the queue; the first free worker runs it.
-    pub fn submit(&self, job: impl FnOnce() + Send + 'static) {
-        if let Some(queue) = &self.queue {
-            // Workers only leave once the queue is closed, which happens in drop, so this cannot fail.
-            let _ = queue.send(Box::new(job));
+            max_workers,
         }
     }
+
+    // lesson:begin
+    /// Queue a job for the first free worker. Nobody free?
+    /// Hire one more, up to max_workers. Err only when there is
+    /// no worker at all and the OS will not start one.
+    pub fn submit(&self, job: impl FnOnce() + Send + 'static) -> io::Result<()> {
+        let crew = &self.crew;
+        let someone_free = (crew.idle)
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+            .is_ok();
+        if !someone_free && crew.alive.load(Ordering::Acquire) < self.max_workers {
+            // Fewer workers than asked for still drain the queue.
+            if let Err(e) = Crew::hire(crew)
+                && crew.alive.load(Ordering::Acquire) == 0
+            {
+                return Err(e);
+            }
+        }
+        if let Some(queue) = &self.queue {
+            // Only drop closes the queue, so this cannot fail.
+            let _ = queue.send(Box::new(job));
+        }
+        Ok(())
+    }
+    // lesson:end
 }
 
 impl Crew {
     /// Start one more worker, named after how many were hired before it.
-    fn hire(crew: &Arc<Crew>) -> std::io::Result<()> {
-        let n = crew.count.fetch_add(1, Ordering::Relaxed) + 1;
+    fn hire(crew: &Arc<Crew>) -> io::Result<()> {
+        let n = crew.named.fetch_add(1, Ordering::Relaxed) + 1;
         let me = crew.clone();
+        crew.alive.fetch_add(1, Ordering::AcqRel);
         let worker = thread::Builder::new()
             .name(format!("pool-{n}"))
-            .spawn(crew.ctx.measured(move || me.work()))?;
-        crew.hired
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(worker);
-        Ok(())
+            .spawn(crew.ctx.measured(move || me.work()));
+        match worker {
+            Ok(worker) => {
+                (crew.hired.lock().unwrap_or_else(|e| e.into_inner())).push(worker);
+                Ok(())
+            }
+            Err(e) => {
+                crew.alive.fetch_sub(1, Ordering::AcqRel);
+                Err(e)
+            }
+        }
     }
 
     // lesson:begin
@@ -80,7 +106,11 @@ impl Crew {
             // The lock is held only while taking a job, never while running it.
             let next = self.jobs.lock().unwrap_or_else(|e| e.into_inner()).recv();
             match next {
-                Ok(job) => job(),
+                Ok(job) => {
+                    job();
+                    // Free again: the next job comes here, no new hire.
+                    self.idle.fetch_add(1, Ordering::AcqRel);
+                }
                 Err(_) => return, // queue closed and empty: the pool is shutting down
             }
         }
@@ -93,6 +123,7 @@ struct Replacement(Arc<Crew>);
 
 impl Drop for Replacement {
     fn drop(&mut self) {
+        self.0.alive.fetch_sub(1, Ordering::AcqRel);
         if thread::panicking() {
             // A replacement that cannot start leaves the others to drain the queue.
             let _ = Crew::hire(&self.0);
@@ -124,29 +155,96 @@ impl Drop for ThreadPool {
 }
 
 // lesson:begin
-/// Submit every download to a pool of `workers` threads and wait for the pool to drain.
+/// Submit every download to a pool of at most `workers` threads and wait for the pool to drain.
 pub fn run(tasks: &[Task], workers: usize, ctx: &Ctx) {
-    let pool = match ThreadPool::new(workers, ctx) {
-        // lesson:end
-        Ok(pool) => pool,
-        Err(e) => {
-            return tasks
-                .iter()
-                .for_each(|t| could_not_start(t, ctx, clone_err(&e)));
-        }
-    };
-    // lesson:begin
+    let pool = ThreadPool::new(workers, ctx);
     for task in tasks {
-        let (task, ctx) = (task.clone(), ctx.clone());
-        pool.submit(move || {
+        let (my_task, my_ctx) = (task.clone(), ctx.clone());
+        let submitted = pool.submit(move || {
             // A stopped run makes every queued download return at once, so the pool drains fast.
-            let _ = download(&task, &ctx);
+            let _ = download(&my_task, &my_ctx);
         });
+        // lesson:end
+        if let Err(e) = submitted {
+            could_not_start(task, ctx, e);
+        }
+        // lesson:begin
     }
     // `pool` drops here: the queue closes and every worker is joined.
 }
 // lesson:end
 
-fn clone_err(e: &std::io::Error) -> std::io::Error {
-    std::io::Error::new(e.kind(), e.to_string())
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::crash::{CrashMode, CrashSwitch};
+    use crate::engine::{Clock, Reporter, RunEvent, SpawnKind, WorkerEvent, Workload};
+    use std::sync::atomic::AtomicU64;
+
+    fn ctx() -> (Ctx, Receiver<RunEvent>) {
+        let (tx, rx) = mpsc::channel();
+        let ctx = Ctx {
+            clock: Arc::new(Clock::new(1.0)),
+            reporter: Reporter::new(0, tx),
+            workload: Workload::Io,
+            bytes: Arc::new(AtomicU64::new(0)),
+            crash: Arc::new(CrashSwitch::new(CrashMode::Panic)),
+            children: Default::default(),
+        };
+        (ctx, rx)
+    }
+
+    fn hired(events: &Receiver<RunEvent>) -> Vec<String> {
+        (events.try_iter())
+            .filter_map(|e| match e.event {
+                WorkerEvent::Spawned {
+                    worker,
+                    kind: SpawnKind::Thread,
+                    ..
+                } => Some(worker.to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_worker_waiting_for_work_takes_the_next_job_instead_of_a_new_hire() {
+        let (ctx, events) = ctx();
+        let pool = ThreadPool::new(4, &ctx);
+        for _ in 0..3 {
+            let (done, finished) = mpsc::channel();
+            pool.submit(move || done.send(()).unwrap()).unwrap();
+            finished.recv().unwrap();
+            // The job has run; wait until its worker counts itself free again.
+            while pool.crew.idle.load(Ordering::Acquire) == 0 {
+                thread::yield_now();
+            }
+        }
+        drop(pool);
+        assert_eq!(hired(&events), ["pool-1"]);
+    }
+
+    #[test]
+    fn busy_workers_mean_new_hires_up_to_max_workers_then_the_queue() {
+        let (ctx, events) = ctx();
+        let pool = ThreadPool::new(2, &ctx);
+        let (gate, open) = mpsc::channel::<()>();
+        let open = Arc::new(Mutex::new(open));
+        let (done, finished) = mpsc::channel();
+        for _ in 0..5 {
+            let (open, done) = (open.clone(), done.clone());
+            pool.submit(move || {
+                // Every job holds its worker until the test lets one through.
+                let _ = open.lock().unwrap().recv();
+                done.send(()).unwrap();
+            })
+            .unwrap();
+        }
+        for _ in 0..5 {
+            gate.send(()).unwrap();
+            finished.recv().unwrap();
+        }
+        drop(pool);
+        assert_eq!(hired(&events), ["pool-1", "pool-2"]);
+    }
 }
