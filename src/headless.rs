@@ -8,7 +8,12 @@ use crate::report::{RunReport, RunState};
 use crate::tasks;
 use crate::text::{pad, pad_left, width};
 use std::io::{self, Write};
-use std::sync::mpsc;
+use std::sync::mpsc::{self, TryRecvError};
+use std::thread;
+use std::time::Duration;
+
+/// How often `run_plan` collects the workers' reports.
+const LISTEN_EVERY: Duration = Duration::from_millis(2);
 
 /// Run `plan` to the end, calling `on_event` for each event as it arrives; returns the final state.
 pub fn run_plan(
@@ -18,12 +23,22 @@ pub fn run_plan(
     let (tx, rx) = mpsc::channel::<RunEvent>();
     let mut state = RunState::for_plan(plan);
     let handle = engine::start(plan.clone(), Reporter::new(0, tx))?;
-    // The workers hold the only senders, so `recv` ends once the run is over.
-    while let Ok(RunEvent { event, .. }) = rx.recv() {
-        state.apply(&event);
-        on_event(&state, &event);
-        if state.is_finished() {
-            break;
+    // Drain the reports every 2 ms rather than waking for each one: a worker that
+    // reports to a sleeping listener pays for waking it, on the very path being timed.
+    'run: loop {
+        thread::sleep(LISTEN_EVERY);
+        loop {
+            let event = match rx.try_recv() {
+                Ok(RunEvent { event, .. }) => event,
+                Err(TryRecvError::Empty) => break,
+                // The workers hold the only senders: the run is over.
+                Err(TryRecvError::Disconnected) => break 'run,
+            };
+            state.apply(&event);
+            on_event(&state, &event);
+            if state.is_finished() {
+                break 'run;
+            }
         }
     }
     handle.join();
@@ -282,6 +297,7 @@ pub fn bench(args: &BenchArgs, json: bool, out: &mut impl Write) -> Result<(), S
     let mut spawns: Vec<(SpawnKind, f64)> = Vec::new();
     for strategy in Strategy::ALL {
         let mut overheads = Vec::new();
+        let (mut floor, mut exits) = (Vec::new(), Vec::new());
         for run in 0..args.runs {
             // A different seed each run, the same seeds for every strategy.
             let durations = tasks::durations(run as u64 + 1, names.len(), 3.0, 6.0);
@@ -307,6 +323,12 @@ pub fn bench(args: &BenchArgs, json: bool, out: &mut impl Write) -> Result<(), S
             );
             let elapsed = state.elapsed.unwrap_or(0.0);
             overheads.push((elapsed - state.ideal()) / BENCH_SPEED * 1000.0);
+            if strategy == Strategy::Threads {
+                // Right after the engine's run, under the same load, for a fair comparison.
+                let (overhead, exit) = bare_threads_overhead(&durations);
+                floor.push(overhead);
+                exits.push(exit);
+            }
         }
         figures.push(figure(
             format!("overhead {strategy}"),
@@ -317,6 +339,27 @@ pub fn bench(args: &BenchArgs, json: bool, out: &mut impl Write) -> Result<(), S
         ));
         if !json {
             print_figure(out, figures.last().expect("just pushed"));
+        }
+        if !floor.is_empty() {
+            figures.push(figure(
+                "overhead bare threads".into(),
+                &mut floor,
+                "ms",
+                args.runs,
+                "the same, for a bare std::thread program with no engine: this machine's floor",
+            ));
+            figures.push(figure(
+                "thread end → join".into(),
+                &mut exits,
+                "µs",
+                args.runs,
+                "bare program: the last body returns → the last join() returns (the OS ending that thread)",
+            ));
+            if !json {
+                figures[figures.len() - 2..]
+                    .iter()
+                    .for_each(|f| print_figure(out, f));
+            }
         }
     }
     for f in stop_figures(args.runs)? {
@@ -381,6 +424,42 @@ pub fn bench(args: &BenchArgs, json: bool, out: &mut impl Write) -> Result<(), S
         );
     }
     Ok(())
+}
+
+/// The least a threads run can cost on this machine: the simplest Rust program that does what
+/// the threads strategy does, with no clock, channel or listener. One named `std::thread` per
+/// download waits out its time (sleeping, then spinning the last 150 µs, as the clock does) and
+/// main joins them all. Returns elapsed − longest, in wall ms at [`BENCH_SPEED`], and the µs from
+/// the last body ending to the last `join()` returning (the OS ending that thread).
+fn bare_threads_overhead(durations: &[f64]) -> (f64, f64) {
+    use std::time::Instant;
+    const SPIN: Duration = Duration::from_micros(150);
+    let t0 = Instant::now();
+    let threads: Vec<_> = (durations.iter().enumerate())
+        .filter_map(|(i, &d)| {
+            let wall = Duration::from_secs_f64(d / BENCH_SPEED);
+            let body = move || {
+                let deadline = Instant::now() + wall;
+                thread::sleep(deadline.saturating_duration_since(Instant::now() + SPIN));
+                while Instant::now() < deadline {
+                    std::hint::spin_loop();
+                }
+                Instant::now()
+            };
+            thread::Builder::new()
+                .name(format!("Thread-{}", i + 1))
+                .spawn(body)
+                .ok()
+        })
+        .collect();
+    let last_end = (threads.into_iter())
+        .filter_map(|t| t.join().ok())
+        .max()
+        .unwrap_or(t0);
+    let joined = Instant::now();
+    let longest = durations.iter().copied().fold(0.0, f64::max);
+    let overhead = ((joined - t0).as_secs_f64() - longest / BENCH_SPEED) * 1000.0;
+    (overhead, (joined - last_end).as_secs_f64() * 1e6)
 }
 
 /// How long `stop` takes to end and join a run caught mid-download, per strategy.
