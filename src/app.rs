@@ -824,7 +824,7 @@ impl App {
 
     /// Download rows visible at the current size (the view's layout rule decides).
     pub fn page(&self) -> usize {
-        crate::ui::download_rows(self.size.0, self.size.1).max(1)
+        crate::ui::download_rows(self.size.0, self.size.1, self.lang).max(1)
     }
 
     /// Until the class scrolls by hand, keep the first download still under way in view, so a

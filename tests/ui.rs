@@ -992,3 +992,29 @@ fn the_lesson_card_stays_whole_on_a_short_screen_and_above_the_code() {
     let s = screen(&a, 80, 24);
     assert!(s.contains("Scene 1/9") && s.contains("PgDn next"), "{s}");
 }
+
+#[test]
+fn the_key_bar_takes_a_second_row_on_a_tall_screen_rather_than_drop_keys() {
+    use threadlab::keys::BINDINGS;
+    for lang in [Lang::En, Lang::Zh] {
+        let mut a = app(lang);
+        a.update(Event::Resize(120, 40));
+        let s = screen(&a, 120, 40);
+        let bar: Vec<&str> = s.lines().rev().take(2).collect();
+        let bar = format!("{} {}", bar[1], bar[0]);
+        for b in BINDINGS.iter().filter(|b| b.on_bar) {
+            let entry = format!("{} {}", b.label, threadlab::i18n::t(lang, b.help));
+            assert!(
+                bar.contains(&entry),
+                "{lang:?}: {entry:?} missing from {bar:?}"
+            );
+        }
+        // A short screen keeps its rows for the lesson: one row, cut at a whole entry.
+        a.update(Event::Resize(120, 24));
+        let s = screen(&a, 120, 24);
+        let last = s.lines().last().unwrap();
+        assert!(last.contains("? "), "{last:?}");
+        assert!(!last.contains("v/V"), "{last:?}");
+        assert!(s.lines().nth(22).unwrap().contains('┘'), "{s}");
+    }
+}

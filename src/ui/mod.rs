@@ -12,7 +12,7 @@ mod timeline;
 use crate::app::App;
 use crate::engine::Strategy;
 use crate::i18n::{Lang, t};
-use crate::keys::BINDINGS;
+use crate::keys::{Action, BINDINGS};
 use crate::text::width;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -41,8 +41,25 @@ pub struct Areas {
     pub side_hidden: bool,
 }
 
-/// Lay the screen out for `tasks` download rows and `lanes` timeline lanes.
-pub fn layout(area: Rect, tasks: usize, lanes: usize) -> Areas {
+/// Screens at least this tall give the key bar a second row when one is too narrow for it.
+const KEYBAR_TWO_ROWS_MIN_H: u16 = 30;
+
+/// Rows the key bar takes: two when one row cannot show every key and the screen is tall
+/// enough to spare one, so w, k, l and v stay in view on a projector's 120 columns.
+pub fn keybar_rows(lang: Lang, area: Rect) -> u16 {
+    let need: usize = (BINDINGS.iter().filter(|b| b.on_bar))
+        .map(|b| width(b.label) + width(t(lang, b.help)) + 2)
+        .sum();
+    if need > usize::from(area.width) && area.height >= KEYBAR_TWO_ROWS_MIN_H {
+        2
+    } else {
+        1
+    }
+}
+
+/// Lay the screen out for `tasks` download rows, `lanes` timeline lanes and a key bar of
+/// `bar_rows` rows.
+pub fn layout(area: Rect, tasks: usize, lanes: usize, bar_rows: u16) -> Areas {
     let mut a = Areas::default();
     let (x, w) = (area.x, area.width);
     if area.height == 0 || w == 0 {
@@ -50,14 +67,17 @@ pub fn layout(area: Rect, tasks: usize, lanes: usize) -> Areas {
     }
     let row = |y: u16| Rect::new(x, y, w, 1);
     a.tabs = row(area.y);
-    if area.height >= 2 {
+    let bar_rows = bar_rows.clamp(1, 2);
+    if area.height >= 2 + bar_rows {
+        a.keybar = Rect::new(x, area.bottom() - bar_rows, w, bar_rows);
+    } else if area.height >= 2 {
         a.keybar = row(area.bottom() - 1);
     }
     if area.height >= 3 {
         a.info = row(area.y + 1);
     }
     let top = area.y + 2;
-    let mut bottom = area.bottom().saturating_sub(1);
+    let mut bottom = area.bottom().saturating_sub(a.keybar.height.max(1));
     if bottom <= top {
         return a;
     }
@@ -97,9 +117,10 @@ pub fn layout(area: Rect, tasks: usize, lanes: usize) -> Areas {
 }
 
 /// Download rows visible at size `w`×`h` (inside the pane's border); the app scrolls by it.
-pub fn download_rows(w: u16, h: u16) -> usize {
+pub fn download_rows(w: u16, h: u16, lang: Lang) -> usize {
     // The row count does not depend on the task count once the list is longer than the pane.
-    let a = layout(Rect::new(0, 0, w, h), usize::MAX, 8);
+    let area = Rect::new(0, 0, w, h);
+    let a = layout(area, usize::MAX, 8, keybar_rows(lang, area));
     a.downloads.height.saturating_sub(2) as usize
 }
 
@@ -118,7 +139,8 @@ fn expected_lanes(app: &App) -> usize {
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let area = area.intersection(buf.area);
-        let a = layout(area, self.tasks.len(), expected_lanes(self));
+        let bar_rows = keybar_rows(self.lang, area);
+        let a = layout(area, self.tasks.len(), expected_lanes(self), bar_rows);
         tabs(self, a.tabs, buf);
         info(self, a.info, buf);
         downloads::render(self, a.downloads, buf);
@@ -234,11 +256,9 @@ pub fn tab_at(app: &App, x: u16) -> Option<u8> {
 
 /// The download shown on row `y` of the screen, if any; for mouse clicks.
 pub fn download_at(app: &App, y: u16) -> Option<usize> {
-    let a = layout(
-        Rect::new(0, 0, app.size.0, app.size.1),
-        app.tasks.len(),
-        expected_lanes(app),
-    );
+    let area = Rect::new(0, 0, app.size.0, app.size.1);
+    let bar_rows = keybar_rows(app.lang, area);
+    let a = layout(area, app.tasks.len(), expected_lanes(app), bar_rows);
     let inner_top = a.downloads.y + 1;
     let rows = a.downloads.height.saturating_sub(2);
     if y < inner_top || y >= inner_top + rows {
@@ -300,8 +320,8 @@ fn info(app: &App, area: Rect, buf: &mut Buffer) {
         Strategy::Pool => format!("{} {}", t(l, "workers"), app.workers),
         _ => format!("{} {}", t(l, "workers"), app.view_state().worker_threads()),
     };
-    let side_hidden =
-        layout(Rect::new(0, 0, app.size.0, app.size.1), app.tasks.len(), 1).side_hidden;
+    let screen = Rect::new(0, 0, app.size.0, app.size.1);
+    let side_hidden = layout(screen, app.tasks.len(), 1, keybar_rows(l, screen)).side_hidden;
     let text = if side_hidden {
         // No room for the timing panel: its two key figures move up here.
         let s = app.view_state();
@@ -435,15 +455,27 @@ fn keybar(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     let th = &app.theme;
-    let mut x = area.x;
+    let (mut x, mut y) = (area.x, area.y);
     for b in BINDINGS.iter().filter(|b| b.on_bar) {
-        let desc = format!(" {} ", t(app.lang, b.help));
-        // Only whole entries: a key whose description would be cut is left for help to show.
+        let help = match (b.action, app.lang) {
+            // --ascii promises ASCII only, which the other language's own name is not.
+            (Action::Language, Lang::En) if th.ascii => "zh",
+            _ => t(app.lang, b.help),
+        };
+        let desc = format!(" {help} ");
+        // Only whole entries: one that does not fit goes to the next row, if there is one,
+        // or is left for help to show.
         let need = (width(b.label) + width(&desc)) as u16;
         if x + need > area.right() {
-            break;
+            if y + 1 >= area.bottom() || x == area.x {
+                break;
+            }
+            (x, y) = (area.x, y + 1);
+            if x + need > area.right() {
+                break;
+            }
         }
-        x += put(th, buf, x, area.y, area.right() - x, b.label, th.key);
-        x += put(th, buf, x, area.y, area.right() - x, &desc, th.text);
+        x += put(th, buf, x, y, area.right() - x, b.label, th.key);
+        x += put(th, buf, x, y, area.right() - x, &desc, th.text);
     }
 }
