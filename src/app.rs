@@ -191,6 +191,8 @@ pub struct App {
     pub tasks: Vec<Task>,
     pub run: Option<RunView>,
     pub paused: bool,
+    /// Paused, but a step (`.`) is letting the run go on to its next event.
+    pub stepping: bool,
     pub results: BTreeMap<Strategy, Outcome>,
     /// Strategies still to run for the `c` comparison.
     pub compare_queue: VecDeque<Strategy>,
@@ -262,6 +264,7 @@ impl App {
             scenes: start.scenes.into(),
             run: None,
             paused: false,
+            stepping: false,
             results: BTreeMap::new(),
             compare_queue: VecDeque::new(),
             log: VecDeque::new(),
@@ -349,6 +352,7 @@ impl App {
             // A new scene is a new stage: the old run would only confuse it.
             self.run = None;
             self.paused = false;
+            self.stepping = false;
             self.compare_queue.clear();
             cmds.push(Command::StopRun);
         }
@@ -358,7 +362,7 @@ impl App {
 
     /// Whether anything on screen moves by itself (so the loop should keep drawing frames).
     pub fn is_animating(&self) -> bool {
-        self.run.as_ref().is_some_and(|r| !r.state.is_finished()) && !self.paused
+        self.run.as_ref().is_some_and(|r| !r.state.is_finished()) && (!self.paused || self.stepping)
     }
 
     /// Whether a run is under way (started and not finished).
@@ -521,6 +525,7 @@ impl App {
                     self.hint = Some("hint_step_threads_only");
                     return vec![];
                 }
+                self.stepping = true;
                 vec![Command::Step]
             }
             Action::Crash => {
@@ -556,6 +561,7 @@ impl App {
                 let stop = self.is_running();
                 self.run = None;
                 self.paused = false;
+                self.stepping = false;
                 if stop { vec![Command::StopRun] } else { vec![] }
             }
             Action::Compare => {
@@ -579,6 +585,7 @@ impl App {
                     return vec![];
                 }
                 self.paused = !self.paused;
+                self.stepping = false;
                 vec![if self.paused {
                     Command::Pause
                 } else {
@@ -661,6 +668,7 @@ impl App {
                 // A stopped run never reports that it finished: forget it, as `n` does.
                 self.run = None;
                 self.paused = false;
+                self.stepping = false;
                 cmds.push(Command::StopRun);
             }
             cmds
@@ -711,6 +719,7 @@ impl App {
             lanes: Vec::new(),
         });
         self.paused = false;
+        self.stepping = false;
         self.scroll = 0;
         self.follow = true;
         self.crash_note = None;
@@ -736,6 +745,16 @@ impl App {
             return vec![];
         }
         run.state.apply(&ev.event);
+        if matches!(
+            ev.event,
+            WorkerEvent::Started { .. }
+                | WorkerEvent::Finished { .. }
+                | WorkerEvent::Failed { .. }
+                | WorkerEvent::RunFinished { .. }
+        ) {
+            // The event a step was waiting for: the clock has stopped behind it.
+            self.stepping = false;
+        }
         let name = |id: usize| -> Arc<str> {
             run.state
                 .tasks
@@ -807,6 +826,7 @@ impl App {
         }
         if finished {
             self.paused = false;
+            self.stepping = false;
             self.results.insert(strategy, outcome);
             if let Some(next) = self.compare_queue.pop_front() {
                 self.strategy = next;

@@ -561,12 +561,15 @@ fn space_freezes_the_bars() {
     tui.wait_change("the running downloads", &rows, download_rows);
 
     tui.send(&["Space"]);
-    tui.wait_text("paused (Space resumes)");
+    tui.wait_text("paused (Space resumes, . steps)");
     let frozen = tui.wait_stable("the paused downloads", download_rows);
     // Still frozen a while later, and still paused.
     std::thread::sleep(Duration::from_millis(700));
     let screen = tui.capture();
-    assert!(screen.contains("paused (Space resumes)"), "{screen}");
+    assert!(
+        screen.contains("paused (Space resumes, . steps)"),
+        "{screen}"
+    );
     assert_eq!(
         download_rows(&screen).as_ref(),
         Some(&frozen),

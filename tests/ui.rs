@@ -579,6 +579,11 @@ fn step_key_needs_a_paused_thread_run() {
     key(&mut b, '5');
     enter(&mut b);
     key(&mut b, ' ');
+    let s = screen(&b, 120, 40);
+    assert!(
+        s.contains("paused (Space resumes)") && !s.contains(". steps"),
+        "{s}"
+    );
     assert_eq!(
         key(&mut b, '.'),
         [],
@@ -1017,4 +1022,27 @@ fn the_key_bar_takes_a_second_row_on_a_tall_screen_rather_than_drop_keys() {
         assert!(!last.contains("v/V"), "{last:?}");
         assert!(s.lines().nth(22).unwrap().contains('┘'), "{s}");
     }
+}
+
+#[test]
+fn a_step_says_so_until_its_event_arrives_then_the_run_is_paused_again() {
+    let mut a = app(Lang::En);
+    key(&mut a, '1');
+    let id = enter(&mut a);
+    play(&mut a, id, -1.0, 1.0);
+    key(&mut a, ' ');
+    assert!(screen(&a, 120, 40).contains("paused (Space resumes, . steps)"));
+    assert!(!a.is_animating());
+    assert_eq!(key(&mut a, '.'), [Command::Step]);
+    // While the step runs, the clock and the bars move.
+    assert!(screen(&a, 120, 40).contains("step: on to the next event"));
+    assert!(a.is_animating());
+    // Serial: the first download (3 s) finishing is the next event.
+    play(&mut a, id, 1.0, 3.0);
+    assert!(screen(&a, 120, 40).contains("paused (Space resumes, . steps)"));
+    assert!(!a.is_animating());
+    // Space from a step resumes the run as usual.
+    key(&mut a, '.');
+    key(&mut a, ' ');
+    assert!(a.is_animating() && !a.paused && !a.stepping);
 }

@@ -313,7 +313,12 @@ fn info(app: &App, area: Rect, buf: &mut Buffer) {
     let state = match &app.run {
         None => t(l, "state_ready"),
         Some(r) if r.state.is_finished() => t(l, "state_done"),
-        Some(_) if app.paused => t(l, "state_paused"),
+        Some(_) if app.stepping => t(l, "state_stepping"),
+        Some(r) if app.paused => match r.state.strategy {
+            // Child processes keep clocks of their own: they cannot be stepped.
+            Strategy::Process | Strategy::Workshops => t(l, "state_paused_no_step"),
+            _ => t(l, "state_paused"),
+        },
         Some(_) => t(l, "state_running"),
     };
     let workers = match app.strategy {
