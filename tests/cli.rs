@@ -1,25 +1,11 @@
 //! The command line as a user meets it: `--help`, `run`, `compare`, and every bad input.
 
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use threadlab::report::RunReport;
 
-fn threadlab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_threadlab"))
-        .args(args)
-        .env("LANG", "C")
-        .stdin(Stdio::null())
-        .output()
-        .expect("threadlab runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
+mod common;
+use common::{stderr, stdout, threadlab};
 
 /// Bad input: exit code 2, exactly one line on stderr that says `what`, nothing on stdout.
 fn refused(args: &[&str], what: &str) {

@@ -4,26 +4,11 @@
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 use threadlab::report::RunReport;
 
-fn threadlab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_threadlab"))
-        .args(args)
-        .env("LANG", "C")
-        .stdin(Stdio::null())
-        .output()
-        .expect("threadlab runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
+mod common;
+use common::{stderr, stdout, threadlab};
 
 /// A fresh path for one test's trace file.
 fn trace_path(name: &str) -> PathBuf {

@@ -1,0 +1,21 @@
+//! What the command-line test binaries share: running the real binary as a user would.
+
+use std::process::{Command, Output, Stdio};
+
+/// Run the built `threadlab` with `args`, in the C locale, with nothing on stdin.
+pub fn threadlab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_threadlab"))
+        .args(args)
+        .env("LANG", "C")
+        .stdin(Stdio::null())
+        .output()
+        .expect("threadlab runs")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
