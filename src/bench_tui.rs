@@ -114,7 +114,8 @@ pub fn measure(busy: Duration, idle: Duration) -> io::Result<TuiFigures> {
             let mut i = 0;
             while t0.elapsed() < busy {
                 let at = Instant::now();
-                let _ = tx.send(key(if i % 2 == 0 { 'j' } else { 'k' }));
+                // Scrolling redraws the pane and changes nothing else (k would change cores).
+                let _ = tx.send(key(if i % 2 == 0 { 'J' } else { 'K' }));
                 sent.push(at);
                 i += 1;
                 thread::sleep(Duration::from_millis(100));
