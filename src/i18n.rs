@@ -94,6 +94,11 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
     }
 }
 
+/// A strategy's name as the screen shows it in `lang` (the command line always says `name()`).
+pub fn strategy_name(lang: Lang, strategy: crate::engine::Strategy) -> &'static str {
+    t(lang, &format!("strategy_{}", strategy.name()))
+}
+
 /// `t` with `{0}`, `{1}`, ... replaced by `args`.
 pub fn tf(lang: Lang, key: &str, args: &[&dyn std::fmt::Display]) -> String {
     let mut s = t(lang, key).to_string();

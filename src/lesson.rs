@@ -4,7 +4,7 @@
 
 use crate::engine::ideal::Bound;
 use crate::engine::{Strategy, Workload};
-use crate::i18n::{Lang, tf};
+use crate::i18n::{Lang, strategy_name, tf};
 use crate::report::{Phase, RunState};
 use std::path::Path;
 
@@ -182,7 +182,7 @@ pub fn load(path: &Path) -> Result<Vec<Scene>, String> {
 /// What the class just saw, in numbers, for a finished run.
 pub fn summary(lang: Lang, state: &RunState) -> Option<String> {
     let elapsed = state.elapsed?;
-    let name = state.strategy.name();
+    let name = strategy_name(lang, state.strategy);
     let e = format!("{elapsed:.1}");
     let durations = state.durations();
     let terms = || {
@@ -195,6 +195,7 @@ pub fn summary(lang: Lang, state: &RunState) -> Option<String> {
     };
     let longest = format!("{:.1}", crate::engine::ideal::longest(&durations));
     let sum = format!("{:.1}", state.sum());
+    let bound = state.ideal_bound();
     let mut line = match state.strategy {
         Strategy::Serial => tf(lang, "sum_serial", &[&e, &terms()]),
         Strategy::Pool => {
@@ -226,9 +227,18 @@ pub fn summary(lang: Lang, state: &RunState) -> Option<String> {
         Strategy::Async if state.workload == Workload::Cpu => {
             tf(lang, "sum_async_cpu", &[&e, &sum])
         }
-        _ => tf(lang, "sum_longest", &[&name, &e, &longest, &sum]),
+        _ => match bound.bound {
+            Bound::Longest => tf(lang, "sum_longest", &[&name, &e, &longest, &sum]),
+            Bound::Cores if state.cores <= 1 => tf(lang, "sum_one_core", &[&name, &e, &sum]),
+            Bound::Cores => tf(lang, "sum_cores_share", &[&name, &e, &state.cores, &sum]),
+            Bound::Sum | Bound::Pool | Bound::Workshops => tf(
+                lang,
+                "sum_ideal",
+                &[&name, &e, &format!("{:.1}", bound.seconds)],
+            ),
+        },
     };
-    if state.ideal_bound().bound == Bound::Cores {
+    if bound.bound == Bound::Cores && matches!(state.strategy, Strategy::Serial | Strategy::Pool) {
         line.push_str(&tf(lang, "sum_cores", &[&state.cores]));
     }
     let failed = state
@@ -245,6 +255,41 @@ pub fn summary(lang: Lang, state: &RunState) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::Task;
+
+    fn finished(strategy: Strategy, workload: Workload, cores: usize, elapsed: f64) -> RunState {
+        let names = crate::tasks::lesson_names();
+        let tasks: Vec<Task> = crate::tasks::make_tasks(&names, &[3.0, 4.0, 3.0]);
+        let mut state = RunState::with(strategy, &tasks, 4, workload, cores);
+        state.elapsed = Some(elapsed);
+        state
+    }
+
+    #[test]
+    fn the_summary_names_what_really_limited_the_run() {
+        let io = finished(Strategy::Threads, Workload::Io, 2, 4.0);
+        assert_eq!(
+            summary(Lang::En, &io).unwrap(),
+            "threads took 4.0 s ≈ the longest download (4.0 s), not the sum (10.0 s)"
+        );
+        // Computing on one core: the sum, never "the longest".
+        let one = finished(Strategy::Threads, Workload::Cpu, 1, 10.7);
+        assert_eq!(
+            summary(Lang::En, &one).unwrap(),
+            "threads took 10.7 s ≈ the sum (10.0 s): one core computes one download at a time"
+        );
+        let two = finished(Strategy::Custom, Workload::Cpu, 2, 5.1);
+        assert_eq!(
+            summary(Lang::En, &two).unwrap(),
+            "custom took 5.1 s ≈ the sum ÷ 2 cores (10.0 s ÷ 2): every core was busy"
+        );
+        // The screen's own name for the strategy, in Chinese too.
+        assert!(
+            summary(Lang::Zh, &one)
+                .unwrap()
+                .starts_with("多线程 耗时 10.7 秒 ≈ 总和")
+        );
+    }
 
     #[test]
     fn the_builtin_lesson_follows_the_lesson_order() {

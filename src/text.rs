@@ -34,6 +34,45 @@ pub fn truncate_with(s: &str, max: usize, ellipsis: &str) -> String {
     out
 }
 
+/// `s` broken into lines of at most `max` columns: after a space where there is one, after any
+/// wide (CJK) character, and inside a word only when the word alone is too long.
+pub fn wrap(s: &str, max: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    if max == 0 {
+        return lines;
+    }
+    let mut line = String::new();
+    let mut used = 0;
+    // Byte offset in `line` just after its last break opportunity.
+    let mut brk: Option<usize> = None;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        while used + w > max && !line.is_empty() {
+            match brk.take() {
+                Some(at) if at < line.len() => {
+                    let rest = line.split_off(at);
+                    lines.push(line.trim_end().to_string());
+                    line = rest.trim_start().to_string();
+                }
+                _ => lines.push(std::mem::take(&mut line).trim_end().to_string()),
+            }
+            used = width(&line);
+        }
+        if c == ' ' && line.is_empty() && !lines.is_empty() {
+            continue;
+        }
+        line.push(c);
+        used += w;
+        if c == ' ' || w == 2 {
+            brk = Some(line.len());
+        }
+    }
+    if !line.trim_end().is_empty() {
+        lines.push(line.trim_end().to_string());
+    }
+    lines
+}
+
 /// `s` cut or padded with spaces on the right to exactly `cols` columns.
 pub fn pad(s: &str, cols: usize) -> String {
     let mut out = truncate(s, cols);
@@ -53,6 +92,23 @@ pub fn pad_left(s: &str, cols: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_after_wide_characters_never_past_the_width() {
+        let en = "threads took 10.7 s ≈ the sum (10.0 s): one core computes one download at a time";
+        let lines = wrap(en, 30);
+        assert!(lines.iter().all(|l| width(l) <= 30), "{lines:?}");
+        assert_eq!(lines.join(" "), en);
+        assert_eq!(lines[0], "threads took 10.7 s ≈ the sum");
+        let zh = "多线程 耗时 10.7 秒 ≈ 总和（10.0 秒）：一个核一次只能算一个下载";
+        let lines = wrap(zh, 20);
+        assert!(lines.iter().all(|l| width(l) <= 20), "{lines:?}");
+        assert_eq!(lines.concat().replace(' ', ""), zh.replace(' ', ""));
+        // A word longer than the width is cut inside; nothing is lost.
+        assert_eq!(wrap("abcdefgh ij", 3), ["abc", "def", "gh", "ij"]);
+        assert_eq!(wrap("", 10), Vec::<String>::new());
+        assert_eq!(wrap("abc", 0), Vec::<String>::new());
+    }
 
     #[test]
     fn chinese_takes_two_columns() {

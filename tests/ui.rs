@@ -625,6 +625,32 @@ fn a_lesson_scene_sets_its_stage_and_its_run_adds_the_numbers() {
         (a.strategy, a.workload, a.cores),
         (Strategy::Threads, threadlab::engine::Workload::Cpu, 1)
     );
+    // Its conclusion is the sum, not the longest, and is never cut: it wraps.
+    let id = enter(&mut a);
+    play(&mut a, id, -1.0, 100.0);
+    for (w, h) in [(80, 24), (120, 40)] {
+        a.update(Event::Resize(w, h));
+        // The card's text, its rows joined: each row's first pane only.
+        let s = screen(&a, w, h);
+        let card: Vec<&str> = (s.lines())
+            .skip_while(|l| !l.contains("Scene 2/9"))
+            .skip(1)
+            .take_while(|l| !l.starts_with('└'))
+            .map(|l| l.split('│').nth(1).unwrap_or(""))
+            .collect();
+        let words = card
+            .join(" ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            words.contains("≈ the sum (10.0 s): one core computes one download at a time"),
+            "{w}x{h}: {}",
+            screen(&a, w, h)
+        );
+        assert!(!words.contains("the longest download"), "{words}");
+    }
+    a.update(Event::Resize(120, 40));
     // scene 4: serial; Enter runs it, and the finished run's numbers join the card
     for _ in 0..2 {
         a.update(Event::Key(KeyEvent::new(

@@ -4,15 +4,44 @@ use super::{pane, put};
 use crate::app::App;
 use crate::i18n::{t, tf};
 use crate::lesson;
+use crate::text::wrap;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 
-/// Rows the card wants for the current scene (border included).
-pub(super) fn height(app: &App) -> u16 {
-    let Some(l) = &app.lesson else { return 0 };
-    // card lines, the numbers line, the keys line, two borders
-    l.scene().card(app.lang).len() as u16 + 4
+/// Rows the card wants for the current scene at `width` columns (border included).
+pub(super) fn height(app: &App, width: u16) -> u16 {
+    if app.lesson.is_none() {
+        return 0;
+    }
+    u16::try_from(lines(app, width.saturating_sub(2)).len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(2)
+}
+
+/// The card's lines at `width` columns inside the border: the scene's text, what the run showed
+/// (wrapped, so the conclusion is never cut), the keys.
+fn lines(app: &App, width: u16) -> Vec<(String, Style)> {
+    let Some(l) = &app.lesson else {
+        return Vec::new();
+    };
+    let (lang, th) = (app.lang, &app.theme);
+    let mut lines: Vec<(String, Style)> = (l.scene().card(lang).iter())
+        .map(|s| (s.clone(), th.title))
+        .collect();
+    let numbers = (app.run.as_ref())
+        .filter(|r| Some(r.id) == l.ran)
+        .and_then(|r| lesson::summary(lang, &r.state));
+    match numbers {
+        Some(n) => {
+            let style = th.accent.add_modifier(Modifier::BOLD);
+            let wrapped = wrap(&format!("→ {n}"), usize::from(width.max(1)));
+            lines.extend(wrapped.into_iter().map(|s| (s, style)));
+        }
+        None => lines.push((String::new(), Style::new())),
+    }
+    lines.push((t(lang, "lesson_keys").to_string(), th.dim));
+    lines
 }
 
 pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
@@ -25,23 +54,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     );
     let th = &app.theme;
     let inner = pane(th, &title, area, buf);
-    let mut lines: Vec<(String, Style)> = l
-        .scene()
-        .card(lang)
-        .iter()
-        .map(|s| (s.clone(), th.title))
-        .collect();
-    let numbers = app
-        .run
-        .as_ref()
-        .filter(|r| Some(r.id) == l.ran)
-        .and_then(|r| lesson::summary(lang, &r.state));
-    lines.push(match numbers {
-        Some(n) => (format!("→ {n}"), th.accent.add_modifier(Modifier::BOLD)),
-        None => (String::new(), Style::new()),
-    });
-    lines.push((t(lang, "lesson_keys").to_string(), th.dim));
-    for (y, (text, style)) in (inner.y..inner.bottom()).zip(lines) {
+    for (y, (text, style)) in (inner.y..inner.bottom()).zip(lines(app, inner.width)) {
         put(th, buf, inner.x, y, inner.width, &text, style);
     }
 }

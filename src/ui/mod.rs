@@ -147,7 +147,7 @@ impl Widget for &App {
         // Lesson mode: the scene's card sits right under the timeline. It takes the log's rows
         // first and then, on a short screen, the timeline's, so the card is always whole.
         let below = a.timeline.union(a.log);
-        let card_h = lesson::height(self).min(below.height);
+        let card_h = lesson::height(self, below.width).min(below.height);
         let (timeline_h, card_y) = if self.code.is_some() {
             (0, below.y)
         } else {
