@@ -123,6 +123,8 @@ pub struct Outcome {
     pub elapsed: f64,
     pub ideal: f64,
     pub workers: usize,
+    /// Downloads that failed (the crash demo): the time is not comparable.
+    pub failed: usize,
 }
 
 /// The Ping/Pong ticker as the screen shows it.
@@ -818,6 +820,7 @@ impl App {
             elapsed: run.state.elapsed.unwrap_or(0.0),
             ideal: run.state.ideal(),
             workers: run.state.worker_threads(),
+            failed: run.state.failed(),
         };
         let strategy = run.state.strategy;
         if let Some(line) = line {

@@ -5,7 +5,7 @@
 use crate::engine::ideal::Bound;
 use crate::engine::{Strategy, Workload};
 use crate::i18n::{Lang, strategy_name, tf};
-use crate::report::{Phase, RunState};
+use crate::report::RunState;
 use std::path::Path;
 
 /// The built-in lesson, compiled in.
@@ -241,11 +241,7 @@ pub fn summary(lang: Lang, state: &RunState) -> Option<String> {
     if bound.bound == Bound::Cores && matches!(state.strategy, Strategy::Serial | Strategy::Pool) {
         line.push_str(&tf(lang, "sum_cores", &[&state.cores]));
     }
-    let failed = state
-        .tasks
-        .iter()
-        .filter(|t| t.phase == Phase::Failed)
-        .count();
+    let failed = state.failed();
     if failed > 0 {
         line.push_str(&tf(lang, "sum_failed", &[&failed]));
     }

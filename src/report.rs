@@ -193,6 +193,13 @@ impl RunState {
         self.tasks.iter().map(|t| t.task.duration).collect()
     }
 
+    /// Downloads that failed (a crash): a run with any is not a fair time to compare.
+    pub fn failed(&self) -> usize {
+        (self.tasks.iter())
+            .filter(|t| t.phase == Phase::Failed)
+            .count()
+    }
+
     /// Serial time: the sum of the durations.
     pub fn sum(&self) -> f64 {
         ideal::sum(&self.durations())

@@ -542,6 +542,17 @@ fn crash_demo_for_threads_processes_and_workshops() {
             .any(|w| s.contains(&format!("{worker} {w}")));
         assert!(s.contains(&reason[..reason.len().min(9)]) && said, "{s}");
         insta::assert_snapshot!(name, s);
+        // The run ends early because a download died: no speedup, and its result says failed.
+        let event = WorkerEvent::RunFinished { elapsed: 3.0 };
+        a.update(Event::Worker(RunEvent { run: id, event }));
+        let s = screen(&a, 120, 40);
+        assert!(s.contains("failed: no speedup"), "{s}");
+        let row = (s.lines())
+            .find(|l| l.contains(&format!("││{}", a.strategy.name())))
+            .unwrap_or_else(|| panic!("{s}"));
+        assert!(row.contains("3.00 s") && row.contains("failed"), "{row}");
+        let speedup = s.lines().find(|l| l.contains("Speedup")).unwrap();
+        assert!(speedup.contains('—') && !speedup.contains('×'), "{s}");
     }
 }
 

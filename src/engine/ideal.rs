@@ -103,6 +103,8 @@ fn own_ideal(
     let (seconds, bound) = match strategy {
         Strategy::Serial => (sum(durations), Bound::Sum),
         Strategy::Threads | Strategy::Custom => (longest(durations), Bound::Longest),
+        // A worker for every download: nobody queues, so the longest one decides.
+        Strategy::Pool if workers >= durations.len() => (longest(durations), Bound::Longest),
         Strategy::Pool => (pool_makespan(durations, workers), Bound::Pool),
         // One process per download: like threads, they all run at once.
         Strategy::Process => (longest(durations), Bound::Longest),
@@ -163,6 +165,15 @@ mod tests {
         assert_eq!(ideal(Strategy::Pool, &d, 2), 10.0);
         assert_eq!(ideal(Strategy::Pool, &d, 1), 15.0);
         assert_eq!(ideal(Strategy::Pool, &[], 3), 0.0);
+        // As many workers as downloads or more: the longest decides, not the workers.
+        assert_eq!(
+            ideal_for(Strategy::Pool, &d, 3, Workload::Io, 1).bound,
+            Bound::Longest
+        );
+        assert_eq!(
+            ideal_for(Strategy::Pool, &d, 2, Workload::Io, 1).bound,
+            Bound::Pool
+        );
         assert_eq!(ideal(Strategy::Async, &d, 4), 6.0);
     }
 

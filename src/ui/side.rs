@@ -153,11 +153,19 @@ fn timing_lines(app: &App) -> Vec<(String, Style)> {
             out.push((format!("  {part}"), th.warn));
         }
     }
+    let failed = state.failed();
     let speedup = match (&app.run, state.elapsed) {
-        (Some(_), Some(e)) if e > 0.0 => format!("{:>7.2}×", state.sum() / e),
+        (Some(_), Some(e)) if e > 0.0 && failed == 0 => format!("{:>7.2}×", state.sum() / e),
         _ => format!("{:>7}", "—"),
     };
     out.push((row(t(l, "timing_speedup"), speedup), th.accent));
+    if failed > 0 {
+        // A download that died early makes the run look fast: say why there is no speedup.
+        out.push((
+            format!("  {}", tf(l, "speedup_failed", &[&failed])),
+            th.failed,
+        ));
+    }
     out.push((
         row(t(l, "timing_threads"), format!("{:>7}", app.os_threads)),
         plain,
@@ -199,7 +207,9 @@ fn results_lines(app: &App) -> Vec<(String, Style)> {
     let th = &app.theme;
     let rule = th.glyphs.rule;
     let mut out = vec![(format!("{rule} {} {rule}", t(l, "pane_results")), th.title)];
-    let serial = app.results.get(&Strategy::Serial).map(|o| o.elapsed);
+    let serial = (app.results.get(&Strategy::Serial))
+        .filter(|o| o.failed == 0)
+        .map(|o| o.elapsed);
     for s in Strategy::ALL.iter() {
         let mut name = strategy_label(l, s.key() as usize).to_string();
         let text = match app.results.get(s) {
@@ -208,6 +218,7 @@ fn results_lines(app: &App) -> Vec<(String, Style)> {
                     name = format!("{name}({})", o.workers);
                 }
                 let speedup = match serial {
+                    _ if o.failed > 0 => t(l, "result_failed").to_string(),
                     Some(base) if o.elapsed > 0.0 => format!("{:.2}×", base / o.elapsed),
                     _ => String::new(),
                 };
@@ -220,10 +231,10 @@ fn results_lines(app: &App) -> Vec<(String, Style)> {
             }
             None => format!("{} {}", pad(&name, 14), t(l, "no_result")),
         };
-        let style = if *s == app.strategy {
-            th.accent
-        } else {
-            th.text
+        let style = match app.results.get(s) {
+            Some(o) if o.failed > 0 => th.failed,
+            _ if *s == app.strategy => th.accent,
+            _ => th.text,
         };
         out.push((text, style));
     }
