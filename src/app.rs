@@ -381,7 +381,7 @@ impl App {
     }
 
     /// The current downloads, all queued, as the next run would start.
-    fn queued(&self) -> RunState {
+    pub fn queued(&self) -> RunState {
         let mut state = RunState::with(
             self.strategy,
             &self.tasks,
@@ -579,6 +579,10 @@ impl App {
                     self.workers - 1
                 };
                 self.workers = n.clamp(1, 256);
+                if self.strategy != Strategy::Pool {
+                    // Only the pool has a number of workers to choose: say where it shows.
+                    self.hint = Some("hint_workers_pool_only");
+                }
                 vec![]
             }
             Action::Pause => {

@@ -236,8 +236,9 @@ fn parse_count(s: &str) -> Result<usize, String> {
 
 fn parse_seconds(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
-        Ok(x) if x.is_finite() && (0.0..=3600.0).contains(&x) => Ok(x),
-        _ => Err("must be a number of seconds from 0 to 3600".into()),
+        // A download of no time at all has nothing to show, and makes every ratio 0 / 0.
+        Ok(x) if x.is_finite() && x > 0.0 && x <= 3600.0 => Ok(x),
+        _ => Err("must be a number of seconds above 0, up to 3600".into()),
     }
 }
 

@@ -227,6 +227,8 @@ fn bad_options_get_one_line_and_exit_2() {
     refused(&["run", "--speed", "-3"], "--speed");
     refused(&["run", "--speed", "nan"], "--speed");
     refused(&["run", "--min", "7"], "--min 7 is above --max 6");
+    refused(&["run", "--min", "0", "--max", "0"], "seconds above 0");
+    refused(&["compare", "--max", "-1"], "seconds above 0");
     refused(&["run", "--count", "0"], "--count");
     refused(&["run", "--seed", "abc"], "--seed");
     refused(&["run", "--lang", "fr"], "unknown language 'fr'");

@@ -1083,3 +1083,23 @@ fn a_step_says_so_until_its_event_arrives_then_the_run_is_paused_again() {
     key(&mut a, ' ');
     assert!(a.is_animating() && !a.paused && !a.stepping);
 }
+
+#[test]
+fn the_header_counts_the_selected_strategys_workers_and_plus_minus_says_they_are_the_pools() {
+    let mut a = app(Lang::En);
+    key(&mut a, '4');
+    for _ in 0..4 {
+        key(&mut a, '+');
+    }
+    let id = enter(&mut a);
+    play(&mut a, id, -1.0, 100.0);
+    assert!(screen(&a, 120, 40).contains("workers 8"));
+    // The pool's run stays on screen; the header describes what 2 will run: one per download.
+    key(&mut a, '2');
+    let s = screen(&a, 120, 40);
+    assert!(s.contains("workers 3 ·") && !s.contains("workers 8"), "{s}");
+    key(&mut a, '-');
+    assert!(screen(&a, 120, 40).contains("+/- set the pool's workers"));
+    key(&mut a, '4');
+    assert!(screen(&a, 120, 40).contains("workers 7 ·"));
+}

@@ -323,7 +323,8 @@ fn info(app: &App, area: Rect, buf: &mut Buffer) {
     };
     let workers = match app.strategy {
         Strategy::Pool => format!("{} {}", t(l, "workers"), app.workers),
-        _ => format!("{} {}", t(l, "workers"), app.view_state().worker_threads()),
+        // What the selected strategy will use, even while another's last run is on screen.
+        _ => format!("{} {}", t(l, "workers"), app.queued().worker_threads()),
     };
     let screen = Rect::new(0, 0, app.size.0, app.size.1);
     let side_hidden = layout(screen, app.tasks.len(), 1, keybar_rows(l, screen)).side_hidden;
