@@ -11,6 +11,26 @@ use std::thread::{self, JoinHandle};
 /// A unit of work waiting in the queue.
 type Job = Box<dyn FnOnce() + Send>;
 
+// lesson:begin
+/// Submit every download to a pool of at most `workers` threads and wait for the pool to drain.
+pub fn run(tasks: &[Task], workers: usize, ctx: &Ctx) {
+    let pool = ThreadPool::new(workers, ctx);
+    for task in tasks {
+        let (my_task, my_ctx) = (task.clone(), ctx.clone());
+        let submitted = pool.submit(move || {
+            // A stopped run makes every queued download return at once, so the pool drains fast.
+            let _ = download(&my_task, &my_ctx);
+        });
+        // lesson:end
+        if let Err(e) = submitted {
+            could_not_start(task, ctx, e);
+        }
+        // lesson:begin
+    }
+    // `pool` drops here: the queue closes and every worker is joined.
+}
+// lesson:end
+
 /// Up to N named workers that pull jobs from one queue until the queue is closed.
 pub struct ThreadPool {
     crew: Arc<Crew>,
@@ -153,26 +173,6 @@ impl Drop for ThreadPool {
         }
     }
 }
-
-// lesson:begin
-/// Submit every download to a pool of at most `workers` threads and wait for the pool to drain.
-pub fn run(tasks: &[Task], workers: usize, ctx: &Ctx) {
-    let pool = ThreadPool::new(workers, ctx);
-    for task in tasks {
-        let (my_task, my_ctx) = (task.clone(), ctx.clone());
-        let submitted = pool.submit(move || {
-            // A stopped run makes every queued download return at once, so the pool drains fast.
-            let _ = download(&my_task, &my_ctx);
-        });
-        // lesson:end
-        if let Err(e) = submitted {
-            could_not_start(task, ctx, e);
-        }
-        // lesson:begin
-    }
-    // `pool` drops here: the queue closes and every worker is joined.
-}
-// lesson:end
 
 #[cfg(test)]
 mod tests {
