@@ -1,4 +1,4 @@
-//! Lesson mode's card: the scene's title and two to four lines, then what the run showed in numbers.
+//! Lesson mode's card: the scene's title and one to four lines, then what the run showed in numbers.
 
 use super::{pane, put};
 use crate::app::App;
