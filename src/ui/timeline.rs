@@ -4,6 +4,7 @@
 use super::downloads::phase_style;
 use super::{pane, put};
 use crate::app::App;
+use crate::engine::Strategy;
 use crate::i18n::{t, tf};
 use crate::report::Phase;
 use crate::text::pad;
@@ -14,7 +15,12 @@ use std::collections::HashMap;
 pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let th = &app.theme;
     let g = &th.glyphs;
-    let inner = pane(th, t(app.lang, "pane_timeline"), area, buf);
+    let title = match app.run.as_ref().map_or(app.strategy, |r| r.state.strategy) {
+        Strategy::Process => "pane_timeline_process",
+        Strategy::Workshops => "pane_timeline_workshops",
+        _ => "pane_timeline",
+    };
+    let inner = pane(th, t(app.lang, title), area, buf);
     if inner.height < 2 || inner.width < 8 {
         return;
     }
@@ -22,14 +28,11 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     };
     let state = &run.state;
-    // Workshop lanes are "pid N/tI": keep each process's threads together, in order of appearance.
+    // In the order the workers were made (Thread-2 before Thread-10, pool-5 after the pool-4 it
+    // replaced, lower pids first), not the order they happened to report; workshop lanes
+    // "pid N/tI" stay together under their process.
     let mut lanes: Vec<&std::sync::Arc<str>> = run.lanes.iter().collect();
-    lanes.sort_by_key(|l| {
-        let process = l.split('/').next().unwrap_or("");
-        run.lanes
-            .iter()
-            .position(|x| x.split('/').next() == Some(process))
-    });
+    lanes.sort_by_cached_key(|l| natural_key(l));
     let label_w = run
         .lanes
         .iter()
@@ -128,4 +131,53 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     put(th, buf, track_x, axis_y, track_w, &left, th.dim);
     let rx = track_x + track_w.saturating_sub(right.len() as u16);
     put(th, buf, rx, axis_y, right.len() as u16, &right, th.dim);
+}
+
+/// A name split into runs of text and numbers, numbers compared by value: `Thread-2` < `Thread-10`.
+fn natural_key(name: &str) -> Vec<(String, u64)> {
+    let mut key = Vec::new();
+    let mut text = String::new();
+    let mut chars = name.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_ascii_digit() {
+            let mut n: u64 = 0;
+            while let Some(d) = chars.peek().and_then(|c| c.to_digit(10)) {
+                n = n.saturating_mul(10).saturating_add(u64::from(d));
+                chars.next();
+            }
+            key.push((std::mem::take(&mut text), n));
+        } else {
+            text.push(c);
+            chars.next();
+        }
+    }
+    key.push((text, 0));
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::natural_key;
+
+    #[test]
+    fn lanes_sort_by_their_numbers_not_their_letters() {
+        let mut lanes = [
+            "Thread-10",
+            "Thread-2",
+            "pid 9352/t1",
+            "pid 9347/t2",
+            "pid 9347/t1",
+        ];
+        lanes.sort_by_cached_key(|l| natural_key(l));
+        assert_eq!(
+            lanes,
+            [
+                "Thread-2",
+                "Thread-10",
+                "pid 9347/t1",
+                "pid 9347/t2",
+                "pid 9352/t1"
+            ]
+        );
+    }
 }
