@@ -1103,3 +1103,25 @@ fn the_header_counts_the_selected_strategys_workers_and_plus_minus_says_they_are
     key(&mut a, '4');
     assert!(screen(&a, 120, 40).contains("workers 7 ·"));
 }
+
+#[test]
+fn cut_chinese_names_keep_the_columns_aligned_in_every_theme() {
+    for ascii in [false, true] {
+        let a = pool_mid_run(
+            Theme::new(ThemeName::Projector, ascii),
+            tasks::lesson_names(),
+        );
+        // At 100 columns the side panel sits right and the names are cut.
+        let s = screen(&a, 100, 30);
+        // Where each row's bar begins (every download has started, so each has a filled cell).
+        let bar_at: Vec<usize> = (s.lines())
+            .filter(|l| l.contains('%'))
+            .map(|l| unicode_width::UnicodeWidthStr::width(&l[..l.find(['#', '█']).unwrap()]))
+            .collect();
+        assert_eq!(bar_at.len(), 3, "{s}");
+        assert!(
+            bar_at.windows(2).all(|w| w[0] == w[1]),
+            "ascii {ascii}:\n{s}"
+        );
+    }
+}

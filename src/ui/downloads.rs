@@ -131,7 +131,12 @@ fn draw_row(app: &App, ts: &TaskState, now: f64, name_w: u16, r: Rect, buf: &mut
         x,
         r.y,
         name_w.min(r.width),
-        &pad(&ts.task.name, name_w as usize),
+        // Cut with the theme's own ellipsis first (`...` under --ascii is wider than `…`), then
+        // pad: a wide character that no longer fits leaves a space, never a shifted row.
+        &pad(
+            &th.truncate(&ts.task.name, name_w as usize),
+            name_w as usize,
+        ),
         style,
     );
     let done = ts.done.clamp(0.0, 1.0);
