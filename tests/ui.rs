@@ -1125,3 +1125,37 @@ fn cut_chinese_names_keep_the_columns_aligned_in_every_theme() {
         );
     }
 }
+
+#[test]
+fn a_long_notice_takes_the_whole_info_row_so_a_file_name_is_never_cut() {
+    let mut a = app(Lang::En);
+    let said = "trace written to threadlab-workshops-seed1234567890.trace.json".to_string();
+    a.update(Event::Notice(said.clone()));
+    let s = screen(&a, 120, 40);
+    let info = s.lines().nth(1).unwrap();
+    assert!(info.contains(&said), "{info}");
+    // A short one sits after the settings, which stay in view.
+    a.update(Event::Notice("saved".into()));
+    let info = screen(&a, 120, 40).lines().nth(1).unwrap().to_string();
+    assert!(info.contains("saved") && info.contains("seed 7"), "{info}");
+}
+
+#[test]
+fn thread_and_process_start_costs_each_get_a_whole_row() {
+    use threadlab::engine::SpawnKind;
+    let mut a = app(Lang::En);
+    key(&mut a, '7');
+    let id = enter(&mut a);
+    for (kind, us) in [(SpawnKind::Process, 2100), (SpawnKind::Thread, 118)] {
+        let event = WorkerEvent::Spawned {
+            worker: "w".into(),
+            kind,
+            cost: std::time::Duration::from_micros(us),
+        };
+        a.update(Event::Worker(RunEvent { run: id, event }));
+    }
+    let s = screen(&a, 120, 40);
+    let row = |label: &str| s.lines().find(|l| l.contains(label)).unwrap().to_string();
+    assert!(row("New thread").contains("118 µs"), "{s}");
+    assert!(row("New process").contains("2.1 ms"), "{s}");
+}

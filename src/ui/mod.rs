@@ -359,12 +359,36 @@ fn info(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         th.text
     };
-    let used = put(th, buf, area.x, area.y, area.width, &text, state_style);
     let hint = app.notice.as_deref().or(app.hint.map(|h| t(l, h)));
-    if let Some(hint) = hint {
-        let x = area.x + used + 2;
-        if x < area.right() {
-            put(th, buf, x, area.y, area.right() - x, hint, th.warn);
+    match hint {
+        // The newest message matters more than the settings, which are back on the next key:
+        // when both do not fit, the message gets the whole row, so a file name is never cut.
+        Some(hint) if width(&text) + 2 + width(hint) > usize::from(area.width) => {
+            put(
+                th,
+                buf,
+                area.x + 1,
+                area.y,
+                area.width.saturating_sub(1),
+                hint,
+                th.warn,
+            );
+        }
+        Some(hint) => {
+            let used = put(th, buf, area.x, area.y, area.width, &text, state_style);
+            let x = area.x + used + 2;
+            put(
+                th,
+                buf,
+                x,
+                area.y,
+                area.right().saturating_sub(x),
+                hint,
+                th.warn,
+            );
+        }
+        None => {
+            put(th, buf, area.x, area.y, area.width, &text, state_style);
         }
     }
 }

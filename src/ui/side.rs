@@ -171,19 +171,14 @@ fn timing_lines(app: &App) -> Vec<(String, Style)> {
         plain,
     ));
     // Creation cost, measured by the engine in this run.
-    let cost = |kind| state.median_spawn(kind).map(fmt_cost);
-    let spawn = match (cost(SpawnKind::Thread), cost(SpawnKind::Process)) {
-        (None, None) => None,
-        (Some(t), None) => Some(tf(l, "spawn_thread", &[&t])),
-        (None, Some(p)) => Some(tf(l, "spawn_process", &[&p])),
-        (Some(t), Some(p)) => Some(format!(
-            "{} · {}",
-            tf(l, "spawn_thread", &[&t]),
-            tf(l, "spawn_process", &[&p])
-        )),
-    };
-    if let Some(spawn) = spawn {
-        out.push((row(t(l, "timing_spawn"), spawn), plain));
+    // One row per kind, so both fit the panel when a workshop run has started both.
+    for (kind, label) in [
+        (SpawnKind::Thread, "timing_spawn_thread"),
+        (SpawnKind::Process, "timing_spawn_process"),
+    ] {
+        if let Some(cost) = state.median_spawn(kind).map(fmt_cost) {
+            out.push((row(t(l, label), format!("{cost:>9}")), plain));
+        }
     }
     if let Some(via) = state.bytes_via {
         let path = match via {
