@@ -3,7 +3,7 @@
 use crate::cli::{BenchArgs, Setup};
 use crate::cores;
 use crate::engine::{self, Plan, Reporter, RunEvent, SpawnKind, Strategy, WorkerEvent, Workload};
-use crate::i18n::{Lang, t, tf};
+use crate::i18n::{Lang, strategy_name, t, tf};
 use crate::report::{RunReport, RunState};
 use crate::tasks;
 use crate::text::{pad, pad_left, width};
@@ -123,13 +123,15 @@ pub fn run(setup: &Setup, json: bool, out: &mut impl Write) -> Result<RunReport,
 
 /// The one-line summary under the transcript.
 pub fn summary(lang: Lang, r: &RunReport) -> String {
+    let name =
+        (r.strategy.parse::<Strategy>()).map_or(r.strategy.as_str(), |s| strategy_name(lang, s));
     tf(
         lang,
         "summary",
         &[
             &format!("{:.2}", r.elapsed_s),
             &format!("{:.2}", r.sum_s),
-            &r.strategy,
+            &name,
             &format!("{:.2}", r.ideal_s),
             &format!("{:.2}", r.speedup()),
         ],

@@ -283,7 +283,7 @@ mod tests {
         assert!(
             summary(Lang::Zh, &one)
                 .unwrap()
-                .starts_with("多线程 耗时 10.7 秒 ≈ 总和")
+                .starts_with("多线程耗时 10.7 秒 ≈ 总和")
         );
     }
 

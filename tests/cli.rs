@@ -561,3 +561,24 @@ fn bench_prints_an_overhead_per_strategy() {
         .find(|f| f["name"] == "pool reuse");
     assert_eq!(reuse.unwrap()["median"], 0.0);
 }
+
+#[test]
+fn the_chinese_summary_names_the_strategy_in_chinese() {
+    let o = threadlab(&[
+        "run",
+        "--strategy",
+        "pool",
+        "--lang",
+        "zh",
+        "--speed",
+        "200",
+        "--seed",
+        "3",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.lines().last().unwrap().contains("线程池的理想耗时"),
+        "{out}"
+    );
+}

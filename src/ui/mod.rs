@@ -11,7 +11,7 @@ mod timeline;
 
 use crate::app::App;
 use crate::engine::Strategy;
-use crate::i18n::{Lang, t};
+use crate::i18n::{Lang, strategy_name, t};
 use crate::keys::{Action, BINDINGS};
 use crate::text::width;
 use ratatui::buffer::Buffer;
@@ -471,7 +471,8 @@ pub fn log_line(th: &Theme, lang: Lang, line: &crate::app::LogLine) -> (String, 
         ),
         LogLine::Total { strategy, elapsed } => (
             format!(
-                "[main] {strategy}: {}",
+                "[main] {}: {}",
+                strategy_name(lang, *strategy),
                 tf(lang, "total_time", &[&format!("{elapsed:.2}")])
             ),
             th.accent.add_modifier(Modifier::BOLD),
