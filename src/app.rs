@@ -193,8 +193,9 @@ pub struct App {
     pub tasks: Vec<Task>,
     pub run: Option<RunView>,
     pub paused: bool,
-    /// Paused, but a step (`.`) is letting the run go on to its next event.
-    pub stepping: bool,
+    /// Steps (`.`) asked for whose event has not arrived yet: while any is, the paused run
+    /// goes on to its next event.
+    pub steps_pending: u32,
     pub results: BTreeMap<Strategy, Outcome>,
     /// Strategies still to run for the `c` comparison.
     pub compare_queue: VecDeque<Strategy>,
@@ -266,7 +267,7 @@ impl App {
             scenes: start.scenes.into(),
             run: None,
             paused: false,
-            stepping: false,
+            steps_pending: 0,
             results: BTreeMap::new(),
             compare_queue: VecDeque::new(),
             log: VecDeque::new(),
@@ -354,7 +355,7 @@ impl App {
             // A new scene is a new stage: the old run would only confuse it.
             self.run = None;
             self.paused = false;
-            self.stepping = false;
+            self.steps_pending = 0;
             self.compare_queue.clear();
             cmds.push(Command::StopRun);
         }
@@ -364,7 +365,8 @@ impl App {
 
     /// Whether anything on screen moves by itself (so the loop should keep drawing frames).
     pub fn is_animating(&self) -> bool {
-        self.run.as_ref().is_some_and(|r| !r.state.is_finished()) && (!self.paused || self.stepping)
+        self.run.as_ref().is_some_and(|r| !r.state.is_finished())
+            && (!self.paused || self.steps_pending > 0)
     }
 
     /// Whether a run is under way (started and not finished).
@@ -527,7 +529,7 @@ impl App {
                     self.hint = Some("hint_step_threads_only");
                     return vec![];
                 }
-                self.stepping = true;
+                self.steps_pending += 1;
                 vec![Command::Step]
             }
             Action::Crash => {
@@ -563,7 +565,7 @@ impl App {
                 let stop = self.is_running();
                 self.run = None;
                 self.paused = false;
-                self.stepping = false;
+                self.steps_pending = 0;
                 if stop { vec![Command::StopRun] } else { vec![] }
             }
             Action::Compare => {
@@ -591,7 +593,7 @@ impl App {
                     return vec![];
                 }
                 self.paused = !self.paused;
-                self.stepping = false;
+                self.steps_pending = 0;
                 vec![if self.paused {
                     Command::Pause
                 } else {
@@ -674,7 +676,7 @@ impl App {
                 // A stopped run never reports that it finished: forget it, as `n` does.
                 self.run = None;
                 self.paused = false;
-                self.stepping = false;
+                self.steps_pending = 0;
                 cmds.push(Command::StopRun);
             }
             cmds
@@ -725,7 +727,7 @@ impl App {
             lanes: Vec::new(),
         });
         self.paused = false;
-        self.stepping = false;
+        self.steps_pending = 0;
         self.scroll = 0;
         self.follow = true;
         self.crash_note = None;
@@ -751,15 +753,13 @@ impl App {
             return vec![];
         }
         run.state.apply(&ev.event);
-        if matches!(
-            ev.event,
-            WorkerEvent::Started { .. }
-                | WorkerEvent::Finished { .. }
-                | WorkerEvent::Failed { .. }
-                | WorkerEvent::RunFinished { .. }
-        ) {
-            // The event a step was waiting for: the clock has stopped behind it.
-            self.stepping = false;
+        match ev.event {
+            // A start or finish is what a step lets through the engine's gate, one per step.
+            WorkerEvent::Started { .. } | WorkerEvent::Finished { .. } => {
+                self.steps_pending = self.steps_pending.saturating_sub(1);
+            }
+            WorkerEvent::RunFinished { .. } => self.steps_pending = 0,
+            _ => {}
         }
         let name = |id: usize| -> Arc<str> {
             run.state
@@ -833,7 +833,7 @@ impl App {
         }
         if finished {
             self.paused = false;
-            self.stepping = false;
+            self.steps_pending = 0;
             self.results.insert(strategy, outcome);
             if let Some(next) = self.compare_queue.pop_front() {
                 self.strategy = next;
@@ -851,7 +851,7 @@ impl App {
 
     /// Download rows visible at the current size (the view's layout rule decides).
     pub fn page(&self) -> usize {
-        crate::ui::download_rows(self.size.0, self.size.1, self.lang).max(1)
+        crate::ui::download_rows(self.size.0, self.size.1, self.lang, self.theme.ascii).max(1)
     }
 
     /// Until the class scrolls by hand, keep the first download still under way in view, so a

@@ -115,7 +115,7 @@ const RUST: [Source; SUBJECTS] = [
     rust!(
         "engine/pool.rs",
         &[
-            "Crew::hire(crew)",
+            "claim_and_hire(crew)",
             ".recv()",
             "job()",
             "ThreadPool::new(",

@@ -35,7 +35,8 @@ pub fn truncate_with(s: &str, max: usize, ellipsis: &str) -> String {
 }
 
 /// `s` broken into lines of at most `max` columns: after a space where there is one, after any
-/// wide (CJK) character, and inside a word only when the word alone is too long.
+/// wide (CJK) character, and inside a word only when the word alone is too long. (A character
+/// wider than `max` itself, a CJK one when `max` is 1, still gets a line of its own.)
 pub fn wrap(s: &str, max: usize) -> Vec<String> {
     let mut lines = Vec::new();
     if max == 0 {

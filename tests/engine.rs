@@ -107,12 +107,17 @@ fn pool_reuses_at_most_n_workers_and_queues_the_rest() {
 fn a_pool_starts_workers_only_as_downloads_need_them() {
     // Like ThreadPoolExecutor(max_workers=4): three downloads hire three workers, not four.
     let state = run_plan(&plan(Strategy::Pool, &LESSON, 4, 200.0), |_, _| {}).unwrap();
-    assert_eq!(state.spawn_count(SpawnKind::Thread), 3);
-    assert_eq!(
-        workers(&state),
-        HashSet::from(["pool-1", "pool-2", "pool-3"].map(String::from))
-    );
     assert!(state.tasks.iter().all(|t| t.phase == Phase::Done));
+    // Never the fourth: every thread started ran a download.
+    let hired = state.spawn_count(SpawnKind::Thread);
+    assert_eq!(hired, workers(&state).len(), "{:?}", workers(&state));
+    assert!(hired <= 3, "{hired}");
+    // Three at once when the downloads overlapped (a stalled machine may free a worker first).
+    let s = spans(&state);
+    let overlapped = s.iter().all(|a| s.iter().all(|b| a.0 < b.1 && b.0 < a.1));
+    if overlapped {
+        assert_eq!(hired, 3, "{s:?}");
+    }
 }
 
 #[test]

@@ -1078,10 +1078,35 @@ fn a_step_says_so_until_its_event_arrives_then_the_run_is_paused_again() {
     play(&mut a, id, 1.0, 3.0);
     assert!(screen(&a, 120, 40).contains("paused (Space resumes, . steps)"));
     assert!(!a.is_animating());
+    // Two steps in a row: the first event leaves the run still stepping to the second.
+    key(&mut a, '.');
+    key(&mut a, '.');
+    let finished = WorkerEvent::Finished {
+        task: 1,
+        worker: "main".into(),
+        at: 7.0,
+        took: 4.0,
+    };
+    a.update(Event::Worker(RunEvent {
+        run: id,
+        event: finished,
+    }));
+    assert!(a.is_animating(), "one step still to go");
+    assert!(screen(&a, 120, 40).contains("step: on to the next event"));
+    let started = WorkerEvent::Started {
+        task: 2,
+        worker: "main".into(),
+        at: 7.0,
+    };
+    a.update(Event::Worker(RunEvent {
+        run: id,
+        event: started,
+    }));
+    assert!(!a.is_animating());
     // Space from a step resumes the run as usual.
     key(&mut a, '.');
     key(&mut a, ' ');
-    assert!(a.is_animating() && !a.paused && !a.stepping);
+    assert!(a.is_animating() && !a.paused && a.steps_pending == 0);
 }
 
 #[test]
@@ -1099,7 +1124,7 @@ fn the_header_counts_the_selected_strategys_workers_and_plus_minus_says_they_are
     let s = screen(&a, 120, 40);
     assert!(s.contains("workers 3 ·") && !s.contains("workers 8"), "{s}");
     key(&mut a, '-');
-    assert!(screen(&a, 120, 40).contains("+/- set the pool's workers"));
+    assert!(screen(&a, 120, 40).contains("+/- set the pool's workers: press 4 to run the pool"));
     key(&mut a, '4');
     assert!(screen(&a, 120, 40).contains("workers 7 ·"));
 }

@@ -35,7 +35,6 @@ pub fn run(tasks: &[Task], workers: usize, ctx: &Ctx) {
 pub struct ThreadPool {
     crew: Arc<Crew>,
     queue: Option<Sender<Job>>,
-    max_workers: usize,
 }
 
 /// What the workers share: the queue's receiving end, and the handles of everyone hired.
@@ -44,8 +43,10 @@ struct Crew {
     hired: Mutex<Vec<JoinHandle<()>>>,
     /// Names given so far, so a replacement gets a new one (`pool-5` after `pool-4` died).
     named: AtomicUsize,
-    /// Workers alive now.
+    /// Worker slots taken: a slot is claimed before its thread starts and given back only when
+    /// a thread ends for good (a panicking worker hands its slot to its replacement).
     alive: AtomicUsize,
+    max_workers: usize,
     /// Workers that finished a job and wait for the next: a new job goes to one of them.
     idle: AtomicUsize,
     ctx: Ctx,
@@ -62,12 +63,12 @@ impl ThreadPool {
             named: AtomicUsize::new(0),
             alive: AtomicUsize::new(0),
             idle: AtomicUsize::new(0),
+            max_workers,
             ctx: ctx.clone(),
         });
         ThreadPool {
             crew,
             queue: Some(queue),
-            max_workers,
         }
     }
 
@@ -80,12 +81,13 @@ impl ThreadPool {
         let someone_free = (crew.idle)
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
             .is_ok();
-        if !someone_free && crew.alive.load(Ordering::Acquire) < self.max_workers {
-            // Fewer workers than asked for still drain the queue.
-            if let Err(e) = Crew::hire(crew)
-                && crew.alive.load(Ordering::Acquire) == 0
-            {
-                return Err(e);
+        if !someone_free || crew.alive.load(Ordering::Acquire) == 0 {
+            // Claim a slot and fill it, if one is left: at most max_workers, however
+            // many threads submit at once.
+            match Crew::claim_and_hire(crew) {
+                Err(e) if crew.alive.load(Ordering::Acquire) == 0 => return Err(e),
+                // Fewer workers than asked for still drain the queue.
+                _ => {}
             }
         }
         if let Some(queue) = &self.queue {
@@ -98,11 +100,21 @@ impl ThreadPool {
 }
 
 impl Crew {
-    /// Start one more worker, named after how many were hired before it.
+    /// Take a free slot, if any, and start a worker in it; `Ok` also when every slot is taken.
+    fn claim_and_hire(crew: &Arc<Crew>) -> io::Result<()> {
+        let claimed = (crew.alive)
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < crew.max_workers).then_some(n + 1)
+            })
+            .is_ok();
+        if claimed { Crew::hire(crew) } else { Ok(()) }
+    }
+
+    /// Start a worker in a slot already claimed, named after how many were hired before it.
+    /// If the thread cannot start, the slot is given back.
     fn hire(crew: &Arc<Crew>) -> io::Result<()> {
         let n = crew.named.fetch_add(1, Ordering::Relaxed) + 1;
         let me = crew.clone();
-        crew.alive.fetch_add(1, Ordering::AcqRel);
         let worker = thread::Builder::new()
             .name(format!("pool-{n}"))
             .spawn(crew.ctx.measured(move || me.work()));
@@ -128,7 +140,9 @@ impl Crew {
             match next {
                 Ok(job) => {
                     job();
-                    // Free again: the next job comes here, no new hire.
+                    // Free again: the next job comes here, no new hire. (Like Python's
+                    // executor, this may count a worker that then finds a job already
+                    // queued; that job still runs, only a hire is skipped.)
                     self.idle.fetch_add(1, Ordering::AcqRel);
                 }
                 Err(_) => return, // queue closed and empty: the pool is shutting down
@@ -138,15 +152,18 @@ impl Crew {
     // lesson:end
 }
 
-/// Dropped when a worker's thread ends: a panicking worker is replaced, so the pool keeps N workers.
+/// Dropped when a worker's thread ends: a panicking worker hands its slot to a replacement, so
+/// the pool keeps the workers it had; a worker leaving a closed queue gives its slot back.
 struct Replacement(Arc<Crew>);
 
 impl Drop for Replacement {
     fn drop(&mut self) {
-        self.0.alive.fetch_sub(1, Ordering::AcqRel);
         if thread::panicking() {
-            // A replacement that cannot start leaves the others to drain the queue.
+            // The slot stays taken for the replacement; if it cannot start, `hire` frees it
+            // and the others drain the queue.
             let _ = Crew::hire(&self.0);
+        } else {
+            self.0.alive.fetch_sub(1, Ordering::AcqRel);
         }
     }
 }
@@ -168,8 +185,14 @@ impl Drop for ThreadPool {
                 Some(worker) => {
                     let _ = worker.join();
                 }
-                None => return,
+                None => break,
             }
+        }
+        // Only if every worker died and none could be replaced (the OS refused threads) are
+        // jobs left: run them here rather than lose them without a word.
+        let left = self.crew.jobs.lock().unwrap_or_else(|e| e.into_inner());
+        while let Ok(job) = left.try_recv() {
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
         }
     }
 }
@@ -194,8 +217,9 @@ mod tests {
         (ctx, rx)
     }
 
+    /// The workers that started, by name (threads start in any order).
     fn hired(events: &Receiver<RunEvent>) -> Vec<String> {
-        (events.try_iter())
+        let mut names: Vec<String> = (events.try_iter())
             .filter_map(|e| match e.event {
                 WorkerEvent::Spawned {
                     worker,
@@ -204,7 +228,9 @@ mod tests {
                 } => Some(worker.to_string()),
                 _ => None,
             })
-            .collect()
+            .collect();
+        names.sort();
+        names
     }
 
     #[test]
@@ -222,6 +248,45 @@ mod tests {
         }
         drop(pool);
         assert_eq!(hired(&events), ["pool-1"]);
+    }
+
+    #[test]
+    fn many_submitters_and_a_panicking_job_never_make_more_than_max_workers() {
+        crate::engine::quiet_worker_panics();
+        let (ctx, events) = ctx();
+        let pool = Arc::new(ThreadPool::new(2, &ctx));
+        let (gate, open) = mpsc::channel::<()>();
+        let open = Arc::new(Mutex::new(open));
+        let most = Arc::new(AtomicUsize::new(0));
+        let submitters: Vec<_> = (0..4)
+            .map(|i| {
+                let (pool, open, most) = (pool.clone(), open.clone(), most.clone());
+                thread::spawn(move || {
+                    for j in 0..25 {
+                        let (open, most, crew) = (open.clone(), most.clone(), pool.crew.clone());
+                        pool.submit(move || {
+                            most.fetch_max(crew.alive.load(Ordering::Acquire), Ordering::AcqRel);
+                            if i == 0 && j == 0 {
+                                std::panic::panic_any(crate::engine::WorkerPanic {
+                                    worker: "pool-1".into(),
+                                    task: 0,
+                                });
+                            }
+                            let _ = open.lock().unwrap().recv();
+                        })
+                        .unwrap();
+                    }
+                })
+            })
+            .collect();
+        submitters.into_iter().for_each(|s| s.join().unwrap());
+        for _ in 0..99 {
+            gate.send(()).unwrap();
+        }
+        drop(Arc::into_inner(pool).expect("the submitters are done"));
+        assert!(most.load(Ordering::Acquire) <= 2, "{most:?}");
+        // Two hired for the queue, one more to replace the worker that panicked.
+        assert_eq!(hired(&events).len(), 3);
     }
 
     #[test]

@@ -12,7 +12,7 @@ mod timeline;
 use crate::app::App;
 use crate::engine::Strategy;
 use crate::i18n::{Lang, strategy_name, t};
-use crate::keys::{Action, BINDINGS};
+use crate::keys::{Action, BINDINGS, Binding};
 use crate::text::width;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -46,14 +46,23 @@ const KEYBAR_TWO_ROWS_MIN_H: u16 = 30;
 
 /// Rows the key bar takes: two when one row cannot show every key and the screen is tall
 /// enough to spare one, so w, k, l and v stay in view on a projector's 120 columns.
-pub fn keybar_rows(lang: Lang, area: Rect) -> u16 {
+pub fn keybar_rows(lang: Lang, ascii: bool, area: Rect) -> u16 {
     let need: usize = (BINDINGS.iter().filter(|b| b.on_bar))
-        .map(|b| width(b.label) + width(t(lang, b.help)) + 2)
+        .map(|b| width(b.label) + width(bar_help(b, lang, ascii)) + 2)
         .sum();
     if need > usize::from(area.width) && area.height >= KEYBAR_TWO_ROWS_MIN_H {
         2
     } else {
         1
+    }
+}
+
+/// What the key bar says for binding `b`.
+fn bar_help(b: &Binding, lang: Lang, ascii: bool) -> &'static str {
+    match (b.action, lang) {
+        // --ascii promises ASCII only, which the other language's own name is not.
+        (Action::Language, Lang::En) if ascii => "zh",
+        _ => t(lang, b.help),
     }
 }
 
@@ -117,10 +126,10 @@ pub fn layout(area: Rect, tasks: usize, lanes: usize, bar_rows: u16) -> Areas {
 }
 
 /// Download rows visible at size `w`×`h` (inside the pane's border); the app scrolls by it.
-pub fn download_rows(w: u16, h: u16, lang: Lang) -> usize {
+pub fn download_rows(w: u16, h: u16, lang: Lang, ascii: bool) -> usize {
     // The row count does not depend on the task count once the list is longer than the pane.
     let area = Rect::new(0, 0, w, h);
-    let a = layout(area, usize::MAX, 8, keybar_rows(lang, area));
+    let a = layout(area, usize::MAX, 8, keybar_rows(lang, ascii, area));
     a.downloads.height.saturating_sub(2) as usize
 }
 
@@ -139,7 +148,7 @@ fn expected_lanes(app: &App) -> usize {
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let area = area.intersection(buf.area);
-        let bar_rows = keybar_rows(self.lang, area);
+        let bar_rows = keybar_rows(self.lang, self.theme.ascii, area);
         let a = layout(area, self.tasks.len(), expected_lanes(self), bar_rows);
         tabs(self, a.tabs, buf);
         info(self, a.info, buf);
@@ -257,7 +266,7 @@ pub fn tab_at(app: &App, x: u16) -> Option<u8> {
 /// The download shown on row `y` of the screen, if any; for mouse clicks.
 pub fn download_at(app: &App, y: u16) -> Option<usize> {
     let area = Rect::new(0, 0, app.size.0, app.size.1);
-    let bar_rows = keybar_rows(app.lang, area);
+    let bar_rows = keybar_rows(app.lang, app.theme.ascii, area);
     let a = layout(area, app.tasks.len(), expected_lanes(app), bar_rows);
     let inner_top = a.downloads.y + 1;
     let rows = a.downloads.height.saturating_sub(2);
@@ -313,7 +322,7 @@ fn info(app: &App, area: Rect, buf: &mut Buffer) {
     let state = match &app.run {
         None => t(l, "state_ready"),
         Some(r) if r.state.is_finished() => t(l, "state_done"),
-        Some(_) if app.stepping => t(l, "state_stepping"),
+        Some(_) if app.steps_pending > 0 => t(l, "state_stepping"),
         Some(r) if app.paused => match r.state.strategy {
             // Child processes keep clocks of their own: they cannot be stepped.
             Strategy::Process | Strategy::Workshops => t(l, "state_paused_no_step"),
@@ -327,7 +336,13 @@ fn info(app: &App, area: Rect, buf: &mut Buffer) {
         _ => format!("{} {}", t(l, "workers"), app.queued().worker_threads()),
     };
     let screen = Rect::new(0, 0, app.size.0, app.size.1);
-    let side_hidden = layout(screen, app.tasks.len(), 1, keybar_rows(l, screen)).side_hidden;
+    let side_hidden = layout(
+        screen,
+        app.tasks.len(),
+        1,
+        keybar_rows(l, app.theme.ascii, screen),
+    )
+    .side_hidden;
     let text = if side_hidden {
         // No room for the timing panel: its two key figures move up here.
         let s = app.view_state();
@@ -488,12 +503,7 @@ fn keybar(app: &App, area: Rect, buf: &mut Buffer) {
     let th = &app.theme;
     let (mut x, mut y) = (area.x, area.y);
     for b in BINDINGS.iter().filter(|b| b.on_bar) {
-        let help = match (b.action, app.lang) {
-            // --ascii promises ASCII only, which the other language's own name is not.
-            (Action::Language, Lang::En) if th.ascii => "zh",
-            _ => t(app.lang, b.help),
-        };
-        let desc = format!(" {help} ");
+        let desc = format!(" {} ", bar_help(b, app.lang, th.ascii));
         // Only whole entries: one that does not fit goes to the next row, if there is one,
         // or is left for help to show.
         let need = (width(b.label) + width(&desc)) as u16;

@@ -28,8 +28,8 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     };
     let state = &run.state;
-    // In the order the workers were made (Thread-2 before Thread-10, pool-5 after the pool-4 it
-    // replaced, lower pids first), not the order they happened to report; workshop lanes
+    // By the workers' numbers (Thread-2 before Thread-10, pool-5 after the pool-4 it replaced,
+    // child processes by pid), not the order they happened to report; workshop lanes
     // "pid N/tI" stay together under their process.
     let mut lanes: Vec<&std::sync::Arc<str>> = run.lanes.iter().collect();
     lanes.sort_by_cached_key(|l| natural_key(l));
