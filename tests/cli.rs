@@ -5,21 +5,7 @@ use std::process::{Command, Stdio};
 use threadlab::report::RunReport;
 
 mod common;
-use common::{stderr, stdout, threadlab};
-
-/// Bad input: exit code 2, exactly one line on stderr that says `what`, nothing on stdout.
-fn refused(args: &[&str], what: &str) {
-    let o = threadlab(args);
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
-    assert_eq!(err.lines().count(), 1, "{args:?}: not one line: {err}");
-    assert!(
-        err.contains(what),
-        "{args:?}: {err:?} does not say {what:?}"
-    );
-    assert!(!err.contains("panicked"), "{args:?}: {err}");
-    assert!(o.stdout.is_empty(), "{args:?}");
-}
+use common::{refused, stderr, stdout, threadlab};
 
 #[test]
 fn help_lists_commands_and_options() {

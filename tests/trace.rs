@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use threadlab::report::RunReport;
 
 mod common;
-use common::{stderr, stdout, threadlab};
+use common::{refused, stderr, stdout, threadlab};
 
 /// A fresh path for one test's trace file.
 fn trace_path(name: &str) -> PathBuf {
@@ -257,20 +257,6 @@ fn compare_csv_is_a_header_and_one_row_per_strategy() {
     // The seed is a column: nothing else on stdout, even when the seed was chosen.
     let o = threadlab(&["compare", "--csv", "--speed", "200"]);
     assert_eq!(stdout(&o).lines().count(), 8, "{}", stdout(&o));
-}
-
-/// Bad input: exit code 2, exactly one line on stderr that says `what`, nothing on stdout.
-fn refused(args: &[&str], what: &str) {
-    let o = threadlab(args);
-    let err = stderr(&o);
-    assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
-    assert_eq!(err.lines().count(), 1, "{args:?}: not one line: {err}");
-    assert!(
-        err.contains(what),
-        "{args:?}: {err:?} does not say {what:?}"
-    );
-    assert!(!err.contains("panicked"), "{args:?}: {err}");
-    assert!(o.stdout.is_empty(), "{args:?}");
 }
 
 #[test]

@@ -19,3 +19,17 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).unwrap()
 }
+
+/// Bad input: exit code 2, exactly one line on stderr that says `what`, nothing on stdout.
+pub fn refused(args: &[&str], what: &str) {
+    let o = threadlab(args);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+    assert_eq!(err.lines().count(), 1, "{args:?}: not one line: {err}");
+    assert!(
+        err.contains(what),
+        "{args:?}: {err:?} does not say {what:?}"
+    );
+    assert!(!err.contains("panicked"), "{args:?}: {err}");
+    assert!(o.stdout.is_empty(), "{args:?}");
+}
