@@ -76,6 +76,16 @@ fn check_outputs(cli: &Cli) -> Result<(), String> {
     if cli.opts.trace.is_some() && matches!(command, Some(Command::Bench(_))) {
         return Err("--trace is for run, compare and the live screen, not bench".into());
     }
+    if command.is_some() && cli.opts.lesson.is_some() {
+        return Err(
+            "--lesson is for the live screen: run `threadlab --lesson` with no command".into(),
+        );
+    }
+    if command.is_some() && cli.opts.mouse {
+        return Err(
+            "--mouse is for the live screen: run `threadlab --mouse` with no command".into(),
+        );
+    }
     Ok(())
 }
 

@@ -254,6 +254,9 @@ fn bad_theme_is_refused_and_themes_are_for_the_live_screen() {
     refused(&["--theme"], "--theme");
     // Only the live screen draws: `run` has no theme to take.
     refused(&["run", "--theme", "mono"], "--theme");
+    // Nor a lesson or a mouse: screen options are refused, never silently ignored.
+    refused(&["run", "--lesson"], "--lesson is for the live screen");
+    refused(&["compare", "--mouse"], "--mouse is for the live screen");
     refused(&["run", "--ascii"], "--ascii");
     // A good theme gets as far as asking for a terminal (stdin and stdout are not one here).
     for args in [
