@@ -152,6 +152,9 @@ impl LessonView {
     }
 }
 
+/// Lines PgUp and PgDn move the code panel by.
+const CODE_PAGE: isize = 10;
+
 /// Speeds the `[` and `]` keys step through.
 pub const SPEEDS: [f64; 13] = [
     0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0,
@@ -213,6 +216,8 @@ pub struct App {
     pub os_threads: usize,
     /// The code panel (`v` Rust, `V` Python), shown instead of the timeline and log.
     pub code: Option<Language>,
+    /// Lines of the code panel's listing scrolled past; the arrows scroll the code while it shows.
+    pub code_scroll: usize,
     /// How the screen looks (`--theme`, `--ascii`); never where things go.
     pub theme: Theme,
     next_run: u64,
@@ -279,6 +284,7 @@ impl App {
             hint: None,
             os_threads: 0,
             code: None,
+            code_scroll: 0,
             theme: start.theme,
             next_run: 1,
         }
@@ -500,6 +506,8 @@ impl App {
             Action::Strategy(n) => {
                 if let Some(s) = Strategy::from_key(n) {
                     self.strategy = s;
+                    // Another strategy's code starts at its top.
+                    self.code_scroll = 0;
                 }
                 vec![]
             }
@@ -630,6 +638,7 @@ impl App {
             Action::Code(language) => {
                 // The same key again closes the panel; the other language's key switches to it.
                 self.code = (self.code != Some(language)).then_some(language);
+                self.code_scroll = 0;
                 vec![]
             }
             Action::Quit => {
@@ -639,6 +648,10 @@ impl App {
                 }
                 self.quit()
             }
+            Action::Up if self.code.is_some() => self.scroll_code(-1),
+            Action::Down if self.code.is_some() => self.scroll_code(1),
+            Action::PageUp if self.code.is_some() => self.scroll_code(-CODE_PAGE),
+            Action::PageDown if self.code.is_some() => self.scroll_code(CODE_PAGE),
             Action::Up => self.scroll_by(-1),
             Action::Down => self.scroll_by(1),
             Action::PageUp => self.scroll_by(-(self.page() as isize)),
@@ -874,6 +887,19 @@ impl App {
             self.scroll = first;
             self.clamp_scroll();
         }
+    }
+
+    /// Scroll the code panel's listing, never past its last line.
+    fn scroll_code(&mut self, delta: isize) -> Vec<Command> {
+        let Some(language) = self.code else {
+            return vec![];
+        };
+        let lines = crate::code::listing(crate::code::Subject::Strategy(self.strategy), language)
+            .lines
+            .len();
+        self.code_scroll =
+            (self.code_scroll.saturating_add_signed(delta)).min(lines.saturating_sub(1));
+        vec![]
     }
 
     fn scroll_by(&mut self, delta: isize) -> Vec<Command> {

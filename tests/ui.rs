@@ -1184,3 +1184,48 @@ fn thread_and_process_start_costs_each_get_a_whole_row() {
     assert!(row("New thread").contains("118 µs"), "{s}");
     assert!(row("New process").contains("2.1 ms"), "{s}");
 }
+
+#[test]
+fn the_arrows_scroll_the_code_panel_while_it_shows() {
+    let mut a = app(Lang::En);
+    key(&mut a, '4');
+    key(&mut a, 'v');
+    let s = screen(&a, 120, 40);
+    assert!(
+        s.contains("pub fn run(") && !s.contains("fn work(self"),
+        "{s}"
+    );
+    for _ in 0..3 {
+        a.update(Event::Key(KeyEvent::new(
+            KeyCode::PageDown,
+            KeyModifiers::NONE,
+        )));
+    }
+    let s = screen(&a, 120, 40);
+    assert!(
+        s.contains("fn work(self") && !s.contains("pub fn run("),
+        "{s}"
+    );
+    // However far, the last lines stay on screen; Up comes back; another strategy starts at its top.
+    for _ in 0..500 {
+        a.update(Event::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)));
+    }
+    let last = listing(Subject::Strategy(Strategy::Pool), Language::Rust)
+        .lines
+        .last()
+        .unwrap()
+        .number;
+    let s = screen(&a, 120, 40);
+    assert!(
+        s.contains(&format!(" {last} ")),
+        "line {last} not shown:\n{s}"
+    );
+    assert!(
+        a.code_scroll > 0 && a.scroll == 0,
+        "the downloads did not move"
+    );
+    a.update(Event::Key(KeyEvent::new(KeyCode::Up, KeyModifiers::NONE)));
+    key(&mut a, '2');
+    assert_eq!(a.code_scroll, 0);
+    assert!(screen(&a, 120, 40).contains(".spawn("));
+}

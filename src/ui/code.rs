@@ -30,22 +30,27 @@ pub(super) fn render(app: &App, language: Language, area: Rect, buf: &mut Buffer
         let h = (rows(ticker) + 2).min(area.height / 2);
         top.height -= h;
         let bottom = Rect::new(area.x, top.bottom(), area.width, h);
-        draw(app, ticker, "code_ticker", bottom, buf);
+        draw(app, ticker, "code_ticker", 0, bottom, buf);
     }
-    draw(app, main, title_key, top, buf);
+    draw(app, main, title_key, app.code_scroll, top, buf);
 }
 
 /// Rows a listing takes: its lines, plus one between excerpts.
 fn rows(l: &Listing) -> u16 {
-    let gaps = l
-        .lines
-        .windows(2)
-        .filter(|w| w[1].number != w[0].number + 1)
-        .count();
-    u16::try_from(l.lines.len() + gaps).unwrap_or(u16::MAX)
+    rows_from(l, 0)
 }
 
-fn draw(app: &App, l: &Listing, title_key: &str, area: Rect, buf: &mut Buffer) {
+/// Rows the listing takes from its line `skip` on.
+fn rows_from(l: &Listing, skip: usize) -> u16 {
+    let lines = l.lines.get(skip..).unwrap_or_default();
+    let gaps = (lines.windows(2))
+        .filter(|w| w[1].number != w[0].number + 1)
+        .count();
+    u16::try_from(lines.len() + gaps).unwrap_or(u16::MAX)
+}
+
+/// Draw listing `l` from its line `skip` on (the lines scrolled past).
+fn draw(app: &App, l: &Listing, title_key: &str, skip: usize, area: Rect, buf: &mut Buffer) {
     let th = &app.theme;
     let inner = pane(th, &tf(app.lang, title_key, &[&l.path]), area, buf);
     if inner.height == 0 || inner.width == 0 {
@@ -55,12 +60,13 @@ fn draw(app: &App, l: &Listing, title_key: &str, area: Rect, buf: &mut Buffer) {
     let num_w = last.to_string().len().max(3);
     let gutter = (num_w + 3) as u16;
     let right = inner.right();
-    let cut = rows(l) > inner.height;
+    let skip = skip.min(l.lines.len().saturating_sub(1));
+    let cut = rows_from(l, skip) > inner.height;
     let room = inner.height - u16::from(cut);
     let mut y = inner.y;
-    let mut shown = 0;
+    let mut shown = skip;
     let mut prev: Option<usize> = None;
-    for line in &l.lines {
+    for line in &l.lines[skip..] {
         if prev.is_some_and(|p| line.number != p + 1) {
             // A fold with nothing after it would say nothing: the cut line says it instead.
             if y + 1 >= inner.y + room {
