@@ -218,6 +218,8 @@ pub struct App {
     pub code: Option<Language>,
     /// Lines of the code panel's listing scrolled past; the arrows scroll the code while it shows.
     pub code_scroll: usize,
+    /// Lines of help scrolled past, on a screen too short to show it all.
+    pub help_scroll: usize,
     /// How the screen looks (`--theme`, `--ascii`); never where things go.
     pub theme: Theme,
     next_run: u64,
@@ -285,6 +287,7 @@ impl App {
             os_threads: 0,
             code: None,
             code_scroll: 0,
+            help_scroll: 0,
             theme: start.theme,
             next_run: 1,
         }
@@ -471,10 +474,28 @@ impl App {
         if self.main_finished {
             return self.act_after_main(action);
         }
-        if self.help && !matches!(action, Action::Language | Action::Quit) {
-            // Any key closes help, as a teacher would expect; it does not also act.
-            self.help = false;
-            return vec![];
+        if self.help {
+            match action {
+                // A small screen cannot show all of help at once: the arrows and pages scroll it.
+                Action::Up | Action::PageUp => {
+                    self.help_scroll = self
+                        .help_scroll
+                        .saturating_sub(1 + 9 * usize::from(action == Action::PageUp));
+                    return vec![];
+                }
+                Action::Down | Action::PageDown => {
+                    self.help_scroll =
+                        (self.help_scroll + 1 + 9 * usize::from(action == Action::PageDown))
+                            .min(crate::ui::help_lines());
+                    return vec![];
+                }
+                Action::Language | Action::Quit => {}
+                // Any other key closes help, as a teacher would expect; it does not also act.
+                _ => {
+                    self.help = false;
+                    return vec![];
+                }
+            }
         }
         self.hint = None;
         self.notice = None;
@@ -633,6 +654,7 @@ impl App {
             }
             Action::Help => {
                 self.help = true;
+                self.help_scroll = 0;
                 vec![]
             }
             Action::Code(language) => {

@@ -1229,3 +1229,29 @@ fn the_arrows_scroll_the_code_panel_while_it_shows() {
     assert_eq!(a.code_scroll, 0);
     assert!(screen(&a, 120, 40).contains(".spawn("));
 }
+
+#[test]
+fn help_scrolls_on_a_screen_too_short_for_it() {
+    let mut a = app(Lang::En);
+    a.update(Event::Resize(80, 24));
+    key(&mut a, '?');
+    let last = "daemon: a thread that dies";
+    let s = screen(&a, 80, 24);
+    assert!(s.contains("more lines") && !s.contains(last), "{s}");
+    for _ in 0..50 {
+        a.update(Event::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)));
+    }
+    let s = screen(&a, 80, 24);
+    assert!(
+        a.help && s.contains(last) && !s.contains("more lines"),
+        "{s}"
+    );
+    a.update(Event::Key(KeyEvent::new(
+        KeyCode::PageUp,
+        KeyModifiers::NONE,
+    )));
+    assert!(a.help, "scrolling keeps help open");
+    // Any other key still closes it, without acting.
+    assert_eq!(key(&mut a, '2'), []);
+    assert!(!a.help && a.strategy == Strategy::Serial);
+}

@@ -3,7 +3,7 @@
 
 use super::{block, put};
 use crate::app::App;
-use crate::i18n::t;
+use crate::i18n::{t, tf};
 use crate::keys::described;
 use crate::text::pad;
 use ratatui::buffer::Buffer;
@@ -32,6 +32,11 @@ fn centred(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
+/// How many lines help has (the same in both languages), for scrolling it.
+pub fn help_lines() -> usize {
+    1 + described().count() + 2 + GLOSSARY.len()
+}
+
 pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let l = app.lang;
     let th = &app.theme;
@@ -58,7 +63,12 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .border_style(th.accent);
     let inner = block.inner(box_);
     block.render(box_, buf);
-    for (i, (text, style)) in lines.iter().take(inner.height as usize).enumerate() {
+    let rows = inner.height as usize;
+    // Scrolled no further than to show the last line; a cut end says how to see the rest.
+    let skip = app.help_scroll.min(lines.len().saturating_sub(rows));
+    let cut = skip + rows < lines.len();
+    let shown = rows - usize::from(cut && rows > 1);
+    for (i, (text, style)) in lines.iter().skip(skip).take(shown).enumerate() {
         put(
             th,
             buf,
@@ -67,6 +77,18 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
             inner.width,
             text,
             *style,
+        );
+    }
+    if cut && rows > 1 {
+        let more = tf(l, "help_more", &[&(lines.len() - skip - shown)]);
+        put(
+            th,
+            buf,
+            inner.x,
+            inner.y + shown as u16,
+            inner.width,
+            &more,
+            th.dim,
         );
     }
 }

@@ -4,6 +4,7 @@
 mod code;
 mod downloads;
 mod help;
+pub use help::help_lines;
 mod lesson;
 mod side;
 pub mod theme;
