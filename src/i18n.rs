@@ -96,7 +96,17 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
 
 /// A strategy's name as the screen shows it in `lang` (the command line always says `name()`).
 pub fn strategy_name(lang: Lang, strategy: crate::engine::Strategy) -> &'static str {
-    t(lang, &format!("strategy_{}", strategy.name()))
+    use crate::engine::Strategy::*;
+    let key = match strategy {
+        Serial => "strategy_serial",
+        Threads => "strategy_threads",
+        Custom => "strategy_custom",
+        Pool => "strategy_pool",
+        Process => "strategy_process",
+        Async => "strategy_async",
+        Workshops => "strategy_workshops",
+    };
+    t(lang, key)
 }
 
 /// `t` with `{0}`, `{1}`, ... replaced by `args`.

@@ -3,7 +3,7 @@
 
 use super::{block, put};
 use crate::app::App;
-use crate::i18n::{t, tf};
+use crate::i18n::{Lang, t, tf};
 use crate::keys::described;
 use crate::text::pad;
 use ratatui::buffer::Buffer;
@@ -32,26 +32,37 @@ fn centred(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
+/// Help's lines in `lang`, each marked whether it is a heading.
+fn entries(lang: Lang) -> Vec<(String, bool)> {
+    std::iter::once((t(lang, "help_keys").to_string(), true))
+        .chain(described().map(|b| {
+            let long = format!("{}_long", b.help);
+            (format!("{} {}", pad(b.label, 10), t(lang, &long)), false)
+        }))
+        .chain(std::iter::once((String::new(), false)))
+        .chain(std::iter::once((
+            t(lang, "help_glossary").to_string(),
+            true,
+        )))
+        .chain(
+            GLOSSARY
+                .iter()
+                .map(|k| (format!("· {}", t(lang, k)), false)),
+        )
+        .collect()
+}
+
 /// How many lines help has (the same in both languages), for scrolling it.
 pub fn help_lines() -> usize {
-    1 + described().count() + 2 + GLOSSARY.len()
+    entries(Lang::En).len()
 }
 
 pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let l = app.lang;
     let th = &app.theme;
     let heading = th.accent.add_modifier(Modifier::BOLD);
-    let lines: Vec<(String, Style)> = std::iter::once((t(l, "help_keys").to_string(), heading))
-        .chain(described().map(|b| {
-            let long = format!("{}_long", b.help);
-            (format!("{} {}", pad(b.label, 10), t(l, &long)), th.text)
-        }))
-        .chain(std::iter::once((String::new(), th.text)))
-        .chain(std::iter::once((
-            t(l, "help_glossary").to_string(),
-            heading,
-        )))
-        .chain(GLOSSARY.iter().map(|k| (format!("· {}", t(l, k)), th.text)))
+    let lines: Vec<(String, Style)> = (entries(l).into_iter())
+        .map(|(text, is_heading)| (text, if is_heading { heading } else { th.text }))
         .collect();
     let box_ = centred(area, 100, lines.len() as u16 + 2);
     if box_.width < 4 || box_.height < 3 {

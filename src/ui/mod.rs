@@ -238,16 +238,8 @@ pub(crate) fn pane(th: &Theme, title: &str, area: Rect, buf: &mut Buffer) -> Rec
 
 /// The label of strategy key `n` (1-based) in `lang`.
 pub(crate) fn strategy_label(lang: Lang, n: usize) -> &'static str {
-    const KEYS: [&str; 7] = [
-        "strategy_serial",
-        "strategy_threads",
-        "strategy_custom",
-        "strategy_pool",
-        "strategy_process",
-        "strategy_async",
-        "strategy_workshops",
-    ];
-    t(lang, KEYS[n - 1])
+    let key = u8::try_from(n).ok().and_then(Strategy::from_key);
+    key.map_or("?", |s| strategy_name(lang, s))
 }
 
 /// The strategy key whose tab covers column `x` of the tab row, as `tabs` lays them out (a
