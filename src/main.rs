@@ -58,7 +58,13 @@ fn main() -> ExitCode {
                     "error: threadlab needs a terminal for its live screen; use `threadlab run` (or `threadlab compare`) to run without one",
                 );
             }
-            tui(&setup, cli.opts.trace.clone()).map_err(|e| e.to_string())
+            let result = tui(&setup, cli.opts.trace.clone());
+            // Ended by a signal, Ctrl-C or a terminal gone away: 128 + the signal, as a shell
+            // expects; an error writing to a vanished terminal is no news then.
+            match terminal::exit_code() {
+                0 => result.map_err(|e| e.to_string()),
+                code => return ExitCode::from(code),
+            }
         }
     };
     match result {

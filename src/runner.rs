@@ -134,6 +134,13 @@ where
                 app.update(Event::Threads(procinfo::threads()));
                 last_threads = Some(Instant::now());
             }
+            // Back from a suspend the screen is blank: the last frame cannot be diffed against.
+            // (A resize to the same size clears without `clear`'s cursor query, which would wait
+            // on the input thread's read forever.)
+            if crate::terminal::take_redraw() {
+                let area = terminal.size().map_err(Into::into)?.into();
+                terminal.resize(area).map_err(Into::into)?;
+            }
             // A failed draw means the terminal is gone: end instead of spinning on it.
             terminal
                 .draw(|f| f.render_widget(&*app, f.area()))

@@ -698,22 +698,32 @@ fn terminal_restored_after_ctrl_c_even_with_non_daemon_ticker() {
     };
     busy(&tui, true);
     tui.send(&["C-c"]);
-    assert_eq!(tui.wait_exit(), 0);
+    // An interrupt, as the shell would have it: 128 + SIGINT.
+    assert_eq!(tui.wait_exit(), 130);
     tui.assert_restored();
 }
 
-fn restored_after_signal(test: &str, signal: &str) {
-    let Some(tui) = Tui::start(test, &args("en", SLOW)) else {
-        return;
-    };
-    busy(&tui, true);
-    let pid = tui.pid();
+fn kill(signal: &str, pid: u32) {
     let kill = Command::new("kill")
         .args([&format!("-{signal}"), &pid.to_string()])
         .output()
         .expect("kill runs");
     assert!(kill.status.success(), "kill -{signal} {pid} failed");
-    tui.wait_exit();
+}
+
+/// A terminating signal restores the terminal and exits with 128 + its number, as a shell expects.
+fn restored_after_signal(test: &str, signal: &str, number: i32) {
+    let Some(tui) = Tui::start(test, &args("en", SLOW)) else {
+        return;
+    };
+    busy(&tui, true);
+    let pid = tui.pid();
+    kill(signal, pid);
+    assert_eq!(
+        tui.wait_exit(),
+        128 + number,
+        "exit status after SIG{signal}"
+    );
     wait_gone(pid, signal);
     tui.assert_restored();
 }
@@ -735,12 +745,124 @@ fn terminal_restored_after_a_panic_on_another_thread() {
 
 #[test]
 fn terminal_restored_after_sigterm() {
-    restored_after_signal("restore-term", "TERM");
+    restored_after_signal("restore-term", "TERM", 15);
 }
 
 #[test]
 fn terminal_restored_after_sighup() {
-    restored_after_signal("restore-hup", "HUP");
+    restored_after_signal("restore-hup", "HUP", 1);
+}
+
+#[test]
+fn terminal_restored_after_sigquit() {
+    restored_after_signal("restore-quit", "QUIT", 3);
+}
+
+#[test]
+fn terminal_restored_after_sigint() {
+    restored_after_signal("restore-int", "INT", 2);
+}
+
+/// The pane's tty modes as `stty -a` reports them from outside, while threadlab may be stopped.
+fn tty_modes(tui: &Tui) -> Vec<String> {
+    let tty = tui.display("#{pane_tty}");
+    let out = Command::new("stty")
+        .args(["-F", &tty, "-a"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("stty runs");
+    assert!(out.status.success(), "stty -F {tty}: {out:?}");
+    String::from_utf8_lossy(&out.stdout)
+        .split(|c: char| c.is_whitespace() || c == ';')
+        .map(str::to_string)
+        .collect()
+}
+
+/// Poll until the tty modes have `icanon`, `echo` and `isig` all on (`cooked`) or all off.
+fn wait_tty(tui: &Tui, cooked: bool) {
+    let start = Instant::now();
+    loop {
+        let modes = tty_modes(tui);
+        let on = |m: &str| modes.iter().any(|x| x == m);
+        let off = |m: &str| modes.iter().any(|x| *x == format!("-{m}"));
+        let want = |m: &str| if cooked { on(m) } else { off(m) };
+        if ["icanon", "echo", "isig"].iter().all(|m| want(m)) {
+            return;
+        }
+        assert!(
+            start.elapsed() < TIMEOUT,
+            "tty never became {} : {modes:?}",
+            if cooked { "cooked" } else { "raw" }
+        );
+        std::thread::sleep(POLL);
+    }
+}
+
+fn wait_display(tui: &Tui, format: &str, want: &str) {
+    let start = Instant::now();
+    loop {
+        let got = tui.display(format);
+        if got == want {
+            return;
+        }
+        assert!(
+            start.elapsed() < TIMEOUT,
+            "{format} is {got:?}, never {want:?}; screen:\n{}",
+            tui.capture()
+        );
+        std::thread::sleep(POLL);
+    }
+}
+
+fn wait_state(pid: u32, stopped: bool) {
+    let start = Instant::now();
+    while proc_stat(pid).is_some_and(|(_, state, _)| (state == 'T') != stopped) {
+        assert!(
+            start.elapsed() < TIMEOUT,
+            "threadlab (pid {pid}) never {}: {:?}",
+            if stopped { "stopped" } else { "continued" },
+            proc_stat(pid)
+        );
+        std::thread::sleep(POLL);
+    }
+    assert!(alive(pid), "threadlab ended instead of stopping");
+}
+
+/// Suspend (by `stop`), check the terminal is the shell's while stopped, continue, check the
+/// screen is live and raw again and answers a key, then quit normally.
+fn suspends_and_resumes(test: &str, stop: impl Fn(&Tui, u32)) {
+    let Some(tui) = Tui::start(test, &args("en", SLOW)) else {
+        return;
+    };
+    busy(&tui, false);
+    let pid = tui.pid();
+    wait_tty(&tui, false);
+    stop(&tui, pid);
+    wait_state(pid, true);
+    // Stopped: alternate screen off, cursor shown, the tty cooked for the shell.
+    wait_display(&tui, "#{alternate_on} #{cursor_flag}", "0 1");
+    wait_tty(&tui, true);
+    kill("CONT", pid);
+    wait_state(pid, false);
+    wait_display(&tui, "#{alternate_on} #{cursor_flag}", "1 0");
+    wait_tty(&tui, false);
+    // The whole screen is back, and a single key acts at once (no Enter needed: raw again).
+    tui.wait_text("Downloads");
+    tui.send(&["l"]);
+    tui.wait_text("下载任务");
+    tui.send(&["q"]);
+    assert_eq!(tui.wait_exit(), 0);
+    tui.assert_restored();
+}
+
+#[test]
+fn sigtstp_suspends_and_sigcont_resumes() {
+    suspends_and_resumes("tstp", |_, pid| kill("TSTP", pid));
+}
+
+#[test]
+fn ctrl_z_suspends_and_sigcont_resumes() {
+    suspends_and_resumes("ctrl-z", |tui, _| tui.send(&["C-z"]));
 }
 
 #[test]
@@ -816,13 +938,57 @@ fn process_ends_when_its_terminal_closes_without_a_hangup_signal() {
         eprintln!("note: setsid not found, skipping the dead-terminal test");
         return;
     }
-    let Some(tui) = Tui::launch("dead-tty", "setsid -w", &args("en", SLOW)) else {
-        return;
-    };
-    busy(&tui, true);
-    let pid = tui.pid();
-    tui.tmux(&["kill-pane", "-t", "app"]);
-    wait_gone(pid, "its terminal closed");
+    for busy_screen in [true, false] {
+        let test = if busy_screen {
+            "dead-tty"
+        } else {
+            "dead-tty-idle"
+        };
+        let Some(tui) = Tui::launch(test, "setsid -w", &args("en", SLOW)) else {
+            return;
+        };
+        // Idle, nothing is drawn, so only the input side can notice: the case that used to spin.
+        if busy_screen {
+            busy(&tui, true);
+        }
+        let pid = tui.pid();
+        let before = cpu_ticks(pid).expect("threadlab's /proc stat");
+        let since = Instant::now();
+        tui.tmux(&["kill-pane", "-t", "app"]);
+        let mut last = before;
+        while alive(pid) {
+            last = cpu_ticks(pid).unwrap_or(last);
+            assert!(
+                since.elapsed() < TIMEOUT,
+                "threadlab (pid {pid}) still runs {TIMEOUT:?} after its terminal closed, {} CPU ticks since",
+                last - before
+            );
+            std::thread::sleep(POLL);
+        }
+        // Never spinning: CPU spent after the close is far below the wall time it took to end.
+        let spent = (last - before) as f64 / clock_ticks_per_second();
+        let wall = since.elapsed().as_secs_f64();
+        assert!(
+            spent <= 0.05 + wall / 2.0,
+            "threadlab used {spent:.2} s of CPU in the {wall:.2} s after its terminal closed"
+        );
+    }
+}
+
+/// utime + stime of `pid`, in clock ticks.
+fn cpu_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest: Vec<&str> = stat[stat.rfind(')')? + 1..].split_whitespace().collect();
+    // Fields 14 and 15 of the stat line; `rest` starts at field 3.
+    Some(rest.get(11)?.parse::<u64>().ok()? + rest.get(12)?.parse::<u64>().ok()?)
+}
+
+fn clock_ticks_per_second() -> f64 {
+    // SAFETY: sysconf has no preconditions.
+    match unsafe { libc::sysconf(libc::_SC_CLK_TCK) } {
+        n if n > 0 => n as f64,
+        _ => 100.0,
+    }
 }
 
 /// Rows of the downloads pane (those with a lesson download's name).
