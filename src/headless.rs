@@ -4,9 +4,11 @@ use crate::cli::{BenchArgs, Setup};
 use crate::cores;
 use crate::engine::{self, Plan, Reporter, RunEvent, SpawnKind, Strategy, WorkerEvent, Workload};
 use crate::i18n::{Lang, strategy_name, t, tf};
+use crate::procinfo;
 use crate::report::{RunReport, RunState};
 use crate::tasks;
 use crate::text::{pad, pad_left, width};
+use crate::verdict::{self, Figures, Measured};
 use std::io::{self, Write};
 use std::sync::mpsc::{self, TryRecvError};
 use std::thread;
@@ -99,7 +101,7 @@ pub fn run(setup: &Setup, json: bool, out: &mut impl Write) -> Result<RunReport,
     if setup.seed_chosen && !json {
         let _ = writeln!(out, "{}", tf(lang, "seed_line", &[&setup.seed]));
     }
-    let state = run_plan(&setup.plan, |state, event| {
+    let (state, measured) = run_measured(&setup.plan, |state, event| {
         if !json {
             for line in transcript(lang, state, event) {
                 // A closed stdout (`| head`) only ends the output early, never the run.
@@ -117,23 +119,51 @@ pub fn run(setup: &Setup, json: bool, out: &mut impl Write) -> Result<RunReport,
         );
     } else {
         let _ = writeln!(out, "{}", summary(lang, &report));
+        if let Some(v) = Figures::of_run(&state, measured).map(verdict::judge) {
+            let _ = writeln!(out, "→ {}", v.line(lang));
+            if let Some(note) = v.startup_line(lang) {
+                let _ = writeln!(out, "  {note}");
+            }
+        }
     }
     Ok(report)
 }
 
-/// The one-line summary under the transcript.
+/// [`run_plan`], plus the run's wall time and the CPU time this process and its children used
+/// meanwhile, so a conclusion can tell a busy machine from a slow strategy.
+pub fn run_measured(
+    plan: &Plan,
+    on_event: impl FnMut(&RunState, &WorkerEvent),
+) -> io::Result<(RunState, Measured)> {
+    let before = procinfo::cpu_time_with_children();
+    let state = run_plan(plan, on_event)?;
+    let cpu = procinfo::cpu_time_with_children().saturating_sub(before);
+    let measured = Measured {
+        // The speed never changes during a headless run, so the lesson clock gives the wall time.
+        wall: state.elapsed.map(|e| e / plan.speed),
+        cpu: Some(cpu.as_secs_f64()),
+    };
+    Ok((state, measured))
+}
+
+/// The one-line summary under the transcript; a run with a failed download gets no speedup.
 pub fn summary(lang: Lang, r: &RunReport) -> String {
     let name =
         (r.strategy.parse::<Strategy>()).map_or(r.strategy.as_str(), |s| strategy_name(lang, s));
+    let failed = r.tasks.iter().filter(|t| t.error.is_some()).count();
+    let (key, last) = match failed {
+        0 => ("summary", format!("{:.2}", r.speedup())),
+        n => ("summary_failed", n.to_string()),
+    };
     tf(
         lang,
-        "summary",
+        key,
         &[
             &format!("{:.2}", r.elapsed_s),
             &format!("{:.2}", r.sum_s),
             &name,
             &format!("{:.2}", r.ideal_s),
-            &format!("{:.2}", r.speedup()),
+            &last,
         ],
     )
 }
@@ -193,7 +223,12 @@ pub fn compare(
         t(lang, "compare_ideal"),
         t(lang, "compare_speedup"),
     ];
-    let cols: Vec<usize> = heads.iter().map(|h| width(h).max(9)).collect();
+    let mut cols: Vec<usize> = heads.iter().map(|h| width(h).max(9)).collect();
+    let longest_name = (Strategy::ALL.iter())
+        .map(|&s| width(strategy_name(lang, s)))
+        .max()
+        .unwrap_or(0);
+    cols[0] = cols[0].max(longest_name);
     match format {
         Format::Table => {
             let row: Vec<String> = heads.iter().zip(&cols).map(|(h, &c)| pad(h, c)).collect();
@@ -205,6 +240,7 @@ pub fn compare(
         Format::Json => {}
     }
     let mut reports = Vec::new();
+    let mut verdicts = Vec::new();
     let mut serial_elapsed = None;
     for strategy in Strategy::ALL {
         if strategy == Strategy::Process && setup.plan.tasks.len() > crate::cli::MAX_PROCESSES {
@@ -214,30 +250,33 @@ pub fn compare(
             strategy,
             ..setup.plan.clone()
         };
-        let report = run_plan(&plan, |_, _| {})
-            .map_err(io_err)?
-            .report(setup.seed, plan.speed);
+        let (state, measured) = run_measured(&plan, |_, _| {}).map_err(io_err)?;
+        let report = state.report(setup.seed, plan.speed);
+        let verdict = Figures::of_run(&state, measured).map(verdict::judge);
         let base = *serial_elapsed.get_or_insert(report.elapsed_s);
         if format == Format::Csv {
             let _ = writeln!(out, "{}", csv_row(&report, base));
             let _ = out.flush();
         }
         if format == Format::Table {
-            let speedup = if report.elapsed_s > 0.0 {
-                base / report.elapsed_s
-            } else {
-                0.0
+            // A run with a failed download has no fair time, so no speedup either.
+            let fair = verdict.as_ref().is_some_and(|v| v.speedup().is_some());
+            let speedup = match fair {
+                true if report.elapsed_s > 0.0 => format!("{:.2}×", base / report.elapsed_s),
+                true => format!("{:.2}×", 0.0),
+                false => t(lang, "result_failed").to_string(),
             };
             let cells = [
-                pad(strategy.name(), cols[0]),
+                pad(strategy_name(lang, strategy), cols[0]),
                 pad_left(&format!("{:.2} s", report.elapsed_s), cols[1]),
                 pad_left(&format!("{:.2} s", report.ideal_s), cols[2]),
-                pad_left(&format!("{speedup:.2}×"), cols[3]),
+                pad_left(&speedup, cols[3]),
             ];
             let _ = writeln!(out, "{}", cells.join("  "));
             let _ = out.flush();
         }
         reports.push(report);
+        verdicts.extend(verdict);
     }
     if json {
         let _ = writeln!(
@@ -259,6 +298,16 @@ pub fn compare(
             )
         );
         let _ = writeln!(out, "{}", t(lang, "compare_async_note"));
+    }
+    if format == Format::Table {
+        // What each run showed, checked against its own figures, and where start-up cost more
+        // than a twentieth of a run (at high speeds it can outweigh the downloads).
+        for v in &verdicts {
+            let _ = writeln!(out, "→ {}", v.line(lang));
+            if let Some(note) = v.startup_line(lang) {
+                let _ = writeln!(out, "  {note}");
+            }
+        }
     }
     Ok(reports)
 }

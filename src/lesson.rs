@@ -2,10 +2,10 @@
 //! from a small human-editable file (`assets/lesson.txt` is the built-in one; its header documents
 //! the format), and the numbers a finished run adds to the card.
 
-use crate::engine::ideal::Bound;
 use crate::engine::{Strategy, Workload};
-use crate::i18n::{Lang, strategy_name, tf};
+use crate::i18n::Lang;
 use crate::report::RunState;
+use crate::verdict::{self, Figures, Measured};
 use std::path::Path;
 
 /// The built-in lesson, compiled in.
@@ -179,73 +179,17 @@ pub fn load(path: &Path) -> Result<Vec<Scene>, String> {
     parse(&text).map_err(|e| format!("lesson file {shown}: {e}"))
 }
 
-/// What the class just saw, in numbers, for a finished run.
+/// What the class just saw, in numbers, for a finished run, when nothing was measured besides its
+/// events: the lesson's conclusion if the times support it, otherwise what happened instead.
 pub fn summary(lang: Lang, state: &RunState) -> Option<String> {
-    let elapsed = state.elapsed?;
-    let name = strategy_name(lang, state.strategy);
-    let e = format!("{elapsed:.1}");
-    let durations = state.durations();
-    let terms = || {
-        let parts: Vec<String> = durations.iter().map(|d| format!("{d}")).collect();
-        if parts.len() <= 6 {
-            parts.join(" + ")
-        } else {
-            format!("{} downloads", parts.len())
-        }
-    };
-    let longest = format!("{:.1}", crate::engine::ideal::longest(&durations));
-    let sum = format!("{:.1}", state.sum());
-    let bound = state.ideal_bound();
-    let mut line = match state.strategy {
-        Strategy::Serial => tf(lang, "sum_serial", &[&e, &terms()]),
-        Strategy::Pool => {
-            // A download waited if it could only start once another had finished.
-            let first_end = state
-                .tasks
-                .iter()
-                .filter_map(|t| t.end)
-                .fold(f64::MAX, f64::min);
-            let waited = state
-                .tasks
-                .iter()
-                .filter(|t| t.start.is_some_and(|s| s >= first_end))
-                .count();
-            if waited == 0 {
-                tf(
-                    lang,
-                    "sum_pool_nobody",
-                    &[&state.workers, &state.tasks.len(), &e],
-                )
-            } else {
-                tf(
-                    lang,
-                    "sum_pool_waited",
-                    &[&state.workers, &state.tasks.len(), &waited, &e],
-                )
-            }
-        }
-        Strategy::Async if state.workload == Workload::Cpu => {
-            tf(lang, "sum_async_cpu", &[&e, &sum])
-        }
-        _ => match bound.bound {
-            Bound::Longest => tf(lang, "sum_longest", &[&name, &e, &longest, &sum]),
-            Bound::Cores if state.cores <= 1 => tf(lang, "sum_one_core", &[&name, &e, &sum]),
-            Bound::Cores => tf(lang, "sum_cores_share", &[&name, &e, &state.cores, &sum]),
-            Bound::Sum | Bound::Pool | Bound::Workshops => tf(
-                lang,
-                "sum_ideal",
-                &[&name, &e, &format!("{:.1}", bound.seconds)],
-            ),
-        },
-    };
-    if bound.bound == Bound::Cores && matches!(state.strategy, Strategy::Serial | Strategy::Pool) {
-        line.push_str(&tf(lang, "sum_cores", &[&state.cores]));
-    }
-    let failed = state.failed();
-    if failed > 0 {
-        line.push_str(&tf(lang, "sum_failed", &[&failed]));
-    }
-    Some(line)
+    conclusion(lang, state, Measured::default())
+}
+
+/// [`summary`] with the run's wall and CPU time, so a slow run can name its likeliest reason
+/// (other programs busy, start-up cost) instead of only saying it was slow.
+pub fn conclusion(lang: Lang, state: &RunState, measured: Measured) -> Option<String> {
+    let figures = Figures::of_run(state, measured)?;
+    Some(verdict::judge(figures).line(lang))
 }
 
 #[cfg(test)]
@@ -278,6 +222,23 @@ mod tests {
         assert_eq!(
             summary(Lang::En, &two).unwrap(),
             "custom took 5.1 s ≈ the sum ÷ 2 cores (10.0 s ÷ 2): every core was busy"
+        );
+        // Issue 12's busy machine: nowhere near sum ÷ 2, so no "every core was busy"; with the
+        // run's CPU time measured, the card names the reason.
+        let slow = finished(Strategy::Threads, Workload::Cpu, 2, 9.8);
+        let line = summary(Lang::En, &slow).unwrap();
+        assert!(
+            line.starts_with("threads took 9.8 s, not ≈ 5.0 s"),
+            "{line}"
+        );
+        let measured = Measured {
+            wall: Some(9.8),
+            cpu: Some(10.0),
+        };
+        let line = conclusion(Lang::En, &slow, measured).unwrap();
+        assert!(
+            line.ends_with("got only 51% of the 2 core(s) it asked for (other programs were busy)"),
+            "{line}"
         );
         // The screen's own name for the strategy, in Chinese too.
         assert!(

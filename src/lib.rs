@@ -8,6 +8,7 @@
 //! - [`app`]: the classroom screen's state and `update`; [`keys`]: the one key table; [`ui`]: the view.
 //! - [`code`]: the strategies' own source and their Python counterparts, highlighted for the code panel.
 //! - [`i18n`]: every string on screen in English and Chinese; [`text`]: display-width helpers.
+//! - [`verdict`]: a finished run's conclusion, stated only when its measured figures support it.
 //! - [`cores`]: how many CPU cores the process may use; [`procinfo`]: its threads and their context switches.
 
 pub mod app;
@@ -29,3 +30,4 @@ pub mod text;
 pub mod ticker;
 pub mod trace;
 pub mod ui;
+pub mod verdict;

@@ -71,15 +71,30 @@ fn parse_switches(status: &str) -> Option<(u64, u64)> {
 /// CPU time (user + system) used so far by every thread of this process, ended ones included.
 pub fn cpu_time() -> Duration {
     #[cfg(unix)]
-    {
-        // SAFETY: a zeroed rusage is valid, and the kernel fills it in.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } == 0 {
-            let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-            return time(usage.ru_utime) + time(usage.ru_stime);
-        }
-    }
+    return rusage(libc::RUSAGE_SELF);
+    #[cfg(not(unix))]
     Duration::ZERO
+}
+
+/// CPU time used so far by this process and by its child processes that have ended and been
+/// waited for: a run's share of the cores, counting the process strategies' children too.
+pub fn cpu_time_with_children() -> Duration {
+    #[cfg(unix)]
+    return cpu_time() + rusage(libc::RUSAGE_CHILDREN);
+    #[cfg(not(unix))]
+    Duration::ZERO
+}
+
+/// User + system time from `getrusage(who)`; zero if the call fails.
+#[cfg(unix)]
+fn rusage(who: libc::c_int) -> Duration {
+    // SAFETY: a zeroed rusage is valid, and the kernel fills it in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(who, &mut usage) } != 0 {
+        return Duration::ZERO;
+    }
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    time(usage.ru_utime) + time(usage.ru_stime)
 }
 
 #[cfg(test)]
