@@ -32,6 +32,8 @@ pub enum Command {
     Compare,
     /// Measure this build on this machine: timing overhead of every strategy
     Bench(BenchArgs),
+    /// Run a real program (Python) unchanged and watch its threads: watch -- python3 prog.py
+    Watch(WatchArgs),
     /// A child process of the process strategies (started by threadlab itself)
     #[command(hide = true)]
     Worker(WorkerArgs),
@@ -101,6 +103,19 @@ fn parse_job_task(s: &str) -> Result<(usize, f64), String> {
         (Ok(id), Ok(secs)) if secs.is_finite() && secs >= 0.0 => Ok((id, secs)),
         _ => Err("expected ID:SECONDS".into()),
     }
+}
+
+/// Options of `threadlab watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The program to run and its arguments (after `--`)
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND"
+    )]
+    pub command: Vec<std::ffi::OsString>,
 }
 
 /// Options of `threadlab bench`.

@@ -10,6 +10,7 @@
 //! - [`i18n`]: every string on screen in English and Chinese; [`text`]: display-width helpers.
 //! - [`verdict`]: a finished run's conclusion, stated only when its measured figures support it.
 //! - [`cores`]: how many CPU cores the process may use; [`procinfo`]: its threads and their context switches.
+//! - [`watch`]: `threadlab watch`, a real Python program's threads under a probe.
 
 pub mod app;
 pub mod bench_tui;
@@ -31,3 +32,4 @@ pub mod ticker;
 pub mod trace;
 pub mod ui;
 pub mod verdict;
+pub mod watch;

@@ -35,6 +35,9 @@ fn main() -> ExitCode {
     if let Err(e) = check_outputs(&cli) {
         return fail(&format!("error: {e}"));
     }
+    if let Some(Command::Watch(args)) = &cli.command {
+        return threadlab::watch::main(args, &cli.opts);
+    }
     let setup = match cli.opts.setup() {
         Ok(s) => s,
         Err(e) => return fail(&format!("error: {e}")),
@@ -51,7 +54,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Some(Command::Run | Command::Compare) => headless_runs(&cli, &setup),
         Some(Command::Bench(args)) => headless::bench(args, cli.opts.json, &mut out()),
-        Some(Command::Worker(_)) => unreachable!("handled above"),
+        Some(Command::Worker(_) | Command::Watch(_)) => unreachable!("handled above"),
         None => {
             if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
                 return fail(

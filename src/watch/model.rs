@@ -1,0 +1,909 @@
+//! A watched program as threadlab understands it: its processes, threads, waits (sleeps),
+//! pool work, printed lines and exit, rebuilt from the session's inputs in arrival order.
+//! The live screen, the transcript and `--json` all read this one model.
+
+use super::protocol::{Arg, Event, Hello, Rejected, Stamp, label};
+use super::sampler::ProcSample;
+use super::session::{Ended, Input, Stream};
+use std::collections::{HashMap, VecDeque};
+
+/// Lines of the program's stderr kept for "how it failed".
+pub const STDERR_TAIL: usize = 12;
+/// A printed line without its newline yet is shown once it is this long (the ticker's Pings).
+const PARTIAL_LINE: usize = 60;
+
+/// One process of the program.
+#[derive(Debug, Clone)]
+pub struct Process {
+    pub pid: u32,
+    pub ppid: u32,
+    /// Its `hello`, if the probe loaded in it.
+    pub hello: Option<Hello>,
+    /// CLOCK_MONOTONIC seconds.
+    pub start: f64,
+    pub end: Option<f64>,
+    /// CPU seconds so far (all its threads), and what it had used before its hello (start-up).
+    pub cpu: f64,
+    pub cpu_base: f64,
+    pub exit_code: Option<i64>,
+}
+
+impl Process {
+    /// CPU seconds used since the probe loaded.
+    pub fn run_cpu(&self) -> f64 {
+        (self.cpu - self.cpu_base).max(0.0)
+    }
+}
+
+/// One thread of one process.
+#[derive(Debug, Clone)]
+pub struct Thread {
+    pub pid: u32,
+    pub tid: u32,
+    pub name: String,
+    pub daemon: bool,
+    /// The `Thread` subclass (`DownloadThread`), when it is one.
+    pub class: String,
+    pub target: Option<String>,
+    pub args: Vec<Arg>,
+    /// Whether the probe told us about it (otherwise it is known from `/proc` only).
+    pub probed: bool,
+    pub main: bool,
+    pub start: f64,
+    pub end: Option<f64>,
+    /// CPU seconds, sampled or the thread's own figure; a main thread's start-up is `cpu_base`.
+    pub cpu: f64,
+    pub cpu_base: f64,
+    /// Still running when its process ended: killed with it (a daemon thread, typically).
+    pub killed: bool,
+    pub error: Option<String>,
+    /// Samples where it used a core: (time, fraction of one core since the sample before).
+    pub on_cpu: Vec<(f64, f64)>,
+    last_sample: Option<(f64, f64)>,
+    sleeping: Option<usize>,
+    item: Option<u64>,
+    last_wait: Option<usize>,
+    partial: String,
+}
+
+impl Thread {
+    /// CPU seconds used since the probe loaded (a main thread's imports are not the lesson).
+    pub fn run_cpu(&self) -> f64 {
+        (self.cpu - self.cpu_base).max(0.0)
+    }
+}
+
+/// A wait: a `time.sleep` (or a run of them from one place, like a ticker's) on one thread.
+#[derive(Debug, Clone)]
+pub struct Wait {
+    pub pid: u32,
+    pub tid: u32,
+    /// What it waits for: the arguments of the function that slept (the file name).
+    pub label: String,
+    pub function: String,
+    pub site: String,
+    /// Seconds asked for, summed over its ticks, before `--speed` divides them (lesson seconds).
+    pub requested: f64,
+    pub ticks: u32,
+    pub start: f64,
+    pub end: Option<f64>,
+    /// The sleep in progress: when it began and how long it asked for.
+    pub current: Option<(f64, f64)>,
+    /// Its process ended while it slept.
+    pub killed: bool,
+    item: Option<u64>,
+}
+
+/// A task submitted to a thread pool.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub function: String,
+    pub args: Vec<Arg>,
+    pub pool: String,
+    pub max_workers: Option<u64>,
+    pub submitted: f64,
+    pub start: Option<f64>,
+    pub end: Option<f64>,
+    pub worker: Option<u32>,
+}
+
+/// One `print` call, as the probe reported it.
+#[derive(Debug, Clone)]
+pub struct Printed {
+    pub pid: u32,
+    pub tid: u32,
+    pub at: f64,
+    pub text: String,
+    pub stderr: bool,
+}
+
+/// What a line of the event log says.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LogKind {
+    /// A line the program printed (whole, without its newline).
+    Printed(String),
+    /// A line of its stderr (tracebacks), or of its stdout when no probe reports its prints.
+    Stderr(String),
+    Stdout(String),
+    ProcessStarted,
+    ThreadStarted {
+        daemon: bool,
+        label: String,
+    },
+    ThreadEnded {
+        error: Option<String>,
+    },
+    /// A wait began: seconds asked for, and its label.
+    Sleep {
+        seconds: f64,
+        label: String,
+    },
+    /// Threads still running when their process ended.
+    Killed {
+        names: Vec<String>,
+    },
+    ProcessEnded {
+        code: Option<i64>,
+    },
+}
+
+/// One line of the event log.
+#[derive(Debug, Clone)]
+pub struct LogEntry {
+    pub at: f64,
+    pub pid: u32,
+    /// The thread's name, or empty for the program as a whole.
+    pub thread: String,
+    pub kind: LogKind,
+}
+
+/// The whole watched program.
+#[derive(Debug, Clone)]
+pub struct Program {
+    pub command: Vec<String>,
+    pub speed: f64,
+    pub root: u32,
+    pub spawned_at: f64,
+    /// The main process's `hello`: where the run's clock starts, and the build's GIL state.
+    pub main: Option<u32>,
+    pub processes: Vec<Process>,
+    pub threads: Vec<Thread>,
+    pub waits: Vec<Wait>,
+    pub items: HashMap<(u32, u64), Item>,
+    pub prints: Vec<Printed>,
+    pub log: Vec<LogEntry>,
+    pub stderr_tail: VecDeque<String>,
+    pub malformed: usize,
+    pub unknown: usize,
+    pub connections: usize,
+    pub outputs_open: u8,
+    pub ended: Option<Ended>,
+    /// When the program's main process said it was leaving (its `exit` line).
+    pub main_exit: Option<f64>,
+    /// Receipt minus send time of every probe line, in seconds.
+    pub delays: Vec<f64>,
+    /// The latest `/proc` sample's time.
+    pub sampled_at: Option<f64>,
+    pub samples: usize,
+    /// The latest instant anything happened: the screen's "now" when nothing else moves it.
+    pub now: f64,
+}
+
+impl Program {
+    /// A program just started, as `pid`, at `spawned_at` (CLOCK_MONOTONIC).
+    pub fn new(command: Vec<String>, speed: f64, root: u32, spawned_at: f64) -> Self {
+        Program {
+            command,
+            speed,
+            root,
+            spawned_at,
+            main: None,
+            processes: Vec::new(),
+            threads: Vec::new(),
+            waits: Vec::new(),
+            items: HashMap::new(),
+            prints: Vec::new(),
+            log: Vec::new(),
+            stderr_tail: VecDeque::new(),
+            malformed: 0,
+            unknown: 0,
+            connections: 0,
+            outputs_open: 2,
+            ended: None,
+            main_exit: None,
+            delays: Vec::new(),
+            sampled_at: None,
+            samples: 0,
+            now: spawned_at,
+        }
+    }
+
+    /// Whether a probe connected at all (else the program is not Python, or ran with -I/-E/-S).
+    pub fn probed(&self) -> bool {
+        self.main.is_some()
+    }
+
+    /// The main process's hello.
+    pub fn hello(&self) -> Option<&Hello> {
+        let pid = self.main?;
+        self.processes.iter().find(|p| p.pid == pid)?.hello.as_ref()
+    }
+
+    /// When the run's clock starts: the main process's hello, or the spawn when nothing said hello.
+    pub fn t0(&self) -> f64 {
+        self.main
+            .and_then(|pid| self.process(pid))
+            .map_or(self.spawned_at, |p| p.start)
+    }
+
+    /// Lesson seconds since the start: wall time × speed (the sleeps were divided by it).
+    pub fn lesson(&self, t: f64) -> f64 {
+        ((t - self.t0()) * self.speed).max(0.0)
+    }
+
+    /// Wall seconds from the start to the main process's exit (or to now while it runs).
+    pub fn wall(&self) -> f64 {
+        let end = self
+            .main_exit
+            .or(self.ended.map(|e| e.at))
+            .unwrap_or(self.now);
+        (end - self.t0()).max(0.0)
+    }
+
+    /// Every input has arrived: it exited, its processes hung up, its output streams closed.
+    pub fn is_complete(&self) -> bool {
+        self.ended.is_some() && self.connections == 0 && self.outputs_open == 0
+    }
+
+    pub fn process(&self, pid: u32) -> Option<&Process> {
+        self.processes.iter().find(|p| p.pid == pid)
+    }
+
+    fn thread_index(&self, pid: u32, tid: u32) -> Option<usize> {
+        self.threads
+            .iter()
+            .rposition(|t| t.pid == pid && t.tid == tid)
+    }
+
+    pub fn thread(&self, pid: u32, tid: u32) -> Option<&Thread> {
+        self.thread_index(pid, tid).map(|i| &self.threads[i])
+    }
+
+    /// The thread's name, or its id when nothing named it.
+    pub fn thread_name(&self, pid: u32, tid: u32) -> String {
+        self.thread(pid, tid)
+            .map_or_else(|| format!("tid {tid}"), |t| t.name.clone())
+    }
+
+    fn ensure_process(&mut self, pid: u32, ppid: u32, at: f64) -> usize {
+        if let Some(i) = self.processes.iter().position(|p| p.pid == pid) {
+            return i;
+        }
+        self.processes.push(Process {
+            pid,
+            ppid,
+            hello: None,
+            start: at,
+            end: None,
+            cpu: 0.0,
+            cpu_base: 0.0,
+            exit_code: None,
+        });
+        self.processes.len() - 1
+    }
+
+    fn ensure_thread(&mut self, pid: u32, tid: u32, at: f64) -> usize {
+        if let Some(i) = self.thread_index(pid, tid) {
+            return i;
+        }
+        self.threads.push(Thread {
+            pid,
+            tid,
+            name: format!("tid {tid}"),
+            daemon: false,
+            class: String::new(),
+            target: None,
+            args: Vec::new(),
+            probed: false,
+            main: pid == tid,
+            start: at,
+            end: None,
+            cpu: 0.0,
+            cpu_base: 0.0,
+            killed: false,
+            error: None,
+            on_cpu: Vec::new(),
+            last_sample: None,
+            sleeping: None,
+            item: None,
+            last_wait: None,
+            partial: String::new(),
+        });
+        self.threads.len() - 1
+    }
+
+    fn push_log(&mut self, at: f64, pid: u32, thread: String, kind: LogKind) {
+        self.log.push(LogEntry {
+            at,
+            pid,
+            thread,
+            kind,
+        });
+    }
+
+    /// Apply one input.
+    pub fn apply(&mut self, input: Input) {
+        match input {
+            Input::Probe {
+                stamp,
+                event,
+                received,
+            } => {
+                self.delays.push((received - stamp.t).max(0.0));
+                self.now = self.now.max(stamp.t);
+                self.on_event(stamp, event);
+            }
+            Input::Rejected(Rejected::Malformed) => self.malformed += 1,
+            Input::Rejected(Rejected::Unknown) => self.unknown += 1,
+            Input::Connections { open } => self.connections = open,
+            Input::Output { stream, line } => self.on_output(stream, line),
+            Input::OutputClosed(_) => self.outputs_open = self.outputs_open.saturating_sub(1),
+            Input::Samples { at, procs } => self.on_samples(at, procs),
+            Input::Exited(ended) => self.on_exit(ended),
+        }
+    }
+
+    fn on_output(&mut self, stream: Stream, line: String) {
+        let at = self.now;
+        match stream {
+            Stream::Stderr => {
+                if self.stderr_tail.len() == STDERR_TAIL {
+                    self.stderr_tail.pop_front();
+                }
+                self.stderr_tail.push_back(line.clone());
+                self.push_log(at, self.root, String::new(), LogKind::Stderr(line));
+            }
+            // With a probe, its print lines say the same with their thread.
+            Stream::Stdout if !self.probed() => {
+                self.push_log(at, self.root, String::new(), LogKind::Stdout(line));
+            }
+            Stream::Stdout => {}
+        }
+    }
+
+    fn on_event(&mut self, s: Stamp, event: Event) {
+        match event {
+            Event::Hello(hello) => {
+                let p = self.ensure_process(s.pid, hello.ppid.unwrap_or(0), s.t);
+                let known_parent = self
+                    .processes
+                    .iter()
+                    .any(|q| Some(q.pid) == hello.ppid && q.hello.is_some());
+                self.processes[p].start = s.t;
+                self.processes[p].cpu_base = hello.cpu.unwrap_or(0.0);
+                let name = hello.name.clone();
+                let thread_base = hello.thread_cpu.unwrap_or(0.0);
+                self.processes[p].hello = Some(hello);
+                if self.main.is_none() && (s.pid == self.root || !known_parent) {
+                    self.main = Some(s.pid);
+                }
+                let t = self.ensure_thread(s.pid, s.tid, s.t);
+                let th = &mut self.threads[t];
+                th.name = name.clone();
+                th.probed = true;
+                th.main = true;
+                th.start = s.t;
+                th.cpu_base = thread_base;
+                self.push_log(s.t, s.pid, name, LogKind::ProcessStarted);
+            }
+            Event::ThreadStart {
+                name,
+                daemon,
+                class,
+                target,
+                args,
+                parent: _,
+            } => {
+                self.ensure_process(s.pid, 0, s.t);
+                let t = self.ensure_thread(s.pid, s.tid, s.t);
+                let th = &mut self.threads[t];
+                th.name = name.clone();
+                th.daemon = daemon;
+                th.class = class;
+                th.target = target;
+                th.args = args;
+                th.probed = true;
+                th.main = false;
+                th.start = th.start.min(s.t);
+                let what = match (&th.target, th.args.is_empty()) {
+                    (_, false) => label(&th.args),
+                    (Some(f), true) => f.clone(),
+                    (None, true) => th.class.clone(),
+                };
+                self.push_log(
+                    s.t,
+                    s.pid,
+                    name,
+                    LogKind::ThreadStarted {
+                        daemon,
+                        label: what,
+                    },
+                );
+            }
+            Event::ThreadEnd { cpu, error, .. } => {
+                let t = self.ensure_thread(s.pid, s.tid, s.t);
+                self.flush_partial(t, s.t);
+                let th = &mut self.threads[t];
+                th.end = Some(s.t);
+                if let Some(cpu) = cpu {
+                    th.cpu = th.cpu.max(cpu);
+                }
+                th.error = error.clone();
+                let name = th.name.clone();
+                self.push_log(s.t, s.pid, name, LogKind::ThreadEnded { error });
+            }
+            Event::Join { .. } | Event::Joined { .. } => {}
+            Event::Sleep {
+                d,
+                function,
+                site,
+                args,
+            } => self.on_sleep(s, d, function, site, args),
+            Event::Wake => {
+                if let Some(t) = self.thread_index(s.pid, s.tid)
+                    && let Some(w) = self.threads[t].sleeping.take()
+                {
+                    let wait = &mut self.waits[w];
+                    wait.end = Some(s.t);
+                    wait.current = None;
+                }
+            }
+            Event::Submit {
+                item,
+                function,
+                args,
+                pool,
+                max_workers,
+            } => {
+                self.items.insert(
+                    (s.pid, item),
+                    Item {
+                        function,
+                        args,
+                        pool,
+                        max_workers,
+                        submitted: s.t,
+                        start: None,
+                        end: None,
+                        worker: None,
+                    },
+                );
+            }
+            Event::WorkStart { item } => {
+                let t = self.ensure_thread(s.pid, s.tid, s.t);
+                self.threads[t].item = Some(item);
+                if let Some(it) = self.items.get_mut(&(s.pid, item)) {
+                    it.start = Some(s.t);
+                    it.worker = Some(s.tid);
+                }
+            }
+            Event::WorkEnd { item, .. } => {
+                if let Some(t) = self.thread_index(s.pid, s.tid) {
+                    self.threads[t].item = None;
+                }
+                if let Some(it) = self.items.get_mut(&(s.pid, item)) {
+                    it.end = Some(s.t);
+                }
+            }
+            Event::Print { stderr, text } => {
+                self.prints.push(Printed {
+                    pid: s.pid,
+                    tid: s.tid,
+                    at: s.t,
+                    text: text.clone(),
+                    stderr,
+                });
+                // stderr reaches the log through the pipe, with everything else written there.
+                if !stderr {
+                    let t = self.ensure_thread(s.pid, s.tid, s.t);
+                    self.threads[t].partial.push_str(&text);
+                    self.split_partial(t, s.t);
+                }
+            }
+            Event::Exit {
+                code,
+                alive,
+                cpu,
+                thread_cpu,
+            } => {
+                let p = self.ensure_process(s.pid, 0, s.t);
+                let proc_ = &mut self.processes[p];
+                proc_.end = Some(s.t);
+                proc_.exit_code = code.or(proc_.exit_code);
+                if let Some(cpu) = cpu {
+                    proc_.cpu = proc_.cpu.max(cpu);
+                }
+                if Some(s.pid) == self.main {
+                    self.main_exit = Some(s.t);
+                }
+                let me = self.ensure_thread(s.pid, s.tid, s.t);
+                if let Some(c) = thread_cpu {
+                    self.threads[me].cpu = self.threads[me].cpu.max(c);
+                }
+                let mut killed = Vec::new();
+                for a in alive {
+                    let Some(tid) = a.tid else { continue };
+                    let t = self.ensure_thread(s.pid, tid, s.t);
+                    let th = &mut self.threads[t];
+                    if th.end.is_none() {
+                        th.killed = true;
+                        th.daemon |= a.daemon;
+                        if !a.name.is_empty() {
+                            th.name = a.name;
+                        }
+                        killed.push(th.name.clone());
+                    }
+                }
+                self.close_process(s.pid, s.t);
+                if !killed.is_empty() {
+                    let name = self.thread_name(s.pid, s.tid);
+                    self.push_log(s.t, s.pid, name, LogKind::Killed { names: killed });
+                }
+                let name = self.thread_name(s.pid, s.tid);
+                self.push_log(s.t, s.pid, name, LogKind::ProcessEnded { code });
+            }
+        }
+    }
+
+    fn on_sleep(&mut self, s: Stamp, d: f64, function: String, site: String, args: Vec<Arg>) {
+        self.ensure_process(s.pid, 0, s.t);
+        let t = self.ensure_thread(s.pid, s.tid, s.t);
+        let th = &self.threads[t];
+        let item = th.item;
+        let what = if !args.is_empty() {
+            label(&args)
+        } else if let Some(it) = item.and_then(|i| self.items.get(&(s.pid, i)))
+            && !it.args.is_empty()
+        {
+            label(&it.args)
+        } else if !th.args.is_empty() {
+            label(&th.args)
+        } else {
+            function.clone()
+        };
+        // A thread sleeping again from the same place for the same thing is one row with ticks.
+        let again = th.last_wait.filter(|&w| {
+            let w = &self.waits[w];
+            w.site == site && w.label == what && w.item == item && w.current.is_none()
+        });
+        let w = match again {
+            Some(w) => {
+                let wait = &mut self.waits[w];
+                wait.requested += d;
+                wait.ticks += 1;
+                wait.current = Some((s.t, d));
+                wait.end = None;
+                w
+            }
+            None => {
+                self.waits.push(Wait {
+                    pid: s.pid,
+                    tid: s.tid,
+                    label: what.clone(),
+                    function,
+                    site,
+                    requested: d,
+                    ticks: 1,
+                    start: s.t,
+                    end: None,
+                    current: Some((s.t, d)),
+                    killed: false,
+                    item,
+                });
+                let name = self.threads[t].name.clone();
+                self.push_log(
+                    s.t,
+                    s.pid,
+                    name,
+                    LogKind::Sleep {
+                        seconds: d,
+                        label: what,
+                    },
+                );
+                self.waits.len() - 1
+            }
+        };
+        let th = &mut self.threads[t];
+        th.sleeping = Some(w);
+        th.last_wait = Some(w);
+    }
+
+    /// Complete printed lines of thread `t` into the log; a long partial one too.
+    fn split_partial(&mut self, t: usize, at: f64) {
+        loop {
+            let th = &mut self.threads[t];
+            let line = if let Some(i) = th.partial.find('\n') {
+                let line = th.partial[..i].to_string();
+                th.partial.drain(..=i);
+                line
+            } else if th.partial.chars().count() >= PARTIAL_LINE {
+                std::mem::take(&mut th.partial)
+            } else {
+                return;
+            };
+            let (pid, name) = (th.pid, th.name.clone());
+            self.push_log(at, pid, name, LogKind::Printed(line));
+        }
+    }
+
+    fn flush_partial(&mut self, t: usize, at: f64) {
+        let th = &mut self.threads[t];
+        if !th.partial.is_empty() {
+            let line = std::mem::take(&mut th.partial);
+            let (pid, name) = (th.pid, th.name.clone());
+            self.push_log(at, pid, name, LogKind::Printed(line));
+        }
+    }
+
+    /// A process has ended at `at`: its threads end with it, and their waits.
+    fn close_process(&mut self, pid: u32, at: f64) {
+        if let Some(p) = self.processes.iter_mut().find(|p| p.pid == pid) {
+            p.end.get_or_insert(at);
+        }
+        for t in 0..self.threads.len() {
+            if self.threads[t].pid != pid {
+                continue;
+            }
+            self.flush_partial(t, at);
+            let th = &mut self.threads[t];
+            if th.end.is_none() {
+                th.end = Some(at);
+            }
+            if let Some(w) = th.sleeping.take() {
+                let wait = &mut self.waits[w];
+                wait.killed = true;
+                wait.current = None;
+            }
+        }
+    }
+
+    fn on_samples(&mut self, at: f64, procs: Vec<ProcSample>) {
+        if procs.is_empty() && self.sampled_at.is_none() {
+            return;
+        }
+        self.samples += 1;
+        self.sampled_at = Some(at);
+        for ps in &procs {
+            let p = self.ensure_process(ps.pid, ps.ppid, at);
+            let proc_ = &mut self.processes[p];
+            if proc_.end.is_some() {
+                continue; // an exited process lingering as a zombie adds nothing
+            }
+            proc_.ppid = ps.ppid;
+            proc_.cpu = proc_.cpu.max(ps.cpu);
+            for ts in &ps.threads {
+                let t = self.ensure_thread(ps.pid, ts.tid, at);
+                let th = &mut self.threads[t];
+                if !th.probed && th.name.starts_with("tid ") {
+                    th.name = ts.comm.clone();
+                }
+                if let Some((t0, c0)) = th.last_sample {
+                    let dt = at - t0;
+                    if dt > 0.0 && ts.cpu > c0 {
+                        th.on_cpu.push((at, ((ts.cpu - c0) / dt).min(1.0)));
+                    }
+                }
+                th.last_sample = Some((at, ts.cpu));
+                th.cpu = th.cpu.max(ts.cpu);
+            }
+            // Threads of a live process that are gone from /proc have ended.
+            for t in 0..self.threads.len() {
+                let th = &self.threads[t];
+                if th.pid == ps.pid
+                    && th.end.is_none()
+                    && th.last_sample.is_some()
+                    && !ps.threads.iter().any(|x| x.tid == th.tid)
+                {
+                    self.threads[t].end = Some(at);
+                }
+            }
+        }
+        // Processes gone from the tree have ended (their exit line, if any, came first).
+        let gone: Vec<u32> = self
+            .processes
+            .iter()
+            .filter(|p| p.end.is_none() && !procs.iter().any(|q| q.pid == p.pid))
+            .map(|p| p.pid)
+            .collect();
+        for pid in gone {
+            self.close_process(pid, at);
+        }
+        self.now = self.now.max(at);
+    }
+
+    fn on_exit(&mut self, ended: Ended) {
+        self.now = self.now.max(ended.at);
+        self.ended = Some(ended);
+        let root = self.root;
+        if let Some(p) = self.processes.iter_mut().find(|p| p.pid == root) {
+            p.exit_code = ended.code.map(i64::from).or(p.exit_code);
+        }
+        self.close_process(root, ended.at);
+        // A program without a probe has no exit line: its end is the only one there is.
+        if !self.probed() {
+            let code = ended.code.map(i64::from);
+            self.push_log(
+                ended.at,
+                root,
+                String::new(),
+                LogKind::ProcessEnded { code },
+            );
+        }
+    }
+
+    /// The waits' sum and longest, in lesson seconds.
+    pub fn sum_and_longest(&self) -> (f64, f64) {
+        let sum = self
+            .waits
+            .iter()
+            .map(|w| w.requested)
+            .fold(0.0, |a, b| a + b);
+        let longest = self.waits.iter().map(|w| w.requested).fold(0.0, f64::max);
+        (sum, longest)
+    }
+
+    /// The most waits that were in progress at the same moment.
+    pub fn max_overlap(&self) -> usize {
+        let mut edges: Vec<(f64, i32)> = Vec::new();
+        for w in &self.waits {
+            edges.push((w.start, 1));
+            edges.push((w.end.unwrap_or(f64::INFINITY), -1));
+        }
+        // An end and a start at the same instant do not overlap.
+        edges.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let (mut now, mut most) = (0i32, 0i32);
+        for (_, d) in edges {
+            now += d;
+            most = most.max(now);
+        }
+        most as usize
+    }
+
+    /// Whether a process belongs on screen and in the report: not a launcher's helper (pyenv's
+    /// shim runs a few shell processes before it becomes Python) that came and went before the
+    /// program said hello.
+    pub fn shown(&self, p: &Process) -> bool {
+        p.hello.is_some() || p.pid == self.root || !self.probed() || p.start >= self.t0()
+    }
+
+    /// The processes that are shown, in the order they appeared.
+    pub fn shown_processes(&self) -> impl Iterator<Item = &Process> {
+        self.processes.iter().filter(|p| self.shown(p))
+    }
+
+    /// The threads of shown processes.
+    pub fn shown_threads(&self) -> impl Iterator<Item = &Thread> {
+        self.threads
+            .iter()
+            .filter(|t| self.process(t.pid).is_none_or(|p| self.shown(p)))
+    }
+
+    /// CPU seconds the program used while it ran: every shown process since its probe loaded,
+    /// or, without a probe, the kernel's total for the program and its children.
+    pub fn cpu_total(&self) -> f64 {
+        let sum = self
+            .shown_processes()
+            .map(Process::run_cpu)
+            .fold(0.0, |a, b| a + b);
+        if self.probed() {
+            sum
+        } else {
+            sum.max(self.ended.map_or(0.0, |e| e.cpu))
+        }
+    }
+
+    /// CPU seconds over wall seconds: how many cores the program kept busy on average.
+    pub fn cores_busy(&self) -> Option<f64> {
+        let wall = self.wall();
+        (wall > 0.0 && self.samples > 0).then(|| self.cpu_total() / wall)
+    }
+
+    /// Threads that ended killed with their process.
+    pub fn killed(&self) -> impl Iterator<Item = &Thread> {
+        self.threads.iter().filter(|t| t.killed)
+    }
+
+    /// Median and largest delay from the probe sending a line to threadlab reading it, in ms.
+    pub fn delay_ms(&self) -> Option<(f64, f64)> {
+        if self.delays.is_empty() {
+            return None;
+        }
+        let mut d = self.delays.clone();
+        d.sort_by(f64::total_cmp);
+        Some((d[d.len() / 2] * 1000.0, d[d.len() - 1] * 1000.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::watch::protocol::parse;
+
+    fn feed(p: &mut Program, lines: &[&str]) {
+        for l in lines {
+            let (stamp, event) = parse(l.as_bytes()).unwrap();
+            p.apply(Input::Probe {
+                received: stamp.t,
+                stamp,
+                event,
+            });
+        }
+    }
+
+    #[test]
+    fn a_ticker_is_one_row_with_ticks_and_its_daemon_is_killed_at_exit() {
+        let mut p = Program::new(vec!["python3".into()], 1.0, 10, 0.0);
+        feed(
+            &mut p,
+            &[
+                r#"{"v":1,"ev":"hello","t":1.0,"pid":10,"tid":10,"name":"MainThread","python":"3.11.7","gil":true}"#,
+                r#"{"v":1,"ev":"thread_start","t":1.1,"pid":10,"tid":11,"name":"Thread-1 (display)","daemon":true,"cls":"Thread","target":"display","args":[["","Ping"]]}"#,
+                r#"{"v":1,"ev":"sleep","t":1.2,"pid":10,"tid":11,"d":0.1,"fn":"display","site":"t.py:9","args":[["content","Ping"]]}"#,
+                r#"{"v":1,"ev":"wake","t":1.3,"pid":10,"tid":11}"#,
+                r#"{"v":1,"ev":"sleep","t":1.3,"pid":10,"tid":11,"d":0.1,"fn":"display","site":"t.py:9","args":[["content","Ping"]]}"#,
+                r#"{"v":1,"ev":"exit","t":1.35,"pid":10,"tid":10,"alive":[{"tid":11,"name":"Thread-1 (display)","daemon":true}]}"#,
+            ],
+        );
+        assert_eq!(p.waits.len(), 1);
+        assert_eq!(p.waits[0].ticks, 2);
+        assert_eq!(p.waits[0].label, "Ping");
+        assert!(p.waits[0].killed);
+        let killed: Vec<_> = p.killed().map(|t| t.name.as_str()).collect();
+        assert_eq!(killed, ["Thread-1 (display)"]);
+        assert!((p.wall() - 0.35).abs() < 1e-9);
+    }
+
+    #[test]
+    fn serial_waits_do_not_overlap_and_threads_do() {
+        let mut p = Program::new(vec![], 1.0, 1, 0.0);
+        feed(
+            &mut p,
+            &[
+                r#"{"v":1,"ev":"sleep","t":1.0,"pid":1,"tid":1,"d":3,"args":[["f","a"]]}"#,
+                r#"{"v":1,"ev":"wake","t":4.0,"pid":1,"tid":1}"#,
+                r#"{"v":1,"ev":"sleep","t":4.0,"pid":1,"tid":1,"d":2,"args":[["f","b"]]}"#,
+                r#"{"v":1,"ev":"wake","t":6.0,"pid":1,"tid":1}"#,
+            ],
+        );
+        assert_eq!(p.waits.len(), 2);
+        assert_eq!(p.max_overlap(), 1);
+        assert_eq!(p.sum_and_longest(), (5.0, 3.0));
+        feed(
+            &mut p,
+            &[
+                r#"{"v":1,"ev":"sleep","t":7.0,"pid":1,"tid":2,"d":3,"args":[["f","c"]]}"#,
+                r#"{"v":1,"ev":"sleep","t":7.1,"pid":1,"tid":3,"d":3,"args":[["f","d"]]}"#,
+            ],
+        );
+        assert_eq!(p.max_overlap(), 2);
+    }
+
+    #[test]
+    fn printed_lines_are_stamped_with_their_thread() {
+        let mut p = Program::new(vec![], 1.0, 1, 0.0);
+        feed(
+            &mut p,
+            &[
+                r#"{"v":1,"ev":"thread_start","t":1.0,"pid":1,"tid":2,"name":"Thread-1 (download)"}"#,
+                r#"{"v":1,"ev":"print","t":1.1,"pid":1,"tid":2,"stream":"stdout","text":"Downloading a.pdf...\n"}"#,
+            ],
+        );
+        let printed: Vec<_> = (p.log.iter())
+            .filter_map(|e| match &e.kind {
+                LogKind::Printed(s) => Some((e.thread.as_str(), s.as_str())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(printed, [("Thread-1 (download)", "Downloading a.pdf...")]);
+    }
+}

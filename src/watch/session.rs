@@ -1,0 +1,546 @@
+//! One watched run: a private directory holding the probe and its socket, the program started
+//! with the probe on `PYTHONPATH`, and threads that turn everything it does into [`Input`]s on
+//! one channel: probe lines, its output, `/proc` samples, its exit. Dropping the session removes
+//! the directory (the socket with it) and stops every thread it started.
+
+use super::protocol::{self, Event, Rejected, Stamp};
+use super::sampler::{self, ProcSample};
+use std::ffi::OsString;
+use std::io::{self, BufRead, BufReader, Read};
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+/// The probe, compiled in and written next to the socket at run time.
+const PROBE: &str = include_str!("../../assets/python/probe/sitecustomize.py");
+
+/// Environment variables the probe reads.
+pub const ENV_SOCKET: &str = "THREADLAB_WATCH_SOCKET";
+pub const ENV_SPEED: &str = "THREADLAB_WATCH_SPEED";
+
+/// How often `/proc` is read: finer than the kernel's 10 ms CPU accounting is pointless.
+const SAMPLE_EVERY: Duration = Duration::from_millis(25);
+
+/// Now on CLOCK_MONOTONIC, the clock the probe stamps its lines with (Python's `time.monotonic`).
+pub fn mono_now() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: a valid timespec to fill; CLOCK_MONOTONIC always exists on Linux.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+}
+
+/// A line of the program's own output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// How the program ended.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ended {
+    /// Its exit code, or None if a signal ended it.
+    pub code: Option<i32>,
+    pub signal: Option<i32>,
+    /// CPU seconds of the program and every child it waited for (`wait4`'s rusage).
+    pub cpu: f64,
+    pub at: f64,
+}
+
+impl Ended {
+    /// The status a shell would report: the code, or 128 + the signal.
+    pub fn shell_status(&self) -> i32 {
+        self.code.or(self.signal.map(|s| 128 + s)).unwrap_or(1)
+    }
+}
+
+/// Everything that reaches the model, in the order it arrived.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// A probe line, and when threadlab read it.
+    Probe {
+        stamp: Stamp,
+        event: Event,
+        received: f64,
+    },
+    /// A line that was not an event: malformed, too long, or of an unknown kind or version.
+    Rejected(Rejected),
+    /// A probed process connected (`open` is how many are connected now) or went away.
+    Connections {
+        open: usize,
+    },
+    Output {
+        stream: Stream,
+        line: String,
+    },
+    /// The program's output stream ended.
+    OutputClosed(Stream),
+    Samples {
+        at: f64,
+        procs: Vec<ProcSample>,
+    },
+    Exited(Ended),
+}
+
+/// Where the program's stdin and output go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Headless: stdin inherited, same process group (the terminal's Ctrl-C reaches it).
+    Headless,
+    /// The live screen owns the terminal: stdin is /dev/null, and a process group of its own.
+    Screen,
+}
+
+/// Why the program could not be started.
+#[derive(Debug)]
+pub enum StartError {
+    /// The command does not exist (exit 127) or cannot be executed (126).
+    Command { status: u8, message: String },
+    /// Something of threadlab's own failed (the directory, the socket).
+    Setup(String),
+}
+
+/// A running (or finished) watched program.
+pub struct Session {
+    dir: PathBuf,
+    pub pid: u32,
+    /// CLOCK_MONOTONIC when the program was started.
+    pub spawned_at: f64,
+    pub command: Vec<OsString>,
+    pub speed: f64,
+    stop: Arc<AtomicBool>,
+    socket: PathBuf,
+    streams: Arc<Mutex<Vec<UnixStream>>>,
+    /// Dropped to stop the sampler at once.
+    stop_sampler: Option<Sender<()>>,
+    threads: Vec<JoinHandle<()>>,
+    exited: Arc<AtomicBool>,
+}
+
+impl Session {
+    /// Start `command` under the probe; its inputs arrive on `tx`, wrapped as the caller likes.
+    pub fn start<T: From<Input> + Send + 'static>(
+        command: &[OsString],
+        speed: f64,
+        mode: Mode,
+        tx: Sender<T>,
+    ) -> Result<Session, StartError> {
+        let Some((program, args)) = command.split_first() else {
+            return Err(StartError::Setup("no command to watch".into()));
+        };
+        let dir = private_dir().map_err(|e| {
+            StartError::Setup(format!("cannot make a private temporary directory: {e}"))
+        })?;
+        let socket = dir.join("probe.sock");
+        let cleanup = |e: String| {
+            let _ = std::fs::remove_dir_all(&dir);
+            StartError::Setup(e)
+        };
+        std::fs::write(dir.join("sitecustomize.py"), PROBE)
+            .map_err(|e| cleanup(format!("cannot write the probe: {e}")))?;
+        let listener = UnixListener::bind(&socket)
+            .map_err(|e| cleanup(format!("cannot listen on {}: {e}", socket.display())))?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let streams = Arc::new(Mutex::new(Vec::new()));
+        let mut threads = Vec::new();
+        threads.push(
+            spawn_listener(listener, tx.clone(), stop.clone(), streams.clone())
+                .map_err(|e| cleanup(format!("cannot start a thread: {e}")))?,
+        );
+
+        let mut cmd = Command::new(program);
+        cmd.args(args)
+            .env(ENV_SOCKET, &socket)
+            .env(ENV_SPEED, speed.to_string())
+            .env("PYTHONPATH", python_path(&dir))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if mode == Mode::Screen {
+            cmd.stdin(Stdio::null());
+            // SAFETY: setpgid is async-signal-safe, as pre_exec requires.
+            unsafe {
+                cmd.pre_exec(|| {
+                    if libc::setpgid(0, 0) != 0 {
+                        return Err(io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+        }
+        let spawned_at = mono_now();
+        let mut child = match cmd.spawn() {
+            Ok(c) => c,
+            Err(e) => {
+                stop.store(true, Ordering::SeqCst);
+                let _ = UnixStream::connect(&socket);
+                for t in threads {
+                    let _ = t.join();
+                }
+                let _ = std::fs::remove_dir_all(&dir);
+                let name = program.to_string_lossy();
+                return Err(match e.kind() {
+                    io::ErrorKind::NotFound => StartError::Command {
+                        status: 127,
+                        message: format!("{name}: command not found"),
+                    },
+                    io::ErrorKind::PermissionDenied => StartError::Command {
+                        status: 126,
+                        message: format!("{name}: permission denied"),
+                    },
+                    _ => StartError::Command {
+                        status: 126,
+                        message: format!("cannot run {name}: {e}"),
+                    },
+                });
+            }
+        };
+        let pid = child.id();
+        let setup = |e: io::Error| StartError::Setup(format!("cannot start a thread: {e}"));
+        if let Some(out) = child.stdout.take() {
+            threads.push(spawn_output(out, Stream::Stdout, tx.clone()).map_err(setup)?);
+        }
+        if let Some(err) = child.stderr.take() {
+            threads.push(spawn_output(err, Stream::Stderr, tx.clone()).map_err(setup)?);
+        }
+        // The child is reaped by wait4 below (for its rusage), never by `child.wait()`.
+        drop(child);
+        let exited = Arc::new(AtomicBool::new(false));
+        threads.push(spawn_waiter(pid, tx.clone(), exited.clone()).map_err(setup)?);
+        let (stop_sampler, sampler_stop) = mpsc::channel();
+        threads.push(spawn_sampler(pid, tx, sampler_stop).map_err(setup)?);
+        Ok(Session {
+            dir,
+            pid,
+            spawned_at,
+            command: command.to_vec(),
+            speed,
+            stop,
+            socket,
+            streams,
+            stop_sampler: Some(stop_sampler),
+            threads,
+            exited,
+        })
+    }
+
+    /// Send `signal` to the program (its whole process group when it has one of its own).
+    pub fn signal(&self, signal: i32, group: bool) {
+        if self.exited.load(Ordering::SeqCst) {
+            return; // the pid may already belong to someone else
+        }
+        let pid = self.pid as libc::pid_t;
+        // SAFETY: kill has no memory-safety preconditions.
+        unsafe {
+            libc::kill(if group { -pid } else { pid }, signal);
+        }
+    }
+
+    /// Whether the program has been reaped.
+    pub fn has_exited(&self) -> bool {
+        self.exited.load(Ordering::SeqCst)
+    }
+
+    /// The private directory holding the probe and the socket.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        drop(self.stop_sampler.take());
+        // Wake the listener out of accept(), and readers out of read().
+        let _ = UnixStream::connect(&self.socket);
+        if let Ok(streams) = self.streams.lock() {
+            for s in streams.iter() {
+                let _ = s.shutdown(std::net::Shutdown::Both);
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+        let waiter_done = self.exited.load(Ordering::SeqCst);
+        for t in self.threads.drain(..) {
+            // The waiter and the output readers end only with the program: never wait for a
+            // program that is still running (the caller kills it first when it should die).
+            if waiter_done || t.is_finished() {
+                let _ = t.join();
+            }
+        }
+    }
+}
+
+/// `PYTHONPATH` with the probe's directory first and the user's own entries after it.
+fn python_path(dir: &Path) -> OsString {
+    let mut path = OsString::from(dir);
+    if let Some(old) = std::env::var_os("PYTHONPATH").filter(|p| !p.is_empty()) {
+        path.push(":");
+        path.push(old);
+    }
+    path
+}
+
+/// A new directory only this user can enter, with a short path (a socket path has ~107 bytes).
+fn private_dir() -> io::Result<PathBuf> {
+    let mut base = std::env::temp_dir();
+    if base.as_os_str().len() > 60 {
+        base = PathBuf::from("/tmp");
+    }
+    let mut last = None;
+    for _ in 0..16 {
+        let name = format!("threadlab-watch-{:016x}", rand::random::<u64>());
+        let dir = base.join(name);
+        match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+            Ok(()) => {
+                // The umask cannot widen 0700, but say it outright.
+                std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
+                return Ok(dir);
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| io::Error::other("no free name")))
+}
+
+fn spawn_listener<T: From<Input> + Send + 'static>(
+    listener: UnixListener,
+    tx: Sender<T>,
+    stop: Arc<AtomicBool>,
+    streams: Arc<Mutex<Vec<UnixStream>>>,
+) -> io::Result<JoinHandle<()>> {
+    thread::Builder::new()
+        .name("watch-listen".into())
+        .spawn(move || {
+            let open = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            for conn in listener.incoming() {
+                if stop.load(Ordering::SeqCst) {
+                    return;
+                }
+                let Ok(conn) = conn else { continue };
+                if let Ok(mut list) = streams.lock()
+                    && let Ok(clone) = conn.try_clone()
+                {
+                    list.push(clone);
+                }
+                let n = open.fetch_add(1, Ordering::SeqCst) + 1;
+                let _ = tx.send(Input::Connections { open: n }.into());
+                let (tx, still_open) = (tx.clone(), open.clone());
+                // One reader per process: a slow or silent process never holds up another.
+                let spawned = thread::Builder::new()
+                    .name("watch-read".into())
+                    .spawn(move || {
+                        read_probe(conn, &tx);
+                        let n = still_open.fetch_sub(1, Ordering::SeqCst) - 1;
+                        let _ = tx.send(Input::Connections { open: n }.into());
+                    });
+                if spawned.is_err() {
+                    open.fetch_sub(1, Ordering::SeqCst);
+                }
+            }
+        })
+}
+
+/// Read one process's lines until it closes the connection.
+fn read_probe<T: From<Input>>(conn: UnixStream, tx: &Sender<T>) {
+    let mut reader = BufReader::with_capacity(64 * 1024, conn);
+    let mut line = Vec::new();
+    loop {
+        match read_line(&mut reader, &mut line) {
+            Ok(Line::End) | Err(_) => return,
+            Ok(Line::TooLong) => {
+                if tx
+                    .send(Input::Rejected(Rejected::Malformed).into())
+                    .is_err()
+                {
+                    return;
+                }
+            }
+            Ok(Line::Complete) => {
+                let received = super::session::mono_now();
+                let input = match protocol::parse(&line) {
+                    Ok((stamp, event)) => Input::Probe {
+                        stamp,
+                        event,
+                        received,
+                    },
+                    Err(r) => Input::Rejected(r),
+                };
+                // The model has gone: nobody is listening, so stop reading.
+                if tx.send(input.into()).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+enum Line {
+    Complete,
+    TooLong,
+    End,
+}
+
+/// One line into `buf` (without its newline), never holding more than [`protocol::MAX_LINE`].
+fn read_line(reader: &mut impl BufRead, buf: &mut Vec<u8>) -> io::Result<Line> {
+    buf.clear();
+    let mut too_long = false;
+    loop {
+        let chunk = reader.fill_buf()?;
+        if chunk.is_empty() {
+            // A last line without its newline was cut off mid-write: not an event.
+            return Ok(if buf.is_empty() && !too_long {
+                Line::End
+            } else if too_long {
+                Line::TooLong
+            } else {
+                buf.clear();
+                Line::End
+            });
+        }
+        let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (i, true),
+            None => (chunk.len(), false),
+        };
+        if !too_long {
+            if buf.len() + take > protocol::MAX_LINE {
+                too_long = true;
+                buf.clear();
+            } else {
+                buf.extend_from_slice(&chunk[..take]);
+            }
+        }
+        reader.consume(take + usize::from(done));
+        if done {
+            return Ok(if too_long {
+                Line::TooLong
+            } else {
+                Line::Complete
+            });
+        }
+    }
+}
+
+fn spawn_output<T: From<Input> + Send + 'static>(
+    stream: impl Read + Send + 'static,
+    which: Stream,
+    tx: Sender<T>,
+) -> io::Result<JoinHandle<()>> {
+    thread::Builder::new()
+        .name("watch-output".into())
+        .spawn(move || {
+            let mut reader = BufReader::new(stream);
+            let mut line = Vec::new();
+            loop {
+                match read_line(&mut reader, &mut line) {
+                    Ok(Line::Complete) => {
+                        let text = String::from_utf8_lossy(&line).into_owned();
+                        if tx
+                            .send(
+                                Input::Output {
+                                    stream: which,
+                                    line: text,
+                                }
+                                .into(),
+                            )
+                            .is_err()
+                        {
+                            break;
+                        }
+                    }
+                    Ok(Line::TooLong) => {
+                        let _ = tx.send(
+                            Input::Output {
+                                stream: which,
+                                line: "…".into(),
+                            }
+                            .into(),
+                        );
+                    }
+                    Ok(Line::End) | Err(_) => break,
+                }
+            }
+            let _ = tx.send(Input::OutputClosed(which).into());
+        })
+}
+
+fn spawn_waiter<T: From<Input> + Send + 'static>(
+    pid: u32,
+    tx: Sender<T>,
+    exited: Arc<AtomicBool>,
+) -> io::Result<JoinHandle<()>> {
+    thread::Builder::new()
+        .name("watch-wait".into())
+        .spawn(move || {
+            let mut status = 0;
+            // SAFETY: a zeroed rusage is valid, and the kernel fills it in.
+            let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+            loop {
+                // SAFETY: pid is our own child, reaped only here.
+                let r = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
+                if r == pid as libc::pid_t {
+                    break;
+                }
+                if r < 0 && io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+                    // Someone else reaped it: its status is lost.
+                    exited.store(true, Ordering::SeqCst);
+                    let ended = Ended {
+                        code: None,
+                        signal: None,
+                        cpu: 0.0,
+                        at: mono_now(),
+                    };
+                    let _ = tx.send(Input::Exited(ended).into());
+                    return;
+                }
+            }
+            let at = mono_now();
+            exited.store(true, Ordering::SeqCst);
+            let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+            let (code, signal) = if libc::WIFEXITED(status) {
+                (Some(libc::WEXITSTATUS(status)), None)
+            } else if libc::WIFSIGNALED(status) {
+                (None, Some(libc::WTERMSIG(status)))
+            } else {
+                (None, None)
+            };
+            let ended = Ended {
+                code,
+                signal,
+                cpu: secs(usage.ru_utime) + secs(usage.ru_stime),
+                at,
+            };
+            let _ = tx.send(Input::Exited(ended).into());
+        })
+}
+
+fn spawn_sampler<T: From<Input> + Send + 'static>(
+    root: u32,
+    tx: Sender<T>,
+    stop: Receiver<()>,
+) -> io::Result<JoinHandle<()>> {
+    thread::Builder::new()
+        .name("watch-sample".into())
+        .spawn(move || {
+            loop {
+                let procs = sampler::sample(root);
+                let at = mono_now();
+                if tx.send(Input::Samples { at, procs }.into()).is_err() {
+                    return;
+                }
+                match stop.recv_timeout(SAMPLE_EVERY) {
+                    Err(RecvTimeoutError::Timeout) => {}
+                    _ => return,
+                }
+            }
+        })
+}

@@ -1,0 +1,457 @@
+//! `threadlab watch`: the lesson's real Python programs under the probe, checked through
+//! `--json` (the graders' view) and the transcript. Sleeps run at a high `--speed`; nothing here
+//! asserts on how long anything took, only on order and structure.
+
+mod common;
+
+use common::{stderr, stdout, threadlab};
+use serde_json::Value;
+use std::collections::HashSet;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn have_python() -> bool {
+    Command::new("python3")
+        .arg("-c")
+        .arg("pass")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// `threadlab watch --json --speed SPEED -- python3 ARGS...`: the report, and threadlab's exit code.
+fn watch(speed: &str, args: &[&str]) -> (Value, i32, String) {
+    let mut all = vec!["watch", "--json", "--speed", speed, "--", "python3"];
+    all.extend_from_slice(args);
+    let o = threadlab(&all);
+    let out = stdout(&o);
+    let report: Value = serde_json::from_str(out.trim())
+        .unwrap_or_else(|e| panic!("{e}: {out:?}\nstderr: {}", stderr(&o)));
+    (report, o.status.code().unwrap_or(-1), stderr(&o))
+}
+
+fn tasks(r: &Value) -> &Vec<Value> {
+    r["tasks"].as_array().expect("tasks")
+}
+
+fn workers(r: &Value) -> Vec<String> {
+    tasks(r)
+        .iter()
+        .map(|t| t["worker"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn f(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+const LESSON_FILES: [&str; 3] = [
+    "Python从入门到住院.pdf",
+    "MySQL从删库到跑路.avi",
+    "Linux从精通到放弃.mp4",
+];
+
+fn names(r: &Value) -> HashSet<String> {
+    tasks(r)
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn lesson_names() -> HashSet<String> {
+    LESSON_FILES.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn serial_waits_one_after_another_on_the_main_thread() {
+    if !have_python() {
+        return;
+    }
+    let (r, code, _) = watch("100", &["assets/python/serial.py"]);
+    assert_eq!(code, 0);
+    assert_eq!(r["probed"], true);
+    assert_eq!(r["exit_code"], 0);
+    assert_eq!(names(&r), lesson_names());
+    assert_eq!(workers(&r), ["MainThread"; 3]);
+    assert_eq!(r["max_parallel_waits"], 1);
+    let t = tasks(&r);
+    for pair in t.windows(2) {
+        assert!(f(&pair[1]["start_s"]) >= f(&pair[0]["end_s"]), "{pair:?}");
+    }
+    // Each wait lasts at least what it asked for, so the run takes at least their sum.
+    assert!(f(&r["elapsed_s"]) >= f(&r["sum_s"]), "{r}");
+    let sum: f64 = t.iter().map(|t| f(&t["duration_s"])).sum();
+    assert!((sum - f(&r["sum_s"])).abs() < 1e-6);
+}
+
+/// Three downloads on three threads, all waiting at once, with the thread names Python gave them.
+fn overlapping_threads(program: &str) -> Value {
+    let (r, code, _) = watch("10", &[program]);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(names(&r), lesson_names());
+    let w: HashSet<String> = workers(&r).into_iter().collect();
+    assert_eq!(w.len(), 3, "one thread each: {w:?}");
+    assert!(!w.contains("MainThread"));
+    assert_eq!(r["max_parallel_waits"], 3, "{r}");
+    assert!(f(&r["elapsed_s"]) < f(&r["sum_s"]), "{r}");
+    r
+}
+
+#[test]
+fn threads_overlap_one_thread_each_with_their_real_names() {
+    if !have_python() {
+        return;
+    }
+    let r = overlapping_threads("assets/python/threads.py");
+    for w in workers(&r) {
+        assert!(
+            w.starts_with("Thread-") && w.ends_with(" (download)"),
+            "{w}"
+        );
+    }
+}
+
+#[test]
+fn the_custom_thread_class_overlaps_and_is_named() {
+    if !have_python() {
+        return;
+    }
+    let r = overlapping_threads("assets/python/custom.py");
+    let classes: Vec<&str> = (r["threads"].as_array().unwrap().iter())
+        .filter_map(|t| t["class"].as_str())
+        .collect();
+    assert_eq!(classes, ["DownloadThread"; 3]);
+}
+
+#[test]
+fn the_pool_uses_its_own_workers() {
+    if !have_python() {
+        return;
+    }
+    let (r, code, _) = watch("100", &["assets/python/pool.py"]);
+    assert_eq!(code, 0);
+    assert_eq!(names(&r), lesson_names());
+    let w: HashSet<String> = workers(&r).into_iter().collect();
+    assert!(w.len() <= 4, "at most max_workers: {w:?}");
+    assert!(
+        w.iter().all(|n| n.starts_with("ThreadPoolExecutor-")),
+        "{w:?}"
+    );
+}
+
+#[test]
+fn a_pool_with_fewer_workers_than_downloads_reuses_one() {
+    if !have_python() {
+        return;
+    }
+    let (r, code, _) = watch("100", &["tests/python/pool_reuse.py"]);
+    assert_eq!(code, 0);
+    assert_eq!(tasks(&r).len(), 5);
+    let all = workers(&r);
+    let w: HashSet<&String> = all.iter().collect();
+    assert!(w.len() <= 2, "max_workers is 2: {w:?}");
+    assert!(w.iter().all(|n| n.starts_with("ThreadPoolExecutor-")));
+    // Five downloads on at most two threads: some thread took more than one, one after another.
+    assert!(r["max_parallel_waits"].as_u64().unwrap() <= 2);
+    for name in &w {
+        let mut mine: Vec<&Value> = (tasks(&r).iter())
+            .filter(|t| t["worker"].as_str() == Some(name.as_str()))
+            .collect();
+        mine.sort_by(|a, b| f(&a["start_s"]).total_cmp(&f(&b["start_s"])));
+        for pair in mine.windows(2) {
+            assert!(f(&pair[1]["start_s"]) >= f(&pair[0]["end_s"]));
+        }
+    }
+    assert!(w.len() < all.len());
+}
+
+#[test]
+fn daemon_threads_are_alive_at_exit_and_the_program_still_exits_0() {
+    if !have_python() {
+        return;
+    }
+    let (r, code, _) = watch("100", &["assets/python/ticker.py"]);
+    assert_eq!(code, 0);
+    assert_eq!(r["exit_code"], 0);
+    let daemons: Vec<&Value> = (r["threads"].as_array().unwrap().iter())
+        .filter(|t| t["daemon"] == true)
+        .collect();
+    assert_eq!(daemons.len(), 2, "{r}");
+    assert!(daemons.iter().all(|t| t["alive_at_exit"] == true));
+    // Each ticker is one row of many sleeps, labelled with what it prints.
+    let rows: HashSet<&str> = (tasks(&r).iter())
+        .filter(|t| t["sleeps"].as_u64().unwrap() > 1)
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(rows, HashSet::from(["Ping", "Pong"]));
+}
+
+#[test]
+fn multiprocessing_children_are_processes_of_their_own() {
+    if !have_python() {
+        return;
+    }
+    let (r, code, _) = watch("100", &["assets/python/process.py"]);
+    assert_eq!(code, 0);
+    let procs = r["processes"].as_array().unwrap();
+    let main = procs[0]["pid"].as_u64().unwrap();
+    let children: Vec<u64> = (procs.iter())
+        .filter(|p| p["ppid"].as_u64() == Some(main) && p["probed"] == true)
+        .map(|p| p["pid"].as_u64().unwrap())
+        .collect();
+    assert_eq!(children.len(), 3, "{procs:?}");
+    assert_eq!(names(&r), lesson_names());
+    // Each download waited in a child, not in the parent.
+    for t in tasks(&r) {
+        assert!(children.contains(&t["pid"].as_u64().unwrap()), "{t}");
+    }
+}
+
+#[test]
+fn printed_lines_arrive_with_their_threads() {
+    if !have_python() {
+        return;
+    }
+    let (r, _, _) = watch("100", &["assets/python/threads.py"]);
+    let prints = r["prints"].as_array().unwrap();
+    for t in tasks(&r) {
+        let name = t["name"].as_str().unwrap();
+        let line = format!("Downloading {name}...\n");
+        let p = prints
+            .iter()
+            .find(|p| p["text"].as_str() == Some(&line))
+            .unwrap_or_else(|| panic!("{line:?} not in {prints:?}"));
+        assert_eq!(p["thread"], t["worker"]);
+    }
+    assert!(
+        prints.iter().any(|p| p["thread"] == "MainThread"
+            && p["text"].as_str().unwrap().starts_with("Total time"))
+    );
+}
+
+#[test]
+fn threads_that_compute_take_turns_on_one_core_under_the_gil() {
+    if !have_python() {
+        return;
+    }
+    let (r, code, _) = watch("1", &["assets/python/cpu_threads.py", "10"]);
+    assert_eq!(code, 0);
+    assert_eq!(r["gil"], true, "this machine's python3 is a GIL build");
+    let busy = f(&r["cores_busy"]);
+    assert!(busy <= 1.3, "cores busy {busy}: {r}");
+    // The threads' shares add up to the process's CPU time: nobody else computed.
+    let threads: f64 = (r["threads"].as_array().unwrap().iter())
+        .map(|t| f(&t["cpu_s"]))
+        .sum();
+    let cpu = f(&r["cpu_s"]);
+    assert!(cpu > 0.0);
+    assert!(
+        (threads - cpu).abs() <= 0.15 * cpu + 0.03,
+        "threads {threads} vs process {cpu}"
+    );
+    let computing = (r["threads"].as_array().unwrap().iter())
+        .filter(|t| t["target"] == "checksum" && f(&t["cpu_s"]) > 0.0)
+        .count();
+    assert_eq!(computing, 3, "{r}");
+}
+
+#[test]
+fn processes_that_compute_are_each_a_process_with_cpu_time() {
+    if !have_python() {
+        return;
+    }
+    let (r, code, _) = watch("1", &["assets/python/cpu_processes.py", "20"]);
+    assert_eq!(code, 0);
+    let procs = r["processes"].as_array().unwrap();
+    let computing = procs
+        .iter()
+        .skip(1)
+        .filter(|p| f(&p["cpu_s"]) > 0.0)
+        .count();
+    assert!(computing >= 1, "{procs:?}");
+    assert!(procs.len() >= 2);
+}
+
+#[test]
+fn a_program_run_with_dash_i_runs_unprobed() {
+    if !have_python() {
+        return;
+    }
+    let (r, code, _) = watch(
+        "100",
+        &[
+            "-I",
+            "-c",
+            "import threading, time\nt = threading.Thread(target=time.sleep, args=(0.3,))\nt.start(); t.join()\nprint('done')",
+        ],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(r["probed"], false);
+    assert_eq!(r["gil"], Value::Null);
+    assert_eq!(r["exit_code"], 0);
+    assert!(tasks(&r).is_empty(), "nobody reported waits");
+    assert!(!r["processes"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn a_raising_program_reports_its_status_and_traceback() {
+    if !have_python() {
+        return;
+    }
+    let (r, code, err) = watch("100", &["-c", "raise ValueError('boom')"]);
+    assert_eq!(code, 1);
+    assert_eq!(r["exit_code"], 1);
+    let tail: Vec<&str> = (r["stderr_tail"].as_array().unwrap().iter())
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert!(tail.contains(&"ValueError: boom"), "{tail:?}");
+    assert!(tail[0].starts_with("Traceback"), "{tail:?}");
+    // The program's own output goes to stderr, so stdout stays one JSON object.
+    assert!(err.contains("ValueError: boom"));
+}
+
+#[test]
+fn malformed_and_oversized_lines_are_counted_not_fatal() {
+    if !have_python() {
+        return;
+    }
+    let (r, code, _) = watch("100", &["tests/python/garbage.py"]);
+    assert_eq!(code, 0);
+    assert_eq!(r["malformed_lines"], 3, "{r}");
+}
+
+#[test]
+fn a_command_that_does_not_exist_exits_127_with_one_line() {
+    let o = threadlab(&["watch", "--json", "--", "no-such-program-threadlab"]);
+    assert_eq!(o.status.code(), Some(127));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("no-such-program-threadlab"), "{err}");
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn watch_needs_a_command_and_refuses_trace() {
+    common::refused(&["watch"], "required arguments");
+    common::refused(
+        &["watch", "--trace", "x.json", "--", "true"],
+        "--trace is for run",
+    );
+}
+
+#[test]
+fn the_transcript_names_threads_and_says_what_the_figures_show() {
+    if !have_python() {
+        return;
+    }
+    let o = threadlab(&[
+        "watch",
+        "--speed",
+        "10",
+        "--",
+        "python3",
+        "assets/python/threads.py",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("watching python3 assets/python/threads.py: Python "),
+        "{out}"
+    );
+    for name in LESSON_FILES {
+        assert!(
+            out.lines()
+                .any(|l| l.contains("(download)] Downloading ") && l.contains(name)),
+            "{out}"
+        );
+    }
+    assert!(out.contains("divided by 10"), "{out}");
+    assert!(out.contains("exit status 0"), "{out}");
+    assert!(out.contains("up to 3 waits ran at once"), "{out}");
+}
+
+fn children_of(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return out;
+    };
+    for t in tasks.flatten() {
+        let path = t.path().join("children");
+        if let Ok(s) = std::fs::read_to_string(path) {
+            out.extend(s.split_whitespace().filter_map(|c| c.parse::<u32>().ok()));
+        }
+    }
+    out
+}
+
+fn alive(pid: u32) -> bool {
+    // A zombie is dead: only its parent's wait is missing.
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+        !s.rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .starts_with('Z')
+    })
+}
+
+fn poll(what: &str, mut ok: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !ok() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "timed out: {what}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn ctrl_c_leaves_no_socket_and_no_child() {
+    if !have_python() || !Path::new("/proc/self/task").exists() {
+        return;
+    }
+    let tmp = std::env::temp_dir().join(format!("threadlab-watch-test-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_threadlab"))
+        .args(["watch", "--json", "--", "python3", "-c"])
+        .arg("import time\nprint('ready', flush=True)\ntime.sleep(600)")
+        .env("TMPDIR", &tmp)
+        .env("LANG", "C")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let me = child.id();
+    // The program is running once threadlab has a child and the socket exists.
+    let mut program = 0;
+    poll("the program starts", || {
+        program = children_of(me).first().copied().unwrap_or(0);
+        let socket = std::fs::read_dir(&tmp)
+            .map(|d| d.flatten().any(|e| e.path().join("probe.sock").exists()))
+            .unwrap_or(false);
+        program != 0 && socket
+    });
+    // SAFETY: kill has no memory-safety preconditions.
+    unsafe { libc::kill(me as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("a report even after Ctrl-C");
+    assert!(report["exit_code"] != 0);
+    poll("the program is gone", || !alive(program));
+    let left: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    let _ = std::fs::remove_dir(&tmp);
+}
