@@ -1,5 +1,6 @@
 //! `threadlab run`, `compare` and `bench`: the lesson without a terminal UI, as text or JSON.
 
+use crate::chart::{self, Glyphs};
 use crate::cli::{BenchArgs, Setup};
 use crate::cores;
 use crate::engine::{self, Plan, Reporter, RunEvent, SpawnKind, Strategy, WorkerEvent, Workload};
@@ -278,6 +279,17 @@ pub fn compare(
         reports.push(report);
         verdicts.extend(verdict);
     }
+    if format == Format::Table {
+        let _ = writeln!(out);
+        for line in chart::lines(
+            lang,
+            &chart_entries(&reports),
+            chart_width(),
+            Glyphs::UNICODE,
+        ) {
+            let _ = writeln!(out, "{line}");
+        }
+    }
     if json {
         let _ = writeln!(
             out,
@@ -310,6 +322,32 @@ pub fn compare(
         }
     }
     Ok(reports)
+}
+
+/// What the chart draws of each compared run.
+fn chart_entries(reports: &[RunReport]) -> Vec<chart::Entry> {
+    (reports.iter())
+        .filter_map(|r| {
+            Some(chart::Entry {
+                strategy: r.strategy.parse().ok()?,
+                workload: r.workload.parse().ok()?,
+                cores: r.cores,
+                elapsed: r.elapsed_s,
+                ideal: r.ideal_s,
+                sum: r.sum_s,
+                failed: r.tasks.iter().any(|t| t.error.is_some()),
+            })
+        })
+        .collect()
+}
+
+/// Columns for `compare`'s chart: the terminal's width as the shell exports it (`COLUMNS`),
+/// else 80; within 40 to 160, so a pipe or an odd value still gives a chart that reads.
+fn chart_width() -> usize {
+    (std::env::var("COLUMNS").ok())
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .unwrap_or(80)
+        .clamp(40, 160)
 }
 
 /// The median of some measurements (the machine is noisy, so means mislead).

@@ -8,12 +8,14 @@
 //! - [`app`]: the classroom screen's state and `update`; [`keys`]: the one key table; [`ui`]: the view.
 //! - [`code`]: the strategies' own source and their Python counterparts, highlighted for the code panel.
 //! - [`i18n`]: every string on screen in English and Chinese; [`text`]: display-width helpers.
+//! - [`chart`]: the comparison as text bars, for `compare` and the screen.
 //! - [`verdict`]: a finished run's conclusion, stated only when its measured figures support it.
 //! - [`cores`]: how many CPU cores the process may use; [`procinfo`]: its threads and their context switches.
 //! - [`watch`]: `threadlab watch`, a real Python program's threads under a probe.
 
 pub mod app;
 pub mod bench_tui;
+pub mod chart;
 pub mod cli;
 pub mod code;
 pub mod cores;

@@ -187,11 +187,21 @@ fn compare_runs_every_strategy_on_the_same_durations() {
         lines[1].starts_with("serial") && lines[1].ends_with("1.00×"),
         "{out}"
     );
-    // The table's seven rows, then one checked conclusion per strategy.
+    // The table's seven rows, then the chart: a heading, one bar per strategy, a legend.
+    assert_eq!(lines[8], "", "{out}");
+    assert!(lines[9].starts_with("io work · "), "{out}");
+    for s in ["serial ", "threads ", "workshops "] {
+        assert_eq!(
+            lines.iter().filter(|l| l.starts_with(s)).count(),
+            2,
+            "{out}"
+        );
+    }
     assert!(
-        !lines[7].starts_with('→') && lines[8].starts_with("→ serial took"),
+        lines[10].contains('█') && lines[17].starts_with('█'),
         "{out}"
     );
+    // Then one checked conclusion per strategy.
     assert_eq!(
         lines.iter().filter(|l| l.starts_with("→ ")).count(),
         7,

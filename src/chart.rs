@@ -1,0 +1,274 @@
+//! The comparison as a picture: one bar per strategy's run, solid up to its ideal and shaded
+//! beyond it, with the serial sum as a reference line, grouped by workload and cores. Pure text
+//! lines of a given width, so `compare` prints them and the live screen can draw them.
+
+use crate::engine::{Strategy, Workload};
+use crate::i18n::{Lang, strategy_name, t, tf};
+use crate::text::{pad, pad_left, width, wrap};
+
+/// One finished run as the chart shows it; times in lesson seconds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub strategy: Strategy,
+    pub workload: Workload,
+    pub cores: usize,
+    pub elapsed: f64,
+    pub ideal: f64,
+    /// The serial sum of the run's durations: the reference line.
+    pub sum: f64,
+    /// A download failed: the bar is drawn, but its time is no fair comparison.
+    pub failed: bool,
+}
+
+/// The characters a chart is drawn with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Glyphs {
+    /// Elapsed time up to the ideal.
+    pub ideal: char,
+    /// Elapsed time beyond the ideal.
+    pub beyond: char,
+    /// The serial sum's column, where no bar covers it; and the ideal's, past a bar that ended
+    /// before it.
+    pub rule: char,
+    pub mark: char,
+}
+
+impl Glyphs {
+    pub const UNICODE: Glyphs = Glyphs {
+        ideal: '█',
+        beyond: '░',
+        rule: '┆',
+        mark: '▏',
+    };
+    /// For terminals without block or box-drawing characters (`--ascii`).
+    pub const ASCII: Glyphs = Glyphs {
+        ideal: '#',
+        beyond: '=',
+        rule: ':',
+        mark: '|',
+    };
+}
+
+/// The fewest columns a bar gets, however narrow the chart.
+const MIN_BAR: usize = 8;
+
+/// The chart's lines, at most `width` columns each (when `width` leaves a bar at least
+/// [`MIN_BAR`] columns beside the longest name and time): per group of workload and cores, a
+/// heading, one bar per entry in the order given, and a legend at the end, wrapped to the width.
+/// Empty for no entries.
+pub fn lines(lang: Lang, entries: &[Entry], width_cols: usize, glyphs: Glyphs) -> Vec<String> {
+    if entries.is_empty() {
+        return Vec::new();
+    }
+    let mut groups: Vec<(Workload, usize)> = Vec::new();
+    for e in entries {
+        if !groups.contains(&(e.workload, e.cores)) {
+            groups.push((e.workload, e.cores));
+        }
+    }
+    let label_w = (entries.iter())
+        .map(|e| width(strategy_name(lang, e.strategy)))
+        .max()
+        .unwrap_or(0);
+    let value = |e: &Entry| match e.failed {
+        true => t(lang, "result_failed").to_string(),
+        false => format!("{:.2} s", e.elapsed),
+    };
+    let value_w = entries.iter().map(|e| width(&value(e))).max().unwrap_or(0);
+    let bar_w = width_cols
+        .saturating_sub(label_w + value_w + 2)
+        .max(MIN_BAR);
+    let mut out = Vec::new();
+    for (workload, cores) in groups {
+        let group: Vec<&Entry> = (entries.iter())
+            .filter(|e| (e.workload, e.cores) == (workload, cores))
+            .collect();
+        // The longest sum of the group: every entry of a compare has the same durations.
+        let sum = group.iter().map(|e| e.sum).fold(0.0, f64::max);
+        let workload_name = match workload {
+            Workload::Io => t(lang, "workload_io"),
+            Workload::Cpu => t(lang, "workload_cpu"),
+        };
+        out.push(tf(
+            lang,
+            "chart_group",
+            &[&workload_name, &cores, &format!("{sum:.2}")],
+        ));
+        let top = (group.iter())
+            .flat_map(|e| [e.elapsed, e.ideal])
+            .fold(sum, f64::max);
+        for e in group {
+            let bar = bar(e, sum, top, bar_w, glyphs);
+            out.push(format!(
+                "{} {} {}",
+                pad(strategy_name(lang, e.strategy), label_w),
+                bar,
+                pad_left(&value(e), value_w)
+            ));
+        }
+    }
+    let legend = tf(
+        lang,
+        "chart_legend",
+        &[&glyphs.ideal, &glyphs.beyond, &glyphs.rule, &glyphs.mark],
+    );
+    out.extend(wrap(
+        &legend,
+        width_cols.max(label_w + value_w + MIN_BAR + 2),
+    ));
+    out
+}
+
+/// The column (0-based, out of `cols`) where `seconds` ends on a scale whose full width is `top`.
+fn column(seconds: f64, top: f64, cols: usize) -> usize {
+    if top <= 0.0 || !seconds.is_finite() {
+        return 0;
+    }
+    ((seconds / top * cols as f64).round() as usize).min(cols)
+}
+
+/// One bar of `cols` columns: solid up to the ideal, shaded beyond it, the sum's rule wherever
+/// the bar is not solid, and the ideal's mark where a bar ended before its ideal.
+fn bar(e: &Entry, sum: f64, top: f64, cols: usize, g: Glyphs) -> String {
+    // A run that took any time at all shows at least one cell.
+    let end = match column(e.elapsed, top, cols) {
+        0 if e.elapsed > 0.0 => 1,
+        n => n,
+    };
+    // Solid to the ideal; a run at or under its ideal is solid all along.
+    let solid = match e.elapsed <= e.ideal {
+        true => end,
+        false => column(e.ideal, top, cols).min(end),
+    };
+    // An ideal the bar did not reach is marked in the cell where it ends.
+    let mark = Some(column(e.ideal, top, cols)).filter(|&c| e.ideal > e.elapsed && c > end);
+    // The rule sits in the column just before the sum's end, so a bar of exactly the sum covers it.
+    let rule = column(sum, top, cols).saturating_sub(1);
+    (0..cols)
+        .map(|x| {
+            if x < solid {
+                g.ideal
+            } else if Some(x + 1) == mark {
+                g.mark
+            } else if x == rule {
+                // Through the time beyond the ideal too, so a run slower than serial shows it.
+                g.rule
+            } else if x < end {
+                g.beyond
+            } else {
+                ' '
+            }
+        })
+        .collect::<String>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lesson's compare: 3 + 4 + 3 seconds, io, on 2 cores.
+    fn entry(strategy: Strategy, elapsed: f64, ideal: f64) -> Entry {
+        Entry {
+            strategy,
+            workload: Workload::Io,
+            cores: 2,
+            elapsed,
+            ideal,
+            sum: 10.0,
+            failed: false,
+        }
+    }
+
+    fn lesson() -> Vec<Entry> {
+        vec![
+            entry(Strategy::Serial, 10.0, 10.0),
+            entry(Strategy::Threads, 5.0, 4.0),
+            entry(Strategy::Pool, 2.0, 4.0),
+        ]
+    }
+
+    #[test]
+    fn bars_are_solid_to_the_ideal_and_shaded_beyond_it() {
+        // Bars of 20 columns: 10 s is the full width, 2 columns a second.
+        let lines = lines(Lang::En, &lesson(), 36, Glyphs::ASCII);
+        assert_eq!(
+            lines,
+            [
+                "io work · 2 core(s) · serial sum 10.00 s",
+                "serial  #################### 10.00 s",
+                "threads ########==         :  5.00 s",
+                "pool    ####   |           :  2.00 s",
+                "# elapsed up to the ideal · =",
+                "elapsed beyond the ideal (| marks",
+                "an ideal not reached) · : the",
+                "serial sum",
+            ]
+        );
+    }
+
+    #[test]
+    fn labelled_in_the_outputs_language() {
+        let lines = lines(Lang::Zh, &lesson(), 40, Glyphs::UNICODE);
+        assert_eq!(lines[0], "io 负载 · 2 个核 · 串行总和 10.00 秒");
+        assert!(lines[1].starts_with("串行   ██"), "{lines:?}");
+        assert!(lines[2].starts_with("多线程 ██"), "{lines:?}");
+        assert!(lines[3].starts_with("线程池 ██"), "{lines:?}");
+        assert!(lines[4].starts_with("█ 到理想耗时为止"), "{lines:?}");
+        // Every line fits the width, wide characters counted as two columns.
+        for l in &lines[1..4] {
+            assert_eq!(width(l), 40, "{l}");
+        }
+        assert!(lines.iter().all(|l| width(l) <= 40), "{lines:?}");
+    }
+
+    #[test]
+    fn groups_by_workload_and_cores_each_with_its_own_sum() {
+        let mut entries = lesson();
+        entries.push(Entry {
+            workload: Workload::Cpu,
+            cores: 1,
+            sum: 12.0,
+            ..entry(Strategy::Threads, 12.5, 12.0)
+        });
+        let lines = lines(Lang::En, &entries, 60, Glyphs::UNICODE);
+        let heads: Vec<&String> = lines.iter().filter(|l| l.contains(" work · ")).collect();
+        assert_eq!(
+            heads,
+            [
+                "io work · 2 core(s) · serial sum 10.00 s",
+                "cpu work · 1 core(s) · serial sum 12.00 s"
+            ]
+        );
+        // The cpu group's own scale: its one bar, a little past its sum, fills the bar width.
+        let cpu = lines.iter().find(|l| l.ends_with("12.50 s")).unwrap();
+        assert!(cpu.starts_with("threads ████"), "{cpu}");
+        assert!(cpu.ends_with("░ 12.50 s"), "{cpu}");
+        // Slower than its ideal and past the sum: the sum's rule shows through the shading.
+        let slow = Entry {
+            sum: 10.0,
+            ..entry(Strategy::Threads, 20.0, 4.0)
+        };
+        let lines = super::lines(Lang::En, &[slow], 28, Glyphs::ASCII);
+        assert_eq!(lines[1], "threads ##===:====== 20.00 s");
+    }
+
+    #[test]
+    fn a_failed_run_says_so_instead_of_a_time() {
+        let mut entries = lesson();
+        entries[1].failed = true;
+        let lines = lines(Lang::En, &entries, 40, Glyphs::UNICODE);
+        assert!(lines[2].ends_with(" failed"), "{lines:?}");
+    }
+
+    #[test]
+    fn narrow_widths_keep_a_readable_bar_and_nothing_is_empty_that_ran() {
+        let tiny = vec![
+            entry(Strategy::Threads, 0.01, 0.01),
+            entry(Strategy::Serial, 10.0, 10.0),
+        ];
+        let lines = lines(Lang::En, &tiny, 1, Glyphs::ASCII);
+        assert!(lines[1].starts_with("threads #"), "{lines:?}");
+        assert_eq!(lines[2], format!("serial  {} 10.00 s", "#".repeat(MIN_BAR)));
+        assert!(super::lines(Lang::En, &[], 80, Glyphs::ASCII).is_empty());
+    }
+}
