@@ -46,7 +46,7 @@ pub struct WorkerArgs {
     #[arg(long)]
     pub parent_pid: Option<u32>,
     /// Time scale of the worker's own lesson clock
-    #[arg(long, value_parser = parse_clock)]
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_speed)]
     pub clock: f64,
     /// Start with the clock paused
     #[arg(long)]
@@ -61,7 +61,7 @@ pub struct WorkerArgs {
     #[arg(long, default_value = "io", value_parser = parse_workload)]
     pub workload: Workload,
     /// The parent's calibration of cpu work, so the child need not measure again
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_units_per_second)]
     pub units_per_second: Option<f64>,
     /// Tests only: write one malformed line after the first progress message
     #[arg(long)]
@@ -90,18 +90,26 @@ impl WorkerArgs {
     }
 }
 
-fn parse_clock(s: &str) -> Result<f64, String> {
+/// Units of cpu work a core does per second, as the parent measured them: anything outside this
+/// range is not a measurement (one step of a hash takes between 1 ns and 1 ms on any machine).
+pub const UNITS_PER_SECOND_RANGE: (f64, f64) = (1e3, 1e12);
+
+fn parse_units_per_second(s: &str) -> Result<f64, String> {
+    let (lo, hi) = UNITS_PER_SECOND_RANGE;
     match s.parse::<f64>() {
-        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
-        _ => Err("must be a positive number".into()),
+        Ok(x) if x.is_finite() && (lo..=hi).contains(&x) => Ok(x),
+        _ => Err(format!("must be a number from {lo:e} to {hi:e}")),
     }
 }
 
 fn parse_job_task(s: &str) -> Result<(usize, f64), String> {
-    let (id, secs) = s.split_once(':').ok_or("expected ID:SECONDS")?;
+    let bad = || format!("expected ID:SECONDS, SECONDS from 0 to {MAX_SECONDS}");
+    let (id, secs) = s.split_once(':').ok_or_else(bad)?;
     match (id.parse(), secs.parse::<f64>()) {
-        (Ok(id), Ok(secs)) if secs.is_finite() && secs >= 0.0 => Ok((id, secs)),
-        _ => Err("expected ID:SECONDS".into()),
+        (Ok(id), Ok(secs)) if secs.is_finite() && (0.0..=MAX_SECONDS).contains(&secs) => {
+            Ok((id, secs))
+        }
+        _ => Err(bad()),
     }
 }
 
@@ -136,37 +144,37 @@ pub struct Opts {
     #[arg(long, global = true, value_name = "NAME", default_value = "serial", value_parser = parse_strategy)]
     pub strategy: Strategy,
     /// Pool size, 1..=256
-    #[arg(long, global = true, allow_negative_numbers = true, value_name = "N", default_value_t = 4, value_parser = parse_workers)]
+    #[arg(long, global = true, allow_hyphen_values = true, value_name = "N", default_value_t = 4, value_parser = parse_workers)]
     pub workers: usize,
     /// Workshops: how many child processes, 1..=16
-    #[arg(long, global = true, allow_negative_numbers = true, value_name = "K", default_value_t = 2, value_parser = parse_workshops)]
+    #[arg(long, global = true, allow_hyphen_values = true, value_name = "K", default_value_t = 2, value_parser = parse_workshops)]
     pub workshops: usize,
     /// Workshops: threads in each process, 1..=64
-    #[arg(long, global = true, allow_negative_numbers = true, value_name = "M", default_value_t = 3, value_parser = parse_workshop_threads)]
+    #[arg(long, global = true, allow_hyphen_values = true, value_name = "M", default_value_t = 3, value_parser = parse_workshop_threads)]
     pub workshop_threads: usize,
     /// One download name per line (default: the lesson's three downloads)
     #[arg(long, global = true, value_name = "FILE", conflicts_with = "count")]
     pub tasks: Option<PathBuf>,
     /// Generate N downloads instead
-    #[arg(long, global = true, allow_negative_numbers = true, value_name = "N", value_parser = parse_count)]
+    #[arg(long, global = true, allow_hyphen_values = true, value_name = "N", value_parser = parse_count)]
     pub count: Option<usize>,
     /// Shortest download, in lesson seconds
-    #[arg(long, global = true, allow_negative_numbers = true, value_name = "S", default_value_t = 3.0, value_parser = parse_seconds)]
+    #[arg(long, global = true, allow_hyphen_values = true, value_name = "S", default_value_t = 3.0, value_parser = parse_seconds)]
     pub min: f64,
     /// Longest download, in lesson seconds
-    #[arg(long, global = true, allow_negative_numbers = true, value_name = "S", default_value_t = 6.0, value_parser = parse_seconds)]
+    #[arg(long, global = true, allow_hyphen_values = true, value_name = "S", default_value_t = 6.0, value_parser = parse_seconds)]
     pub max: f64,
     /// Random seed for the durations (default: a new one, always printed)
-    #[arg(long, global = true, allow_negative_numbers = true, value_name = "N", value_parser = parse_seed)]
+    #[arg(long, global = true, allow_hyphen_values = true, value_name = "N", value_parser = parse_seed)]
     pub seed: Option<u64>,
     /// Time scale: 1 is real time, 100 runs a 5-second download in 50 ms
-    #[arg(long, global = true, allow_negative_numbers = true, value_name = "X", default_value_t = 1.0, value_parser = parse_speed)]
+    #[arg(long, global = true, allow_hyphen_values = true, value_name = "X", default_value_t = 1.0, value_parser = parse_speed)]
     pub speed: f64,
     /// io (downloads wait) or cpu (downloads compute for real)
     #[arg(long, global = true, value_name = "KIND", default_value = "io", value_parser = parse_workload)]
     pub workload: Workload,
     /// Run on N CPU cores (Linux; default: all of them)
-    #[arg(long, global = true, allow_negative_numbers = true, value_name = "N", value_parser = parse_cores)]
+    #[arg(long, global = true, allow_hyphen_values = true, value_name = "N", value_parser = parse_cores)]
     pub cores: Option<usize>,
     /// zh or en (default from LANG)
     #[arg(long, global = true, value_name = "LANG", value_parser = Lang::parse)]
@@ -249,11 +257,18 @@ fn parse_count(s: &str) -> Result<usize, String> {
     }
 }
 
+/// The shortest download: durations are drawn in hundredths of a second, and a download of no
+/// time at all has nothing to show and makes every ratio 0 / 0.
+pub const MIN_SECONDS: f64 = 0.01;
+/// The longest download, in lesson seconds.
+pub const MAX_SECONDS: f64 = 3600.0;
+
 fn parse_seconds(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {
-        // A download of no time at all has nothing to show, and makes every ratio 0 / 0.
-        Ok(x) if x.is_finite() && x > 0.0 && x <= 3600.0 => Ok(x),
-        _ => Err("must be a number of seconds above 0, up to 3600".into()),
+        Ok(x) if x.is_finite() && (MIN_SECONDS..=MAX_SECONDS).contains(&x) => Ok(x),
+        _ => Err(format!(
+            "must be a number of seconds from {MIN_SECONDS} to {MAX_SECONDS}"
+        )),
     }
 }
 

@@ -15,6 +15,64 @@ use std::sync::mpsc::{self, TryRecvError};
 use std::thread;
 use std::time::Duration;
 
+/// Standard output for the headless commands, which write through `let _ = writeln!`: here a
+/// failed write is never lost. A closed pipe (`| head`: the reader has seen enough) ends the
+/// program quietly, or with `keep_running` (a trace still to write) only silences the rest;
+/// any other error (a full disk, `/dev/full`) ends it at once with one line on stderr, status 1,
+/// rather than running on with nowhere for the results to go.
+pub struct Output<W: Write> {
+    inner: W,
+    keep_running: bool,
+    closed: bool,
+}
+
+impl<W: Write> Output<W> {
+    pub fn new(inner: W, keep_running: bool) -> Self {
+        Output {
+            inner,
+            keep_running,
+            closed: false,
+        }
+    }
+
+    fn failed(&mut self, e: io::Error) -> io::Result<()> {
+        match e.kind() {
+            io::ErrorKind::Interrupted => Err(e),
+            io::ErrorKind::BrokenPipe if self.keep_running => {
+                self.closed = true;
+                Ok(())
+            }
+            io::ErrorKind::BrokenPipe => std::process::exit(0),
+            _ => {
+                let _ = writeln!(io::stderr(), "threadlab: cannot write the output: {e}");
+                std::process::exit(1)
+            }
+        }
+    }
+}
+
+impl<W: Write> Write for Output<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        match self.inner.write(buf) {
+            Ok(n) => Ok(n),
+            Err(e) => self.failed(e).map(|()| buf.len()),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        match self.inner.flush() {
+            Ok(()) => Ok(()),
+            Err(e) => self.failed(e),
+        }
+    }
+}
+
 /// How often `run_plan` collects the workers' reports.
 const LISTEN_EVERY: Duration = Duration::from_millis(2);
 
@@ -180,9 +238,10 @@ pub enum Format {
     Csv,
 }
 
-/// The header of `compare --csv`.
+/// The header of `compare --csv`; `note` is empty for a strategy that ran, and says why for one
+/// that did not (its measured cells are empty then).
 pub const CSV_HEADER: &str =
-    "strategy,workers,workload,seed,speed,elapsed_s,ideal_s,sum_s,max_s,speedup_vs_serial";
+    "strategy,workers,workload,seed,speed,elapsed_s,ideal_s,sum_s,max_s,speedup_vs_serial,note";
 
 /// One row of `compare --csv`; `serial_elapsed` is the serial run's time on the same durations.
 pub fn csv_row(r: &RunReport, serial_elapsed: f64) -> String {
@@ -192,7 +251,7 @@ pub fn csv_row(r: &RunReport, serial_elapsed: f64) -> String {
         0.0
     };
     format!(
-        "{},{},{},{},{},{:.3},{:.3},{:.3},{:.3},{:.3}",
+        "{},{},{},{},{},{:.3},{:.3},{:.3},{:.3},{:.3},",
         r.strategy,
         r.workers,
         r.workload,
@@ -244,8 +303,26 @@ pub fn compare(
     let mut verdicts = Vec::new();
     let mut serial_elapsed = None;
     for strategy in Strategy::ALL {
-        if strategy == Strategy::Process && setup.plan.tasks.len() > crate::cli::MAX_PROCESSES {
-            continue; // one process per download would be too many; `run` says so
+        let downloads = setup.plan.tasks.len();
+        if strategy == Strategy::Process && downloads > crate::cli::MAX_PROCESSES {
+            // One process per download would be too many: the reader learns why the row is empty.
+            let max = crate::cli::MAX_PROCESSES;
+            match format {
+                Format::Table => {
+                    let why = tf(lang, "compare_not_run", &[&downloads, &max]);
+                    let _ = writeln!(out, "{}  {why}", pad(strategy.name(), cols[0]));
+                }
+                Format::Csv => {
+                    let p = &setup.plan;
+                    let _ = writeln!(
+                        out,
+                        "{strategy},{},{},{},{},,,,,,not run: {downloads} downloads need {downloads} processes at once; at most {max}",
+                        p.workers, p.workload, setup.seed, p.speed
+                    );
+                }
+                Format::Json => {}
+            }
+            continue;
         }
         let plan = Plan {
             strategy,

@@ -65,20 +65,28 @@ fn lang_index(lang: Lang) -> usize {
     }
 }
 
+/// The most lines a lesson file may have (as many as downloads a tasks file may name).
+pub const MAX_LINES: usize = crate::tasks::MAX_TASKS;
+
 /// Parse a lesson file; an error names the line.
 pub fn parse(text: &str) -> Result<Vec<Scene>, String> {
     let mut scenes: Vec<(usize, Scene)> = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let n = i + 1;
+        if n > MAX_LINES {
+            return Err(format!("line {n}: more than {MAX_LINES} lines"));
+        }
         let line = raw.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        if let Some(c) = line.chars().find(|c| c.is_control()) {
-            return Err(format!(
-                "line {n}: control character {}",
-                c.escape_default()
-            ));
+        if let Some(c) = line.chars().find(|&c| crate::text::is_hidden(c)) {
+            let what = if c.is_control() {
+                "control character"
+            } else {
+                "invisible or direction-changing character"
+            };
+            return Err(format!("line {n}: {what} {}", c.escape_unicode()));
         }
         if let Some(title) = line.strip_prefix("==") {
             let (en, zh) = title
@@ -172,11 +180,8 @@ pub fn builtin() -> Vec<Scene> {
 
 /// Read a teacher's lesson file; the error names the file and the line.
 pub fn load(path: &Path) -> Result<Vec<Scene>, String> {
-    let shown = path.display();
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read lesson file {shown}: {e}"))?;
-    let text =
-        String::from_utf8(bytes).map_err(|_| format!("lesson file {shown} is not UTF-8 text"))?;
-    parse(&text).map_err(|e| format!("lesson file {shown}: {e}"))
+    let text = crate::tasks::read_text(path, "lesson file")?;
+    parse(&text).map_err(|e| format!("lesson file {}: {e}", crate::text::shown_path(path)))
 }
 
 /// What the class just saw, in numbers, for a finished run, when nothing was measured besides its
@@ -284,5 +289,10 @@ mod tests {
         let five = "== A | 甲\nen: 1\nen: 2\nen: 3\nen: 4\nen: 5\nzh: 1\n";
         assert!(err(five).starts_with("line 1:"));
         assert!(err("== A | 甲\nen: a\x1b[2J\nzh: b").starts_with("line 2: control"));
+        let bidi = err("== A | 甲\nen: a\nzh: b\u{2067}c");
+        assert!(bidi.starts_with("line 3: invisible"), "{bidi}");
+        assert!(!bidi.contains('\u{2067}'), "{bidi}");
+        let long = format!("== A | 甲\nen: a\nzh: b\n{}", "# note\n".repeat(MAX_LINES));
+        assert!(err(&long).contains("more than"), "{}", err(&long));
     }
 }

@@ -50,17 +50,32 @@ fn main() -> ExitCode {
     }
     // Locked only by the headless commands: the live screen must leave stdout free, or a panic
     // hook on another thread would wait for the lock forever instead of restoring the terminal.
-    let out = || io::stdout().lock();
+    let out = || headless::Output::new(io::stdout().lock(), false);
     let result = match &cli.command {
         Some(Command::Run | Command::Compare) => headless_runs(&cli, &setup),
-        Some(Command::Bench(args)) => headless::bench(args, cli.opts.json, &mut out()),
+        Some(Command::Bench(args)) => {
+            let out = &mut out();
+            headless::bench(args, cli.opts.json, out).and_then(|()| flushed(out))
+        }
         Some(Command::Worker(_) | Command::Watch(_)) => unreachable!("handled above"),
         None => {
+            // `e` writes it later: a path that cannot be written is refused now, not then.
+            if let Some(path) = &cli.opts.trace
+                && let Err(e) = threadlab::trace::TraceFile::create(path)
+            {
+                return fail(&format!("error: {e}"));
+            }
+            if std::env::var_os("TERM").is_some_and(|t| t == "dumb") {
+                return fail(
+                    "error: TERM=dumb: this terminal cannot draw the live screen; use `threadlab run` (or `threadlab compare`), or a terminal that can",
+                );
+            }
             if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
                 return fail(
                     "error: threadlab needs a terminal for its live screen; use `threadlab run` (or `threadlab compare`) to run without one",
                 );
             }
+
             let result = tui(&setup, cli.opts.trace.clone());
             // Ended by a signal, Ctrl-C or a terminal gone away: 128 + the signal, as a shell
             // expects; an error writing to a vanished terminal is no news then.
@@ -104,18 +119,23 @@ fn headless_runs(cli: &Cli, setup: &Setup) -> Result<(), String> {
     use threadlab::trace::TraceFile;
     let opts = &cli.opts;
     let trace = opts.trace.as_deref().map(TraceFile::create).transpose()?;
+    if trace.is_some() {
+        // An interrupt must not leave the trace's temporary file behind.
+        threadlab::trace::remove_on_signals().map_err(|e| format!("cannot watch signals: {e}"))?;
+    }
     let format = match (opts.json, opts.csv) {
         (true, _) => Format::Json,
         (_, true) => Format::Csv,
         _ => Format::Table,
     };
-    let out = &mut io::stdout().lock();
+    // With a trace to write, a reader that stops early (`| head`) does not stop the run.
+    let out = &mut headless::Output::new(io::stdout().lock(), trace.is_some());
     let runs = match &cli.command {
         Some(Command::Compare) => headless::compare(setup, format, out),
         _ => headless::run(setup, opts.json, out).map(|r| vec![r]),
     };
     let Some(trace) = trace else {
-        return runs.map(|_| ());
+        return runs.and_then(|_| flushed(out));
     };
     let runs = match runs {
         Ok(runs) => runs,
@@ -124,16 +144,22 @@ fn headless_runs(cli: &Cli, setup: &Setup) -> Result<(), String> {
             return Err(e);
         }
     };
-    let path = trace.path().display().to_string();
+    let path = threadlab::text::shown_path(trace.path());
     trace.finish(&runs)?;
     let line = threadlab::i18n::tf(setup.lang, "trace_written", &[&path]);
     // Machine-readable stdout stays pure: the note goes to stderr.
     if format == Format::Table {
         let _ = writeln!(out, "{line}");
     } else {
-        eprintln!("{line}");
+        let _ = writeln!(io::stderr(), "{line}");
     }
-    Ok(())
+    flushed(out)
+}
+
+/// Flush the output: its errors end the program (see [`headless::Output`]).
+fn flushed(out: &mut impl Write) -> Result<(), String> {
+    out.flush()
+        .map_err(|e| format!("cannot write the output: {e}"))
 }
 
 /// `--help`'s closing part: every key of the live screen, from the same table that handles them.
@@ -225,6 +251,12 @@ fn tui(setup: &Setup, cli_trace: Option<std::path::PathBuf>) -> std::io::Result<
 
 /// Print a one-line error and return the exit code for bad input.
 fn fail(message: &str) -> ExitCode {
-    eprintln!("threadlab: {message}");
+    // The message may quote a path or a value from the command line: nothing in it reaches the
+    // terminal raw. (A stderr that cannot be written leaves only the exit code to tell.)
+    let _ = writeln!(
+        io::stderr(),
+        "threadlab: {}",
+        threadlab::text::shown(message)
+    );
     ExitCode::from(2)
 }

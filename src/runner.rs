@@ -59,7 +59,7 @@ impl Runner {
                 let said = match crate::trace::write(&path, &[*report]) {
                     Ok(()) => format!(
                         "trace written to {} (open it in ui.perfetto.dev)",
-                        path.display()
+                        crate::text::shown_path(&path)
                     ),
                     Err(e) => e,
                 };

@@ -1,6 +1,7 @@
 //! The downloads of a run: their names (the lesson's, a file's, or generated) and seeded durations.
 
 use crate::engine::Task;
+use crate::text::shown_path;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use std::path::Path;
@@ -29,23 +30,26 @@ pub fn parse_names(text: &str) -> Result<Vec<String>, String> {
                 "line {n}: name longer than {MAX_NAME_CHARS} characters"
             ));
         }
-        if let Some(c) = name.chars().find(|c| c.is_control()) {
-            // Shown escaped, so the error itself never sends the control character to the terminal.
+        if let Some(c) = name.chars().find(|&c| crate::text::is_hidden(c)) {
+            // Shown escaped, so the error itself never sends the character to the terminal.
+            let what = if c.is_control() {
+                "a control character"
+            } else {
+                "an invisible or direction-changing character"
+            };
             return Err(format!(
-                "line {n}: name contains a control character ({})",
-                c.escape_default()
+                "line {n}: name contains {what} ({})",
+                c.escape_unicode()
             ));
+        }
+        if names.len() == MAX_TASKS {
+            // Stop here: a huge file is refused without collecting all of it first.
+            return Err(format!("line {n}: more than {MAX_TASKS} downloads"));
         }
         names.push(name.to_string());
     }
     if names.is_empty() {
         return Err("no download names in it (one name per line)".into());
-    }
-    if names.len() > MAX_TASKS {
-        return Err(format!(
-            "{} downloads, at most {MAX_TASKS} allowed",
-            names.len()
-        ));
     }
     Ok(names)
 }
@@ -57,12 +61,54 @@ pub fn lesson_names() -> Vec<String> {
 
 /// Read names from a file; the error says what was wrong with it, naming the file.
 pub fn read_names(path: &Path) -> Result<Vec<String>, String> {
-    let shown = path.display();
-    let bytes = std::fs::read(path)
-        .map_err(|e| format!("cannot read tasks file {shown}: {}", io_reason(&e)))?;
-    let text =
-        String::from_utf8(bytes).map_err(|_| format!("tasks file {shown} is not UTF-8 text"))?;
-    parse_names(&text).map_err(|e| format!("tasks file {shown}: {e}"))
+    let text = read_text(path, "tasks file")?;
+    parse_names(&text).map_err(|e| format!("tasks file {}: {e}", shown_path(path)))
+}
+
+/// The most a tasks or lesson file may hold: far more than 10,000 names or any lesson needs.
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// A small text file a user named (`what`: "tasks file", "lesson file"), read whole: a regular
+/// file only (a FIFO would block, `/dev/zero` never ends), at most [`MAX_FILE_BYTES`], UTF-8,
+/// with a leading byte-order mark dropped. The error is one line naming the file.
+pub fn read_text(path: &Path, what: &str) -> Result<String, String> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let shown = shown_path(path);
+    let cannot = |e: &std::io::Error| format!("cannot read {what} {shown}: {}", io_reason(e));
+    // Non-blocking, so opening a FIFO cannot wait for a writer; a regular file ignores the flag.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| cannot(&e))?;
+    // Checked on the file opened, not the path, so nothing can be swapped in between.
+    let meta = file.metadata().map_err(|e| cannot(&e))?;
+    if meta.is_dir() {
+        return Err(format!("cannot read {what} {shown}: it is a directory"));
+    }
+    if !meta.is_file() {
+        return Err(format!(
+            "cannot read {what} {shown}: not a regular file (a device, pipe or socket)"
+        ));
+    }
+    let too_big = || format!("{what} {shown} is larger than {} MiB", MAX_FILE_BYTES >> 20);
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::new();
+    // One byte past the limit tells a file that grew meanwhile from one that did not.
+    (file.take(MAX_FILE_BYTES + 1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| cannot(&e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big());
+    }
+    let text = String::from_utf8(bytes).map_err(|_| format!("{what} {shown} is not UTF-8 text"))?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
 }
 
 fn io_reason(e: &std::io::Error) -> String {
@@ -167,5 +213,20 @@ mod tests {
         let long = "x".repeat(201);
         assert!(parse_names(&long).unwrap_err().starts_with("line 1:"));
         assert!(parse_names("\n \n").is_err());
+        let e = parse_names("a\ninvoice\u{202e}fdp.exe\n").unwrap_err();
+        assert!(e.starts_with("line 2: name contains an invisible"), "{e}");
+        assert!(e.contains("\\u{202e}") && !e.contains('\u{202e}'), "{e}");
+        let e = parse_names("a\nb\u{200d}c\n").unwrap_err();
+        assert!(e.starts_with("line 2:"), "{e}");
+        let many = "x\n".repeat(MAX_TASKS + 1);
+        let e = parse_names(&many).unwrap_err();
+        assert_eq!(
+            e,
+            format!("line {}: more than {MAX_TASKS} downloads", MAX_TASKS + 1)
+        );
+        assert_eq!(
+            parse_names(&"x\n".repeat(MAX_TASKS)).unwrap().len(),
+            MAX_TASKS
+        );
     }
 }

@@ -223,6 +223,7 @@ fn spawn_hangup_watch(tx: Sender<Event>) -> io::Result<()> {
             let _ = tx.send(Event::Shutdown("the terminal went away".into()));
             thread::sleep(HANGUP_GRACE);
             restore();
+            crate::trace::remove_pending();
             std::process::exit(i32::from(HANGUP_EXIT));
         })?;
     Ok(())
@@ -245,6 +246,7 @@ pub fn spawn_signals(tx: Sender<Event>) -> io::Result<()> {
                     _ if asked => {
                         // Asked twice: the loop did not end in time, so restore and leave right here.
                         restore();
+                        crate::trace::remove_pending();
                         std::process::exit(128 + sig);
                     }
                     _ => {

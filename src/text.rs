@@ -1,6 +1,67 @@
 //! Width-aware text helpers: CJK characters take two terminal columns, so never count chars.
+//! And [`shown`]: the one way text from outside (paths, names, lesson lines, a child's reason)
+//! reaches a terminal, with anything that could act on the terminal or hide itself escaped.
 
+use std::borrow::Cow;
+use std::path::Path;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// Whether `c` would reach a terminal as something other than a visible character: a C0 or C1
+/// control or DEL (escape sequences start with them), a bidirectional control (U+202A–U+202E,
+/// U+2066–U+2069, and the marks U+200E, U+200F, U+061C: they reorder what follows, so
+/// `invoice\u{202e}fdp.exe` reads as `invoiceexe.pdf`), or another invisible format character
+/// (zero-width space and joiners, the byte-order mark, the soft hyphen, line and paragraph
+/// separators, tags) that changes a row's width or hides text.
+pub fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{0600}'..='\u{0605}'
+                | '\u{061C}'
+                | '\u{06DD}'
+                | '\u{070F}'
+                | '\u{0890}'..='\u{0891}'
+                | '\u{08E2}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{206F}'
+                | '\u{FEFF}'
+                | '\u{FFF9}'..='\u{FFFB}'
+                | '\u{110BD}'
+                | '\u{110CD}'
+                | '\u{13430}'..='\u{1343F}'
+                | '\u{1BCA0}'..='\u{1BCA3}'
+                | '\u{1D173}'..='\u{1D17A}'
+                | '\u{E0001}'
+                | '\u{E0020}'..='\u{E007F}'
+        )
+}
+
+/// `s` as it may be shown on a terminal (stdout, stderr or the live screen): every
+/// [hidden](is_hidden) character written out as `\u{..}`, everything else as it is. Text from
+/// outside goes through here before it is displayed.
+pub fn shown(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_hidden) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_hidden(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A path as it may be shown on a terminal (see [`shown`]); bytes that are not UTF-8 show as �.
+pub fn shown_path(path: &Path) -> String {
+    shown(&path.to_string_lossy()).into_owned()
+}
 
 /// Columns `s` takes on a terminal.
 pub fn width(s: &str) -> usize {
@@ -109,6 +170,37 @@ mod tests {
         assert_eq!(wrap("abcdefgh ij", 3), ["abc", "def", "gh", "ij"]);
         assert_eq!(wrap("", 10), Vec::<String>::new());
         assert_eq!(wrap("abc", 0), Vec::<String>::new());
+    }
+
+    #[test]
+    fn shown_escapes_controls_bidi_and_invisible_characters_and_keeps_the_rest() {
+        assert!(matches!(shown("Python从入门到住院.pdf"), Cow::Borrowed(_)));
+        assert_eq!(shown("a\x1b]0;PWNED\x07b"), "a\\u{1b}]0;PWNED\\u{7}b");
+        assert_eq!(shown("invoice\u{202e}fdp.exe"), "invoice\\u{202e}fdp.exe");
+        assert_eq!(shown("\u{9b}31m\u{7f}"), "\\u{9b}31m\\u{7f}");
+        for c in [
+            '\u{200b}',
+            '\u{200d}',
+            '\u{200e}',
+            '\u{2066}',
+            '\u{2069}',
+            '\u{feff}',
+            '\u{2028}',
+            '\u{e0041}',
+            '\u{ad}',
+        ] {
+            assert!(is_hidden(c), "{c:?}");
+            assert!(!shown(&format!("x{c}y")).contains(c), "{c:?}");
+        }
+        for c in ['a', '长', '·', '×', '≈', '…', '░', '—', '🙂'] {
+            assert!(!is_hidden(c), "{c:?}");
+        }
+        // What is shown never takes fewer columns than the characters a reader can see.
+        assert_eq!(width(&shown("ab\u{200d}c")), width("ab\\u{200d}c"));
+        assert_eq!(
+            shown_path(Path::new("/tmp/\x1b[2J.json")),
+            "/tmp/\\u{1b}[2J.json"
+        );
     }
 
     #[test]

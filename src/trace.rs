@@ -23,11 +23,13 @@
 //! largest (2^22), which can never be a child's; its name still says which pid really ran it.
 
 use crate::report::RunReport;
+use crate::text::shown_path;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::File;
+use std::fs::OpenOptions;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// Pids from here up are invented lanes: Linux never hands out a pid above 2^22.
 const LANE_PIDS: u32 = 1 << 22;
@@ -120,22 +122,57 @@ pub fn write(path: &Path, runs: &[RunReport]) -> Result<(), String> {
     TraceFile::create(path)?.finish(runs)
 }
 
-/// A trace file opened before the run, so a path that cannot be written fails before any waiting.
+/// A trace file checked before the run, so a path that cannot be written fails before any
+/// waiting. Nothing is written until the run is over: the trace goes to a temporary file beside
+/// the target and is renamed over it once complete, so an interrupted run, a full disk or an
+/// error never leaves a trace half written or an older one emptied.
 pub struct TraceFile {
+    /// As the user gave it, for messages.
     path: PathBuf,
-    file: File,
+    /// The file the trace replaces: `path`, or the file it links to.
+    target: PathBuf,
 }
 
+/// The temporary file being written, if any: an interrupt removes it (see [`remove_on_signals`]).
+static PENDING: Mutex<Option<PathBuf>> = Mutex::new(None);
+
 impl TraceFile {
-    /// Create (or empty) the file at `path`.
+    /// Check that a trace can be written at `path`: it is a regular file we may write, or does
+    /// not exist yet, and a file can be created beside it. Nothing is changed.
     pub fn create(path: &Path) -> Result<Self, String> {
-        match File::create(path) {
-            Ok(file) => Ok(TraceFile {
-                path: path.to_path_buf(),
-                file,
-            }),
-            Err(e) => Err(cannot_write(path, &e)),
+        // A link is followed, so the file it names gets the trace and the link stays.
+        let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let fail = |why: &str| {
+            Err(format!(
+                "cannot write the trace file {}: {why}",
+                shown_path(path)
+            ))
+        };
+        match std::fs::metadata(&target) {
+            Ok(m) if m.is_dir() => return fail("it is a directory"),
+            // Renaming over a device (`/dev/full`) or a FIFO would replace it, not write to it.
+            Ok(m) if !m.is_file() => return fail("not a regular file"),
+            Ok(_) if !writable(&target) => return fail("permission denied"),
+            _ => {}
         }
+        let file = TraceFile {
+            path: path.to_path_buf(),
+            target,
+        };
+        // The same kind of file `finish` will write, created and removed at once.
+        let probe = file.temp_path();
+        OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&probe)
+            .map_err(|e| {
+                format!(
+                    "cannot write the trace file {}: cannot create a file in its directory: {e}",
+                    shown_path(path)
+                )
+            })?;
+        let _ = std::fs::remove_file(&probe);
+        Ok(file)
     }
 
     /// Where the trace goes.
@@ -143,25 +180,88 @@ impl TraceFile {
         &self.path
     }
 
-    /// Write the trace of `runs` and close the file.
+    /// Write the trace of `runs` beside the target, then put it in the target's place.
     pub fn finish(self, runs: &[RunReport]) -> Result<(), String> {
-        let mut out = BufWriter::new(self.file);
-        serde_json::to_writer(&mut out, &trace(runs))
-            .map_err(io::Error::from)
-            .and_then(|()| out.write_all(b"\n"))
-            .and_then(|()| out.flush())
-            .map_err(|e| cannot_write(&self.path, &e))
+        let temp = self.temp_path();
+        *lock(&PENDING) = Some(temp.clone());
+        let written = self.write_temp(&temp, runs);
+        let result = written.and_then(|()| std::fs::rename(&temp, &self.target));
+        if result.is_err() {
+            let _ = std::fs::remove_file(&temp);
+        }
+        *lock(&PENDING) = None;
+        result.map_err(|e| cannot_write(&self.path, &e))
     }
 
-    /// Remove the file again: the run it was opened for did not happen.
-    pub fn discard(self) {
-        drop(self.file);
-        let _ = std::fs::remove_file(&self.path);
+    fn write_temp(&self, temp: &Path, runs: &[RunReport]) -> io::Result<()> {
+        let file = OpenOptions::new().write(true).create_new(true).open(temp)?;
+        // The trace replaces the old file: it keeps the old file's permissions.
+        if let Ok(m) = std::fs::metadata(&self.target) {
+            file.set_permissions(m.permissions())?;
+        }
+        let mut out = BufWriter::new(file);
+        serde_json::to_writer(&mut out, &trace(runs))?;
+        out.write_all(b"\n")?;
+        let file = out.into_inner().map_err(|e| e.into_error())?;
+        // On disk before the rename, or a crash could leave an empty file under the old name.
+        file.sync_all()
+    }
+
+    /// Give up on the trace: the run it was checked for did not happen. The target is untouched.
+    pub fn discard(self) {}
+
+    /// `.NAME.PID.tmp` beside the target: hidden, and never another process's.
+    fn temp_path(&self) -> PathBuf {
+        let name = (self.target.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "trace".into());
+        let dir = match self.target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        dir.join(format!(".{name}.{}.tmp", std::process::id()))
     }
 }
 
+/// Whether this process may write the existing file at `path`.
+fn writable(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: a valid NUL-terminated path for the duration of the call.
+    unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Remove the temporary file a trace is being written to, if any: for a process about to end.
+pub fn remove_pending() {
+    if let Some(temp) = lock(&PENDING).take() {
+        let _ = std::fs::remove_file(temp);
+    }
+}
+
+/// For the headless commands: SIGTERM, SIGHUP, SIGINT or SIGQUIT end the process as they would
+/// anyway (128 + the signal), but first remove a trace's temporary file, so none is left behind.
+pub fn remove_on_signals() -> io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT])?;
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            if let Some(sig) = signals.forever().next() {
+                remove_pending();
+                std::process::exit(128 + sig);
+            }
+        })?;
+    Ok(())
+}
+
 fn cannot_write(path: &Path, e: &io::Error) -> String {
-    format!("cannot write the trace file {}: {e}", path.display())
+    format!("cannot write the trace file {}: {e}", shown_path(path))
 }
 
 /// Lesson seconds as whole µs.

@@ -232,8 +232,8 @@ fn bad_options_get_one_line_and_exit_2() {
     refused(&["run", "--speed", "-3"], "--speed");
     refused(&["run", "--speed", "nan"], "--speed");
     refused(&["run", "--min", "7"], "--min 7 is above --max 6");
-    refused(&["run", "--min", "0", "--max", "0"], "seconds above 0");
-    refused(&["compare", "--max", "-1"], "seconds above 0");
+    refused(&["run", "--min", "0", "--max", "0"], "seconds from 0.01");
+    refused(&["compare", "--max", "-1"], "seconds from 0.01");
     refused(&["run", "--count", "0"], "--count");
     refused(&["run", "--seed", "abc"], "--seed");
     refused(&["run", "--lang", "fr"], "unknown language 'fr'");
@@ -590,4 +590,279 @@ fn the_chinese_summary_names_the_strategy_in_chinese() {
         out.contains("\n→ 最多 4 个工人") || out.contains("\n→ 线程池耗时"),
         "{out}"
     );
+}
+
+/// Run threadlab with `args` (and `env`), killing it if it has not ended within a generous
+/// timeout: a bad input must never make it block or read forever.
+fn bounded(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    use std::time::{Duration, Instant};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_threadlab"))
+        .args(args)
+        .env("LANG", "C")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("threadlab runs");
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{args:?} still running after 30 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// One line on stderr saying `what`, with nothing in it that could act on a terminal; exit `code`.
+fn one_clean_line(o: &std::process::Output, args: &[&str], code: i32, what: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(code), "{args:?}: {err}");
+    assert_eq!(err.lines().count(), 1, "{args:?}: not one line: {err:?}");
+    assert!(
+        err.contains(what),
+        "{args:?}: {err:?} does not say {what:?}"
+    );
+    assert!(!err.contains("panicked"), "{args:?}: {err}");
+    assert!(
+        !err.trim_end_matches('\n')
+            .chars()
+            .any(threadlab::text::is_hidden),
+        "{args:?}: a raw control or invisible character on stderr: {err:?}"
+    );
+}
+
+fn hostile(args: &[&str], what: &str) {
+    let o = bounded(args, &[]);
+    one_clean_line(&o, args, 2, what);
+    assert!(o.stdout.is_empty(), "{args:?}");
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn files_that_are_not_small_regular_text_are_refused_at_once() {
+    let dir = temp_dir("files");
+    let fifo = dir.join("fifo");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+    let fifo = fifo.to_str().unwrap();
+    // Nobody ever writes to the FIFO: opening it to read must not wait for a writer.
+    hostile(&["run", "--tasks", fifo], "not a regular file");
+    hostile(&["--lesson", fifo], "not a regular file");
+    for endless in ["/dev/zero", "/dev/urandom"] {
+        hostile(&["run", "--tasks", endless], "not a regular file");
+        hostile(&["--lesson", endless], "not a regular file");
+    }
+    let big = dir.join("big.txt");
+    let line = "name.bin\n".repeat(1024);
+    let mut f = std::fs::File::create(&big).unwrap();
+    while f.metadata().unwrap().len() <= threadlab::tasks::MAX_FILE_BYTES {
+        f.write_all(line.as_bytes()).unwrap();
+    }
+    drop(f);
+    let big = big.to_str().unwrap();
+    hostile(&["run", "--tasks", big], "larger than 16 MiB");
+    hostile(&["--lesson", big], "larger than 16 MiB");
+    let many = dir.join("many.txt");
+    let names: String = (0..=threadlab::tasks::MAX_TASKS)
+        .map(|i| format!("f{i}\n"))
+        .collect();
+    std::fs::write(&many, names).unwrap();
+    hostile(
+        &["run", "--tasks", many.to_str().unwrap()],
+        "line 10001: more than 10000 downloads",
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_byte_order_mark_is_dropped_and_invisible_or_reordering_names_are_refused() {
+    let bom = tasks_file("\u{feff}a.iso\nb.iso\n".as_bytes());
+    let o = bounded(
+        &["run", "--json", "--speed", "1000", "--seed", "1"][..]
+            .iter()
+            .copied()
+            .chain(["--tasks", bom.arg()])
+            .collect::<Vec<_>>(),
+        &[],
+    );
+    let r: RunReport = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r.tasks[0].name, "a.iso", "the mark is not part of the name");
+    for (name, line) in [
+        ("ok\ninvoice\u{202e}fdp.exe\n", "line 2:"),
+        ("ok\n\nzero\u{200b}width\n", "line 3:"),
+        ("a\u{200d}b\n", "line 1:"),
+        ("\u{2066}isolate\n", "line 1:"),
+    ] {
+        let f = tasks_file(name.as_bytes());
+        hostile(&["run", "--tasks", f.arg()], line);
+        hostile(
+            &["run", "--tasks", f.arg()],
+            "invisible or direction-changing",
+        );
+    }
+    let lesson = tasks_file("== A | 甲\nen: one\nzh: 一\u{202e}二\n".as_bytes());
+    hostile(&["--lesson", lesson.arg()], "line 3: invisible");
+}
+
+#[test]
+fn an_escape_in_any_path_never_reaches_the_terminal() {
+    let dir = temp_dir("escapes");
+    for evil in [
+        "\u{1b}]0;PWNED\u{7}",
+        "\u{1b}[2J",
+        "x\u{202e}nosj.txt",
+        "\u{9b}31m",
+    ] {
+        let path = dir.join("missing").join(evil);
+        let path = path.to_str().unwrap();
+        hostile(&["run", "--tasks", path], "cannot read tasks file");
+        hostile(&["--lesson", path], "cannot read lesson file");
+        hostile(&["run", "--trace", path], "cannot write the trace file");
+        hostile(&["compare", "--trace", path], "cannot write the trace file");
+        hostile(&["--trace", path], "cannot write the trace file");
+        // And clap's own messages, which quote the value given.
+        hostile(&["run", "--strategy", evil], "--strategy");
+    }
+    // A trace written to a name with an escape in it: the note names it escaped.
+    let trace = dir.join("t\u{1b}[2J.json");
+    let o = bounded(
+        &[
+            "run",
+            "--speed",
+            "1000",
+            "--seed",
+            "1",
+            "--trace",
+            trace.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::metadata(&trace).is_ok());
+    let out = stdout(&o);
+    assert!(out.contains("Trace written to"), "{out}");
+    assert!(!out.contains('\u{1b}'), "{out:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn output_that_cannot_be_written_is_an_error_and_a_closed_pipe_is_not() {
+    if !std::path::Path::new("/dev/full").exists() {
+        return;
+    }
+    let fast = ["--speed", "1000", "--seed", "1"];
+    for cmd in [
+        &["run"][..],
+        &["run", "--json"],
+        &["compare", "--csv"],
+        &["compare"],
+    ] {
+        let args: Vec<&str> = cmd.iter().chain(&fast).copied().collect();
+        let o = Command::new(env!("CARGO_BIN_EXE_threadlab"))
+            .args(&args)
+            .env("LANG", "C")
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create("/dev/full").unwrap())
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        one_clean_line(&o, &args, 1, "cannot write the output");
+    }
+    // /dev/full as the trace: refused before the run, with nothing written anywhere.
+    hostile(&["run", "--trace", "/dev/full"], "not a regular file");
+    hostile(&["--trace", "/dev/full"], "not a regular file");
+    // A reader that stops after one line (`| head -1`): a quiet end, however long the run.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_threadlab"))
+        .args(["run", "--speed", "1", "--min", "600", "--max", "900"])
+        .env("LANG", "C")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut first).unwrap();
+    assert!(first.starts_with("seed "), "{first}");
+    drop(stdout);
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stderr.is_empty(), "{}", stderr(&o));
+}
+
+#[test]
+fn small_inputs_get_an_honest_line() {
+    // Durations are hundredths of a second: below 0.01 s every download would be 0.00 s.
+    hostile(&["run", "--min", "0.001", "--max", "0.004"], "from 0.01");
+    // `-inf` is a value, and the message says what is wrong with it.
+    for opt in [
+        "--min",
+        "--max",
+        "--speed",
+        "--workers",
+        "--count",
+        "--seed",
+    ] {
+        hostile(&["run", opt, "-inf"], opt);
+        hostile(&["run", opt, "-inf"], "invalid value '-inf'");
+    }
+    let o = bounded(&[], &[("TERM", "dumb")]);
+    one_clean_line(&o, &[], 2, "TERM=dumb");
+    // The hidden worker checks its values like every other input: no panic, no endless work.
+    hostile(&["worker", "--clock", "1e-300", "--task", "0:1"], "--clock");
+    hostile(
+        &["worker", "--clock", "1", "--units-per-second", "1e308"],
+        "--units-per-second",
+    );
+    hostile(&["worker", "--clock", "1", "--task", "0:1e300"], "--task");
+    hostile(&["worker", "--clock", "inf"], "--clock");
+}
+
+#[test]
+fn compare_says_why_a_strategy_did_not_run() {
+    let fast = [
+        "--count", "300", "--speed", "10000", "--min", "0.01", "--max", "0.02",
+    ];
+    let args: Vec<&str> = ["compare", "--seed", "1"]
+        .iter()
+        .chain(&fast)
+        .copied()
+        .collect();
+    let o = bounded(&args, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let row = out
+        .lines()
+        .find(|l| l.starts_with("process"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(row.contains("not run: 300 downloads"), "{row}");
+    assert!(row.contains("at most 256"), "{row}");
+    let args: Vec<&str> = ["compare", "--csv", "--seed", "1"]
+        .iter()
+        .chain(&fast)
+        .copied()
+        .collect();
+    let o = bounded(&args, &[]);
+    let out = stdout(&o);
+    assert_eq!(out.lines().count(), 8, "a row for every strategy:\n{out}");
+    let row = out.lines().find(|l| l.starts_with("process,")).unwrap();
+    let cells: Vec<&str> = row.split(',').collect();
+    assert_eq!(cells.len(), 11, "{row}");
+    assert!(
+        cells[5..10].iter().all(|c| c.is_empty()),
+        "no figures: {row}"
+    );
+    assert!(cells[10].starts_with("not run: 300 downloads"), "{row}");
 }

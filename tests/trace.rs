@@ -219,7 +219,7 @@ fn compare_csv_is_a_header_and_one_row_per_strategy() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(
         lines[0],
-        "strategy,workers,workload,seed,speed,elapsed_s,ideal_s,sum_s,max_s,speedup_vs_serial"
+        "strategy,workers,workload,seed,speed,elapsed_s,ideal_s,sum_s,max_s,speedup_vs_serial,note"
     );
     let strategies: Vec<&str> = lines[1..]
         .iter()
@@ -240,17 +240,18 @@ fn compare_csv_is_a_header_and_one_row_per_strategy() {
     );
     for line in &lines[1..] {
         let cells: Vec<&str> = line.split(',').collect();
-        assert_eq!(cells.len(), 10, "{line}");
+        assert_eq!(cells.len(), 11, "{line}");
+        assert_eq!(cells[10], "", "every strategy ran: no note");
         assert!(cells[1].parse::<usize>().is_ok(), "{line}");
         assert_eq!(cells[2], "io", "{line}");
         assert_eq!(cells[3], "3", "{line}");
         assert_eq!(cells[4].parse::<f64>().ok(), Some(200.0), "{line}");
-        for cell in &cells[5..] {
+        for cell in &cells[5..10] {
             assert!(cell.parse::<f64>().is_ok_and(|x| x >= 0.0), "{line}");
         }
     }
     assert_eq!(
-        lines[1].rsplit(',').next(),
+        lines[1].split(',').nth(9),
         Some("1.000"),
         "serial vs itself"
     );
@@ -280,4 +281,59 @@ fn csv_and_trace_are_refused_where_they_mean_nothing() {
     refused(&["compare", "--csv", "--json"], "--csv");
     refused(&["run", "--csv"], "--csv is for compare");
     refused(&["bench", "--trace", "x.json"], "--trace");
+}
+
+#[test]
+fn an_interrupted_run_leaves_the_old_trace_whole_and_no_temporary_file() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("trace-interrupt-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("class.trace.json");
+    let old = b"{\"traceEvents\": [], \"note\": \"last week's run\"}\n";
+    std::fs::write(&path, old).unwrap();
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        // Downloads of ten minutes and more: the run is surely under way when the signal comes.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_threadlab"))
+            .args(["run", "--speed", "1", "--min", "600", "--max", "900"])
+            .arg("--trace")
+            .arg(&path)
+            .env("LANG", "C")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        while !line.contains("Downloading") {
+            line.clear();
+            assert!(out.read_line(&mut line).unwrap() > 0, "no download started");
+        }
+        // SAFETY: kill has no memory preconditions; the child is ours and not yet waited for.
+        assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(128 + signal), "{status:?}");
+        assert_eq!(std::fs::read(&path).unwrap(), old, "the old trace changed");
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, [path.file_name().unwrap()], "left behind: {left:?}");
+    }
+    // A finished run replaces it whole, keeping its permissions.
+    let o = threadlab(&[
+        "run",
+        "--speed",
+        "1000",
+        "--seed",
+        "3",
+        "--trace",
+        path.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    read_trace(&path);
+    let _ = std::fs::remove_dir_all(&dir);
 }

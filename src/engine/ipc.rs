@@ -84,7 +84,8 @@ impl Msg {
                 let (task, reason) = two()?;
                 Msg::Failed {
                     task: task.parse().ok()?,
-                    reason: reason.to_string(),
+                    // From another process: made safe for a terminal where it enters.
+                    reason: crate::text::shown(reason).into_owned(),
                 }
             }
             _ => return None,
