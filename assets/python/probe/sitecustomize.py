@@ -13,15 +13,17 @@ import sys as _sys
 
 def _run_next_sitecustomize():
     # Ours shadows the distribution's own sitecustomize (Debian ships one): run that one too.
+    # The import system's own frozen modules are used: importlib.util would cost every program
+    # its import time.
     try:
-        import importlib.machinery
-        import importlib.util
+        import _frozen_importlib
+        import _frozen_importlib_external
 
         here = _os.path.dirname(_os.path.abspath(__file__))
         rest = [p for p in _sys.path if _os.path.abspath(p or '.') != here]
-        spec = importlib.machinery.PathFinder.find_spec('sitecustomize', rest)
+        spec = _frozen_importlib_external.PathFinder.find_spec('sitecustomize', rest)
         if spec is not None and spec.loader is not None:
-            module = importlib.util.module_from_spec(spec)
+            module = _frozen_importlib.module_from_spec(spec)
             spec.loader.exec_module(module)
     except Exception:
         pass
@@ -37,21 +39,48 @@ _MAX_ARG = 120
 _MAX_PENDING = 1 << 20
 
 
+_ESCAPES = {i: '\\u%04x' % i for i in range(32)}
+_ESCAPES.update({ord('"'): '\\"', ord('\\'): '\\\\'})
+
+
+def _json(v):
+    # json.dumps would import json and re into every program; these few types are all we send.
+    if v is None:
+        return 'null'
+    if v is True:
+        return 'true'
+    if v is False:
+        return 'false'
+    if isinstance(v, str):
+        return '"' + v.translate(_ESCAPES) + '"'
+    if isinstance(v, int):
+        return int.__repr__(v)
+    if isinstance(v, float):
+        return float.__repr__(v) if v - v == 0 else 'null'
+    if isinstance(v, (list, tuple)):
+        return '[' + ','.join([_json(x) for x in v]) + ']'
+    if isinstance(v, dict):
+        return '{' + ','.join([_json(str(k)) + ':' + _json(x) for k, x in v.items()]) + '}'
+    return _json(str(v))
+
+
 def _install(path):
+    # Only modules that are built in or already loaded: the probe must not slow start-up.
+    import _frozen_importlib_external
+    import _socket
+    import _thread
+    import atexit
     import builtins
     import itertools
-    import json
-    import socket
-    import threading
     import time
 
     real_sleep = time.sleep
     real_print = builtins.print
     real_exit = _os._exit
     mono = time.monotonic
-    native_id = threading.get_native_id
-    get_ident = threading.get_ident
-    stdlib = _os.path.dirname(threading.__file__) + _os.sep
+    native_id = _thread.get_native_id
+    get_ident = _thread.get_ident
+    stdlib = _os.path.dirname(_os.__file__) + _os.sep
     try:
         speed = float(_os.environ.get('THREADLAB_WATCH_SPEED', '1'))
         if not (speed > 0 and speed < float('inf')):
@@ -67,12 +96,12 @@ def _install(path):
 
     def connect():
         link.pid = _os.getpid()
-        link.lock = threading.Lock()
+        link.lock = _thread.allocate_lock()
         link.pending = b''
         link.owner = None
         link.sock = None
         try:
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
             s.settimeout(1.0)
             s.connect(path)
             s.setblocking(False)
@@ -89,8 +118,7 @@ def _install(path):
             fields['t'] = mono()
             fields['pid'] = link.pid
             fields['tid'] = native_id()
-            line = json.dumps(fields, ensure_ascii=False, separators=(',', ':'), default=str)
-            data = (line + '\n').encode('utf-8', 'backslashreplace')
+            data = (_json(fields) + '\n').encode('utf-8', 'backslashreplace')
             me = get_ident()
             if link.owner == me:
                 return  # a signal handler or finaliser printing while this thread sends: drop it
@@ -174,11 +202,18 @@ def _install(path):
         return text(getattr(fn, '__qualname__', None) or getattr(fn, '__name__', None) or type(fn).__name__)
 
     def thread_list():
+        threading = _sys.modules.get('threading')
+        if threading is None:
+            return []  # never imported: the main thread is the only one
         return [
             {'tid': th.native_id, 'name': th.name, 'daemon': th.daemon}
             for th in threading.enumerate()
             if th.native_id is not None and th.native_id != native_id()
         ]
+
+    def thread_name():
+        threading = _sys.modules.get('threading')
+        return threading.current_thread().name if threading is not None else 'MainThread'
 
     def hello():
         gil = getattr(_sys, '_is_gil_enabled', None)
@@ -195,18 +230,22 @@ def _install(path):
             cpus=_os.cpu_count(),
             cpus_usable=usable,
             speed=speed,
-            name=threading.current_thread().name,
+            name=thread_name(),
             argv=[text(a) for a in getattr(_sys, 'argv', [])[:8]],
             cpu=time.process_time(),
             thread_cpu=time.thread_time(),
         )
 
     # --- threads: start/run/join -----------------------------------------------------------
-    Thread = threading.Thread
-    real_start = Thread.start
-    real_join = Thread.join
+    def patch_threading(threading):
+        Thread = threading.Thread
+        real_start = Thread.start
+        real_join = Thread.join
+        Thread.start = lambda self, *a, **k: start(real_start, self, *a, **k)
+        Thread.join = lambda self, *a, **k: join(real_join, self, *a, **k)
+        Thread.start.__doc__, Thread.join.__doc__ = real_start.__doc__, real_join.__doc__
 
-    def start(self, *a, **k):
+    def start(real_start, self, *a, **k):
         try:
             parent = native_id()
             run = self.run  # the subclass's own run() too (DownloadThread overrides it)
@@ -238,7 +277,7 @@ def _install(path):
             pass
         return real_start(self, *a, **k)
 
-    def join(self, *a, **k):
+    def join(real_join, self, *a, **k):
         if self.native_id is None:
             return real_join(self, *a, **k)  # not started: raises as it would have
         send('join', target=self.native_id, name=self.name)
@@ -247,8 +286,6 @@ def _install(path):
         finally:
             send('joined', target=self.native_id, name=self.name, alive=self.is_alive())
 
-    Thread.start = start
-    Thread.join = join
 
     # --- time.sleep: the waits, divided by --speed ----------------------------------------------
     def sleep(secs):
@@ -331,34 +368,38 @@ def _install(path):
         submit.__doc__ = real_submit.__doc__
         pool.submit = submit
 
-    class PoolFinder:
-        # Importing concurrent.futures ourselves would cost every program its import time.
+    # Patched when the program imports them: importing them ourselves would cost every program
+    # their import time.
+    patches = {'threading': patch_threading, 'concurrent.futures.thread': patch_pool}
+
+    def patch(name, module):
+        try:
+            patches.pop(name)(module)
+        except Exception:
+            pass
+
+    class Finder:
         @staticmethod
         def find_spec(name, path=None, target=None):
-            if name != 'concurrent.futures.thread':
+            if name not in patches:
                 return None
-            import importlib.machinery
-
-            spec = importlib.machinery.PathFinder.find_spec(name, path)
-            if spec is None or spec.loader is None:
+            spec = _frozen_importlib_external.PathFinder.find_spec(name, path)
+            if spec is None or spec.loader is None or not hasattr(spec.loader, 'exec_module'):
                 return spec
-            loader = spec.loader
-            real_exec = loader.exec_module
+            real_exec = spec.loader.exec_module
 
             def exec_module(module):
                 real_exec(module)
-                try:
-                    patch_pool(module)
-                except Exception:
-                    pass
+                patch(name, module)
 
-            loader.exec_module = exec_module
+            spec.loader.exec_module = exec_module
             return spec
 
-    if 'concurrent.futures.thread' in _sys.modules:
-        patch_pool(_sys.modules['concurrent.futures.thread'])
-    else:
-        _sys.meta_path.insert(0, PoolFinder)
+    for name in list(patches):
+        if name in _sys.modules:
+            patch(name, _sys.modules[name])
+    if patches:
+        _sys.meta_path.insert(0, Finder)
 
     # --- exit: the threads still alive (daemons die with the process) ---------------------------
     def exit_event(code=None):
@@ -375,8 +416,6 @@ def _install(path):
         except Exception:
             pass
         real_exit(code)
-
-    import atexit
 
     atexit.register(at_exit)
     _os._exit = probed_exit
