@@ -455,3 +455,215 @@ fn ctrl_c_leaves_no_socket_and_no_child() {
     assert!(left.is_empty(), "left behind: {left:?}");
     let _ = std::fs::remove_dir(&tmp);
 }
+
+/// A private tmux server (killed on drop), for the one end-to-end test of the live screen.
+struct Tmux(String);
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.0, "-f", "/dev/null"])
+            .args(args)
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.cmd(&["capture-pane", "-p", "-t", "w"]);
+            if ok(&screen) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "timed out waiting for {what}:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+    }
+}
+
+#[test]
+fn the_live_screen_shows_three_downloads_with_their_threads_and_restores_the_terminal() {
+    let have_tmux = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have_python() || !have_tmux {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI needs tmux and python3"
+        );
+        return;
+    }
+    let tmux = Tmux(format!("threadlab-watch-{}", std::process::id()));
+    tmux.cmd(&["new-session", "-d", "-s", "keepalive", "sleep 600"]);
+    let bin = env!("CARGO_BIN_EXE_threadlab");
+    let run = format!(
+        "LANG=C {bin} watch --speed 10 -- python3 assets/python/threads.py; echo EXIT=$?; stty -a; echo DONE; exec sleep 300"
+    );
+    tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "w",
+        "-x",
+        "140",
+        "-y",
+        "40",
+        "-c",
+        env!("CARGO_MANIFEST_DIR"),
+        &run,
+    ]);
+    let screen = tmux.wait_for("the finished run", |s| s.contains("exit status 0"));
+    for name in LESSON_FILES {
+        let row = screen
+            .lines()
+            .find(|l| l.contains(name) && l.contains("(download)"))
+            .unwrap_or_else(|| panic!("no row for {name}:\n{screen}"));
+        assert!(row.contains("Thread-"), "{row}");
+    }
+    assert!(screen.contains("stdin is /dev/null"), "{screen}");
+    assert!(screen.contains("Python 3."), "{screen}");
+    tmux.cmd(&["send-keys", "-t", "w", "q"]);
+    let after = tmux.wait_for("the shell's screen", |s| s.contains("DONE"));
+    assert!(after.contains("EXIT=0"), "{after}");
+    assert_eq!(
+        tmux.cmd(&["display", "-p", "-t", "w", "#{alternate_on} #{cursor_flag}"])
+            .trim(),
+        "0 1"
+    );
+    let words: Vec<&str> = after.split_whitespace().collect();
+    for flag in ["icanon", "echo", "isig"] {
+        assert!(words.contains(&flag), "tty not restored ({flag}):\n{after}");
+    }
+}
+
+/// A finished run of three downloads and a daemon ticker, from probe lines with fixed times.
+fn finished_program() -> threadlab::watch::model::Program {
+    use threadlab::watch::model::Program;
+    use threadlab::watch::protocol::parse;
+    use threadlab::watch::sampler::{ProcSample, ThreadSample};
+    use threadlab::watch::session::{Ended, Input};
+    let mut p = Program::new(vec!["python3".into(), "threads.py".into()], 10.0, 100, 0.0);
+    let mut lines = vec![
+        r#"{"v":1,"ev":"hello","t":1.0,"pid":100,"tid":100,"name":"MainThread","python":"3.11.7","gil":true,"cpus":2,"cpus_usable":2}"#.to_string(),
+        r#"{"v":1,"ev":"thread_start","t":1.01,"pid":100,"tid":104,"name":"Thread-4 (display)","daemon":true,"cls":"Thread","target":"display","args":[["","Ping"]]}"#.to_string(),
+    ];
+    for (i, (file, d)) in LESSON_FILES.iter().zip([0.4, 0.6, 0.3]).enumerate() {
+        let tid = 101 + i;
+        let t = 1.02 + i as f64 * 0.001;
+        lines.push(format!(r#"{{"v":1,"ev":"thread_start","t":{t},"pid":100,"tid":{tid},"name":"Thread-{} (download)","daemon":false,"cls":"Thread","target":"download","args":[["filename","{file}"]]}}"#, i + 1));
+        lines.push(format!(r#"{{"v":1,"ev":"print","t":{t},"pid":100,"tid":{tid},"stream":"stdout","text":"Downloading {file}...\n"}}"#));
+        lines.push(format!(r#"{{"v":1,"ev":"sleep","t":{t},"pid":100,"tid":{tid},"d":{},"fn":"download","site":"threads.py:15","args":[["filename","{file}"]]}}"#, d * 10.0));
+        lines.push(format!(
+            r#"{{"v":1,"ev":"wake","t":{},"pid":100,"tid":{tid}}}"#,
+            t + d
+        ));
+        lines.push(format!(r#"{{"v":1,"ev":"print","t":{},"pid":100,"tid":{tid},"stream":"stdout","text":"Downloaded {file}\n"}}"#, t + d));
+        lines.push(format!(r#"{{"v":1,"ev":"thread_end","t":{},"pid":100,"tid":{tid},"name":"Thread-{} (download)","cpu":0.001}}"#, t + d, i + 1));
+    }
+    for k in 0..6 {
+        let t = 1.02 + k as f64 * 0.1;
+        lines.push(format!(r#"{{"v":1,"ev":"sleep","t":{t},"pid":100,"tid":104,"d":1.0,"fn":"display","site":"t.py:9","args":[["content","Ping"]]}}"#));
+        if k < 5 {
+            lines.push(format!(
+                r#"{{"v":1,"ev":"wake","t":{},"pid":100,"tid":104}}"#,
+                t + 0.1
+            ));
+        }
+    }
+    lines.push(r#"{"v":1,"ev":"print","t":1.63,"pid":100,"tid":100,"stream":"stdout","text":"Total time: 0.60 seconds\n"}"#.into());
+    let exit = r#"{"v":1,"ev":"exit","t":1.63,"pid":100,"tid":100,"alive":[{"tid":104,"name":"Thread-4 (display)","daemon":true}],"cpu":0.05,"thread_cpu":0.04}"#;
+    let mut feed = |l: &str| {
+        let (stamp, event) = parse(l.as_bytes()).unwrap_or_else(|e| panic!("{e:?}: {l}"));
+        p.apply(Input::Probe {
+            received: stamp.t,
+            stamp,
+            event,
+        });
+    };
+    for l in &lines {
+        feed(l);
+    }
+    // The main thread on a core at the start, then waiting in join().
+    for (k, cpu) in [(0, 0.0), (1, 0.02), (2, 0.03), (3, 0.03)] {
+        let at = 1.0 + k as f64 * 0.05;
+        p.apply(Input::Samples {
+            at,
+            procs: vec![ProcSample {
+                pid: 100,
+                ppid: 1,
+                cpu,
+                threads: vec![ThreadSample {
+                    tid: 100,
+                    comm: "python3".into(),
+                    cpu,
+                }],
+            }],
+        });
+    }
+    let (stamp, event) = parse(exit.as_bytes()).unwrap();
+    p.apply(Input::Probe {
+        received: stamp.t,
+        stamp,
+        event,
+    });
+    p.apply(Input::Exited(Ended {
+        code: Some(0),
+        signal: None,
+        cpu: 0.05,
+        at: 1.65,
+    }));
+    p
+}
+
+fn render_watch(lang: threadlab::i18n::Lang) -> String {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use threadlab::ui::theme::Theme;
+    use threadlab::watch::view::WatchView;
+    let p = finished_program();
+    let theme = Theme::default();
+    let view = WatchView {
+        program: &p,
+        lang,
+        theme: &theme,
+        now: 2.0,
+    };
+    let mut term = Terminal::new(TestBackend::new(120, 36)).unwrap();
+    term.draw(|f| f.render_widget(&view, f.area())).unwrap();
+    let buf = term.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut skip = 0;
+        for x in 0..buf.area.width {
+            // A wide character's second cell is drawn by the first.
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+            out.push_str(sym);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn the_live_screen_of_a_finished_program() {
+    let en = render_watch(threadlab::i18n::Lang::En);
+    assert!(en.contains("Thread-4 (display)"));
+    insta::assert_snapshot!("watch_finished_en", en);
+    insta::assert_snapshot!("watch_finished_zh", render_watch(threadlab::i18n::Lang::Zh));
+}

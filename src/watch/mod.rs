@@ -7,18 +7,20 @@
 //! - [`model`]: the program rebuilt from all of that; [`report`]: `--json` and the transcript;
 //!   [`view`] and [`live`]: the live screen.
 
+pub mod live;
 pub mod model;
 pub mod protocol;
 pub mod report;
 pub mod sampler;
 pub mod session;
+pub mod view;
 
 use crate::cli::{Opts, WatchArgs};
 use crate::i18n::Lang;
 use model::Program;
 use session::{Input, Mode, Session, StartError};
 use std::ffi::OsString;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
@@ -31,7 +33,7 @@ const GRACE: Duration = Duration::from_secs(2);
 /// How long after a signal to threadlab the program gets to end by itself before it is passed on.
 const FORWARD: Duration = Duration::from_millis(200);
 
-/// `threadlab watch`: the transcript, or `--json`.
+/// `threadlab watch`: the live screen on a terminal, else the transcript, or `--json`.
 pub fn main(args: &WatchArgs, opts: &Opts) -> ExitCode {
     if opts.trace.is_some() {
         return fail("--trace is for run, compare and the live screen, not watch");
@@ -42,7 +44,16 @@ pub fn main(args: &WatchArgs, opts: &Opts) -> ExitCode {
         return fail(&e);
     }
     let lang = opts.lang.unwrap_or_else(Lang::from_env);
-    let status = headless(&args.command, opts.speed, opts.json, lang);
+    let status = if opts.json || !io::stdout().is_terminal() {
+        headless(&args.command, opts.speed, opts.json, lang)
+    } else {
+        let theme = crate::ui::theme::Theme::choose(
+            opts.theme,
+            opts.ascii,
+            std::env::var_os("NO_COLOR").as_deref(),
+        );
+        live::run(&args.command, opts.speed, lang, theme)
+    };
     ExitCode::from(status.clamp(0, 255) as u8)
 }
 

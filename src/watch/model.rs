@@ -173,6 +173,8 @@ pub struct Program {
     pub prints: Vec<Printed>,
     pub log: Vec<LogEntry>,
     pub stderr_tail: VecDeque<String>,
+    /// Raw stdout lines held back until it is clear no probe reports the prints.
+    pending_stdout: Vec<(f64, String)>,
     pub malformed: usize,
     pub unknown: usize,
     pub connections: usize,
@@ -205,6 +207,7 @@ impl Program {
             prints: Vec::new(),
             log: Vec::new(),
             stderr_tail: VecDeque::new(),
+            pending_stdout: Vec::new(),
             malformed: 0,
             unknown: 0,
             connections: 0,
@@ -363,11 +366,27 @@ impl Program {
                 self.stderr_tail.push_back(line.clone());
                 self.push_log(at, self.root, String::new(), LogKind::Stderr(line));
             }
-            // With a probe, its print lines say the same with their thread.
+            // With a probe, its print lines say the same with their thread. The pipe can beat
+            // the probe's hello, so a line waits until it is clear that no probe will come.
             Stream::Stdout if !self.probed() => {
-                self.push_log(at, self.root, String::new(), LogKind::Stdout(line));
+                self.pending_stdout.push((at, line));
+                self.release_stdout();
             }
             Stream::Stdout => {}
+        }
+    }
+
+    /// How long after the start a program without a hello is taken to have no probe.
+    const NO_PROBE_AFTER: f64 = 0.5;
+
+    fn release_stdout(&mut self) {
+        if self.probed()
+            || (self.ended.is_none() && self.now - self.spawned_at < Self::NO_PROBE_AFTER)
+        {
+            return;
+        }
+        for (at, line) in std::mem::take(&mut self.pending_stdout) {
+            self.push_log(at, self.root, String::new(), LogKind::Stdout(line));
         }
     }
 
@@ -379,6 +398,7 @@ impl Program {
                     .processes
                     .iter()
                     .any(|q| Some(q.pid) == hello.ppid && q.hello.is_some());
+                self.pending_stdout.clear();
                 self.processes[p].start = s.t;
                 self.processes[p].cpu_base = hello.cpu.unwrap_or(0.0);
                 let name = hello.name.clone();
@@ -719,6 +739,7 @@ impl Program {
             self.close_process(pid, at);
         }
         self.now = self.now.max(at);
+        self.release_stdout();
     }
 
     fn on_exit(&mut self, ended: Ended) {
@@ -729,6 +750,7 @@ impl Program {
             p.exit_code = ended.code.map(i64::from).or(p.exit_code);
         }
         self.close_process(root, ended.at);
+        self.release_stdout();
         // A program without a probe has no exit line: its end is the only one there is.
         if !self.probed() {
             let code = ended.code.map(i64::from);

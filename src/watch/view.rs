@@ -1,0 +1,660 @@
+//! The live screen of a watched program: one row per wait, a lane per thread grouped by
+//! process with its time on a core, the timing and what it shows, and the event log. A pure
+//! function of the model and "now"; rows are placed by hand (no constraint solver per row).
+
+use super::model::{Process, Program, Thread, Wait};
+use super::report::{self, clean};
+use crate::i18n::{Lang, t, tf};
+use crate::text::{pad, pad_left, truncate_with, width, wrap};
+use crate::ui::theme::Theme;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::widgets::{Block, Borders, Widget};
+
+/// Width of the side panel with the timing, when the screen is wide enough for one.
+const SIDE: u16 = 38;
+
+/// What to draw: the program, the screen's language and colours, and the time to draw it at.
+pub struct WatchView<'a> {
+    pub program: &'a Program,
+    pub lang: Lang,
+    pub theme: &'a Theme,
+    /// CLOCK_MONOTONIC seconds: where running bars and lanes end.
+    pub now: f64,
+}
+
+impl WatchView<'_> {
+    fn put(&self, buf: &mut Buffer, x: u16, y: u16, s: &str, max: u16, style: Style) -> u16 {
+        if max == 0 {
+            return x;
+        }
+        let s = truncate_with(s, max as usize, self.theme.glyphs.ellipsis);
+        let (x2, _) = buf.set_stringn(x, y, &s, max as usize, style);
+        x2
+    }
+
+    fn pane(&self, title: &str, area: Rect, buf: &mut Buffer) -> Rect {
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_set(self.theme.glyphs.border)
+            .border_style(self.theme.border)
+            .title(format!(" {title} "))
+            .title_style(self.theme.title);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        inner
+    }
+
+    /// The instant the screen shows: now while the program runs, its end once it has ended.
+    fn shown_now(&self) -> f64 {
+        let p = self.program;
+        match (p.main_exit, p.ended) {
+            (Some(t), _) => t.max(p.t0()),
+            (None, Some(e)) => e.at,
+            _ => self.now.max(p.now),
+        }
+    }
+}
+
+impl Widget for &WatchView<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.width < 20 || area.height < 8 {
+            let msg = t(self.lang, "watch_too_small");
+            self.put(buf, area.x, area.y, msg, area.width, self.theme.warn);
+            return;
+        }
+        let th = self.theme;
+        buf.set_style(area, th.text);
+        self.header(Rect { height: 2, ..area }, buf);
+        let keys_y = area.bottom() - 1;
+        self.keybar(area.x, keys_y, area.width, buf);
+        let body = Rect {
+            y: area.y + 2,
+            height: area.height.saturating_sub(3),
+            ..area
+        };
+        let side_w = if body.width >= 100 { SIDE } else { 0 };
+        let main = Rect {
+            width: body.width - side_w,
+            ..body
+        };
+        let p = self.program;
+        // Waits get up to a third of the height, lanes up to another third, the log the rest.
+        let waits_h = (p.waits.len().max(1) as u16 + 2)
+            .min(body.height / 3)
+            .max(3);
+        let lanes_rows = p.shown_processes().count() + p.shown_threads().count() + 1;
+        let lanes_h = (lanes_rows as u16 + 2)
+            .min(body.height.saturating_sub(waits_h) * 3 / 5)
+            .max(3);
+        let log_h = body.height.saturating_sub(waits_h + lanes_h);
+        let waits = Rect {
+            height: waits_h,
+            ..main
+        };
+        let lanes = Rect {
+            y: waits.bottom(),
+            height: lanes_h,
+            ..main
+        };
+        self.waits(waits, buf);
+        self.lanes(lanes, buf);
+        if side_w > 0 {
+            // The whole height: what the figures show needs room more than the log's width.
+            let side = Rect {
+                x: main.right(),
+                width: side_w,
+                ..body
+            };
+            self.side(side, buf);
+        }
+        if log_h >= 3 {
+            let log = Rect {
+                y: lanes.bottom(),
+                height: log_h,
+                ..main
+            };
+            self.log(log, buf);
+        }
+    }
+}
+
+impl WatchView<'_> {
+    fn header(&self, area: Rect, buf: &mut Buffer) {
+        let (th, lang, p) = (self.theme, self.lang, self.program);
+        let cmd = clean(&p.command.join(" "));
+        let mut x = self.put(
+            buf,
+            area.x,
+            area.y,
+            " threadlab watch ",
+            area.width,
+            th.accent,
+        );
+        x = self.put(
+            buf,
+            x,
+            area.y,
+            &cmd,
+            area.right().saturating_sub(x),
+            th.title,
+        );
+        let build = match p.hello() {
+            Some(h) => tf(
+                lang,
+                "watch_build",
+                &[
+                    &clean(&h.python),
+                    &t(
+                        lang,
+                        if h.gil {
+                            "watch_gil_on"
+                        } else {
+                            "watch_gil_off"
+                        },
+                    ),
+                    &h.cpus.map_or("?".into(), |c| c.to_string()),
+                ],
+            ),
+            None if p.ended.is_some() || p.now - p.spawned_at > 1.0 => {
+                t(lang, "watch_no_probe_short").to_string()
+            }
+            None => String::new(),
+        };
+        let bw = width(&build) as u16;
+        if x + 2 + bw <= area.right() {
+            let style = if p.probed() { th.muted } else { th.warn };
+            self.put(buf, area.right() - bw - 1, area.y, &build, bw, style);
+        }
+        // Second line: the run's state, and what the screen changed about the program.
+        let y = area.y + 1;
+        let elapsed = p.lesson(self.shown_now());
+        let state = match p.ended {
+            None => tf(lang, "watch_running", &[&format!("{elapsed:.2}")]),
+            Some(e) => match (e.code, e.signal) {
+                (Some(c), _) => tf(lang, "watch_exit_code", &[&c]),
+                (None, Some(s)) => tf(lang, "watch_exit_signal", &[&s]),
+                _ => t(lang, "watch_exit_unknown").to_string(),
+            },
+        };
+        let state_style = match p.ended {
+            None => th.running,
+            Some(e) if e.code == Some(0) => th.done,
+            Some(_) => th.failed,
+        };
+        let mut x = self.put(buf, area.x + 1, y, &state, area.width, state_style);
+        let mut notes = vec![t(lang, "watch_stdin_null").to_string()];
+        if p.speed != 1.0 {
+            notes.push(tf(lang, "watch_speed_short", &[&p.speed]));
+        }
+        for n in notes {
+            x = self.put(buf, x, y, "  ·  ", area.right().saturating_sub(x), th.dim);
+            x = self.put(buf, x, y, &n, area.right().saturating_sub(x), th.dim);
+        }
+    }
+
+    fn keybar(&self, x: u16, y: u16, w: u16, buf: &mut Buffer) {
+        let (th, lang) = (self.theme, self.lang);
+        let quit = if self.program.ended.is_some() {
+            "watch_key_close"
+        } else {
+            "watch_key_stop"
+        };
+        let mut cx = x;
+        for (key, what) in [("q", t(lang, quit)), ("l", t(lang, "watch_key_lang"))] {
+            cx = self.put(
+                buf,
+                cx,
+                y,
+                &format!(" {key} "),
+                (x + w).saturating_sub(cx),
+                th.key,
+            );
+            cx = self.put(
+                buf,
+                cx,
+                y,
+                &format!(" {what}  "),
+                (x + w).saturating_sub(cx),
+                th.text,
+            );
+        }
+    }
+
+    fn waits(&self, area: Rect, buf: &mut Buffer) {
+        let (th, lang, p) = (self.theme, self.lang, self.program);
+        let inner = self.pane(t(lang, "watch_pane_waits"), area, buf);
+        if p.waits.is_empty() {
+            let msg = t(lang, "watch_no_waits");
+            self.put(buf, inner.x + 1, inner.y, msg, inner.width, th.dim);
+            return;
+        }
+        let w = inner.width as usize;
+        let label_w = (p.waits.iter().map(|w| width(&w.label)).max().unwrap_or(4)).clamp(4, 28);
+        let who_w = (p.waits.iter())
+            .map(|x| width(&p.thread_name(x.pid, x.tid)))
+            .max()
+            .unwrap_or(4)
+            .clamp(4, 26);
+        let figures_w = 16;
+        let bar_w = w.saturating_sub(label_w + who_w + figures_w + 4);
+        let rows = inner.height as usize;
+        // The latest rows when they do not all fit: what is happening now matters most.
+        let skip = p.waits.len().saturating_sub(rows);
+        let now = self.shown_now();
+        for (i, wait) in p.waits.iter().skip(skip).take(rows).enumerate() {
+            let y = inner.y + i as u16;
+            let (frac, style, figures) = self.wait_state(wait, now);
+            let mut x = inner.x + 1;
+            x = self.put(
+                buf,
+                x,
+                y,
+                &pad(&clean(&wait.label), label_w),
+                label_w as u16,
+                th.text,
+            );
+            x += 1;
+            self.bar(buf, x, y, bar_w as u16, frac, style);
+            x += bar_w as u16 + 1;
+            x = self.put(
+                buf,
+                x,
+                y,
+                &pad_left(&figures, figures_w),
+                figures_w as u16,
+                style,
+            );
+            x += 1;
+            let who = clean(&p.thread_name(wait.pid, wait.tid));
+            self.put(buf, x, y, &who, inner.right().saturating_sub(x), th.muted);
+        }
+    }
+
+    /// How full a wait's bar is, its colour and its figures.
+    fn wait_state(&self, w: &Wait, now: f64) -> (f64, Style, String) {
+        let (th, lang, p) = (self.theme, self.lang, self.program);
+        let secs = |s: f64| format!("{s:.2} s");
+        if w.ticks > 1 {
+            let text = tf(lang, "watch_ticks", &[&w.ticks, &secs(w.requested)]);
+            let style = match (w.killed, w.end.is_some() && w.current.is_none()) {
+                (true, _) => th.failed,
+                (false, true) => th.done,
+                _ => th.running,
+            };
+            return (1.0, style, text);
+        }
+        match (w.current, w.end, w.killed) {
+            (_, _, true) => {
+                let done = p.lesson(now) - p.lesson(w.start);
+                let frac = if w.requested > 0.0 {
+                    done / w.requested
+                } else {
+                    1.0
+                };
+                (frac, th.failed, t(lang, "watch_killed_short").to_string())
+            }
+            (Some((start, d)), _, _) => {
+                let done = (now - start).max(0.0) * p.speed;
+                let frac = if d > 0.0 { done / d } else { 1.0 };
+                (
+                    frac,
+                    th.running,
+                    format!("{:.2}/{}", done.min(d), secs(w.requested)),
+                )
+            }
+            (None, _, _) => (1.0, th.done, secs(w.requested)),
+        }
+    }
+
+    fn bar(&self, buf: &mut Buffer, x: u16, y: u16, w: u16, frac: f64, style: Style) {
+        let g = &self.theme.glyphs;
+        // NaN or a stale figure must never draw outside the bar.
+        let frac = if frac.is_finite() {
+            frac.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let full = (frac * f64::from(w)).round() as u16;
+        for i in 0..w {
+            let (c, s) = if i < full {
+                (g.bar_full, style)
+            } else {
+                (g.bar_empty, self.theme.bar_empty)
+            };
+            buf[(x + i, y)].set_char(c).set_style(s);
+        }
+    }
+
+    fn lanes(&self, area: Rect, buf: &mut Buffer) {
+        let (th, lang, p) = (self.theme, self.lang, self.program);
+        let inner = self.pane(t(lang, "watch_pane_lanes"), area, buf);
+        if inner.height == 0 {
+            return;
+        }
+        let label_w =
+            (p.shown_threads().map(|t| width(&t.name)).max().unwrap_or(8)).clamp(8, 24) + 2;
+        let lane_x = inner.x + 1 + label_w as u16 + 1;
+        let lane_w = inner.right().saturating_sub(lane_x + 1);
+        let (t0, t1) = (p.t0(), self.shown_now().max(p.t0() + 1e-3));
+        let mut y = inner.y;
+        let last = inner.bottom().saturating_sub(1); // the legend's row
+        let procs: Vec<&Process> = p.shown_processes().collect();
+        'out: for proc_ in procs {
+            if y >= last {
+                break;
+            }
+            let head = self.process_title(proc_);
+            self.put(
+                buf,
+                inner.x + 1,
+                y,
+                &head,
+                inner.width.saturating_sub(1),
+                th.accent,
+            );
+            y += 1;
+            for thread in p.shown_threads().filter(|t| t.pid == proc_.pid) {
+                if y >= last {
+                    break 'out;
+                }
+                let tag = if thread.daemon { "D " } else { "  " };
+                self.put(buf, inner.x + 1, y, tag, 2, th.warn);
+                let name = pad(&clean(&thread.name), label_w - 2);
+                let style = if thread.probed { th.text } else { th.muted };
+                self.put(buf, inner.x + 3, y, &name, label_w as u16 - 2, style);
+                self.lane(buf, lane_x, y, lane_w, thread, (t0, t1));
+                y += 1;
+            }
+        }
+        let g = &th.glyphs;
+        let legend = tf(
+            lang,
+            "watch_legend",
+            &[
+                &g.bar_full,
+                &if th.ascii { '-' } else { '─' },
+                &g.track,
+                &if th.ascii { 'x' } else { '✕' },
+            ],
+        );
+        self.put(
+            buf,
+            inner.x + 1,
+            last,
+            &legend,
+            inner.width.saturating_sub(1),
+            th.dim,
+        );
+    }
+
+    fn process_title(&self, proc_: &Process) -> String {
+        let (lang, p) = (self.lang, self.program);
+        let mut s = if Some(proc_.pid) == p.main {
+            tf(lang, "watch_process_main", &[&proc_.pid])
+        } else {
+            tf(lang, "watch_process_child", &[&proc_.pid, &proc_.ppid])
+        };
+        if proc_.hello.is_none() {
+            s.push_str(" · ");
+            s.push_str(t(lang, "watch_unprobed"));
+        }
+        match (proc_.end, proc_.exit_code) {
+            (Some(_), Some(c)) => s.push_str(&format!(" · {}", tf(lang, "watch_exit_code", &[&c]))),
+            (Some(_), None) => s.push_str(&format!(" · {}", t(lang, "watch_ended"))),
+            _ => {}
+        }
+        s
+    }
+
+    /// One thread's lane from `t0` to `t1`: on a core, sleeping, alive, or not there.
+    fn lane(
+        &self,
+        buf: &mut Buffer,
+        x: u16,
+        y: u16,
+        w: u16,
+        thread: &Thread,
+        (t0, t1): (f64, f64),
+    ) {
+        if w == 0 {
+            return;
+        }
+        let (th, p) = (self.theme, self.program);
+        let g = &th.glyphs;
+        let span = (t1 - t0) / f64::from(w);
+        let waits: Vec<&Wait> = (p.waits.iter())
+            .filter(|x| x.pid == thread.pid && x.tid == thread.tid)
+            .collect();
+        let end = thread.end.unwrap_or(t1);
+        for i in 0..w {
+            let a = t0 + span * f64::from(i);
+            let b = a + span;
+            let cell = &mut buf[(x + i, y)];
+            if b <= thread.start || a >= end {
+                continue;
+            }
+            // The on-core figure of a sample covers the interval before it.
+            let from = thread.on_cpu.partition_point(|&(at, _)| at < a);
+            let busy = (thread.on_cpu[from..].iter())
+                .take_while(|&&(at, _)| at < b + 0.025)
+                .map(|&(_, f)| f)
+                .fold(0.0, f64::max);
+            let sleeping = waits
+                .iter()
+                .any(|x| x.start < b && x.end.unwrap_or(if x.killed { end } else { t1 }) > a);
+            let (c, style) = if busy >= 0.5 {
+                (g.bar_full, th.running)
+            } else if busy >= 0.05 {
+                (g.eighths[4], th.running)
+            } else if sleeping {
+                (if th.ascii { '-' } else { '─' }, th.accent)
+            } else {
+                (g.track, th.dim)
+            };
+            cell.set_char(c).set_style(style);
+        }
+        if thread.killed {
+            // Where its process ended with it still running.
+            let i = (((end - t0) / span).floor().max(0.0) as u16).min(w - 1);
+            buf[(x + i, y)]
+                .set_char(if th.ascii { 'x' } else { '✕' })
+                .set_style(th.failed);
+        }
+    }
+
+    fn side(&self, area: Rect, buf: &mut Buffer) {
+        let (th, lang, p) = (self.theme, self.lang, self.program);
+        let inner = self.pane(t(lang, "pane_timing"), area, buf);
+        let (sum, longest) = p.sum_and_longest();
+        let elapsed = p.lesson(self.shown_now());
+        let mut lines: Vec<(String, String, Style)> = vec![
+            (
+                t(lang, "timing_elapsed").into(),
+                format!("{elapsed:.2} s"),
+                th.accent,
+            ),
+            (t(lang, "watch_sum").into(), format!("{sum:.2} s"), th.text),
+            (
+                t(lang, "watch_longest").into(),
+                format!("{longest:.2} s"),
+                th.text,
+            ),
+            (
+                t(lang, "watch_at_once").into(),
+                p.max_overlap().to_string(),
+                th.text,
+            ),
+            (
+                t(lang, "watch_threads").into(),
+                p.shown_threads().count().to_string(),
+                th.text,
+            ),
+            (
+                t(lang, "watch_processes").into(),
+                p.shown_processes().count().to_string(),
+                th.text,
+            ),
+        ];
+        if let Some(c) = p.cores_busy() {
+            lines.push((
+                t(lang, "watch_cores_busy").into(),
+                format!("{c:.2}"),
+                th.accent,
+            ));
+            lines.push((
+                t(lang, "watch_cpu_time").into(),
+                format!("{:.2} s", p.cpu_total()),
+                th.text,
+            ));
+        }
+        if p.malformed + p.unknown > 0 {
+            lines.push((
+                t(lang, "watch_ignored").into(),
+                (p.malformed + p.unknown).to_string(),
+                th.warn,
+            ));
+        }
+        let w = inner.width.saturating_sub(2) as usize;
+        let mut y = inner.y;
+        for (k, v, style) in lines {
+            if y >= inner.bottom() {
+                return;
+            }
+            let key_w = w.saturating_sub(width(&v) + 1);
+            self.put(buf, inner.x + 1, y, &pad(&k, key_w), key_w as u16, th.muted);
+            self.put(
+                buf,
+                inner.x + 1 + key_w as u16 + 1,
+                y,
+                &v,
+                width(&v) as u16,
+                style,
+            );
+            y += 1;
+        }
+        // What the figures support, once the run is over; how it failed, if it did.
+        let mut notes: Vec<(String, Style)> = Vec::new();
+        let killed: Vec<String> = p.killed().map(|t| clean(&t.name)).collect();
+        if !killed.is_empty() {
+            notes.push((tf(lang, "watch_killed", &[&killed.join(", ")]), th.warn));
+        }
+        notes.extend(
+            report::conclusions(lang, p)
+                .into_iter()
+                .map(|c| (c, th.done)),
+        );
+        if p.ended.is_some_and(|e| e.code != Some(0)) {
+            notes.push((t(lang, "watch_stderr_tail").into(), th.failed));
+            let tail = p.stderr_tail.len().saturating_sub(4);
+            for l in p.stderr_tail.iter().skip(tail) {
+                notes.push((clean(l), th.failed));
+            }
+        }
+        if p.ended.is_some() && !p.probed() {
+            notes.push((t(lang, "watch_no_probe").into(), th.warn));
+        }
+        for (note, style) in notes {
+            y += 1;
+            for line in wrap(&note, w) {
+                if y >= inner.bottom() {
+                    return;
+                }
+                self.put(buf, inner.x + 1, y, &line, w as u16, style);
+                y += 1;
+            }
+        }
+    }
+
+    fn log(&self, area: Rect, buf: &mut Buffer) {
+        let (th, lang, p) = (self.theme, self.lang, self.program);
+        let inner = self.pane(t(lang, "pane_log"), area, buf);
+        let rows = inner.height as usize;
+        let skip = p.log.len().saturating_sub(rows);
+        for (i, e) in p.log.iter().skip(skip).enumerate() {
+            let line = report::transcript_line(lang, p, e);
+            let style = match e.kind {
+                super::model::LogKind::Stderr(_) => th.failed,
+                super::model::LogKind::Printed(_) | super::model::LogKind::Stdout(_) => th.text,
+                super::model::LogKind::Killed { .. } => th.warn,
+                _ => th.muted,
+            };
+            self.put(
+                buf,
+                inner.x + 1,
+                inner.y + i as u16,
+                &line,
+                inner.width.saturating_sub(1),
+                style,
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::watch::protocol::parse;
+    use crate::watch::session::{Ended, Input};
+
+    pub(crate) fn program(lines: &[&str]) -> Program {
+        let mut p = Program::new(vec!["python3".into(), "threads.py".into()], 10.0, 10, 0.0);
+        for l in lines {
+            let (stamp, event) = parse(l.as_bytes()).unwrap();
+            p.apply(Input::Probe {
+                received: stamp.t,
+                stamp,
+                event,
+            });
+        }
+        p
+    }
+
+    fn text(buf: &Buffer) -> String {
+        let mut s = String::new();
+        for y in 0..buf.area.height {
+            for x in 0..buf.area.width {
+                s.push_str(buf[(x, y)].symbol());
+            }
+            s.push('\n');
+        }
+        s
+    }
+
+    #[test]
+    fn a_tiny_screen_says_so_and_any_size_draws_without_panicking() {
+        let mut p = program(&[
+            r#"{"v":1,"ev":"hello","t":1.0,"pid":10,"tid":10,"name":"MainThread","python":"3.11.7","gil":true,"cpus":2}"#,
+            r#"{"v":1,"ev":"sleep","t":1.1,"pid":10,"tid":10,"d":3,"fn":"download","args":[["filename","Python从入门到住院.pdf"]]}"#,
+        ]);
+        p.apply(Input::Exited(Ended {
+            code: Some(1),
+            signal: None,
+            cpu: 0.1,
+            at: 1.2,
+        }));
+        let theme = Theme::default();
+        for (w, h) in [
+            (10, 4),
+            (20, 8),
+            (40, 10),
+            (80, 24),
+            (99, 30),
+            (100, 30),
+            (200, 60),
+        ] {
+            let view = WatchView {
+                program: &p,
+                lang: Lang::Zh,
+                theme: &theme,
+                now: 1.2,
+            };
+            let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
+            (&view).render(buf.area, &mut buf);
+            if (w, h) == (40, 10) {
+                assert!(text(&buf).contains("threadlab watch"), "{}", text(&buf));
+            }
+        }
+    }
+}
