@@ -248,7 +248,11 @@ pub fn remove_pending() {
 /// anyway (128 + the signal), but first remove a trace's temporary file, so none is left behind.
 pub fn remove_on_signals() -> io::Result<()> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT])?;
+    // A signal ignored from the start (SIGINT for a shell script's `&` job) stays ignored.
+    let watched = [SIGTERM, SIGHUP, SIGINT, SIGQUIT]
+        .into_iter()
+        .filter(|&s| !ignored(s));
+    let mut signals = signal_hook::iterator::Signals::new(watched)?;
     std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
@@ -258,6 +262,15 @@ pub fn remove_on_signals() -> io::Result<()> {
             }
         })?;
     Ok(())
+}
+
+/// Whether `sig` is ignored in this process (inherited from whoever started it).
+fn ignored(sig: i32) -> bool {
+    // SAFETY: a zeroed sigaction is a valid out-parameter; a null new action only reads.
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(sig, std::ptr::null(), &mut old) == 0 && old.sa_sigaction == libc::SIG_IGN
+    }
 }
 
 fn cannot_write(path: &Path, e: &io::Error) -> String {
