@@ -244,8 +244,8 @@ fn parse_workshop_threads(s: &str) -> Result<usize, String> {
     }
 }
 
-/// The most downloads `--strategy process` runs, each in a process of its own, at once.
-pub const MAX_PROCESSES: usize = 256;
+/// The most child processes alive at once; the engine holds to it, and queues the rest.
+pub use crate::engine::MAX_PROCESSES;
 
 fn parse_count(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
@@ -319,12 +319,6 @@ impl Opts {
             (None, Some(n)) => tasks::generated_names(n),
             (None, None) => tasks::lesson_names(),
         };
-        if self.strategy == Strategy::Process && names.len() > MAX_PROCESSES {
-            return Err(format!(
-                "--strategy process starts one process per download: at most {MAX_PROCESSES} downloads, not {}",
-                names.len()
-            ));
-        }
         let (seed, seed_chosen) = match self.seed {
             Some(s) => (s, false),
             None => (tasks::random_seed(), true),

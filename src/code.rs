@@ -107,38 +107,53 @@ const RUST: [Source; SUBJECTS] = [
         "engine/serial.rs",
         &["for task in tasks", "download(task, ctx)"]
     ),
-    rust!("engine/threads.rs", &[".spawn(", ".join()"]),
+    rust!("engine/threads.rs", &["spawn_for(", ".join()"]),
     rust!(
         "engine/custom_thread.rs",
-        &["pub fn run(self)", ".spawn(", ".start()", ".join()"]
+        &["pub fn run(self)", "spawn_for(", ".start()", ".join()"]
     ),
     rust!(
         "engine/pool.rs",
         &[
-            "claim_and_hire(crew)",
-            ".recv()",
-            "job()",
             "ThreadPool::new(",
-            "pool.submit("
+            "mpsc::channel()",
+            "pool.submit(",
+            "hire_if_nobody_is_free()",
+            "sender.send(",
+            "jobs.recv()",
+            "job()",
+            "self.sender.take()",
+            "worker.join()"
         ]
     ),
     rust!(
         "engine/process.rs",
-        &["ChildProcess::start(", "child.join()"]
+        &["Process::new(task).start(ctx)", "process.join()"]
     ),
     rust!(
         "engine/async_tasks.rs",
-        &["new_current_thread()", "tokio::spawn(", ".await"]
+        &["new_current_thread(", "tokio::spawn(", ".await"]
     ),
     rust!(
         "engine/workshops.rs",
-        &["ChildProcess::start(", "workshop.join()", "div_ceil("]
+        &[
+            "Process::workshop(",
+            "workshop.join()",
+            "ThreadPool::named(",
+            "pool.submit("
+        ]
     ),
     rust!(
         "ticker.rs",
         &[".spawn(", "daemon.store(", "threads.clear()"]
     ),
 ];
+
+/// The lesson's `download()`, which every strategy but async calls (async has its own coroutine).
+const DOWNLOAD: Source = rust!(
+    "engine/download.rs",
+    &["announce(task, ctx)", ".sleep()", ".compute()", ".report()"]
+);
 
 const PYTHON: [Source; SUBJECTS] = [
     python!("serial.py", &["download(filename)"]),
@@ -176,6 +191,17 @@ pub fn listing(subject: Subject, language: Language) -> &'static Listing {
     };
     let i = index(subject);
     CACHE[offset + i].get_or_init(|| build(&sources[i]))
+}
+
+/// The code `subject` calls that the class should see beside it: the lesson's `download()`, in
+/// Rust, for every strategy that calls it. (Each Python counterpart has its own `download`, and
+/// async its own coroutine in its own listing.)
+pub fn companion(subject: Subject, language: Language) -> Option<&'static Listing> {
+    static CACHE: OnceLock<Listing> = OnceLock::new();
+    match (subject, language) {
+        (Subject::Strategy(Strategy::Async) | Subject::Ticker, _) | (_, Language::Python) => None,
+        (Subject::Strategy(_), Language::Rust) => Some(CACHE.get_or_init(|| build(&DOWNLOAD))),
+    }
 }
 
 /// The parts of `text` between the lesson markers, each with the number of its first line; a
@@ -335,7 +361,7 @@ mod tests {
 
     #[test]
     fn every_key_phrase_marks_a_line_and_markers_never_show() {
-        for source in RUST.iter().chain(&PYTHON) {
+        for source in RUST.iter().chain(&PYTHON).chain([&DOWNLOAD]) {
             let listing = build(source);
             let text: Vec<String> = listing.lines.iter().map(CodeLine::text).collect();
             for phrase in source.keys {
@@ -363,6 +389,95 @@ mod tests {
                     source.path
                 );
             }
+        }
+    }
+
+    /// An excerpt with comments, strings and character literals left out, so that only the
+    /// code's own brackets are counted.
+    fn code_only(text: &str) -> String {
+        let mut out = String::new();
+        for line in text.lines() {
+            let chars: Vec<char> = line.chars().collect();
+            let (mut i, mut in_string) = (0, false);
+            while i < chars.len() {
+                let c = chars[i];
+                if in_string {
+                    match c {
+                        '\\' => i += 1,
+                        '"' => in_string = false,
+                        _ => {}
+                    }
+                } else if c == '/' && chars.get(i + 1) == Some(&'/') {
+                    break;
+                } else if c == '"' {
+                    in_string = true;
+                } else if c == '\'' && chars.get(i + 2) == Some(&'\'') {
+                    i += 2; // a char literal such as '{' (a lifetime has no closing quote)
+                } else {
+                    out.push(c);
+                }
+                i += 1;
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Whether every bracket opened in `text` is closed in it, in order, and never closed first.
+    fn is_whole(text: &str) -> bool {
+        let mut open = Vec::new();
+        for c in code_only(text).chars() {
+            match c {
+                '{' | '(' | '[' => open.push(c),
+                '}' | ')' | ']' => {
+                    let want = match c {
+                        '}' => '{',
+                        ')' => '(',
+                        _ => '[',
+                    };
+                    if open.pop() != Some(want) {
+                        return false;
+                    }
+                }
+                _ => {}
+            }
+        }
+        open.is_empty()
+    }
+
+    #[test]
+    fn whole_blocks_are_told_from_cut_ones() {
+        assert!(is_whole("fn f() {\n    g(\"}\", '{');\n} // }\n"));
+        assert!(!is_whole("    for x in y {\n        z();\n"));
+        assert!(!is_whole("    }\n    fn g() {}\n"));
+    }
+
+    #[test]
+    fn every_strategy_excerpt_reads_like_the_lesson() {
+        // The strategies (the ticker is not one) and the download they share.
+        let strategies = RUST.iter().take(Strategy::ALL.len());
+        for source in strategies.chain([&DOWNLOAD]) {
+            for (first, text) in excerpts(source.text) {
+                let at = format!("{}:{first}", source.path);
+                let lines = text.lines().count();
+                assert!(
+                    lines <= 15,
+                    "{at}: {lines} lines, the lesson's are 15 at most"
+                );
+                for banned in ["Ordering::", ".lock(", "unwrap_or_else(|e| e.into_inner())"] {
+                    assert!(!text.contains(banned), "{at} shows {banned}");
+                }
+                assert!(is_whole(text), "{at} is cut mid-block:\n{text}");
+            }
+        }
+        // Every strategy but async shows the lesson's download() with it, in Rust.
+        for strategy in Strategy::ALL {
+            let shown = companion(Subject::Strategy(strategy), Language::Rust);
+            assert_eq!(shown.is_some(), strategy != Strategy::Async, "{strategy}");
+            assert_eq!(
+                companion(Subject::Strategy(strategy), Language::Python).map(|l| l.path),
+                None
+            );
         }
     }
 

@@ -303,27 +303,6 @@ pub fn compare(
     let mut verdicts = Vec::new();
     let mut serial_elapsed = None;
     for strategy in Strategy::ALL {
-        let downloads = setup.plan.tasks.len();
-        if strategy == Strategy::Process && downloads > crate::cli::MAX_PROCESSES {
-            // One process per download would be too many: the reader learns why the row is empty.
-            let max = crate::cli::MAX_PROCESSES;
-            match format {
-                Format::Table => {
-                    let why = tf(lang, "compare_not_run", &[&downloads, &max]);
-                    let _ = writeln!(out, "{}  {why}", pad(strategy.name(), cols[0]));
-                }
-                Format::Csv => {
-                    let p = &setup.plan;
-                    let _ = writeln!(
-                        out,
-                        "{strategy},{},{},{},{},,,,,,not run: {downloads} downloads need {downloads} processes at once; at most {max}",
-                        p.workers, p.workload, setup.seed, p.speed
-                    );
-                }
-                Format::Json => {}
-            }
-            continue;
-        }
         let plan = Plan {
             strategy,
             ..setup.plan.clone()

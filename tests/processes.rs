@@ -455,3 +455,31 @@ fn the_crash_demo_works_while_paused() {
     live.finish();
     assert_eq!(live.state.tasks[1 - task].phase, Phase::Done);
 }
+
+#[test]
+fn beyond_the_process_limit_downloads_wait_queued_for_a_reaped_child() {
+    let mut p = plan(Strategy::Process, &[4.0; 9], 40.0);
+    p.procs.max_live = 3;
+    let mut live = Live::start(p);
+    live.running(3);
+    // Three children alive, so the other six downloads are still queued, not started.
+    assert!(live.handle().live_processes() <= 3);
+    let queued = (live.state.tasks.iter())
+        .filter(|t| t.phase == Phase::Queued)
+        .count();
+    assert!(queued >= 6, "{:#?}", live.state.tasks);
+    live.until("the run's end", |s| s.is_finished());
+    assert_eq!(phases(&live.state), [Phase::Done; 9]);
+    // Never more than three under way at once, by the events themselves.
+    let (mut running, mut most) = (0usize, 0);
+    for e in &live.seen {
+        match e {
+            WorkerEvent::Started { .. } => running += 1,
+            WorkerEvent::Finished { .. } | WorkerEvent::Failed { .. } => running -= 1,
+            _ => {}
+        }
+        most = most.max(running);
+    }
+    assert_eq!(most, 3);
+    live.run.take().unwrap().join();
+}

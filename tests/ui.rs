@@ -857,8 +857,8 @@ fn code_panel_shows_ping_pong_with_the_ticker_and_in_chinese() {
     assert!(s.contains("Ping/Pong 线程：src/ticker.rs"), "{s}");
     assert!(s.contains("daemon.store("), "{s}");
     // A short screen keeps the strategy's code and cuts it cleanly with a count of what is left.
-    a.update(Event::Resize(120, 24));
-    let short = screen(&a, 120, 24);
+    a.update(Event::Resize(120, 20));
+    let short = screen(&a, 120, 20);
     assert!(!short.contains("src/ticker.rs"), "{short}");
     assert!(short.contains("行，见 src/engine/threads.rs"), "{short}");
     insta::assert_snapshot!("code_threads_ticker_zh", s);
@@ -1224,7 +1224,7 @@ fn the_arrows_scroll_the_code_panel_while_it_shows() {
     key(&mut a, 'v');
     let s = screen(&a, 120, 40);
     assert!(
-        s.contains("pub fn run(") && !s.contains("fn work(self"),
+        s.contains("pub fn run(") && !s.contains("fn work(crew"),
         "{s}"
     );
     for _ in 0..3 {
@@ -1235,7 +1235,7 @@ fn the_arrows_scroll_the_code_panel_while_it_shows() {
     }
     let s = screen(&a, 120, 40);
     assert!(
-        s.contains("fn work(self") && !s.contains("pub fn run("),
+        s.contains("fn work(crew") && !s.contains("pub fn run("),
         "{s}"
     );
     // However far, the last lines stay on screen; Up comes back; another strategy starts at its top.
@@ -1259,7 +1259,7 @@ fn the_arrows_scroll_the_code_panel_while_it_shows() {
     a.update(Event::Key(KeyEvent::new(KeyCode::Up, KeyModifiers::NONE)));
     key(&mut a, '2');
     assert_eq!(a.code_scroll, 0);
-    assert!(screen(&a, 120, 40).contains(".spawn("));
+    assert!(screen(&a, 120, 40).contains("spawn_for("));
 }
 
 #[test]

@@ -8,6 +8,9 @@ use tokio::sync::watch;
 /// `Condvar::wait_timeout` overshoots by about 0.1 ms and the lesson's arithmetic should be exact.
 const SPIN: Duration = Duration::from_micros(150);
 
+/// How early an async task's precise wait sets tokio's timer (see [`Clock::sleep_until`]).
+const TIMER_SLACK: Duration = Duration::from_millis(2);
+
 /// The run was stopped while a worker was waiting on the clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stopped;
@@ -81,7 +84,7 @@ impl Clock {
 
     fn lock(&self) -> MutexGuard<'_, State> {
         // The state is plain numbers that are always consistent, so a poisoned lock is still usable.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        super::support::lock(&self.state)
     }
 
     /// Make "now" lesson time 0, keeping pause and speed: the run's main thread calls this as it
@@ -278,8 +281,11 @@ impl Clock {
     }
 
     /// [`Clock::wait_until`] for a task on an async runtime: it sleeps on the runtime's timer
-    /// (so the thread is free for other tasks) and wakes early when the clock changes.
-    pub async fn sleep_until(&self, target: f64) -> Result<(), Stopped> {
+    /// (so the thread is free for other tasks) and wakes early when the clock changes. `precise`:
+    /// tokio's timer fires on whole milliseconds, late by up to one or two, so the timer is set
+    /// [`TIMER_SLACK`] early and the rest is waited out by yielding: other tasks run meanwhile,
+    /// and the wait ends as close to its deadline as the threads' does.
+    pub async fn sleep_until(&self, target: f64, precise: bool) -> Result<(), Stopped> {
         let mut changes = self.generation.subscribe();
         loop {
             // Mark the news as read before looking at the state: a change that lands after
@@ -288,9 +294,20 @@ impl Clock {
             match self.next(target)? {
                 Next::Done => return Ok(()),
                 Next::Until(wall) => {
-                    let at = tokio::time::Instant::from_std(wall);
-                    // Either the deadline passes or the clock changed: look again.
-                    let _ = tokio::time::timeout_at(at, changes.changed()).await;
+                    let coarse = if precise {
+                        wall.checked_sub(TIMER_SLACK)
+                    } else {
+                        Some(wall)
+                    };
+                    match coarse {
+                        Some(at) if at > Instant::now() => {
+                            let at = tokio::time::Instant::from_std(at);
+                            // Either the deadline passes or the clock changed: look again.
+                            let _ = tokio::time::timeout_at(at, changes.changed()).await;
+                        }
+                        // The last stretch: let the other tasks have a turn, then look again.
+                        _ => tokio::task::yield_now().await,
+                    }
                 }
                 // The sender lives as long as `self`, so `changed()` cannot fail here.
                 Next::Changed => {

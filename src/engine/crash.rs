@@ -1,6 +1,7 @@
 //! The crash demo: make one running worker blow up, to show what a crash takes down with it.
 //! A thread that panics takes only itself; a thread that aborts takes its whole process.
 
+use super::support::lock;
 use super::{Clock, Ctx, WorkerEvent};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, SyncSender};
@@ -93,7 +94,7 @@ impl CrashSwitch {
     }
 
     fn take(&self) -> Option<Taker> {
-        let taken = self.taker.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let taken = lock(&self.taker).take();
         self.armed.store(false, Ordering::Release);
         taken
     }
@@ -105,7 +106,7 @@ impl CrashSwitch {
     }
 
     fn arm_with(&self, tx: Taker) {
-        *self.taker.lock().unwrap_or_else(|e| e.into_inner()) = Some(tx);
+        *lock(&self.taker) = Some(tx);
         self.armed.store(true, Ordering::Release);
     }
 

@@ -12,12 +12,13 @@ pub mod ipc;
 pub mod pool;
 pub mod process;
 pub mod serial;
+pub mod support;
 pub mod threads;
 pub mod worker;
 mod workload;
 pub mod workshops;
 
-pub use child::{ChildProcess, Children, ProcessOptions};
+pub use child::{ChildProcess, Children, MAX_PROCESSES, Process, ProcessOptions};
 pub use clock::{Clock, Stopped};
 pub use crash::{Crash, CrashMode, CrashSwitch, WorkerPanic, is_worker_panic, quiet_worker_panics};
 pub use download::{BYTES_PER_SECOND, bytes_after, download};
@@ -31,7 +32,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Sender;
 use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// One simulated download.
 #[derive(Debug, Clone, PartialEq)]
@@ -221,25 +222,8 @@ pub struct Ctx {
     pub crash: Arc<CrashSwitch>,
     /// The run's live child processes (none for thread strategies).
     pub children: Arc<Children>,
-}
-
-impl Ctx {
-    /// Wrap a new thread's body so that the thread, once running, reports what creating it cost:
-    /// the time from this call (just before `spawn`) to the body's first instruction.
-    pub fn measured<T>(
-        &self,
-        body: impl FnOnce() -> T + Send + 'static,
-    ) -> impl FnOnce() -> T + Send + 'static {
-        let asked = Instant::now();
-        let reporter = self.reporter.clone();
-        move || {
-            let cost = asked.elapsed();
-            let worker = thread::current().name().unwrap_or("unnamed").into();
-            let kind = SpawnKind::Thread;
-            reporter.send(WorkerEvent::Spawned { worker, kind, cost });
-            body()
-        }
-    }
+    /// How the process strategies start their children.
+    pub procs: Arc<ProcessOptions>,
 }
 
 /// Everything that decides how a run goes.
@@ -282,6 +266,7 @@ pub fn start(plan: Plan, reporter: Reporter) -> io::Result<RunHandle> {
         bytes: Arc::new(AtomicU64::new(0)),
         crash: Arc::new(CrashSwitch::new(CrashMode::Panic)),
         children: Arc::new(Children::default()),
+        procs: Arc::new(plan.procs.clone()),
     };
     let mut handle = RunHandle {
         clock,
@@ -295,15 +280,19 @@ pub fn start(plan: Plan, reporter: Reporter) -> io::Result<RunHandle> {
         .name(MAIN_THREAD.into())
         .spawn(move || {
             ctx.clock.zero();
-            match plan.strategy {
-                Strategy::Serial => serial::run(&plan.tasks, &ctx),
-                Strategy::Threads => threads::run(&plan.tasks, &ctx),
-                Strategy::Custom => custom_thread::run(&plan.tasks, &ctx),
-                Strategy::Pool => pool::run(&plan.tasks, plan.workers, &ctx),
-                Strategy::Async => async_tasks::run(&plan.tasks, &ctx),
-                Strategy::Process => process::run(&plan.tasks, &plan.procs, &ctx),
-                Strategy::Workshops => workshops::run(&plan.tasks, &plan.procs, &ctx),
-            }
+            let (tasks, procs) = (&plan.tasks, &plan.procs);
+            // Err only means the run was stopped (or could not go on): either way it ends here.
+            let _ = match plan.strategy {
+                Strategy::Serial => serial::run(tasks, &ctx),
+                Strategy::Threads => threads::run(tasks, &ctx),
+                Strategy::Custom => custom_thread::run(tasks, &ctx),
+                Strategy::Pool => pool::run(tasks, plan.workers, &ctx),
+                Strategy::Async => async_tasks::run(tasks, &ctx),
+                Strategy::Process => process::run(tasks, &ctx),
+                Strategy::Workshops => {
+                    workshops::run(tasks, procs.workshops, procs.workshop_threads, &ctx)
+                }
+            };
             if !ctx.clock.is_stopped() {
                 let elapsed = ctx.clock.now();
                 ctx.reporter.send(WorkerEvent::RunFinished { elapsed });

@@ -1,10 +1,13 @@
 //! A thread pool: up to N long-lived workers take downloads from one shared queue and are reused.
 //! The lesson's `with ThreadPoolExecutor(max_workers=4) as pool: pool.submit(download, ...)`.
+//! Built like the Rust Book's pool (workers pull jobs from one shared receiver; `Drop` closes the
+//! queue and joins them), but hiring like Python's executor: a worker only when a job finds
+//! nobody free, and a worker whose job panicked is replaced.
 
-use super::{Ctx, Task, download, threads::could_not_start};
-use std::io;
+use super::support::{SharedReceiver, lock, spawn};
+use super::{Ctx, Stopped, Task, download};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 
@@ -12,35 +15,83 @@ use std::thread::{self, JoinHandle};
 type Job = Box<dyn FnOnce() + Send>;
 
 // lesson:begin
-/// Submit every download to a pool of at most `workers` threads and wait for the pool to drain.
-pub fn run(tasks: &[Task], workers: usize, ctx: &Ctx) {
-    let pool = ThreadPool::new(workers, ctx);
+/// Submit every download to a pool of at most `max_workers` threads, then wait for it to drain.
+pub fn run(tasks: &[Task], max_workers: usize, ctx: &Ctx) -> Result<(), Stopped> {
+    let pool = ThreadPool::new(max_workers, ctx);
     for task in tasks {
         let (my_task, my_ctx) = (task.clone(), ctx.clone());
-        let submitted = pool.submit(move || {
-            // A stopped run makes every queued download return at once, so the pool drains fast.
-            let _ = download(&my_task, &my_ctx);
-        });
-        // lesson:end
-        if let Err(e) = submitted {
-            could_not_start(task, ctx, e);
-        }
-        // lesson:begin
+        // A stopped run makes every queued download return at once, so the pool drains fast.
+        pool.submit(move || download(&my_task, &my_ctx));
     }
-    // `pool` drops here: the queue closes and every worker is joined.
+    Ok(()) // `pool` drops here: the queue closes and every worker is joined
 }
 // lesson:end
 
 /// Up to N named workers that pull jobs from one queue until the queue is closed.
 pub struct ThreadPool {
     crew: Arc<Crew>,
-    queue: Option<Sender<Job>>,
+    sender: Option<Sender<Job>>,
 }
 
-/// What the workers share: the queue's receiving end, and the handles of everyone hired.
+// lesson:begin
+impl ThreadPool {
+    /// No worker yet: like `ThreadPoolExecutor`, it hires one when a job finds nobody free.
+    pub fn new(max_workers: usize, ctx: &Ctx) -> ThreadPool {
+        ThreadPool::named("pool-", max_workers, ctx)
+    }
+
+    /// Workers named `{prefix}1`, `{prefix}2`...: Python's `thread_name_prefix`.
+    pub fn named(prefix: &'static str, max_workers: usize, ctx: &Ctx) -> ThreadPool {
+        let (sender, receiver) = mpsc::channel(); // one queue: we send, every worker receives
+        let crew = Crew::new(prefix, max_workers, SharedReceiver::new(receiver), ctx);
+        let sender = Some(sender); // `None` once dropping the pool has closed the queue
+        ThreadPool { crew, sender }
+    }
+}
+// lesson:end
+
+// lesson:begin
+impl ThreadPool {
+    /// Queue a job for the first free worker; nobody free? Hire one more, up to max_workers.
+    pub fn submit<T>(&self, job: impl FnOnce() -> T + Send + 'static) {
+        self.crew.hire_if_nobody_is_free();
+        let job: Job = Box::new(move || drop(job())); // its result, like a Future's, unread
+        if let Some(sender) = &self.sender {
+            let _ = sender.send(job); // the workers' receiver lives as long as the pool
+        }
+    }
+}
+// lesson:end
+
+// lesson:begin
+/// A worker's life: take the next job from the shared queue and run it, until the queue closes.
+fn work(crew: &Crew) {
+    while let Some(job) = crew.jobs.recv() {
+        job();
+        crew.free_again(); // the next job comes here: no new hire
+    }
+}
+// lesson:end
+
+// lesson:begin
+impl Drop for ThreadPool {
+    /// Like leaving the `with` block: close the queue, let the workers finish it, join them.
+    fn drop(&mut self) {
+        drop(self.sender.take());
+        while let Some(worker) = self.crew.next_to_join() {
+            let _ = worker.join();
+        }
+        self.crew.run_leftovers();
+    }
+}
+// lesson:end
+
+/// What the workers share: the queue's receiving end, the handles of everyone hired, and the
+/// counts that decide whether a new job needs a new worker.
 struct Crew {
-    jobs: Mutex<Receiver<Job>>,
+    jobs: SharedReceiver<Job>,
     hired: Mutex<Vec<JoinHandle<()>>>,
+    prefix: &'static str,
     /// Names given so far, so a replacement gets a new one (`pool-5` after `pool-4` died).
     named: AtomicUsize,
     /// Worker slots taken: a slot is claimed before its thread starts and given back only when
@@ -52,104 +103,81 @@ struct Crew {
     ctx: Ctx,
 }
 
-impl ThreadPool {
-    /// A pool of at most `max_workers` threads, `pool-1` to `pool-N`. Like `ThreadPoolExecutor`,
-    /// it starts none yet: a worker is hired when a job arrives and nobody is free to take it.
-    pub fn new(max_workers: usize, ctx: &Ctx) -> Self {
-        let (queue, jobs) = mpsc::channel::<Job>();
-        let crew = Arc::new(Crew {
-            jobs: Mutex::new(jobs),
-            hired: Mutex::new(Vec::with_capacity(max_workers)),
+impl Crew {
+    fn new(
+        prefix: &'static str,
+        max_workers: usize,
+        jobs: SharedReceiver<Job>,
+        ctx: &Ctx,
+    ) -> Arc<Crew> {
+        Arc::new(Crew {
+            jobs,
+            hired: Mutex::new(Vec::with_capacity(max_workers.min(1024))),
+            prefix,
             named: AtomicUsize::new(0),
             alive: AtomicUsize::new(0),
             idle: AtomicUsize::new(0),
             max_workers,
             ctx: ctx.clone(),
-        });
-        ThreadPool {
-            crew,
-            queue: Some(queue),
-        }
+        })
     }
 
-    // lesson:begin
-    /// Queue a job for the first free worker. Nobody free?
-    /// Hire one more, up to max_workers. Err only when there is
-    /// no worker at all and the OS will not start one.
-    pub fn submit(&self, job: impl FnOnce() + Send + 'static) -> io::Result<()> {
-        let crew = &self.crew;
-        let someone_free = (crew.idle)
+    /// `ThreadPoolExecutor._adjust_thread_count`: a worker waiting for work takes the job;
+    /// otherwise hire one more if a slot is left (at most max_workers, however many threads
+    /// submit at once). A pool that cannot hire anyone leaves its jobs to `run_leftovers`.
+    fn hire_if_nobody_is_free(self: &Arc<Crew>) {
+        let someone_free = (self.idle)
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
             .is_ok();
-        if !someone_free || crew.alive.load(Ordering::Acquire) == 0 {
-            // Claim a slot and fill it, if one is left: at most max_workers, however
-            // many threads submit at once.
-            match Crew::claim_and_hire(crew) {
-                Err(e) if crew.alive.load(Ordering::Acquire) == 0 => return Err(e),
-                // Fewer workers than asked for still drain the queue.
-                _ => {}
+        if !someone_free || self.alive.load(Ordering::Acquire) == 0 {
+            let claimed = (self.alive)
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                    (n < self.max_workers).then_some(n + 1)
+                })
+                .is_ok();
+            if claimed {
+                self.hire();
             }
         }
-        if let Some(queue) = &self.queue {
-            // Only drop closes the queue, so this cannot fail.
-            let _ = queue.send(Box::new(job));
-        }
-        Ok(())
-    }
-    // lesson:end
-}
-
-impl Crew {
-    /// Take a free slot, if any, and start a worker in it; `Ok` also when every slot is taken.
-    fn claim_and_hire(crew: &Arc<Crew>) -> io::Result<()> {
-        let claimed = (crew.alive)
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < crew.max_workers).then_some(n + 1)
-            })
-            .is_ok();
-        if claimed { Crew::hire(crew) } else { Ok(()) }
     }
 
     /// Start a worker in a slot already claimed, named after how many were hired before it.
-    /// If the thread cannot start, the slot is given back.
-    fn hire(crew: &Arc<Crew>) -> io::Result<()> {
-        let n = crew.named.fetch_add(1, Ordering::Relaxed) + 1;
-        let me = crew.clone();
-        let worker = thread::Builder::new()
-            .name(format!("pool-{n}"))
-            .spawn(crew.ctx.measured(move || me.work()));
+    /// If the thread cannot start, the slot is given back; fewer workers still drain the queue.
+    fn hire(self: &Arc<Crew>) {
+        let n = self.named.fetch_add(1, Ordering::Relaxed) + 1;
+        let me = self.clone();
+        let worker = spawn(format!("{}{n}", self.prefix), &self.ctx, move || {
+            // If a job panics, this thread unwinds and dies; on its way out it hires its replacement.
+            let _replacement = Replacement(me.clone());
+            work(&me);
+        });
         match worker {
-            Ok(worker) => {
-                (crew.hired.lock().unwrap_or_else(|e| e.into_inner())).push(worker);
-                Ok(())
-            }
-            Err(e) => {
-                crew.alive.fetch_sub(1, Ordering::AcqRel);
-                Err(e)
+            Ok(worker) => lock(&self.hired).push(worker),
+            Err(_) => {
+                self.alive.fetch_sub(1, Ordering::AcqRel);
             }
         }
     }
 
-    // lesson:begin
-    fn work(self: Arc<Crew>) {
-        // If a job panics, this thread unwinds and dies; on its way out it hires its replacement.
-        let _replacement = Replacement(self.clone());
-        loop {
-            // The lock is held only while taking a job, never while running it.
-            let next = self.jobs.lock().unwrap_or_else(|e| e.into_inner()).recv();
-            match next {
-                Ok(job) => {
-                    job();
-                    // Free again: the next job comes here, no new hire. (Like Python's
-                    // executor, this may count a worker that then finds a job already
-                    // queued; that job still runs, only a hire is skipped.)
-                    self.idle.fetch_add(1, Ordering::AcqRel);
-                }
-                Err(_) => return, // queue closed and empty: the pool is shutting down
-            }
+    /// A worker is free again: the next job goes to it. (Like Python's executor, this may count
+    /// a worker that then finds a job already queued; that job still runs, only a hire is skipped.)
+    fn free_again(&self) {
+        self.idle.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// A worker not yet joined. A worker that dies meanwhile adds its replacement to the list
+    /// before it ends, so joining until the list is empty joins replacements too.
+    fn next_to_join(&self) -> Option<JoinHandle<()>> {
+        lock(&self.hired).pop()
+    }
+
+    /// Only if every worker died and none could be replaced, or none could ever start (the OS
+    /// refused threads), are jobs left: run them here rather than lose them without a word.
+    fn run_leftovers(&self) {
+        while let Ok(job) = self.jobs.try_recv() {
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
         }
     }
-    // lesson:end
 }
 
 /// Dropped when a worker's thread ends: a panicking worker hands its slot to a replacement, so
@@ -161,38 +189,9 @@ impl Drop for Replacement {
         if thread::panicking() {
             // The slot stays taken for the replacement; if it cannot start, `hire` frees it
             // and the others drain the queue.
-            let _ = Crew::hire(&self.0);
+            self.0.hire();
         } else {
             self.0.alive.fetch_sub(1, Ordering::AcqRel);
-        }
-    }
-}
-
-impl Drop for ThreadPool {
-    /// Like leaving the `with` block: close the queue, let the workers finish it, join them.
-    fn drop(&mut self) {
-        drop(self.queue.take());
-        // A worker that dies meanwhile adds its replacement to the list before it ends, so
-        // joining until the list is empty joins replacements too.
-        loop {
-            let next = self
-                .crew
-                .hired
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .pop();
-            match next {
-                Some(worker) => {
-                    let _ = worker.join();
-                }
-                None => break,
-            }
-        }
-        // Only if every worker died and none could be replaced (the OS refused threads) are
-        // jobs left: run them here rather than lose them without a word.
-        let left = self.crew.jobs.lock().unwrap_or_else(|e| e.into_inner());
-        while let Ok(job) = left.try_recv() {
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
         }
     }
 }
@@ -203,6 +202,7 @@ mod tests {
     use crate::engine::crash::{CrashMode, CrashSwitch};
     use crate::engine::{Clock, Reporter, RunEvent, SpawnKind, WorkerEvent, Workload};
     use std::sync::atomic::AtomicU64;
+    use std::sync::mpsc::Receiver;
 
     fn ctx() -> (Ctx, Receiver<RunEvent>) {
         let (tx, rx) = mpsc::channel();
@@ -213,6 +213,7 @@ mod tests {
             bytes: Arc::new(AtomicU64::new(0)),
             crash: Arc::new(CrashSwitch::new(CrashMode::Panic)),
             children: Default::default(),
+            procs: Default::default(),
         };
         (ctx, rx)
     }
@@ -239,7 +240,7 @@ mod tests {
         let pool = ThreadPool::new(4, &ctx);
         for _ in 0..3 {
             let (done, finished) = mpsc::channel();
-            pool.submit(move || done.send(()).unwrap()).unwrap();
+            pool.submit(move || done.send(()).unwrap());
             finished.recv().unwrap();
             // The job has run; wait until its worker counts itself free again.
             while pool.crew.idle.load(Ordering::Acquire) == 0 {
@@ -273,8 +274,7 @@ mod tests {
                                 });
                             }
                             let _ = open.lock().unwrap().recv();
-                        })
-                        .unwrap();
+                        });
                     }
                 })
             })
@@ -302,8 +302,7 @@ mod tests {
                 // Every job holds its worker until the test lets one through.
                 let _ = open.lock().unwrap().recv();
                 done.send(()).unwrap();
-            })
-            .unwrap();
+            });
         }
         for _ in 0..5 {
             gate.send(()).unwrap();

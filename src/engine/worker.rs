@@ -4,12 +4,13 @@
 use super::crash::{CrashMode, CrashSwitch};
 use super::ipc::{Control, Msg};
 use super::{
-    Clock, Ctx, Reporter, RunEvent, Task, WorkerEvent, Workload, download, set_units_per_second,
+    Clock, Ctx, Reporter, RunEvent, Task, WorkerEvent, Workload, serial, set_units_per_second,
+    workshops,
 };
 use std::io::{self, BufRead, Write};
+use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::sync::mpsc::{self, Receiver};
-use std::sync::{Arc, Mutex};
 use std::thread;
 
 /// What a parent asks a child to do.
@@ -54,6 +55,7 @@ pub fn serve(job: Job) -> i32 {
         bytes: Arc::new(AtomicU64::new(0)),
         crash: Arc::new(CrashSwitch::new(CrashMode::Abort)),
         children: Default::default(),
+        procs: Default::default(),
         workload: job.workload,
     };
     let garble = job.garble;
@@ -68,7 +70,8 @@ pub fn serve(job: Job) -> i32 {
     let (Ok(writer), Ok(_)) = (writer, listener) else {
         return 1;
     };
-    work(job.tasks, job.threads, ctx);
+    work(&job.tasks, job.threads, &ctx);
+    drop(ctx);
     // The workers' senders are gone now, so the writer drains the last messages and returns.
     match writer.join() {
         Ok(Ok(())) => 0,
@@ -118,38 +121,13 @@ fn obey(clock: &Clock, crash: &CrashSwitch) {
     std::process::exit(0);
 }
 
-/// Run the downloads: one after another on this thread (threads = 0, a process of one worker),
-/// or on a small pool of named threads sharing one list (a workshop).
-fn work(tasks: Vec<Task>, threads: usize, ctx: Ctx) {
-    if threads == 0 {
-        for task in &tasks {
-            if download(task, &ctx).is_err() {
-                return;
-            }
-        }
-        return;
-    }
-    let mut handles = Vec::new();
-    let n = threads.min(tasks.len());
-    let queue = Arc::new(Mutex::new(tasks.into_iter()));
-    for i in 1..=n {
-        let (queue, my_ctx) = (queue.clone(), ctx.clone());
-        let spawned = thread::Builder::new()
-            .name(format!("t{i}"))
-            .spawn(ctx.measured(move || {
-                loop {
-                    let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
-                    let Some(task) = next else { return };
-                    if download(&task, &my_ctx).is_err() {
-                        return;
-                    }
-                }
-            }));
-        handles.extend(spawned);
-    }
-    for handle in handles {
-        let _ = handle.join();
-    }
+/// Run the downloads: one after another on this thread (threads = 0, a process of one worker,
+/// like the lesson's `Process(target=download)`), or on a pool of M threads (a workshop).
+fn work(tasks: &[Task], threads: usize, ctx: &Ctx) {
+    let _ = match threads {
+        0 => serial::run(tasks, ctx),
+        m => workshops::workshop(tasks, m, ctx),
+    };
 }
 
 /// Write every event as a line on the pipe, in order, until the workers are done.

@@ -2,26 +2,37 @@
 //! workshop share everything, so one that aborts takes the whole workshop down; the walls keep
 //! the other workshops going. The lesson's "a worker who blows up the workshop stops it all".
 
-use super::process::could_not_start;
-use super::{ChildProcess, Ctx, ProcessOptions, Task};
+use super::pool::ThreadPool;
+use super::{Ctx, Process, Stopped, Task, download};
 
 // lesson:begin
-/// Split the downloads into K workshops in order, each run by a child process of M threads.
-pub fn run(tasks: &[Task], opts: &ProcessOptions, ctx: &Ctx) {
-    let mut workshops = Vec::new();
-    for share in tasks.chunks(share_size(tasks.len(), opts.workshops)) {
-        match ChildProcess::start(share, opts.workshop_threads.max(1), opts, ctx) {
-            Ok(workshop) => workshops.push(workshop),
-            Err(e) => share.iter().for_each(|t| could_not_start(t, ctx, &e)),
-        }
+/// Split the downloads into K shares in order; each share is one workshop, a child process.
+pub fn run(tasks: &[Task], workshops: usize, threads: usize, ctx: &Ctx) -> Result<(), Stopped> {
+    let mut started = Vec::new();
+    for share in tasks.chunks(share_size(tasks.len(), workshops)) {
+        // Process(target=workshop, args=(share,)).start()
+        started.extend(Process::workshop(share, threads).start(ctx));
     }
-    for workshop in workshops {
+    for workshop in started {
         workshop.join();
     }
+    Ok(())
 }
+// lesson:end
+
+// lesson:begin
+/// Inside each workshop (the child process): M threads that share its memory, as a thread pool.
+pub fn workshop(tasks: &[Task], threads: usize, ctx: &Ctx) -> Result<(), Stopped> {
+    let pool = ThreadPool::named("t", threads, ctx); // ThreadPoolExecutor(max_workers=M)
+    for task in tasks {
+        let (my_task, my_ctx) = (task.clone(), ctx.clone());
+        pool.submit(move || download(&my_task, &my_ctx));
+    }
+    Ok(())
+}
+// lesson:end
 
 /// How many downloads each workshop gets: an even share, rounded up.
 pub fn share_size(tasks: usize, workshops: usize) -> usize {
     tasks.div_ceil(workshops.max(1)).max(1)
 }
-// lesson:end

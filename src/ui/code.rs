@@ -5,12 +5,15 @@
 use super::theme::Theme;
 use super::{pane, put};
 use crate::app::App;
-use crate::code::{CodeLine, Language, Listing, Subject, listing};
+use crate::code::{CodeLine, Language, Listing, Subject, companion, listing};
 use crate::i18n::tf;
 use crate::text::{pad_left, truncate_with, width};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
+
+/// Rows the strategy's own code keeps before the `download()` it calls gets a pane of its own.
+const CALLER_MIN_H: u16 = 16;
 
 /// Below this height the ticker's code would squeeze the strategy's out: it is left off.
 const TICKER_MIN_H: u16 = 20;
@@ -31,6 +34,15 @@ pub(super) fn render(app: &App, language: Language, area: Rect, buf: &mut Buffer
         top.height -= h;
         let bottom = Rect::new(area.x, top.bottom(), area.width, h);
         draw(app, ticker, "code_ticker", 0, bottom, buf);
+    }
+    // The lesson's download(), which the strategy calls, under it when both fit whole.
+    if let Some(called) = companion(Subject::Strategy(app.strategy), language) {
+        let h = rows(called) + 2;
+        if top.height >= h + rows(main).min(CALLER_MIN_H) + 2 {
+            top.height -= h;
+            let bottom = Rect::new(area.x, top.bottom(), area.width, h);
+            draw(app, called, title_key, 0, bottom, buf);
+        }
     }
     draw(app, main, title_key, app.code_scroll, top, buf);
 }

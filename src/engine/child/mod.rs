@@ -1,0 +1,190 @@
+//! The parent's side of a child worker process: start the threadlab binary again in its hidden
+//! worker mode (never more than [`MAX_PROCESSES`] at once), listen to its pipe, forward pause and
+//! speed, and always reap it. No child outlives its run, and no child can crash or hang the parent.
+//! `registry` keeps the live children and the limit; `protocol` reads what a child says.
+
+mod protocol;
+mod registry;
+
+pub use registry::{Children, MAX_PROCESSES};
+
+use super::support::could_not_start;
+use super::{Ctx, Task, Workload, units_per_second};
+use registry::{LiveChild, Slot};
+use std::collections::BTreeSet;
+use std::io;
+use std::path::PathBuf;
+use std::process::{ChildStdout, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::Instant;
+
+/// How the process strategies start their children.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProcessOptions {
+    /// Workshops: how many child processes (K).
+    pub workshops: usize,
+    /// Workshops: how many threads in each (M).
+    pub workshop_threads: usize,
+    /// The threadlab binary to run in worker mode; `None` means this very program
+    /// (`std::env::current_exe()`). Tests point it at `env!("CARGO_BIN_EXE_threadlab")`.
+    pub exe: Option<PathBuf>,
+    /// At most this many of the run's children alive at once (and never more than
+    /// [`MAX_PROCESSES`] in the whole program, whatever this says).
+    pub max_live: usize,
+    /// Tests only: the child that runs this task writes one malformed line after its first progress.
+    #[doc(hidden)]
+    pub garble_task: Option<usize>,
+}
+
+impl Default for ProcessOptions {
+    fn default() -> Self {
+        ProcessOptions {
+            workshops: 2,
+            workshop_threads: 3,
+            exe: None,
+            max_live: MAX_PROCESSES,
+            garble_task: None,
+        }
+    }
+}
+
+/// A child process to start: the lesson's `Process(target=..., args=...)`, not yet started.
+pub struct Process {
+    tasks: Vec<Task>,
+    /// 0: the child runs its downloads one after another on its main thread; M: on a pool of M.
+    threads: usize,
+}
+
+impl Process {
+    /// A child that runs one download: `Process(target=download, kwargs={'filename': ...})`.
+    pub fn new(task: &Task) -> Process {
+        Process {
+            tasks: vec![task.clone()],
+            threads: 0,
+        }
+    }
+
+    /// A workshop: a child that runs `tasks` on a pool of `threads` threads sharing its memory.
+    pub fn workshop(tasks: &[Task], threads: usize) -> Process {
+        Process {
+            tasks: tasks.to_vec(),
+            threads: threads.max(1),
+        }
+    }
+
+    /// `process.start()`: wait for a free slot if [`MAX_PROCESSES`] children are alive, then
+    /// start the child from a listener thread of its own, so that the next `start()` need not
+    /// wait for this exec. `None` if it could not start: its downloads have failed, saying why.
+    pub fn start(self, ctx: &Ctx) -> Option<ChildProcess> {
+        // Until a slot is free, these downloads stay queued: the limit holds for every run.
+        let slot = match Slot::take(&ctx.children, &ctx.clock, ctx.procs.max_live) {
+            Ok(slot) => slot,
+            Err(e) => {
+                could_not_start(&self.tasks, ctx, "a process", &e);
+                return None;
+            }
+        };
+        let (tasks, my_ctx) = (self.tasks.clone(), ctx.clone());
+        let listener = thread::Builder::new().name("pipe".into()).spawn(move || {
+            match spawn(&self.tasks, self.threads, &my_ctx) {
+                Ok((kid, stdout, asked)) => protocol::listen(&kid, stdout, asked, &my_ctx),
+                Err(e) => could_not_start(&self.tasks, &my_ctx, "a process", &e),
+            }
+            // Reaped (or never born): the slot is free for the next child.
+            drop(slot);
+        });
+        match listener {
+            Ok(listener) => Some(ChildProcess { listener }),
+            Err(e) => {
+                could_not_start(&tasks, ctx, "a process", &e);
+                None
+            }
+        }
+    }
+}
+
+/// A child worker process running some downloads, and the thread of ours that listens to it.
+pub struct ChildProcess {
+    listener: JoinHandle<()>,
+}
+
+impl ChildProcess {
+    /// `process.join()`: wait until the child is gone and every one of its downloads is accounted for.
+    pub fn join(self) {
+        let _ = self.listener.join();
+    }
+}
+
+/// Start a child that runs `tasks` (on its main thread if `threads` is 0, else on that many
+/// threads) and register it; its stdout, and when it was asked for.
+fn spawn(
+    tasks: &[Task],
+    threads: usize,
+    ctx: &Ctx,
+) -> io::Result<(Arc<LiveChild>, ChildStdout, Instant)> {
+    let opts = &ctx.procs;
+    let exe = match &opts.exe {
+        Some(exe) => exe.clone(),
+        None => std::env::current_exe()?,
+    };
+    let (speed, paused) = (ctx.clock.speed(), ctx.clock.is_paused());
+    let mut cmd = Command::new(exe);
+    cmd.arg("worker")
+        .arg("--parent-pid")
+        .arg(std::process::id().to_string())
+        .arg("--clock")
+        .arg(speed.to_string())
+        .arg("--threads")
+        .arg(threads.to_string());
+    if paused {
+        cmd.arg("--paused");
+    }
+    cmd.arg("--workload").arg(ctx.workload.name());
+    if ctx.workload == Workload::Cpu {
+        cmd.arg("--units-per-second")
+            .arg(units_per_second().to_string());
+    }
+    for task in tasks {
+        cmd.arg("--task")
+            .arg(format!("{}:{}", task.id, task.duration));
+    }
+    if opts
+        .garble_task
+        .is_some_and(|g| tasks.iter().any(|t| t.id == g))
+    {
+        cmd.arg("--garble");
+    }
+    // Our stderr may be the classroom's screen: a child never writes to it.
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if ctx.children.is_closed() || ctx.clock.is_stopped() {
+        return Err(io::Error::other("the run was stopped"));
+    }
+    let asked = Instant::now();
+    let mut process = cmd.spawn()?;
+    let pid = process.id();
+    let stdout = process.stdout.take().expect("stdout is piped");
+    let stdin = process.stdin.take();
+    let kid = Arc::new(LiveChild {
+        pid,
+        name: format!("pid {pid}").into(),
+        process: Mutex::new(process),
+        stdin: Mutex::new(stdin),
+        unfinished: Mutex::new(tasks.iter().map(|t| t.id).collect()),
+        started: Mutex::new(BTreeSet::new()),
+    });
+    let mut reg = ctx.children.lock();
+    if reg.closed {
+        // Stopped while it was starting: it goes at once, and its listener reaps it.
+        kid.kill();
+    } else if ctx.clock.is_paused() != paused || ctx.clock.speed() != speed {
+        // The clock changed while the child was starting, after its arguments were written:
+        // under the registry lock, so this comes before any later `tell_all`.
+        kid.tell_state(&ctx.clock);
+    }
+    reg.kids.push(kid.clone());
+    drop(reg);
+    Ok((kid, stdout, asked))
+}
