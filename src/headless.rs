@@ -550,6 +550,13 @@ pub fn bench(args: &BenchArgs, json: bool, out: &mut impl Write) -> Result<(), S
             print_figure(out, figures.last().expect("just pushed"));
         }
     }
+    // The floor for `spawn process`, in the same run: what exec'ing a program costs here.
+    for f in exec_floor(args.runs)? {
+        if !json {
+            print_figure(out, &f);
+        }
+        figures.push(f);
+    }
     let mut reuse = pool_reuse(args.runs.min(5))?;
     figures.push(figure(
         "pool reuse".into(),
@@ -605,6 +612,45 @@ fn bare_threads_overhead(durations: &[f64]) -> (f64, f64) {
     let longest = durations.iter().copied().fold(0.0, f64::max);
     let overhead = ((joined - t0).as_secs_f64() - longest / BENCH_SPEED) * 1000.0;
     (overhead, (joined - last_end).as_secs_f64() * 1e6)
+}
+
+/// What starting a program and reaping it costs on this machine: this binary with `--version`
+/// (the same exec and loading a child pays) and `/bin/true` (the least any process costs).
+fn exec_floor(runs: u32) -> Result<Vec<BenchFigure>, String> {
+    use std::process::{Command, Stdio};
+    use std::time::Instant;
+    let me = std::env::current_exe().map_err(io_err)?;
+    let mut out = Vec::new();
+    for (name, program, arg, note) in [
+        (
+            "exec threadlab",
+            me.as_path(),
+            Some("--version"),
+            "µs to start this binary with --version and reap it: the floor for spawn process",
+        ),
+        (
+            "exec /bin/true",
+            std::path::Path::new("/bin/true"),
+            None,
+            "µs to start /bin/true and reap it: the least any process costs here",
+        ),
+    ] {
+        let mut us = Vec::new();
+        for _ in 0..runs {
+            let mut cmd = Command::new(program);
+            cmd.args(arg).stdout(Stdio::null()).stderr(Stdio::null());
+            let t0 = Instant::now();
+            if cmd.status().is_err() {
+                us.clear(); // no such program here: no figure rather than a wrong one
+                break;
+            }
+            us.push(t0.elapsed().as_secs_f64() * 1e6);
+        }
+        if !us.is_empty() {
+            out.push(figure(name.into(), &mut us, "µs", runs, note));
+        }
+    }
+    Ok(out)
 }
 
 /// How long `stop` takes to end and join a run caught mid-download, per strategy.

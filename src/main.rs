@@ -13,6 +13,11 @@ use threadlab::runner::{self, Runner};
 use threadlab::terminal;
 
 fn main() -> ExitCode {
+    // A child of the process strategies is decided first: it must report in about what exec
+    // costs, so it parses its own few options and builds nothing else (no help text, no locale).
+    if std::env::args_os().nth(1).is_some_and(|a| a == "worker") {
+        return worker();
+    }
     let parsed = Cli::command()
         .after_help(keys_help())
         .try_get_matches()
@@ -29,7 +34,7 @@ fn main() -> ExitCode {
         },
     };
     if let Some(Command::Worker(args)) = &cli.command {
-        // A child of the process strategies: no setup, no terminal, just the job on the pipe.
+        // Options before `worker` (the parent never puts any there) take the slow road.
         return ExitCode::from(threadlab::engine::worker::serve(args.job()) as u8);
     }
     if let Err(e) = check_outputs(&cli) {
@@ -88,6 +93,25 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&format!("error: {e}")),
+    }
+}
+
+/// `threadlab worker ...`: a child of the process strategies, with no setup and no terminal,
+/// just its job on the pipe.
+fn worker() -> ExitCode {
+    #[derive(clap::Parser)]
+    #[command(name = "threadlab worker")]
+    struct Worker {
+        #[command(flatten)]
+        args: threadlab::cli::WorkerArgs,
+    }
+    match <Worker as clap::Parser>::try_parse_from(std::env::args_os().skip(1)) {
+        Ok(w) => ExitCode::from(threadlab::engine::worker::serve(w.args.job()) as u8),
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            let _ = e.print();
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e.to_string().lines().next().unwrap_or("invalid arguments")),
     }
 }
 
