@@ -193,11 +193,9 @@ pub fn report(p: &Program) -> WatchReport {
     }
 }
 
-/// Control characters out of a program's text before any terminal sees it.
+/// A program's text as it may be shown (controls and invisible characters escaped), owned.
 pub fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { '·' } else { c })
-        .collect()
+    crate::text::shown(s).into_owned()
 }
 
 /// One transcript line for one log entry.

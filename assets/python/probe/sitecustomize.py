@@ -430,7 +430,19 @@ def _install(path):
         connect()
         hello()
 
-    _os.register_at_fork(after_in_child=after_fork)
+    if _sys.version_info >= (3, 10):
+        _os.register_at_fork(after_in_child=after_fork)
+    else:
+        # Python 3.8 and 3.9 crash at exit when sitecustomize registers a fork hook: wrap os.fork.
+        real_fork = _os.fork
+
+        def fork():
+            pid = real_fork()
+            if pid == 0:
+                after_fork()
+            return pid
+
+        _os.fork = fork
     connect()
     hello()
 
