@@ -1,8 +1,9 @@
 //! The command line: clap definitions, value checks, and turning options into a run's plan.
 
+use crate::cli_text::Refusal;
 use crate::cores;
 use crate::engine::{Plan, ProcessOptions, Strategy, Task, Workload, worker::Job};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, tf};
 use crate::tasks;
 use crate::ui::theme::{Theme, ThemeName};
 use clap::{Args, Parser, Subcommand};
@@ -130,7 +131,7 @@ pub struct WatchArgs {
 #[derive(Debug, Args)]
 pub struct BenchArgs {
     /// Runs per strategy; the median is reported
-    #[arg(long, default_value_t = 25, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, default_value_t = 25, value_parser = parse_runs)]
     pub runs: u32,
     /// Skip the screen-loop figures (they take about ten seconds)
     #[arg(long)]
@@ -177,7 +178,7 @@ pub struct Opts {
     #[arg(long, global = true, allow_hyphen_values = true, value_name = "N", value_parser = parse_cores)]
     pub cores: Option<usize>,
     /// zh or en (default from LANG)
-    #[arg(long, global = true, value_name = "LANG", value_parser = Lang::parse)]
+    #[arg(long, global = true, value_name = "LANG", value_parser = parse_lang)]
     pub lang: Option<Lang>,
     /// Open the live screen in lesson mode: the built-in lesson, or a teacher's FILE
     #[arg(long, global = true, value_name = "FILE", num_args = 0..=1)]
@@ -195,7 +196,7 @@ pub struct Opts {
     #[arg(long, global = true, value_name = "FILE")]
     pub trace: Option<PathBuf>,
     /// Live screen colours: dark, light, projector (high contrast, bold) or mono; NO_COLOR means mono
-    #[arg(long, value_name = "NAME", default_value = "dark", value_parser = ThemeName::parse)]
+    #[arg(long, value_name = "NAME", default_value = "dark", value_parser = parse_theme)]
     pub theme: ThemeName,
     /// Live screen in ASCII only, for terminals without box-drawing or block characters
     #[arg(long)]
@@ -205,56 +206,65 @@ pub struct Opts {
 /// The fastest and slowest time scales allowed: beyond them a run is either instant or endless.
 pub const SPEED_RANGE: (f64, f64) = (0.01, 10_000.0);
 
-fn parse_strategy(s: &str) -> Result<Strategy, String> {
+fn parse_strategy(s: &str) -> Result<Strategy, Refusal> {
+    s.parse().map_err(|_| {
+        let names: Vec<_> = Strategy::ALL.iter().map(|k| k.name()).collect();
+        Refusal::new("cli_err_strategy", &[&s, &names.join(", ")])
+    })
+}
+
+fn parse_workload(s: &str) -> Result<Workload, Refusal> {
     s.parse()
+        .map_err(|_| Refusal::new("cli_err_workload", &[&s]))
 }
 
-fn parse_workload(s: &str) -> Result<Workload, String> {
-    s.parse()
+fn parse_lang(s: &str) -> Result<Lang, Refusal> {
+    Lang::parse(s).map_err(|_| Refusal::new("cli_err_lang", &[&s]))
 }
 
-fn parse_cores(s: &str) -> Result<usize, String> {
+fn parse_theme(s: &str) -> Result<ThemeName, Refusal> {
+    ThemeName::parse(s).map_err(|_| Refusal::new("cli_err_theme", &[&s]))
+}
+
+/// A whole number within `lo..=hi`.
+fn whole(s: &str, lo: usize, hi: usize) -> Result<usize, Refusal> {
     match s.parse::<usize>() {
-        Ok(n) => cores::check(n),
-        Err(_) => Err(format!(
-            "must be a whole number from 1 to {}",
-            cores::available_cores()
-        )),
+        Ok(n) if (lo..=hi).contains(&n) => Ok(n),
+        _ => Err(Refusal::new("cli_err_range", &[&lo, &hi])),
     }
 }
 
-fn parse_workers(s: &str) -> Result<usize, String> {
+fn parse_cores(s: &str) -> Result<usize, Refusal> {
+    let all = cores::available_cores();
     match s.parse::<usize>() {
-        Ok(n) if (1..=256).contains(&n) => Ok(n),
-        _ => Err("must be a whole number from 1 to 256".into()),
+        Ok(n) if !(1..=all).contains(&n) => Err(Refusal::new("cli_err_cores", &[&n, &all])),
+        // Choosing cores needs Linux: elsewhere `check` says so.
+        Ok(n) => cores::check(n).map_err(|e| Refusal::new("cli_err_other", &[&e])),
+        Err(_) => Err(Refusal::new("cli_err_range", &[&1, &all])),
     }
 }
 
-fn parse_workshops(s: &str) -> Result<usize, String> {
-    match s.parse::<usize>() {
-        Ok(n) if (1..=16).contains(&n) => Ok(n),
-        _ => Err("must be a whole number from 1 to 16".into()),
-    }
+fn parse_workers(s: &str) -> Result<usize, Refusal> {
+    whole(s, 1, 256)
 }
 
-fn parse_workshop_threads(s: &str) -> Result<usize, String> {
-    match s.parse::<usize>() {
-        Ok(n) if (1..=64).contains(&n) => Ok(n),
-        _ => Err("must be a whole number from 1 to 64".into()),
-    }
+fn parse_workshops(s: &str) -> Result<usize, Refusal> {
+    whole(s, 1, 16)
+}
+
+fn parse_workshop_threads(s: &str) -> Result<usize, Refusal> {
+    whole(s, 1, 64)
+}
+
+fn parse_runs(s: &str) -> Result<u32, Refusal> {
+    whole(s, 1, 1000).map(|n| n as u32)
 }
 
 /// The most child processes alive at once; the engine holds to it, and queues the rest.
 pub use crate::engine::MAX_PROCESSES;
 
-fn parse_count(s: &str) -> Result<usize, String> {
-    match s.parse::<usize>() {
-        Ok(n) if (1..=tasks::MAX_TASKS).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "must be a whole number from 1 to {}",
-            tasks::MAX_TASKS
-        )),
-    }
+fn parse_count(s: &str) -> Result<usize, Refusal> {
+    whole(s, 1, tasks::MAX_TASKS)
 }
 
 /// The shortest download: durations are drawn in hundredths of a second, and a download of no
@@ -263,27 +273,26 @@ pub const MIN_SECONDS: f64 = 0.01;
 /// The longest download, in lesson seconds.
 pub const MAX_SECONDS: f64 = 3600.0;
 
-fn parse_seconds(s: &str) -> Result<f64, String> {
+fn parse_seconds(s: &str) -> Result<f64, Refusal> {
     match s.parse::<f64>() {
         Ok(x) if x.is_finite() && (MIN_SECONDS..=MAX_SECONDS).contains(&x) => Ok(x),
-        _ => Err(format!(
-            "must be a number of seconds from {MIN_SECONDS} to {MAX_SECONDS}"
+        _ => Err(Refusal::new(
+            "cli_err_seconds",
+            &[&MIN_SECONDS, &MAX_SECONDS],
         )),
     }
 }
 
-fn parse_seed(s: &str) -> Result<u64, String> {
+fn parse_seed(s: &str) -> Result<u64, Refusal> {
     s.parse::<u64>()
-        .map_err(|_| "must be a whole number from 0 to 18446744073709551615".into())
+        .map_err(|_| Refusal::new("cli_err_range", &[&0, &u64::MAX]))
 }
 
-fn parse_speed(s: &str) -> Result<f64, String> {
+fn parse_speed(s: &str) -> Result<f64, Refusal> {
     let (lo, hi) = SPEED_RANGE;
     match s.parse::<f64>() {
         Ok(x) if x.is_finite() && (lo..=hi).contains(&x) => Ok(x),
-        _ => Err(format!(
-            "must be a number from {lo} to {hi} (1 is real time)"
-        )),
+        _ => Err(Refusal::new("cli_err_speed", &[&lo, &hi])),
     }
 }
 
@@ -311,8 +320,9 @@ pub struct Setup {
 impl Opts {
     /// Check the options against each other and load the tasks; the error is one line.
     pub fn setup(&self) -> Result<Setup, String> {
+        let lang = self.lang.unwrap_or_else(Lang::from_env);
         if self.min > self.max {
-            return Err(format!("--min {} is above --max {}", self.min, self.max));
+            return Err(tf(lang, "cli_err_min_max", &[&self.min, &self.max]));
         }
         let names = match (&self.tasks, self.count) {
             (Some(path), _) => tasks::read_names(path)?,
@@ -342,7 +352,7 @@ impl Opts {
             seed_chosen,
             min: self.min,
             max: self.max,
-            lang: self.lang.unwrap_or_else(Lang::from_env),
+            lang,
             mouse: self.mouse,
             lesson: match &self.lesson {
                 None => None,

@@ -3,7 +3,7 @@
 //! - [`engine`]: the concurrency being taught (strategies, the lesson clock, worker events); no terminal code.
 //! - [`tasks`]: download names and seeded durations.
 //! - [`report`]: the state of a run rebuilt from its events, and its JSON summary.
-//! - [`cli`]: the command line; [`headless`]: `run`, `compare` and `bench` without a TUI.
+//! - [`cli`]: the command line, [`cli_text`] its help and errors in either language; [`headless`]: `run`, `compare` and `bench` without a TUI.
 //! - [`trace`]: finished runs as Chrome trace-event JSON, for Perfetto.
 //! - [`app`]: the classroom screen's state and `update`; [`keys`]: the one key table; [`ui`]: the view.
 //! - [`code`]: the strategies' own source and their Python counterparts, highlighted for the code panel.
@@ -17,6 +17,7 @@ pub mod app;
 pub mod bench_tui;
 pub mod chart;
 pub mod cli;
+pub mod cli_text;
 pub mod code;
 pub mod cores;
 pub mod engine;

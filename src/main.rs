@@ -8,7 +8,9 @@ use std::sync::mpsc;
 use threadlab::app::{App, Event, Start};
 use threadlab::cli::Setup;
 use threadlab::cli::{Cli, Command};
+use threadlab::cli_text;
 use threadlab::headless;
+use threadlab::i18n::{Lang, t, tf};
 use threadlab::runner::{self, Runner};
 use threadlab::terminal;
 
@@ -18,9 +20,12 @@ fn main() -> ExitCode {
     if std::env::args_os().nth(1).is_some_and(|a| a == "worker") {
         return worker();
     }
-    let parsed = Cli::command()
-        .after_help(keys_help())
-        .try_get_matches()
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // Known before parsing, so help and parse errors speak it too.
+    let lang = cli_text::lang_of_args(&args);
+    let error = |e: &dyn std::fmt::Display| fail(&tf(lang, "cli_error", &[e]));
+    let parsed = cli_text::localize(Cli::command().after_help(keys_help(lang)), lang)
+        .try_get_matches_from(&args)
         .and_then(|m| Cli::from_arg_matches(&m));
     let cli = match parsed {
         Ok(cli) => cli,
@@ -29,29 +34,29 @@ fn main() -> ExitCode {
                 let _ = e.print();
                 return ExitCode::SUCCESS;
             }
-            // clap's own message is several lines; the first one names the problem.
-            _ => return fail(e.to_string().lines().next().unwrap_or("invalid arguments")),
+            // One line in the user's language, from the string table (clap's own is several).
+            _ => return error(&cli_text::error_line(&e, lang)),
         },
     };
     if let Some(Command::Worker(args)) = &cli.command {
         // Options before `worker` (the parent never puts any there) take the slow road.
         return ExitCode::from(threadlab::engine::worker::serve(args.job()) as u8);
     }
-    if let Err(e) = check_outputs(&cli) {
-        return fail(&format!("error: {e}"));
+    if let Err(e) = check_outputs(&cli, lang) {
+        return error(&e);
     }
     if let Some(Command::Watch(args)) = &cli.command {
         return threadlab::watch::main(args, &cli.opts);
     }
     let setup = match cli.opts.setup() {
         Ok(s) => s,
-        Err(e) => return fail(&format!("error: {e}")),
+        Err(e) => return error(&e),
     };
     // Before any thread starts, so every thread of the run inherits the restriction.
     if let Some(n) = setup.cores
         && let Err(e) = threadlab::cores::set_cores(n)
     {
-        return fail(&format!("error: {e}"));
+        return error(&e);
     }
     // Locked only by the headless commands: the live screen must leave stdout free, or a panic
     // hook on another thread would wait for the lock forever instead of restoring the terminal.
@@ -76,9 +81,7 @@ fn main() -> ExitCode {
                 );
             }
             if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
-                return fail(
-                    "error: threadlab needs a terminal for its live screen; use `threadlab run` (or `threadlab compare`) to run without one",
-                );
+                return error(&t(lang, "cli_err_terminal"));
             }
 
             let result = tui(&setup, cli.opts.trace.clone());
@@ -92,7 +95,7 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&format!("error: {e}")),
+        Err(e) => error(&e),
     }
 }
 
@@ -116,23 +119,19 @@ fn worker() -> ExitCode {
 }
 
 /// Options that only some commands can honour: refused elsewhere rather than silently ignored.
-fn check_outputs(cli: &Cli) -> Result<(), String> {
+fn check_outputs(cli: &Cli, lang: Lang) -> Result<(), &'static str> {
     let command = &cli.command;
     if cli.opts.csv && !matches!(command, Some(Command::Compare)) {
-        return Err("--csv is for compare (one row per strategy)".into());
+        return Err(t(lang, "cli_err_csv"));
     }
     if cli.opts.trace.is_some() && matches!(command, Some(Command::Bench(_))) {
-        return Err("--trace is for run, compare and the live screen, not bench".into());
+        return Err(t(lang, "cli_err_trace_bench"));
     }
     if command.is_some() && cli.opts.lesson.is_some() {
-        return Err(
-            "--lesson is for the live screen: run `threadlab --lesson` with no command".into(),
-        );
+        return Err(t(lang, "cli_err_lesson_command"));
     }
     if command.is_some() && cli.opts.mouse {
-        return Err(
-            "--mouse is for the live screen: run `threadlab --mouse` with no command".into(),
-        );
+        return Err(t(lang, "cli_err_mouse_command"));
     }
     Ok(())
 }
@@ -187,11 +186,8 @@ fn flushed(out: &mut impl Write) -> Result<(), String> {
 }
 
 /// `--help`'s closing part: every key of the live screen, from the same table that handles them.
-fn keys_help() -> String {
-    use threadlab::i18n::{Lang, t};
-    let lang = Lang::from_env();
-    let mut s =
-        String::from("Without a command, threadlab opens the live classroom screen. Its keys:\n");
+fn keys_help(lang: Lang) -> String {
+    let mut s = format!("{}\n", t(lang, "cli_keys_head"));
     for b in threadlab::keys::described() {
         s.push_str(&format!(
             "  {:<10} {}\n",
@@ -199,9 +195,7 @@ fn keys_help() -> String {
             t(lang, &format!("{}_long", b.help))
         ));
     }
-    s.push_str(
-        "Every run prints its seed; pass it back with --seed to get the same durations again.",
-    );
+    s.push_str(t(lang, "cli_keys_seed"));
     s
 }
 

@@ -851,3 +851,70 @@ fn compare_runs_process_beyond_the_process_limit_with_the_rest_queued() {
     );
     assert!(cells[10].is_empty(), "{row}");
 }
+
+/// Run the built `threadlab` under a Chinese locale.
+fn threadlab_zh(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_threadlab"))
+        .args(args)
+        .env("LANG", "zh_CN.UTF-8")
+        .env_remove("LC_ALL")
+        .stdin(Stdio::null())
+        .output()
+        .expect("threadlab runs")
+}
+
+#[test]
+fn help_and_errors_speak_chinese_under_a_chinese_locale() {
+    let o = threadlab_zh(&["--help"]);
+    assert!(o.status.success());
+    insta::assert_snapshot!("help_zh", stdout(&o));
+    insta::assert_snapshot!("run_help_zh", stdout(&threadlab_zh(&["run", "--help"])));
+    let o = threadlab_zh(&["run", "--wrokers", "3"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    insta::assert_snapshot!("bad_option_zh", stderr(&o));
+    let o = threadlab_zh(&["run", "--speed", "0"]);
+    assert_eq!(
+        stderr(&o),
+        "threadlab: 错误：'--speed <X>' 的值 '0' 无效：必须是 0.01 到 10000 之间的数（1 是真实速度）\n"
+    );
+    // `--lang` wins over the locale, either way.
+    refused(
+        &["run", "--lang", "zh", "--workers", "0"],
+        "'--workers <N>' 的值 '0' 无效：必须是 1 到 256 之间的整数",
+    );
+    refused(
+        &["run", "--lang=zh", "--min", "7"],
+        "--min 7 比 --max 6 还大",
+    );
+    let o = threadlab_zh(&["--lang", "en", "run", "--csv"]);
+    assert_eq!(
+        stderr(&o),
+        "threadlab: error: --csv is for compare (one row per strategy)\n"
+    );
+}
+
+#[test]
+fn compare_in_chinese_names_every_strategy_in_chinese() {
+    let o = threadlab(&["compare", "--lang", "zh", "--seed", "3", "--speed", "200"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let names = [
+        "串行",
+        "多线程",
+        "自定义线程",
+        "线程池",
+        "多进程",
+        "异步",
+        "车间",
+    ];
+    let lines: Vec<&str> = out.lines().collect();
+    for (line, name) in lines[1..8].iter().zip(names) {
+        assert!(line.starts_with(name), "{out}");
+    }
+    // The chart too, and no English strategy name anywhere but the commands' own words.
+    assert!(lines[9].starts_with("io 负载 · "), "{out}");
+    for english in ["serial", "threads", "custom", "pool ", "workshops"] {
+        assert!(!out.contains(english), "{english}: {out}");
+    }
+}
