@@ -242,7 +242,7 @@ fn conclusion(f: &Figures) -> Conclusion {
             Bound::Longest => Conclusion::Longest,
             Bound::Cores if f.cores <= 1 => Conclusion::OneCore,
             Bound::Cores => Conclusion::CoresShare,
-            Bound::Sum | Bound::Pool | Bound::Workshops => Conclusion::NearIdeal,
+            Bound::Sum | Bound::Pool | Bound::Workshops | Bound::Processes => Conclusion::NearIdeal,
         },
     }
 }

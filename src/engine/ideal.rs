@@ -1,6 +1,6 @@
 //! The least time each strategy can take on given durations: the lesson's arithmetic.
 
-use super::{ProcessOptions, Strategy, Workload};
+use super::{MAX_PROCESSES, ProcessOptions, Strategy, Workload};
 
 /// What sets a run's least time, for the side panel's "limited by ..." line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -15,6 +15,8 @@ pub enum Bound {
     Cores,
     /// K workshops, each running its share of the downloads on M threads.
     Workshops,
+    /// More downloads than child processes may be alive at once: they take turns, in order.
+    Processes,
 }
 
 impl Bound {
@@ -26,6 +28,7 @@ impl Bound {
             Bound::Pool => "pool",
             Bound::Cores => "cores",
             Bound::Workshops => "workshops",
+            Bound::Processes => "processes",
         }
     }
 }
@@ -106,7 +109,10 @@ fn own_ideal(
         // A worker for every download: nobody queues, so the longest one decides.
         Strategy::Pool if workers >= durations.len() => (longest(durations), Bound::Longest),
         Strategy::Pool => (pool_makespan(durations, workers), Bound::Pool),
-        // One process per download: like threads, they all run at once.
+        // One process per download: like threads, they all run at once, up to the limit.
+        Strategy::Process if durations.len() > MAX_PROCESSES => {
+            (pool_makespan(durations, MAX_PROCESSES), Bound::Processes)
+        }
         Strategy::Process => (longest(durations), Bound::Longest),
         Strategy::Workshops => (workshops(durations, shape.0, shape.1), Bound::Workshops),
         // One thread: the waits overlap, the computing cannot.
@@ -175,6 +181,17 @@ mod tests {
             Bound::Pool
         );
         assert_eq!(ideal(Strategy::Async, &d, 4), 6.0);
+    }
+
+    #[test]
+    fn beyond_the_process_limit_processes_take_turns() {
+        let at_limit = vec![2.0; MAX_PROCESSES];
+        let i = ideal_for(Strategy::Process, &at_limit, 4, Workload::Io, 1);
+        assert_eq!((i.seconds, i.bound), (2.0, Bound::Longest));
+        // One more than may be alive at once: it waits for the first to end.
+        let one_more = vec![2.0; MAX_PROCESSES + 1];
+        let i = ideal_for(Strategy::Process, &one_more, 4, Workload::Io, 1);
+        assert_eq!((i.seconds, i.bound), (4.0, Bound::Processes));
     }
 
     #[test]

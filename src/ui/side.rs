@@ -134,6 +134,7 @@ fn timing_lines(app: &App) -> Vec<(String, Style)> {
         Bound::Sum => t(l, "ideal_sum").to_string(),
         Bound::Longest => t(l, "ideal_longest").to_string(),
         Bound::Pool => tf(l, "ideal_pool", &[&state.workers]),
+        Bound::Processes => tf(l, "ideal_processes", &[&crate::engine::MAX_PROCESSES]),
         Bound::Cores => tf(l, "ideal_cores", &[&state.cores]),
         Bound::Workshops => tf(
             l,
