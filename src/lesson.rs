@@ -41,9 +41,12 @@ pub struct Preset {
 pub struct Scene {
     /// English, Chinese.
     pub title: [String; 2],
-    /// Two to four lines in each language.
+    /// One to four lines in each language.
     pub card: [Vec<String>; 2],
     pub preset: Preset,
+    /// The language the file did not give this scene's card in: its lines are the other
+    /// language's, so the screen can say so.
+    pub missing: Option<Lang>,
 }
 
 impl Scene {
@@ -52,9 +55,14 @@ impl Scene {
         &self.title[lang_index(lang)]
     }
 
-    /// The card's lines in `lang`.
+    /// The card's lines in `lang` (the other language's where the file gave none in `lang`).
     pub fn card(&self, lang: Lang) -> &[String] {
         &self.card[lang_index(lang)]
+    }
+
+    /// Whether the card shown in `lang` is really in the other language.
+    pub fn borrowed(&self, lang: Lang) -> bool {
+        self.missing == Some(lang)
     }
 }
 
@@ -89,21 +97,20 @@ pub fn parse(text: &str) -> Result<Vec<Scene>, String> {
             return Err(format!("line {n}: {what} {}", c.escape_unicode()));
         }
         if let Some(title) = line.strip_prefix("==") {
-            let (en, zh) = title
-                .split_once('|')
-                .ok_or(format!("line {n}: a scene title is \"== English | 中文\""))?;
-            let (en, zh) = (en.trim(), zh.trim());
-            if en.is_empty() || zh.is_empty() {
-                return Err(format!(
-                    "line {n}: the scene needs a title in both languages"
-                ));
-            }
+            // "== English | 中文", or one title for both languages.
+            let (en, zh) = title.split_once('|').unwrap_or((title, title));
+            let (en, zh) = match (en.trim(), zh.trim()) {
+                ("", "") => return Err(format!("line {n}: the scene has no title")),
+                ("", one) | (one, "") => (one, one),
+                both => both,
+            };
             scenes.push((
                 n,
                 Scene {
                     title: [en.to_string(), zh.to_string()],
                     card: [Vec::new(), Vec::new()],
                     preset: Preset::default(),
+                    missing: None,
                 },
             ));
             continue;
@@ -159,9 +166,28 @@ pub fn parse(text: &str) -> Result<Vec<Scene>, String> {
     if scenes.is_empty() {
         return Err("no scenes (a scene starts with \"== English | 中文\")".into());
     }
-    for (n, s) in &scenes {
+    for (n, s) in &mut scenes {
+        // A card in one language only is shown in both, and marked as borrowed.
+        let [en, zh] = &mut s.card;
+        s.missing = match (en.is_empty(), zh.is_empty()) {
+            (true, true) => {
+                return Err(format!(
+                    "line {n}: scene '{}' needs one to four 'en:' or 'zh:' lines",
+                    s.title[0]
+                ));
+            }
+            (true, false) => {
+                en.clone_from(zh);
+                Some(Lang::En)
+            }
+            (false, true) => {
+                zh.clone_from(en);
+                Some(Lang::Zh)
+            }
+            (false, false) => None,
+        };
         for (lang, lines) in ["en", "zh"].iter().zip(&s.card) {
-            if !(1..=4).contains(&lines.len()) {
+            if lines.len() > 4 {
                 return Err(format!(
                     "line {n}: scene '{}' needs one to four '{lang}:' lines, has {}",
                     s.title[0],
@@ -277,15 +303,31 @@ mod tests {
     }
 
     #[test]
+    fn a_lesson_in_one_language_is_shown_in_both_and_says_so() {
+        let scenes = parse("== Pools\nstrategy: pool\nen: A pool reuses its workers.\n").unwrap();
+        let s = &scenes[0];
+        assert_eq!((s.title(Lang::En), s.title(Lang::Zh)), ("Pools", "Pools"));
+        assert_eq!(s.card(Lang::Zh), ["A pool reuses its workers."]);
+        assert!(s.borrowed(Lang::Zh) && !s.borrowed(Lang::En));
+        let scenes = parse("== | 线程池\nzh: 线程池会反复使用工人。\n").unwrap();
+        let s = &scenes[0];
+        assert_eq!(s.title(Lang::En), "线程池");
+        assert_eq!(s.card(Lang::En), ["线程池会反复使用工人。"]);
+        assert!(s.borrowed(Lang::En) && !s.borrowed(Lang::Zh));
+        // The built-in lesson has both everywhere.
+        assert!(builtin().iter().all(|s| s.missing.is_none()));
+    }
+
+    #[test]
     fn bad_lesson_files_name_their_line() {
         let err = |text: &str| parse(text).unwrap_err();
         assert!(err("strategy: pool").starts_with("line 1:"));
         assert!(err("== A | 甲\nstrategy: fibers").starts_with("line 2: unknown strategy"));
         assert!(err("== A | 甲\nworkers: 0").starts_with("line 2: workers"));
         assert!(err("== A | 甲\ncolour: red").starts_with("line 2: unknown key"));
-        assert!(err("== A\nen: x").starts_with("line 1:"));
+        assert!(err("==  |  \nen: x").starts_with("line 1:"));
         assert!(err("# only comments\n").starts_with("no scenes"));
-        assert!(err("== A | 甲\nen: x\n").contains("'zh:'"));
+        assert!(err("== A | 甲\nstrategy: pool\n").contains("'en:' or 'zh:'"));
         let five = "== A | 甲\nen: 1\nen: 2\nen: 3\nen: 4\nen: 5\nzh: 1\n";
         assert!(err(five).starts_with("line 1:"));
         assert!(err("== A | 甲\nen: a\x1b[2J\nzh: b").starts_with("line 2: control"));
