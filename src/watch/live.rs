@@ -1,6 +1,6 @@
-//! The live screen's loop for a watched program: keys, signals and the program's inputs on one
-//! channel, the model updated as they come, a frame drawn as soon as something changed (at most
-//! one per 16 ms) and at least every 33 ms while the program runs.
+//! The live screen's loop for a watched program: the program's inputs applied as they come, keys
+//! looked at every 16 ms at most, a frame drawn as soon as something changed (at most one per
+//! 16 ms) and at least every 33 ms while the program runs.
 
 use super::model::Program;
 use super::session::{Input, Mode, Session, mono_now};
@@ -10,8 +10,10 @@ use crate::i18n::Lang;
 use crate::terminal;
 use crate::ui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEventKind, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
 use std::ffi::OsString;
-use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 /// Frames while the program runs: bars and lanes move with the clock.
@@ -20,33 +22,9 @@ const FRAME: Duration = Duration::from_millis(33);
 const MIN_FRAME: Duration = Duration::from_millis(16);
 /// How long a stopped program gets to end after SIGTERM before SIGKILL.
 const STOP_GRACE: Duration = Duration::from_millis(1000);
-
-/// What the loop hears.
-enum Heard {
-    Watch(Input),
-    Terminal(Event),
-}
-
-impl From<Input> for Heard {
-    fn from(i: Input) -> Self {
-        Heard::Watch(i)
-    }
-}
-
-/// Forward the terminal's keys and signals into the loop's channel.
-fn forward_terminal(tx: Sender<Heard>) -> std::io::Result<Sender<Event>> {
-    let (etx, erx) = mpsc::channel::<Event>();
-    std::thread::Builder::new()
-        .name("watch-keys".into())
-        .spawn(move || {
-            for e in erx {
-                if tx.send(Heard::Terminal(e)).is_err() {
-                    return;
-                }
-            }
-        })?;
-    Ok(etx)
-}
+/// How often keys are looked at while the program is busy, and how often an ended one redraws.
+const KEYS: Duration = Duration::from_millis(16);
+const IDLE: Duration = Duration::from_millis(250);
 
 /// Frame timing figures for `THREADLAB_WATCH_STATS` (a measuring seam, off by default): how
 /// long after the program did something its frame was on the screen.
@@ -58,32 +36,161 @@ struct Delays {
 
 /// Run the program on the live screen until the user quits; returns threadlab's exit status.
 pub fn run(command: &[OsString], speed: f64, lang: Lang, theme: Theme) -> i32 {
-    let (tx, rx) = mpsc::channel::<Heard>();
-    let etx = match forward_terminal(tx.clone()) {
-        Ok(e) => e,
-        Err(e) => {
-            eprintln!("threadlab: error: cannot start a thread: {e}");
-            return 2;
-        }
-    };
+    let (etx, erx) = mpsc::channel::<Event>();
     if let Err(e) = terminal::spawn_signals(etx.clone()) {
         eprintln!("threadlab: error: cannot watch for signals: {e}");
         return 2;
     }
+    let (tx, rx) = mpsc::channel::<Input>();
+    // Started before the screen, so a missing command is one line on the normal screen.
     let (session, mut program) = match super::start(command, speed, Mode::Screen, tx) {
         Ok(s) => s,
         Err(status) => return status,
     };
-    let status = match screen(&mut program, lang, theme, etx, rx) {
-        Ok(status) => status,
+    let result = terminal::init(false).and_then(|mut term| {
+        let _guard = terminal::Guard;
+        terminal::spawn_input(etx)?;
+        let quit = screen(&mut term, &erx, &session, &mut program, &rx, lang, theme)?;
+        drop(term);
+        terminal::restore();
+        Ok(quit)
+    });
+    stop(&session);
+    match result {
+        // A plain quit: the program's own status if it ended, 0 if the user stopped it.
+        Ok(Quit::Plain) => program.ended.map_or(0, |e| e.shell_status()),
+        Ok(Quit::Status(s)) => s,
         Err(e) => {
             terminal::restore();
             eprintln!("threadlab: error: {e}");
             2
         }
+    }
+}
+
+/// Start `command` for a screen that is already open (the main screen's key for a strategy's
+/// Python counterpart): nothing is printed, a failure comes back as one line of text.
+pub fn start_on_screen(
+    command: &[OsString],
+    speed: f64,
+) -> Result<(Session, Program, mpsc::Receiver<Input>), String> {
+    let (tx, rx) = mpsc::channel::<Input>();
+    match Session::start(command, speed, Mode::Screen, tx) {
+        Ok(session) => {
+            let program = Program::new(
+                super::command_text(command),
+                speed,
+                session.pid,
+                session.spawned_at,
+            );
+            Ok((session, program, rx))
+        }
+        Err(super::session::StartError::Command { message, .. }) => Err(message),
+        Err(super::session::StartError::Setup(message)) => Err(message),
+    }
+}
+
+/// How the screen was left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quit {
+    /// `q` or Esc.
+    Plain,
+    /// Ctrl-C, a signal or a lost terminal: the exit status asked for.
+    Status(i32),
+}
+
+/// Draw `program` on `term` until the user quits, reading keys and resizes from `keys` and the
+/// program's inputs from `inputs`; the program is stopped (its process group: SIGTERM, then
+/// SIGKILL) before this returns. Generic over the backend, so a caller with a screen of its own
+/// can lend it.
+pub fn screen<B: Backend>(
+    term: &mut Terminal<B>,
+    keys: &mpsc::Receiver<Event>,
+    session: &Session,
+    program: &mut Program,
+    inputs: &mpsc::Receiver<Input>,
+    mut lang: Lang,
+    theme: Theme,
+) -> std::io::Result<Quit>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let stats = std::env::var_os("THREADLAB_WATCH_STATS").is_some();
+    let mut delays = Delays::default();
+    let mut dirty = true;
+    let mut last_draw = Instant::now() - FRAME;
+    let quit = 'screen: loop {
+        let running = program.ended.is_none();
+        let next = if dirty {
+            MIN_FRAME.saturating_sub(last_draw.elapsed())
+        } else if running {
+            FRAME.saturating_sub(last_draw.elapsed())
+        } else {
+            IDLE
+        };
+        // Keys are looked at at least every KEYS, whatever the program does.
+        match inputs.recv_timeout(next.min(KEYS)) {
+            Ok(input) => {
+                if let Input::Probe { stamp, .. } = &input {
+                    delays.pending = Some(delays.pending.map_or(stamp.t, |p: f64| p.min(stamp.t)));
+                }
+                program.apply(input);
+                dirty = true;
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            // Every sender is gone: nothing more will come from the program.
+            Err(RecvTimeoutError::Disconnected) => {
+                if !dirty {
+                    std::thread::sleep(next.min(KEYS));
+                }
+            }
+        }
+        while let Ok(event) = keys.try_recv() {
+            match event {
+                Event::Key(k) if k.kind == KeyEventKind::Press => {
+                    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+                    match k.code {
+                        KeyCode::Char('c') if ctrl => break 'screen Quit::Status(130),
+                        KeyCode::Char('q') | KeyCode::Esc => break 'screen Quit::Plain,
+                        KeyCode::Char('l') => {
+                            lang = lang.toggled();
+                            dirty = true;
+                        }
+                        _ => {}
+                    }
+                }
+                Event::Shutdown(_) => {
+                    break 'screen Quit::Status(i32::from(terminal::exit_code()).max(1));
+                }
+                _ => dirty = true,
+            }
+        }
+        let due = (dirty && last_draw.elapsed() >= MIN_FRAME)
+            || (running && last_draw.elapsed() >= FRAME);
+        if due {
+            if terminal::take_redraw() {
+                term.clear().map_err(std::io::Error::other)?;
+            }
+            let view = WatchView {
+                program,
+                lang,
+                theme: &theme,
+                now: mono_now(),
+            };
+            term.draw(|f| f.render_widget(&view, f.area()))
+                .map_err(std::io::Error::other)?;
+            if let Some(p) = delays.pending.take() {
+                delays.seen.push(mono_now() - p);
+            }
+            last_draw = Instant::now();
+            dirty = false;
+        }
     };
-    stop(&session);
-    status
+    stop(session);
+    if stats {
+        report_delays(&delays.seen);
+    }
+    Ok(quit)
 }
 
 /// SIGTERM to the program's process group, then SIGKILL if it is still there after a grace.
@@ -97,101 +204,6 @@ fn stop(session: &Session) {
         std::thread::sleep(Duration::from_millis(10));
     }
     session.signal(libc::SIGKILL, true);
-}
-
-fn screen(
-    program: &mut Program,
-    mut lang: Lang,
-    theme: Theme,
-    etx: Sender<Event>,
-    rx: mpsc::Receiver<Heard>,
-) -> std::io::Result<i32> {
-    let mut term = terminal::init(false)?;
-    let _guard = terminal::Guard;
-    terminal::spawn_input(etx)?;
-    let stats = std::env::var_os("THREADLAB_WATCH_STATS").is_some();
-    let mut delays = Delays::default();
-    let mut dirty = true;
-    let mut last_draw = Instant::now() - FRAME;
-    let quit_status;
-    loop {
-        let running = program.ended.is_none();
-        let next = if dirty {
-            MIN_FRAME.saturating_sub(last_draw.elapsed())
-        } else if running {
-            FRAME.saturating_sub(last_draw.elapsed())
-        } else {
-            Duration::from_millis(500)
-        };
-        match rx.recv_timeout(next) {
-            Ok(Heard::Watch(input)) => {
-                if let Input::Probe { stamp, .. } = &input {
-                    delays.pending = Some(delays.pending.map_or(stamp.t, |p: f64| p.min(stamp.t)));
-                }
-                program.apply(input);
-                dirty = true;
-            }
-            Ok(Heard::Terminal(Event::Key(k))) if k.kind == KeyEventKind::Press => {
-                let ctrl_c =
-                    k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c');
-                match k.code {
-                    KeyCode::Char('q') | KeyCode::Esc => {
-                        quit_status = None;
-                        break;
-                    }
-                    _ if ctrl_c => {
-                        quit_status = Some(130);
-                        break;
-                    }
-                    KeyCode::Char('l') => {
-                        lang = lang.toggled();
-                        dirty = true;
-                    }
-                    _ => {}
-                }
-            }
-            Ok(Heard::Terminal(Event::Shutdown(_))) => {
-                quit_status = Some(i32::from(terminal::exit_code()).max(1));
-                break;
-            }
-            Ok(Heard::Terminal(_)) => dirty = true,
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => {
-                quit_status = None;
-                break;
-            }
-        }
-        let due = (dirty && last_draw.elapsed() >= MIN_FRAME)
-            || (running && last_draw.elapsed() >= FRAME);
-        if due {
-            if terminal::take_redraw() {
-                term.clear()?;
-            }
-            let now = mono_now();
-            let view = WatchView {
-                program,
-                lang,
-                theme: &theme,
-                now,
-            };
-            term.draw(|f| f.render_widget(&view, f.area()))?;
-            if let Some(p) = delays.pending.take() {
-                delays.seen.push(mono_now() - p);
-            }
-            last_draw = Instant::now();
-            dirty = false;
-        }
-    }
-    drop(term);
-    terminal::restore();
-    if stats {
-        report_delays(&delays.seen);
-    }
-    Ok(match quit_status {
-        Some(s) => s,
-        // A plain quit: the program's own status if it has ended, 0 if the user stopped it.
-        None => program.ended.map_or(0, |e| e.shell_status()),
-    })
 }
 
 fn report_delays(seen: &[f64]) {

@@ -186,6 +186,10 @@ pub struct Program {
     pub delays: Vec<f64>,
     /// The latest `/proc` sample's time.
     pub sampled_at: Option<f64>,
+    /// The program's name in `/proc` and when it last changed (a launcher like pyenv's shim
+    /// runs helpers, then becomes the program with exec).
+    root_comm: String,
+    root_exec_at: f64,
     pub samples: usize,
     /// The latest instant anything happened: the screen's "now" when nothing else moves it.
     pub now: f64,
@@ -216,6 +220,8 @@ impl Program {
             main_exit: None,
             delays: Vec::new(),
             sampled_at: None,
+            root_comm: String::new(),
+            root_exec_at: spawned_at,
             samples: 0,
             now: spawned_at,
         }
@@ -694,6 +700,13 @@ impl Program {
         self.samples += 1;
         self.sampled_at = Some(at);
         for ps in &procs {
+            if ps.pid == self.root
+                && let Some(main) = ps.threads.iter().find(|t| t.tid == ps.pid)
+                && main.comm != self.root_comm
+            {
+                self.root_comm = main.comm.clone();
+                self.root_exec_at = at;
+            }
             let p = self.ensure_process(ps.pid, ps.ppid, at);
             let proc_ = &mut self.processes[p];
             if proc_.end.is_some() {
@@ -704,7 +717,7 @@ impl Program {
             for ts in &ps.threads {
                 let t = self.ensure_thread(ps.pid, ts.tid, at);
                 let th = &mut self.threads[t];
-                if !th.probed && th.name.starts_with("tid ") {
+                if !th.probed {
                     th.name = ts.comm.clone();
                 }
                 if let Some((t0, c0)) = th.last_sample {
@@ -795,7 +808,19 @@ impl Program {
     /// shim runs a few shell processes before it becomes Python) that came and went before the
     /// program said hello.
     pub fn shown(&self, p: &Process) -> bool {
-        p.hello.is_some() || p.pid == self.root || !self.probed() || p.start >= self.t0()
+        if p.hello.is_some() || p.pid == self.root {
+            return true;
+        }
+        if self.probed() {
+            p.start >= self.t0()
+        } else {
+            p.end.is_none_or(|e| e > self.root_exec_at)
+        }
+    }
+
+    /// Whether `pid` is the program's main process (the probed one, or the command itself).
+    pub fn is_main(&self, pid: u32) -> bool {
+        self.main.map_or(pid == self.root, |m| m == pid)
     }
 
     /// The processes that are shown, in the order they appeared.

@@ -391,7 +391,7 @@ impl WatchView<'_> {
 
     fn process_title(&self, proc_: &Process) -> String {
         let (lang, p) = (self.lang, self.program);
-        let mut s = if Some(proc_.pid) == p.main {
+        let mut s = if p.is_main(proc_.pid) {
             tf(lang, "watch_process_main", &[&proc_.pid])
         } else {
             tf(lang, "watch_process_child", &[&proc_.pid, &proc_.ppid])
