@@ -325,7 +325,7 @@ impl Opts {
             return Err(tf(lang, "cli_err_min_max", &[&self.min, &self.max]));
         }
         let names = match (&self.tasks, self.count) {
-            (Some(path), _) => tasks::read_names(path)?,
+            (Some(path), _) => tasks::read_names(path, lang)?,
             (None, Some(n)) => tasks::generated_names(n),
             (None, None) => tasks::lesson_names(),
         };
@@ -357,7 +357,7 @@ impl Opts {
             lesson: match &self.lesson {
                 None => None,
                 Some(None) => Some(crate::lesson::builtin()),
-                Some(Some(path)) => Some(crate::lesson::load(path)?),
+                Some(Some(path)) => Some(crate::lesson::load(path, lang)?),
             },
             cores: self.cores,
             theme: Theme::choose(

@@ -3,7 +3,7 @@
 //! the format), and the numbers a finished run adds to the card.
 
 use crate::engine::{Strategy, Workload};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, t, tf};
 use crate::report::RunState;
 use crate::verdict::{self, Figures, Measured};
 use std::path::Path;
@@ -78,29 +78,34 @@ pub const MAX_LINES: usize = crate::tasks::MAX_TASKS;
 
 /// Parse a lesson file; an error names the line.
 pub fn parse(text: &str) -> Result<Vec<Scene>, String> {
+    parse_in(text, Lang::En)
+}
+
+/// [`parse`], its errors in `lang`.
+pub fn parse_in(text: &str, lang: Lang) -> Result<Vec<Scene>, String> {
+    let at = |n: usize, what: String| tf(lang, "err_line", &[&n, &what]);
     let mut scenes: Vec<(usize, Scene)> = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let n = i + 1;
         if n > MAX_LINES {
-            return Err(format!("line {n}: more than {MAX_LINES} lines"));
+            return Err(at(n, tf(lang, "err_too_many_lines", &[&MAX_LINES])));
         }
         let line = raw.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
         if let Some(c) = line.chars().find(|&c| crate::text::is_hidden(c)) {
-            let what = if c.is_control() {
-                "control character"
-            } else {
-                "invisible or direction-changing character"
+            let key = match c.is_control() {
+                true => "err_control",
+                false => "err_hidden",
             };
-            return Err(format!("line {n}: {what} {}", c.escape_unicode()));
+            return Err(at(n, tf(lang, key, &[&c.escape_unicode()])));
         }
         if let Some(title) = line.strip_prefix("==") {
             // "== English | 中文", or one title for both languages.
             let (en, zh) = title.split_once('|').unwrap_or((title, title));
             let (en, zh) = match (en.trim(), zh.trim()) {
-                ("", "") => return Err(format!("line {n}: the scene has no title")),
+                ("", "") => return Err(at(n, t(lang, "err_no_title").into())),
                 ("", one) | (one, "") => (one, one),
                 both => both,
             };
@@ -116,65 +121,70 @@ pub fn parse(text: &str) -> Result<Vec<Scene>, String> {
             continue;
         }
         let Some((_, scene)) = scenes.last_mut() else {
-            return Err(format!(
-                "line {n}: expected a scene title (\"== English | 中文\") first"
-            ));
+            return Err(at(n, t(lang, "err_title_first").into()));
         };
-        let (key, value) = line
-            .split_once(':')
-            .ok_or(format!("line {n}: expected \"key: value\""))?;
+        let (key, value) =
+            (line.split_once(':')).ok_or_else(|| at(n, t(lang, "err_key_value").into()))?;
         let value = value.trim();
-        let bad = |what: &str| format!("line {n}: {key}: '{value}' is not {what}");
+        let bad = |what: &str| {
+            at(
+                n,
+                tf(lang, "err_bad_value", &[&key, &value, &t(lang, what)]),
+            )
+        };
         let p = &mut scene.preset;
         match key.trim() {
-            "strategy" => p.strategy = Some(value.parse().map_err(|e| format!("line {n}: {e}"))?),
+            "strategy" => {
+                p.strategy = Some(value.parse().map_err(|_| {
+                    let names: Vec<_> = Strategy::ALL.iter().map(|k| k.name()).collect();
+                    at(
+                        n,
+                        tf(lang, "cli_err_strategy", &[&value, &names.join(", ")]),
+                    )
+                })?)
+            }
             "workload" => {
                 p.workload = Some(match value {
                     "io" => Workload::Io,
                     "cpu" => Workload::Cpu,
-                    _ => return Err(bad("io or cpu")),
+                    _ => return Err(bad("err_want_workload")),
                 })
             }
             "cores" => {
                 p.cores = Some(match value {
                     "1" => CoresSetting::One,
                     "all" => CoresSetting::All,
-                    _ => return Err(bad("1 or all")),
+                    _ => return Err(bad("err_want_cores")),
                 })
             }
             "workers" => match value.parse::<usize>() {
                 Ok(w) if (1..=256).contains(&w) => p.workers = Some(w),
-                _ => return Err(bad("a whole number from 1 to 256")),
+                _ => return Err(bad("err_want_workers")),
             },
             "ticker" => {
                 p.ticker = Some(match value {
                     "off" => TickerSetting::Off,
                     "on" => TickerSetting::On,
                     "daemon" => TickerSetting::Daemon,
-                    _ => return Err(bad("off, on or daemon")),
+                    _ => return Err(bad("err_want_ticker")),
                 })
             }
             "en" => scene.card[0].push(value.to_string()),
             "zh" => scene.card[1].push(value.to_string()),
             other => {
-                return Err(format!(
-                    "line {n}: unknown key '{other}' (expected strategy, workload, cores, workers, ticker, en or zh)"
-                ));
+                return Err(at(n, tf(lang, "err_unknown_key", &[&other])));
             }
         }
     }
     if scenes.is_empty() {
-        return Err("no scenes (a scene starts with \"== English | 中文\")".into());
+        return Err(t(lang, "err_no_scenes").into());
     }
     for (n, s) in &mut scenes {
         // A card in one language only is shown in both, and marked as borrowed.
         let [en, zh] = &mut s.card;
         s.missing = match (en.is_empty(), zh.is_empty()) {
             (true, true) => {
-                return Err(format!(
-                    "line {n}: scene '{}' needs one to four 'en:' or 'zh:' lines",
-                    s.title[0]
-                ));
+                return Err(at(*n, tf(lang, "err_no_card", &[&s.title[0]])));
             }
             (true, false) => {
                 en.clone_from(zh);
@@ -186,13 +196,10 @@ pub fn parse(text: &str) -> Result<Vec<Scene>, String> {
             }
             (false, false) => None,
         };
-        for (lang, lines) in ["en", "zh"].iter().zip(&s.card) {
+        for (code, lines) in ["en", "zh"].iter().zip(&s.card) {
             if lines.len() > 4 {
-                return Err(format!(
-                    "line {n}: scene '{}' needs one to four '{lang}:' lines, has {}",
-                    s.title[0],
-                    lines.len()
-                ));
+                let why = tf(lang, "err_card_long", &[&s.title[0], code, &lines.len()]);
+                return Err(at(*n, why));
             }
         }
     }
@@ -204,10 +211,12 @@ pub fn builtin() -> Vec<Scene> {
     parse(BUILTIN).expect("the built-in lesson is valid (a unit test checks it)")
 }
 
-/// Read a teacher's lesson file; the error names the file and the line.
-pub fn load(path: &Path) -> Result<Vec<Scene>, String> {
-    let text = crate::tasks::read_text(path, "lesson file")?;
-    parse(&text).map_err(|e| format!("lesson file {}: {e}", crate::text::shown_path(path)))
+/// Read a teacher's lesson file; the error, in `lang`, names the file and the line.
+pub fn load(path: &Path, lang: Lang) -> Result<Vec<Scene>, String> {
+    let what = t(lang, "file_lesson");
+    let text = crate::tasks::read_text(path, what, lang)?;
+    let shown = crate::text::shown_path(path);
+    parse_in(&text, lang).map_err(|e| tf(lang, "err_in_file", &[&what, &shown, &e]))
 }
 
 /// What the class just saw, in numbers, for a finished run, when nothing was measured besides its

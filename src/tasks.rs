@@ -1,6 +1,7 @@
 //! The downloads of a run: their names (the lesson's, a file's, or generated) and seeded durations.
 
 use crate::engine::Task;
+use crate::i18n::{Lang, t, tf};
 use crate::text::shown_path;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -17,7 +18,8 @@ pub const MAX_NAME_CHARS: usize = 200;
 pub const MAX_TASKS: usize = 10_000;
 
 /// Parse one name per line, ignoring blank lines; refuse names that could not be shown safely.
-pub fn parse_names(text: &str) -> Result<Vec<String>, String> {
+pub fn parse_names(text: &str, lang: Lang) -> Result<Vec<String>, String> {
+    let at = |n: usize, what: String| tf(lang, "err_line", &[&n, &what]);
     let mut names = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let name = line.trim();
@@ -26,43 +28,38 @@ pub fn parse_names(text: &str) -> Result<Vec<String>, String> {
         }
         let n = i + 1;
         if name.chars().count() > MAX_NAME_CHARS {
-            return Err(format!(
-                "line {n}: name longer than {MAX_NAME_CHARS} characters"
-            ));
+            return Err(at(n, tf(lang, "err_name_long", &[&MAX_NAME_CHARS])));
         }
         if let Some(c) = name.chars().find(|&c| crate::text::is_hidden(c)) {
             // Shown escaped, so the error itself never sends the character to the terminal.
-            let what = if c.is_control() {
-                "a control character"
-            } else {
-                "an invisible or direction-changing character"
+            let key = match c.is_control() {
+                true => "err_name_control",
+                false => "err_name_hidden",
             };
-            return Err(format!(
-                "line {n}: name contains {what} ({})",
-                c.escape_unicode()
-            ));
+            return Err(at(n, tf(lang, key, &[&c.escape_unicode()])));
         }
         if names.len() == MAX_TASKS {
             // Stop here: a huge file is refused without collecting all of it first.
-            return Err(format!("line {n}: more than {MAX_TASKS} downloads"));
+            return Err(at(n, tf(lang, "err_too_many_names", &[&MAX_TASKS])));
         }
         names.push(name.to_string());
     }
     if names.is_empty() {
-        return Err("no download names in it (one name per line)".into());
+        return Err(t(lang, "err_no_names").into());
     }
     Ok(names)
 }
 
 /// The lesson's default download names.
 pub fn lesson_names() -> Vec<String> {
-    parse_names(LESSON_DOWNLOADS).expect("the built-in download list is valid")
+    parse_names(LESSON_DOWNLOADS, Lang::En).expect("the built-in download list is valid")
 }
 
-/// Read names from a file; the error says what was wrong with it, naming the file.
-pub fn read_names(path: &Path) -> Result<Vec<String>, String> {
-    let text = read_text(path, "tasks file")?;
-    parse_names(&text).map_err(|e| format!("tasks file {}: {e}", shown_path(path)))
+/// Read names from a file; the error, in `lang`, says what was wrong with it, naming the file.
+pub fn read_names(path: &Path, lang: Lang) -> Result<Vec<String>, String> {
+    let what = t(lang, "file_tasks");
+    let text = read_text(path, what, lang)?;
+    parse_names(&text, lang).map_err(|e| tf(lang, "err_in_file", &[&what, &shown_path(path), &e]))
 }
 
 /// The most a tasks or lesson file may hold: far more than 10,000 names or any lesson needs.
@@ -71,11 +68,12 @@ pub const MAX_FILE_BYTES: u64 = 16 << 20;
 /// A small text file a user named (`what`: "tasks file", "lesson file"), read whole: a regular
 /// file only (a FIFO would block, `/dev/zero` never ends), at most [`MAX_FILE_BYTES`], UTF-8,
 /// with a leading byte-order mark dropped. The error is one line naming the file.
-pub fn read_text(path: &Path, what: &str) -> Result<String, String> {
+pub fn read_text(path: &Path, what: &str, lang: Lang) -> Result<String, String> {
     use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;
     let shown = shown_path(path);
-    let cannot = |e: &std::io::Error| format!("cannot read {what} {shown}: {}", io_reason(e));
+    let cannot_because = |why: &str| tf(lang, "err_file_cannot", &[&what, &shown, &why]);
+    let cannot = |e: &std::io::Error| cannot_because(&io_reason(e, lang));
     // Non-blocking, so opening a FIFO cannot wait for a writer; a regular file ignores the flag.
     let file = std::fs::OpenOptions::new()
         .read(true)
@@ -85,14 +83,18 @@ pub fn read_text(path: &Path, what: &str) -> Result<String, String> {
     // Checked on the file opened, not the path, so nothing can be swapped in between.
     let meta = file.metadata().map_err(|e| cannot(&e))?;
     if meta.is_dir() {
-        return Err(format!("cannot read {what} {shown}: it is a directory"));
+        return Err(cannot_because(t(lang, "err_file_dir")));
     }
     if !meta.is_file() {
-        return Err(format!(
-            "cannot read {what} {shown}: not a regular file (a device, pipe or socket)"
-        ));
+        return Err(cannot_because(t(lang, "err_file_special")));
     }
-    let too_big = || format!("{what} {shown} is larger than {} MiB", MAX_FILE_BYTES >> 20);
+    let too_big = || {
+        tf(
+            lang,
+            "err_file_big",
+            &[&what, &shown, &(MAX_FILE_BYTES >> 20)],
+        )
+    };
     if meta.len() > MAX_FILE_BYTES {
         return Err(too_big());
     }
@@ -104,18 +106,18 @@ pub fn read_text(path: &Path, what: &str) -> Result<String, String> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(too_big());
     }
-    let text = String::from_utf8(bytes).map_err(|_| format!("{what} {shown} is not UTF-8 text"))?;
+    let text = String::from_utf8(bytes).map_err(|_| tf(lang, "err_file_utf8", &[&what, &shown]))?;
     Ok(match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),
         None => text,
     })
 }
 
-fn io_reason(e: &std::io::Error) -> String {
+fn io_reason(e: &std::io::Error, lang: Lang) -> String {
     match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        std::io::ErrorKind::IsADirectory => "it is a directory".into(),
+        std::io::ErrorKind::NotFound => t(lang, "err_file_missing").into(),
+        std::io::ErrorKind::PermissionDenied => t(lang, "err_file_denied").into(),
+        std::io::ErrorKind::IsADirectory => t(lang, "err_file_dir").into(),
         _ => e.to_string(),
     }
 }
@@ -206,26 +208,32 @@ mod tests {
 
     #[test]
     fn bad_names_are_refused_with_their_line() {
-        assert_eq!(parse_names("a\n\n  \nb\n").unwrap(), ["a", "b"]);
-        let e = parse_names("ok\n\nbad\x1b[31m\n").unwrap_err();
+        assert_eq!(parse_names("a\n\n  \nb\n", Lang::En).unwrap(), ["a", "b"]);
+        let e = parse_names("ok\n\nbad\x1b[31m\n", Lang::En).unwrap_err();
         assert!(e.starts_with("line 3:"), "{e}");
         assert!(!e.contains('\x1b'));
         let long = "x".repeat(201);
-        assert!(parse_names(&long).unwrap_err().starts_with("line 1:"));
-        assert!(parse_names("\n \n").is_err());
-        let e = parse_names("a\ninvoice\u{202e}fdp.exe\n").unwrap_err();
+        assert!(
+            parse_names(&long, Lang::En)
+                .unwrap_err()
+                .starts_with("line 1:")
+        );
+        assert!(parse_names("\n \n", Lang::En).is_err());
+        let e = parse_names("a\ninvoice\u{202e}fdp.exe\n", Lang::En).unwrap_err();
         assert!(e.starts_with("line 2: name contains an invisible"), "{e}");
         assert!(e.contains("\\u{202e}") && !e.contains('\u{202e}'), "{e}");
-        let e = parse_names("a\nb\u{200d}c\n").unwrap_err();
+        let e = parse_names("a\nb\u{200d}c\n", Lang::En).unwrap_err();
         assert!(e.starts_with("line 2:"), "{e}");
         let many = "x\n".repeat(MAX_TASKS + 1);
-        let e = parse_names(&many).unwrap_err();
+        let e = parse_names(&many, Lang::En).unwrap_err();
         assert_eq!(
             e,
             format!("line {}: more than {MAX_TASKS} downloads", MAX_TASKS + 1)
         );
         assert_eq!(
-            parse_names(&"x\n".repeat(MAX_TASKS)).unwrap().len(),
+            parse_names(&"x\n".repeat(MAX_TASKS), Lang::En)
+                .unwrap()
+                .len(),
             MAX_TASKS
         );
     }

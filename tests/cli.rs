@@ -918,3 +918,35 @@ fn compare_in_chinese_names_every_strategy_in_chinese() {
         assert!(!out.contains(english), "{english}: {out}");
     }
 }
+
+#[test]
+fn a_bad_tasks_or_lesson_file_is_explained_in_chinese() {
+    let dir = std::env::temp_dir().join(format!("threadlab-zh-files-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let lesson = dir.join("lesson.txt");
+    std::fs::write(&lesson, "== A | 甲\nworkers: 0\n").unwrap();
+    let tasks = dir.join("tasks.txt");
+    std::fs::write(&tasks, "a\nb\u{1b}\n").unwrap();
+    let (lesson, tasks) = (lesson.to_str().unwrap(), tasks.to_str().unwrap());
+    let zh = |args: &[&str], what: &str| {
+        let o = threadlab_zh(args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(what), "{args:?}: {err}");
+    };
+    zh(
+        &["--lesson", lesson],
+        "课程文件 LESSON：第 2 行：workers：'0' 不是 1 到 256 之间的整数"
+            .replace("LESSON", lesson)
+            .as_str(),
+    );
+    zh(&["run", "--tasks", tasks], "第 2 行：名字里有控制字符");
+    zh(&["run", "--tasks", "/no/such/file"], "没有这个文件");
+    // The same files in English, from the same table.
+    refused(
+        &["--lesson", lesson],
+        "line 2: workers: '0' is not a whole number",
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
