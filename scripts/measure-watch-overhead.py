@@ -7,10 +7,11 @@ own "Total time" line and of the whole process's wall time (start-up included).
 
 The lesson's threads.py sleeps 3 to 6 s; to compare it at --speed 100 without the probe (which is
 what divides the sleeps), it runs a copy whose sleeps are already divided by 100 and whose random
-durations are seeded, under the probe at speed 1. cpu_threads.py runs with argument 5 and seeded
+durations are seeded, under the probe at speed 1. cpu_threads.py runs with argument CPU_DIVISOR
+(default 5) and seeded
 durations. Both copies print their total to the microsecond.
 
-Usage: scripts/measure-watch-overhead.py [RUNS]
+Usage: scripts/measure-watch-overhead.py [RUNS] [CPU_DIVISOR]
 """
 import os
 import re
@@ -25,6 +26,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 15
+# cpu_threads.py's argument: 5 does a fifth of its default work.
+CPU_DIVISOR = sys.argv[2] if len(sys.argv) > 2 else '5'
 
 
 def listener(path):
@@ -96,7 +99,7 @@ def main():
 
     print(f'python {sys.version.split()[0]} ({sys.executable}), median of {RUNS} runs each')
     compare('threads.py, sleeps /100', [sys.executable, scaled], probed_env, plain_env)
-    compare('cpu_threads.py 5', [sys.executable, cpu, '5'], probed_env, plain_env)
+    compare(f'cpu_threads.py {CPU_DIVISOR}', [sys.executable, cpu, CPU_DIVISOR], probed_env, plain_env)
 
 
 if __name__ == '__main__':

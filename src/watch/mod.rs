@@ -137,7 +137,7 @@ fn headless(command: &[OsString], speed: f64, json: bool, lang: Lang) -> i32 {
         Err(status) => return status,
     };
     let mut out = io::stdout().lock();
-    let mut shown = 0;
+    let mut shown: usize = 0;
     let mut head_shown = false;
     let mut interrupted: Option<i32> = None;
     let mut kill_at: Option<Instant> = None;
@@ -172,10 +172,12 @@ fn headless(command: &[OsString], speed: f64, json: bool, lang: Lang) -> i32 {
                 let _ = writeln!(out, "{}", report::transcript_head(lang, &program));
             }
             if head_shown {
-                for e in &program.log[shown..] {
+                // `shown` counts every line ever logged; the log keeps only its latest ones.
+                let from = shown.saturating_sub(program.log_dropped);
+                for e in &program.log[from.min(program.log.len())..] {
                     let _ = writeln!(out, "{}", report::transcript_line(lang, &program, e));
                 }
-                shown = program.log.len();
+                shown = program.log_dropped + program.log.len();
             }
         }
         if program.is_complete() {

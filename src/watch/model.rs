@@ -11,6 +11,11 @@ use std::collections::{HashMap, VecDeque};
 pub const STDERR_TAIL: usize = 12;
 /// A printed line without its newline yet is shown once it is this long (the ticker's Pings).
 const PARTIAL_LINE: usize = 60;
+/// A program that prints without end must not fill threadlab's memory: the log keeps its latest
+/// lines, the report its first prints, the delay figures their first lines.
+const LOG_MAX: usize = 20_000;
+const PRINTS_MAX: usize = 10_000;
+const DELAYS_MAX: usize = 100_000;
 
 /// One process of the program.
 #[derive(Debug, Clone)]
@@ -171,7 +176,11 @@ pub struct Program {
     pub waits: Vec<Wait>,
     pub items: HashMap<(u32, u64), Item>,
     pub prints: Vec<Printed>,
+    /// The log's latest lines; `log_dropped` older ones were let go.
     pub log: Vec<LogEntry>,
+    pub log_dropped: usize,
+    /// Print calls beyond the first [`PRINTS_MAX`], not kept.
+    pub prints_dropped: usize,
     pub stderr_tail: VecDeque<String>,
     /// Raw stdout lines held back until it is clear no probe reports the prints.
     pending_stdout: Vec<(f64, String)>,
@@ -210,6 +219,8 @@ impl Program {
             items: HashMap::new(),
             prints: Vec::new(),
             log: Vec::new(),
+            log_dropped: 0,
+            prints_dropped: 0,
             stderr_tail: VecDeque::new(),
             pending_stdout: Vec::new(),
             malformed: 0,
@@ -332,6 +343,10 @@ impl Program {
     }
 
     fn push_log(&mut self, at: f64, pid: u32, thread: String, kind: LogKind) {
+        if self.log.len() >= LOG_MAX {
+            self.log.drain(..LOG_MAX / 2);
+            self.log_dropped += LOG_MAX / 2;
+        }
         self.log.push(LogEntry {
             at,
             pid,
@@ -348,7 +363,9 @@ impl Program {
                 event,
                 received,
             } => {
-                self.delays.push((received - stamp.t).max(0.0));
+                if self.delays.len() < DELAYS_MAX {
+                    self.delays.push((received - stamp.t).max(0.0));
+                }
                 self.now = self.now.max(stamp.t);
                 self.on_event(stamp, event);
             }
@@ -522,13 +539,17 @@ impl Program {
                 }
             }
             Event::Print { stderr, text } => {
-                self.prints.push(Printed {
-                    pid: s.pid,
-                    tid: s.tid,
-                    at: s.t,
-                    text: text.clone(),
-                    stderr,
-                });
+                if self.prints.len() < PRINTS_MAX {
+                    self.prints.push(Printed {
+                        pid: s.pid,
+                        tid: s.tid,
+                        at: s.t,
+                        text: text.clone(),
+                        stderr,
+                    });
+                } else {
+                    self.prints_dropped += 1;
+                }
                 // stderr reaches the log through the pipe, with everything else written there.
                 if !stderr {
                     let t = self.ensure_thread(s.pid, s.tid, s.t);
@@ -933,6 +954,35 @@ mod tests {
             ],
         );
         assert_eq!(p.max_overlap(), 2);
+    }
+
+    #[test]
+    fn a_launchers_helpers_are_left_out_without_a_probe() {
+        use crate::watch::sampler::{ProcSample, ThreadSample};
+        let proc_ = |pid: u32, ppid: u32, comm: &str| ProcSample {
+            pid,
+            ppid,
+            cpu: 0.0,
+            threads: vec![ThreadSample {
+                tid: pid,
+                comm: comm.into(),
+                cpu: 0.0,
+            }],
+        };
+        let mut p = Program::new(vec!["python3".into()], 1.0, 10, 0.0);
+        // pyenv's shim: bash with a helper child, then exec into python3, which forks a child.
+        p.apply(Input::Samples {
+            at: 0.1,
+            procs: vec![proc_(10, 1, "bash"), proc_(11, 10, "bash")],
+        });
+        p.apply(Input::Samples {
+            at: 0.2,
+            procs: vec![proc_(10, 1, "python3"), proc_(12, 10, "python3")],
+        });
+        let shown: Vec<u32> = p.shown_processes().map(|q| q.pid).collect();
+        assert_eq!(shown, [10, 12]);
+        assert!(p.is_main(10));
+        assert_eq!(p.thread_name(10, 10), "python3");
     }
 
     #[test]

@@ -88,6 +88,9 @@ pub struct WatchReport {
     pub threads: Vec<ThreadReport>,
     pub processes: Vec<ProcessReport>,
     pub prints: Vec<PrintReport>,
+    /// Print calls after the first 10,000, counted but not listed.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub prints_dropped: usize,
     /// CPU seconds of the whole program, and that over the wall time.
     pub cpu_s: f64,
     pub cores_busy: Option<f64>,
@@ -102,6 +105,10 @@ pub struct WatchReport {
     pub unknown_lines: usize,
     /// Probe line to threadlab: median and largest delay, in ms.
     pub delivery_ms: Option<[f64; 2]>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn ms(s: f64) -> f64 {
@@ -178,6 +185,7 @@ pub fn report(p: &Program) -> WatchReport {
                 stderr: pr.stderr,
             })
             .collect(),
+        prints_dropped: p.prints_dropped,
         cpu_s: ms(p.cpu_total()),
         cores_busy: p.cores_busy().map(|c| (c * 100.0).round() / 100.0),
         exit_code: p.ended.and_then(|e| e.code),

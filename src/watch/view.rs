@@ -424,8 +424,17 @@ impl WatchView<'_> {
         let (th, p) = (self.theme, self.program);
         let g = &th.glyphs;
         let span = (t1 - t0) / f64::from(w);
-        let waits: Vec<&Wait> = (p.waits.iter())
+        // This thread's waits in time order (a thread waits one sleep at a time), as intervals.
+        let end_or = |x: &Wait| {
+            x.end.unwrap_or(if x.killed {
+                thread.end.unwrap_or(t1)
+            } else {
+                t1
+            })
+        };
+        let waits: Vec<(f64, f64)> = (p.waits.iter())
             .filter(|x| x.pid == thread.pid && x.tid == thread.tid)
+            .map(|x| (x.start, end_or(x)))
             .collect();
         let end = thread.end.unwrap_or(t1);
         for i in 0..w {
@@ -441,9 +450,8 @@ impl WatchView<'_> {
                 .take_while(|&&(at, _)| at < b + 0.025)
                 .map(|&(_, f)| f)
                 .fold(0.0, f64::max);
-            let sleeping = waits
-                .iter()
-                .any(|x| x.start < b && x.end.unwrap_or(if x.killed { end } else { t1 }) > a);
+            let before = waits.partition_point(|&(start, _)| start < b);
+            let sleeping = before > 0 && waits[before - 1].1 > a;
             let (c, style) = if busy >= 0.5 {
                 (g.bar_full, th.running)
             } else if busy >= 0.05 {
