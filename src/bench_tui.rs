@@ -95,11 +95,12 @@ pub fn measure(busy: Duration, idle: Duration) -> io::Result<TuiFigures> {
         all_cores: crate::cores::available_cores(),
         procs: Default::default(),
         scenes: Vec::new(),
-        theme: Default::default(),
+        look: Default::default(),
     });
-    app.update(Event::Resize(area.width, area.height));
+    runner::feed(&mut app, Event::Resize(area.width, area.height));
     let (tx, rx) = mpsc::channel();
     let mut runner = Runner::new(tx.clone());
+    runner.start_sampler()?;
     let driver = thread::Builder::new()
         .name("bench-keys".into())
         .spawn(move || {

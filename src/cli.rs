@@ -4,8 +4,8 @@ use crate::cli_text::Refusal;
 use crate::cores;
 use crate::engine::{Plan, ProcessOptions, Strategy, Task, Workload, worker::Job};
 use crate::i18n::{Lang, tf};
+use crate::look::{Look, ThemeName};
 use crate::tasks;
-use crate::ui::theme::{Theme, ThemeName};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -133,9 +133,12 @@ pub struct BenchArgs {
     /// Runs per strategy; the median is reported
     #[arg(long, default_value_t = 25, value_parser = parse_runs)]
     pub runs: u32,
-    /// Skip the screen-loop figures (they take about ten seconds)
+    /// Skip the screen-loop figures and the scale table (they take about two minutes)
     #[arg(long)]
     pub no_tui: bool,
+    /// Only the scale table: big classes of work run live on the screen loop
+    #[arg(long, conflicts_with = "no_tui")]
+    pub scale: bool,
 }
 
 /// Options shared by the TUI, `run`, `compare` and `bench`.
@@ -144,7 +147,7 @@ pub struct Opts {
     /// serial, threads, custom, pool, process, async or workshops
     #[arg(long, global = true, value_name = "NAME", default_value = "serial", value_parser = parse_strategy)]
     pub strategy: Strategy,
-    /// Pool size, 1..=256
+    /// Pool size, 1..=1024
     #[arg(long, global = true, allow_hyphen_values = true, value_name = "N", default_value_t = 4, value_parser = parse_workers)]
     pub workers: usize,
     /// Workshops: how many child processes, 1..=16
@@ -244,8 +247,11 @@ fn parse_cores(s: &str) -> Result<usize, Refusal> {
     }
 }
 
+/// The largest pool `--workers` and `+` make.
+pub const MAX_WORKERS: usize = 1024;
+
 fn parse_workers(s: &str) -> Result<usize, Refusal> {
-    whole(s, 1, 256)
+    whole(s, 1, MAX_WORKERS)
 }
 
 fn parse_workshops(s: &str) -> Result<usize, Refusal> {
@@ -314,7 +320,7 @@ pub struct Setup {
     /// `--mouse`: capture clicks on the live screen.
     pub mouse: bool,
     /// How the live screen looks (`--theme`, `--ascii`, `NO_COLOR`).
-    pub theme: Theme,
+    pub theme: Look,
 }
 
 impl Opts {
@@ -360,7 +366,7 @@ impl Opts {
                 Some(Some(path)) => Some(crate::lesson::load(path, lang)?),
             },
             cores: self.cores,
-            theme: Theme::choose(
+            theme: Look::choose(
                 self.theme,
                 self.ascii,
                 std::env::var_os("NO_COLOR").as_deref(),

@@ -437,6 +437,32 @@ pub const BENCH_SPEED: f64 = 100.0;
 /// `threadlab bench`: timing overhead (elapsed − ideal, wall ms) of each strategy on the lesson's
 /// downloads, then what starting a worker costs: a thread, a process, and the pool's reuse.
 pub fn bench(args: &BenchArgs, json: bool, out: &mut impl Write) -> Result<(), String> {
+    use crate::bench_scale;
+    if let Some(i) = bench_scale::row_asked() {
+        let row = *bench_scale::ROWS
+            .get(i)
+            .ok_or_else(|| format!("{}: no row {i}", bench_scale::ROW_VAR))?;
+        let fig = bench_scale::run_row(row, SCALE_CAP).map_err(io_err)?;
+        return writeln!(
+            out,
+            "{}",
+            serde_json::to_string(&fig).expect("figures serialise")
+        )
+        .map_err(io_err);
+    }
+    if args.scale {
+        let rows = bench_scale::table()?;
+        return if json {
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string(&rows).expect("figures serialise")
+            )
+            .map_err(io_err)
+        } else {
+            bench_scale::print_table(out, &rows).map_err(io_err)
+        };
+    }
     let names = tasks::lesson_names();
     let mut figures = Vec::new();
     let mut spawns: Vec<(SpawnKind, f64)> = Vec::new();
@@ -520,6 +546,11 @@ pub fn bench(args: &BenchArgs, json: bool, out: &mut impl Write) -> Result<(), S
             }
             figures.push(f);
         }
+        let rows = bench_scale::table()?;
+        if !json {
+            bench_scale::print_table(out, &rows).map_err(io_err)?;
+        }
+        figures.extend(rows.iter().flat_map(bench_scale::figures));
     }
     for workload in [Workload::Cpu, Workload::Io] {
         for f in bench_cores(workload, args.runs.min(CORES_RUNS))? {
@@ -652,6 +683,9 @@ fn exec_floor(runs: u32) -> Result<Vec<BenchFigure>, String> {
     }
     Ok(out)
 }
+
+/// The longest one row of the scale table may run before it is cut short (and marked so).
+const SCALE_CAP: Duration = Duration::from_secs(60);
 
 /// How long `stop` takes to end and join a run caught mid-download, per strategy.
 fn stop_figures(runs: u32) -> Result<Vec<BenchFigure>, String> {

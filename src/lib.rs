@@ -14,6 +14,7 @@
 //! - [`watch`]: `threadlab watch`, a real Python program's threads under a probe.
 
 pub mod app;
+pub mod bench_scale;
 pub mod bench_tui;
 pub mod chart;
 pub mod cli;
@@ -25,6 +26,7 @@ pub mod headless;
 pub mod i18n;
 pub mod keys;
 pub mod lesson;
+pub mod look;
 pub mod procinfo;
 pub mod report;
 pub mod runner;

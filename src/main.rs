@@ -220,7 +220,7 @@ fn tui(setup: &Setup, cli_trace: Option<std::path::PathBuf>) -> std::io::Result<
             .lesson
             .clone()
             .unwrap_or_else(threadlab::lesson::builtin),
-        theme: setup.theme,
+        look: setup.theme,
     });
     // Highlighting every listing takes about 0.1 s: do it now, off the screen's thread, so the
     // first `v` draws at once instead of stalling a frame.
@@ -241,7 +241,7 @@ fn tui(setup: &Setup, cli_trace: Option<std::path::PathBuf>) -> std::io::Result<
     let mut term = terminal::init(setup.mouse)?;
     let _guard = terminal::Guard;
     let size = term.size()?;
-    app.update(Event::Resize(size.width, size.height));
+    runner::feed(&mut app, Event::Resize(size.width, size.height));
     terminal::spawn_input(tx.clone())?;
     // A seam for the real-terminal tests: prove that a panic on some other thread still restores
     // the terminal and shows its message. Nothing sets this outside tests.
@@ -256,6 +256,7 @@ fn tui(setup: &Setup, cli_trace: Option<std::path::PathBuf>) -> std::io::Result<
     }
     let mut runner = Runner::new(tx);
     runner.trace_path = cli_trace.clone();
+    runner.start_sampler()?;
     if setup.lesson.is_some() {
         // `--lesson`: open at the first scene, its stage set.
         for cmd in app.open_lesson() {

@@ -38,6 +38,15 @@ pub fn threads() -> Vec<ThreadInfo> {
     threads
 }
 
+/// This process's resident memory in bytes, from `/proc/self/statm` (None where it is missing).
+pub fn rss() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    // SAFETY: sysconf has no preconditions.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    Some(pages * u64::try_from(page).ok().filter(|&p| p > 0).unwrap_or(4096))
+}
+
 /// How many threads this process has now (0 where `/proc` is missing).
 pub fn thread_count() -> usize {
     tids().len()

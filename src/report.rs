@@ -7,6 +7,8 @@ use crate::engine::{
     workshops,
 };
 use serde::{Deserialize, Serialize};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,6 +35,62 @@ pub struct TaskState {
     pub reason: Option<String>,
 }
 
+/// What follows from a run's plan alone, computed once when it starts (and again only when the
+/// cores it may use change), so no event and no frame recomputes it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Facts {
+    /// Serial time: the sum of the durations.
+    pub sum: f64,
+    pub longest: f64,
+    /// The least time this strategy could take, and what sets it.
+    pub ideal: Ideal,
+    /// How many worker threads the strategy uses.
+    pub worker_threads: usize,
+}
+
+/// The median of a growing list of durations in O(log n) a push and O(1) a read: the lower
+/// half in a max-heap, the upper half in a min-heap.
+#[derive(Debug, Clone, Default)]
+pub struct RunningMedian {
+    low: BinaryHeap<Duration>,
+    high: BinaryHeap<Reverse<Duration>>,
+}
+
+impl RunningMedian {
+    pub fn push(&mut self, d: Duration) {
+        if self.low.peek().is_none_or(|&m| d <= m) {
+            self.low.push(d);
+        } else {
+            self.high.push(Reverse(d));
+        }
+        // Keep the halves even, the lower one taking the odd element.
+        if self.low.len() > self.high.len() + 1 {
+            let m = self.low.pop().expect("the lower half is not empty");
+            self.high.push(Reverse(m));
+        } else if self.high.len() > self.low.len() {
+            let Reverse(m) = self.high.pop().expect("the upper half is not empty");
+            self.low.push(m);
+        }
+    }
+
+    /// The median so far; None before the first push.
+    pub fn median(&self) -> Option<Duration> {
+        let low = *self.low.peek()?;
+        match self.high.peek() {
+            Some(&Reverse(high)) if self.low.len() == self.high.len() => Some((low + high) / 2),
+            _ => Some(low),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.low.len() + self.high.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.low.is_empty()
+    }
+}
+
 /// The live picture of one run, fed with its events in order.
 #[derive(Debug, Clone)]
 pub struct RunState {
@@ -53,6 +111,14 @@ pub struct RunState {
     /// Bytes downloaded so far, and the path the count came by (None before the first byte).
     pub bytes: u64,
     pub bytes_via: Option<BytesVia>,
+    facts: Facts,
+    /// Kept up to date per event, so nothing scans every download to count them.
+    failed: usize,
+    running: usize,
+    finished: usize,
+    /// Every download before this one has finished or failed.
+    first_unfinished: usize,
+    spawn_medians: [RunningMedian; 2],
 }
 
 impl RunState {
@@ -75,7 +141,7 @@ impl RunState {
         workload: Workload,
         cores: usize,
     ) -> Self {
-        RunState {
+        let mut state = RunState {
             strategy,
             workers,
             tasks: tasks
@@ -98,17 +164,91 @@ impl RunState {
             spawns: Vec::new(),
             bytes: 0,
             bytes_via: None,
-        }
+            facts: Facts {
+                sum: 0.0,
+                longest: 0.0,
+                ideal: Ideal {
+                    seconds: 0.0,
+                    bound: crate::engine::ideal::Bound::Sum,
+                },
+                worker_threads: 0,
+            },
+            failed: 0,
+            running: 0,
+            finished: 0,
+            first_unfinished: 0,
+            spawn_medians: Default::default(),
+        };
+        state.refresh();
+        state
     }
 
     /// Every task of `plan` queued, with its workload, workshop shape and the cores in use now.
     pub fn for_plan(plan: &Plan) -> Self {
-        RunState {
-            workload: plan.workload,
-            workshops: plan.procs.workshops,
-            workshop_threads: plan.procs.workshop_threads,
-            ..RunState::new(plan.strategy, &plan.tasks, plan.workers)
-        }
+        Self::shaped(
+            plan.strategy,
+            &plan.tasks,
+            plan.workers,
+            plan.workload,
+            cores::cores_in_use(),
+            &plan.procs,
+        )
+    }
+
+    /// Every task queued, with everything that decides the plan's facts given.
+    pub fn shaped(
+        strategy: Strategy,
+        tasks: &[Task],
+        workers: usize,
+        workload: Workload,
+        cores: usize,
+        procs: &ProcessOptions,
+    ) -> Self {
+        let mut state = RunState::with(strategy, tasks, workers, workload, cores);
+        state.workshops = procs.workshops;
+        state.workshop_threads = procs.workshop_threads;
+        state.refresh();
+        state
+    }
+
+    /// The cores the run may use from now on changed: its ideal changes with them.
+    pub fn set_cores(&mut self, cores: usize) {
+        self.cores = cores;
+        self.refresh();
+    }
+
+    /// Recompute the plan's facts from the fields they follow from.
+    fn refresh(&mut self) {
+        let durations = self.durations();
+        let worker_threads = match self.strategy {
+            Strategy::Serial | Strategy::Async => 1,
+            Strategy::Threads | Strategy::Custom | Strategy::Process => self.tasks.len(),
+            Strategy::Pool => self.workers,
+            Strategy::Workshops => {
+                let share = workshops::share_size(self.tasks.len(), self.workshops);
+                (self.tasks.chunks(share))
+                    .map(|c| c.len().min(self.workshop_threads))
+                    .sum()
+            }
+        };
+        self.facts = Facts {
+            sum: ideal::sum(&durations),
+            longest: ideal::longest(&durations),
+            ideal: ideal::ideal_shaped(
+                self.strategy,
+                &durations,
+                self.workers,
+                self.workload,
+                self.cores,
+                (self.workshops, self.workshop_threads),
+            ),
+            worker_threads,
+        };
+    }
+
+    /// What follows from the plan: sum, longest, ideal and workers.
+    pub fn facts(&self) -> &Facts {
+        &self.facts
     }
 
     /// Apply one event; events for unknown tasks are ignored, so a stale report can never panic.
@@ -116,6 +256,13 @@ impl RunState {
         match event {
             WorkerEvent::Started { task, worker, at } => {
                 if let Some(t) = self.tasks.get_mut(*task) {
+                    Self::count_end(
+                        &mut self.running,
+                        &mut self.finished,
+                        &mut self.failed,
+                        t.phase,
+                    );
+                    self.running += 1;
                     t.phase = Phase::Running;
                     t.worker = Some(worker.clone());
                     t.start = Some(*at);
@@ -132,6 +279,13 @@ impl RunState {
                 task, worker, at, ..
             } => {
                 if let Some(t) = self.tasks.get_mut(*task) {
+                    Self::count_end(
+                        &mut self.running,
+                        &mut self.finished,
+                        &mut self.failed,
+                        t.phase,
+                    );
+                    self.finished += 1;
                     t.phase = Phase::Done;
                     t.done = 1.0;
                     t.worker = Some(worker.clone());
@@ -145,6 +299,13 @@ impl RunState {
                 reason,
             } => {
                 if let Some(t) = self.tasks.get_mut(*task) {
+                    Self::count_end(
+                        &mut self.running,
+                        &mut self.finished,
+                        &mut self.failed,
+                        t.phase,
+                    );
+                    self.failed += 1;
                     t.phase = Phase::Failed;
                     t.worker = Some(worker.clone());
                     t.end = Some(*at);
@@ -152,35 +313,62 @@ impl RunState {
                 }
             }
             WorkerEvent::RunFinished { elapsed } => self.elapsed = Some(*elapsed),
-            WorkerEvent::Spawned { kind, cost, .. } => self.spawns.push((*kind, *cost)),
+            WorkerEvent::Spawned { kind, cost, .. } => {
+                self.spawns.push((*kind, *cost));
+                self.spawn_medians[*kind as usize].push(*cost);
+            }
             WorkerEvent::Bytes { total, via } => {
                 // Reports from different workers may cross on the way: keep the largest total.
                 self.bytes = self.bytes.max(*total);
                 self.bytes_via = Some(*via);
             }
         }
+        self.advance_first_unfinished();
+    }
+
+    /// Undo what a download's old phase counted before it moves on (a repeated report replaces
+    /// the first rather than counting twice).
+    fn count_end(running: &mut usize, finished: &mut usize, failed: &mut usize, old: Phase) {
+        match old {
+            Phase::Queued => {}
+            Phase::Running => *running = running.saturating_sub(1),
+            Phase::Done => *finished = finished.saturating_sub(1),
+            Phase::Failed => *failed = failed.saturating_sub(1),
+        }
+    }
+
+    /// Move past every download that has ended: amortised O(1) an event over a run.
+    fn advance_first_unfinished(&mut self) {
+        while (self.tasks.get(self.first_unfinished))
+            .is_some_and(|t| matches!(t.phase, Phase::Done | Phase::Failed))
+        {
+            self.first_unfinished += 1;
+        }
+    }
+
+    /// The first download still queued or running, if any.
+    pub fn first_unfinished(&self) -> Option<usize> {
+        (self.first_unfinished < self.tasks.len()).then_some(self.first_unfinished)
+    }
+
+    /// Downloads running now.
+    pub fn running(&self) -> usize {
+        self.running
+    }
+
+    /// Downloads that finished well.
+    pub fn finished(&self) -> usize {
+        self.finished
     }
 
     /// The median cost of starting a worker of this kind in this run; None if none started.
     pub fn median_spawn(&self, kind: SpawnKind) -> Option<Duration> {
-        let mut costs: Vec<Duration> = self
-            .spawns
-            .iter()
-            .filter(|(k, _)| *k == kind)
-            .map(|(_, c)| *c)
-            .collect();
-        costs.sort();
-        let n = costs.len();
-        match n {
-            0 => None,
-            _ if n % 2 == 1 => Some(costs[n / 2]),
-            _ => Some((costs[n / 2 - 1] + costs[n / 2]) / 2),
-        }
+        self.spawn_medians[kind as usize].median()
     }
 
     /// How many workers of this kind have started in this run.
     pub fn spawn_count(&self, kind: SpawnKind) -> usize {
-        self.spawns.iter().filter(|(k, _)| *k == kind).count()
+        self.spawn_medians[kind as usize].len()
     }
 
     /// Whether the run has ended.
@@ -195,52 +383,31 @@ impl RunState {
 
     /// Downloads that failed (a crash): a run with any is not a fair time to compare.
     pub fn failed(&self) -> usize {
-        (self.tasks.iter())
-            .filter(|t| t.phase == Phase::Failed)
-            .count()
+        self.failed
     }
 
     /// Serial time: the sum of the durations.
     pub fn sum(&self) -> f64 {
-        ideal::sum(&self.durations())
+        self.facts.sum
     }
 
     /// The least time this strategy could take.
     pub fn ideal(&self) -> f64 {
-        self.ideal_bound().seconds
+        self.facts.ideal.seconds
     }
 
     /// The least time and what sets it (the side panel's "limited by ...").
     pub fn ideal_bound(&self) -> Ideal {
-        ideal::ideal_shaped(
-            self.strategy,
-            &self.durations(),
-            self.workers,
-            self.workload,
-            self.cores,
-            (self.workshops, self.workshop_threads),
-        )
+        self.facts.ideal
     }
 
     /// How many worker threads the strategy uses.
     pub fn worker_threads(&self) -> usize {
-        match self.strategy {
-            Strategy::Serial => 1,
-            Strategy::Threads | Strategy::Custom | Strategy::Process => self.tasks.len(),
-            Strategy::Pool => self.workers,
-            Strategy::Async => 1,
-            Strategy::Workshops => {
-                let share = workshops::share_size(self.tasks.len(), self.workshops);
-                (self.tasks.chunks(share))
-                    .map(|c| c.len().min(self.workshop_threads))
-                    .sum()
-            }
-        }
+        self.facts.worker_threads
     }
 
     /// The summary `run --json` prints.
     pub fn report(&self, seed: u64, speed: f64) -> RunReport {
-        let durations = self.durations();
         RunReport {
             strategy: self.strategy.name().into(),
             workers: self.worker_threads(),
@@ -261,8 +428,8 @@ impl RunState {
                 })
                 .collect(),
             elapsed_s: ms(self.elapsed.unwrap_or(0.0)),
-            sum_s: ms(ideal::sum(&durations)),
-            max_s: ms(ideal::longest(&durations)),
+            sum_s: ms(self.facts.sum),
+            max_s: ms(self.facts.longest),
             ideal_s: ms(self.ideal()),
         }
     }

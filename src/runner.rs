@@ -1,40 +1,160 @@
-//! The loop: receive an event, update the app, carry out its commands, draw at most 30 frames a
-//! second and only when something changed. Generic over the backend, so tests can drive it.
+//! The loop: input first, then the worker reports waiting in the inbox, then draw at most 30
+//! frames a second and only when something changed. Generic over the backend, so tests can
+//! drive it. The runner is also the edge between the screen and the state: it tells the app its
+//! viewport and turns clicks into what they hit ([`feed`]).
 
 use crate::app::{App, Command, Event};
-use crate::engine::{self, Reporter, RunHandle};
+use crate::engine::{self, Reporter, RunEvent, RunHandle, WorkerEvent};
 use crate::procinfo;
 use crate::ticker::Ticker;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
+use std::collections::HashMap;
 use std::io;
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread;
 use std::time::{Duration, Instant};
+
+/// Held while a frame is drawn, so a panic on another thread can restore the terminal between
+/// two frames rather than in the middle of one (which would hide the cursor again after it).
+pub static DRAWING: Mutex<()> = Mutex::new(());
 
 /// The shortest time between two frames (30 fps).
 pub const FRAME: Duration = Duration::from_millis(33);
 
-/// Events handled before drawing, at most: a flood of worker reports must not starve the screen.
-const BATCH: usize = 20_000;
+/// What the loop did, for `threadlab bench`: frame times and worker events handled.
+#[derive(Debug, Default)]
+pub struct LoopStats {
+    /// Time to build and flush each frame, in ms.
+    pub frame_ms: Mutex<Vec<f64>>,
+    pub worker_events: AtomicU64,
+    /// Runs that reported their end.
+    pub runs_finished: AtomicU64,
+}
+
+/// Worker reports waiting for the screen. Progress coalesces to each download's latest value and
+/// the byte count to its largest, so what waits here is bounded by the number of downloads, not
+/// by how long the screen was busy; starts and ends keep their order.
+#[derive(Debug, Default)]
+pub struct Pending {
+    pub events: Vec<RunEvent>,
+    progress: HashMap<(u64, usize), f64>,
+    bytes: Option<RunEvent>,
+    /// A wake-up is on its way through the event channel.
+    woken: bool,
+}
+
+impl Pending {
+    /// Every report, in an order that loses nothing: starts and ends first, then the latest
+    /// progress (which a finished download ignores), then the byte count.
+    pub fn into_events(self) -> impl Iterator<Item = RunEvent> {
+        let progress = (self.progress.into_iter()).map(|((run, task), done)| RunEvent {
+            run,
+            event: WorkerEvent::Progress { task, done },
+        });
+        self.events.into_iter().chain(progress).chain(self.bytes)
+    }
+
+    pub fn len(&self) -> usize {
+        self.events.len() + self.progress.len() + usize::from(self.bytes.is_some())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Where a run's workers report to: the pending reports, and one wake-up in the event channel
+/// whenever there are some, so a key never queues behind thousands of reports.
+#[derive(Debug)]
+pub struct Inbox {
+    pending: Mutex<Pending>,
+    wake: Sender<Event>,
+}
+
+impl Inbox {
+    pub fn new(wake: Sender<Event>) -> Arc<Self> {
+        Arc::new(Inbox {
+            pending: Mutex::new(Pending::default()),
+            wake,
+        })
+    }
+
+    /// Keep one report; false once the screen's loop has gone (the workers then stop).
+    pub fn push(&self, ev: RunEvent) -> bool {
+        let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        match ev.event {
+            WorkerEvent::Progress { task, done } => {
+                let latest = p.progress.entry((ev.run, task)).or_insert(done);
+                *latest = latest.max(done);
+            }
+            WorkerEvent::Bytes { total, .. } => {
+                let larger = match &p.bytes {
+                    Some(RunEvent {
+                        run,
+                        event: WorkerEvent::Bytes { total: had, .. },
+                    }) => *run != ev.run || total >= *had,
+                    _ => true,
+                };
+                if larger {
+                    p.bytes = Some(ev);
+                }
+            }
+            _ => p.events.push(ev),
+        }
+        if p.woken {
+            return true;
+        }
+        p.woken = true;
+        drop(p);
+        self.wake.send(Event::WorkerReports).is_ok()
+    }
+
+    /// Everything waiting, leaving the inbox empty.
+    pub fn take(&self) -> Pending {
+        let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        std::mem::take(&mut *p)
+    }
+}
 
 /// The threads the loop owns on the app's behalf.
 pub struct Runner {
+    /// Where the loop records what it did, when something measures it.
+    pub stats: Option<Arc<LoopStats>>,
     tx: Sender<Event>,
+    inbox: Arc<Inbox>,
     /// Where `e` writes the trace (`--trace FILE`); None names the file after the run.
     pub trace_path: Option<std::path::PathBuf>,
     run: Option<RunHandle>,
     ticker: Option<Ticker>,
+    sampler: Option<Sampler>,
 }
 
 impl Runner {
     /// Nothing running yet; every thread the runner starts reports into `tx`.
     pub fn new(tx: Sender<Event>) -> Self {
         Runner {
+            stats: None,
+            inbox: Inbox::new(tx.clone()),
             tx,
             trace_path: None,
             run: None,
             ticker: None,
+            sampler: None,
         }
+    }
+
+    /// Where run `run`'s workers report: the inbox, which wakes the loop.
+    pub fn reporter(&self, run: u64) -> Reporter {
+        let inbox = self.inbox.clone();
+        Reporter::to(run, move |ev| inbox.push(ev))
+    }
+
+    /// The reports the workers left since the last call.
+    pub fn take_reports(&self) -> Pending {
+        self.inbox.take()
     }
 
     /// Carry out one command; true when the app asked to quit.
@@ -43,7 +163,7 @@ impl Runner {
             Command::StartRun { id, plan } => {
                 // Dropping the old handle stops and joins its threads before the new run starts.
                 self.run = None;
-                self.run = Some(engine::start(plan, Reporter::new(id, self.tx.clone()))?);
+                self.run = Some(engine::start(plan, self.reporter(id))?);
             }
             Command::StopRun => self.run = None,
             Command::Pause => self.run.iter().for_each(|r| r.pause()),
@@ -96,18 +216,102 @@ impl Runner {
         self.run.as_ref().map(|r| r.clock().now())
     }
 
+    /// Start reading `/proc` on a thread of its own (the screen's thread never does).
+    pub fn start_sampler(&mut self) -> io::Result<()> {
+        if self.sampler.is_none() {
+            self.sampler = Some(Sampler::start(self.tx.clone())?);
+        }
+        Ok(())
+    }
+
     /// Wind down for exit: the run is stopped and joined; the ticker threads are left to die with
     /// the process, which is what daemon threads do (and all the app lets us quit with).
     pub fn shut_down(&mut self) {
         self.run = None;
+        self.sampler = None;
         if let Some(t) = self.ticker.take() {
             t.abandon();
         }
     }
 }
 
-/// How often the context-switch table is read: each read opens two files per thread.
-const THREADS_EVERY: Duration = Duration::from_millis(500);
+/// Reads the process's threads (names, context switches) and memory now and then, and sends
+/// them as [`Event::Sampled`]. With ten thousand threads one read opens twenty thousand files,
+/// so the pause after a read is at least ten times what the read took: never more than a tenth
+/// of a core, whatever the run.
+struct Sampler {
+    stop: Option<Sender<()>>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+/// The shortest time between two samples.
+const SAMPLE_EVERY: Duration = Duration::from_millis(500);
+
+impl Sampler {
+    fn start(tx: Sender<Event>) -> io::Result<Sampler> {
+        let (stop, stopped) = mpsc::channel::<()>();
+        let thread = thread::Builder::new()
+            .name("sampler".into())
+            .spawn(move || {
+                // SAFETY: gettid has no preconditions.
+                let me = unsafe { libc::gettid() } as u32;
+                let mut last = None;
+                loop {
+                    let t0 = Instant::now();
+                    let mut threads = procinfo::threads();
+                    // The sampler's own switches change at every sample: leave it out.
+                    threads.retain(|t| t.tid != me);
+                    let sample = (threads, procinfo::rss());
+                    // Only news is sent, so an idle screen stays idle (and draws nothing).
+                    if last.as_ref() != Some(&sample) {
+                        last = Some(sample.clone());
+                        let (threads, rss) = sample;
+                        if tx.send(Event::Sampled { threads, rss }).is_err() {
+                            return;
+                        }
+                    }
+                    let pause = SAMPLE_EVERY.max(t0.elapsed() * 10);
+                    // A message or a dropped sender both mean stop.
+                    if !matches!(stopped.recv_timeout(pause), Err(RecvTimeoutError::Timeout)) {
+                        return;
+                    }
+                }
+            })?;
+        Ok(Sampler {
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Sampler {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(t) = self.thread.take() {
+            // A sampler that panicked has nothing left to clean up.
+            let _ = t.join();
+        }
+    }
+}
+
+/// Hand one event to the app as the edge should: a click becomes what it hit, and whenever the
+/// size or the language changed, the app learns its new viewport from the view's layout.
+pub fn feed(app: &mut App, event: Event) -> Vec<Command> {
+    let event = match event {
+        Event::Click(x, y) => match crate::ui::hit(app, x, y) {
+            Some(e) => e,
+            None => return vec![],
+        },
+        e => e,
+    };
+    let before = (app.size, app.lang, app.look);
+    let resized = matches!(event, Event::Resize(..));
+    let cmds = app.update(event);
+    if resized || before != (app.size, app.lang, app.look) {
+        app.update(crate::ui::viewport(app));
+    }
+    cmds
+}
 
 /// Run the screen until the app quits or the channel closes.
 pub fn run<B: Backend>(
@@ -120,20 +324,13 @@ where
     B::Error: Into<io::Error>,
 {
     let mut last_draw: Option<Instant> = None;
-    let mut last_threads: Option<Instant> = None;
     let mut dirty = true;
+    let mut input = Vec::new();
     loop {
         let due = last_draw.is_none_or(|t| t.elapsed() >= FRAME);
         if dirty && due {
             let now = runner.now().unwrap_or(0.0);
-            app.update(Event::Tick {
-                now,
-                os_threads: procinfo::thread_count(),
-            });
-            if last_threads.is_none_or(|t| t.elapsed() >= THREADS_EVERY) {
-                app.update(Event::Threads(procinfo::threads()));
-                last_threads = Some(Instant::now());
-            }
+            app.update(Event::Tick { now });
             // Back from a suspend the screen is blank: the last frame cannot be diffed against.
             // (A resize to the same size clears without `clear`'s cursor query, which would wait
             // on the input thread's read forever.)
@@ -141,10 +338,20 @@ where
                 let area = terminal.size().map_err(Into::into)?.into();
                 terminal.resize(area).map_err(Into::into)?;
             }
+            let t0 = Instant::now();
+            let frame = DRAWING.lock().unwrap_or_else(|e| e.into_inner());
             // A failed draw means the terminal is gone: end instead of spinning on it.
             terminal
                 .draw(|f| f.render_widget(&*app, f.area()))
                 .map_err(Into::into)?;
+            drop(frame);
+            if let Some(s) = &runner.stats {
+                let ms = t0.elapsed().as_secs_f64() * 1000.0;
+                s.frame_ms
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(ms);
+            }
             last_draw = Some(Instant::now());
             dirty = false;
         }
@@ -165,17 +372,24 @@ where
                 Err(_) => return Ok(()),
             },
         };
-        if first.is_none() {
+        let Some(first) = first else {
             // The clock moved on: bars and elapsed time need a new frame.
             dirty = true;
             continue;
-        }
-        let events = first
-            .into_iter()
-            .chain(std::iter::from_fn(|| rx.try_recv().ok()).take(BATCH));
-        for event in events {
+        };
+        // Everything in the channel is input, signals, samples or a wake-up: a bounded handful,
+        // since worker reports wait in the inbox. Input goes first, then the reports.
+        input.clear();
+        input.push(first);
+        input.extend(std::iter::from_fn(|| rx.try_recv().ok()));
+        let mut reports = false;
+        for event in input.drain(..) {
+            if matches!(event, Event::WorkerReports) {
+                reports = true;
+                continue;
+            }
             let key = matches!(event, Event::Key(_) | Event::Resize(..));
-            for cmd in app.update(event) {
+            for cmd in feed(app, event) {
                 if runner.execute(cmd)? {
                     return Ok(());
                 }
@@ -184,6 +398,24 @@ where
             if key {
                 // A key is answered on the next frame at once, not after the frame budget.
                 last_draw = None;
+            }
+        }
+        if reports {
+            dirty = true;
+            let pending = runner.take_reports();
+            let count = pending.len() as u64;
+            let mut ended = 0;
+            for ev in pending.into_events() {
+                ended += u64::from(matches!(ev.event, WorkerEvent::RunFinished { .. }));
+                for cmd in app.update(Event::Worker(ev)) {
+                    if runner.execute(cmd)? {
+                        return Ok(());
+                    }
+                }
+            }
+            if let Some(s) = &runner.stats {
+                s.worker_events.fetch_add(count, Ordering::Relaxed);
+                s.runs_finished.fetch_add(ended, Ordering::Relaxed);
             }
         }
     }

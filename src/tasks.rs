@@ -15,7 +15,7 @@ pub const LESSON_DOWNLOADS: &str = include_str!("../assets/downloads.txt");
 pub const MAX_NAME_CHARS: usize = 200;
 
 /// More downloads than this would only make the screen unreadable and the run slow.
-pub const MAX_TASKS: usize = 10_000;
+pub const MAX_TASKS: usize = 100_000;
 
 /// Parse one name per line, ignoring blank lines; refuse names that could not be shown safely.
 pub fn parse_names(text: &str, lang: Lang) -> Result<Vec<String>, String> {

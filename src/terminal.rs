@@ -141,6 +141,21 @@ fn install_panic_hook() {
         // A panic on any thread leaves the screen inconsistent: restore it, show the message on
         // the normal screen, and end the process instead of drawing on a restored terminal.
         let was_active = ACTIVE.load(Ordering::SeqCst);
+        // Wait for a frame being drawn to finish (briefly: the panic may be in that frame, on
+        // this very thread), and keep the next one from starting before the process ends.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_millis(200);
+        let _frames = loop {
+            match crate::runner::DRAWING.try_lock() {
+                Ok(g) => break Some(g),
+                Err(std::sync::TryLockError::Poisoned(p)) => break Some(p.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock)
+                    if std::time::Instant::now() < deadline =>
+                {
+                    thread::yield_now()
+                }
+                Err(std::sync::TryLockError::WouldBlock) => break None,
+            }
+        };
         restore();
         previous(info);
         if was_active {

@@ -73,15 +73,11 @@ const SPEED: f64 = 5.0;
 fn cpu_work_really_computes_and_io_work_does_not() {
     let _turn = one_at_a_time();
     let work = FOUR.iter().sum::<f64>() / SPEED;
-    let (state, _, wall, cpu) = measured(&plan(Strategy::Threads, &FOUR, SPEED, Workload::Cpu));
+    let (state, _, _, cpu) = measured(&plan(Strategy::Threads, &FOUR, SPEED, Workload::Cpu));
     assert_eq!(state.report(1, SPEED).workload, "cpu");
-    let used = cores::cores_in_use().min(4) as f64;
-    // Generous bounds: the machine is shared, and calibration is a best case.
+    // Generous bounds: the machine is shared, and calibration is a best case. (How much of the
+    // wall time the work got depends on what else runs, so it is no test: the CPU time is.)
     assert!(cpu > 0.5 * work, "cpu {cpu:.3} s for {work:.3} s of work");
-    assert!(
-        cpu > 0.25 * wall * used,
-        "cpu {cpu:.3} s in {wall:.3} s on {used} cores"
-    );
 
     let (_, _, wall, cpu) = measured(&plan(Strategy::Threads, &FOUR, SPEED, Workload::Io));
     assert!(

@@ -32,7 +32,7 @@ fn app(n: usize, lang: Lang) -> App {
         all_cores: 2,
         procs: Default::default(),
         scenes: threadlab::lesson::builtin(),
-        theme: Default::default(),
+        look: Default::default(),
     })
 }
 
@@ -67,10 +67,8 @@ fn busy(lang: Lang) -> App {
         }));
     }
     a.update(Event::Ticker("Ping"));
-    a.update(Event::Tick {
-        now: 7.5,
-        os_threads: 9,
-    });
+    a.update(Event::Tick { now: 7.5 });
+    a.os_threads = 9;
     a
 }
 
@@ -80,7 +78,7 @@ fn every_size_from_1x1_to_300x100_renders() {
         let mut a = busy(lang);
         for w in 1..=300 {
             for h in 1..=100 {
-                a.update(Event::Resize(w, h));
+                threadlab::runner::feed(&mut a, Event::Resize(w, h));
                 draw(&a, w, h);
             }
         }
@@ -100,11 +98,14 @@ fn every_size_from_1x1_to_300x100_renders() {
 #[test]
 fn the_code_panel_renders_at_every_size_in_every_theme() {
     use threadlab::code::Language;
-    use threadlab::ui::theme::{Theme, ThemeName};
+    use threadlab::look::{Look, ThemeName};
     let mut a = busy(Lang::Zh);
     a.update(Event::Ticker("Pong"));
     for (i, name) in ThemeName::ALL.into_iter().enumerate() {
-        a.theme = Theme::new(name, i % 2 == 1);
+        a.look = Look {
+            name,
+            ascii: i % 2 == 1,
+        };
         for (language, strategy) in [
             (Language::Rust, Kind::Pool),
             (Language::Python, Kind::Async),
@@ -114,7 +115,7 @@ fn the_code_panel_renders_at_every_size_in_every_theme() {
             // Odd sizes from 1x1 up: every cut, fold and narrow gutter gets drawn somewhere.
             for w in (1..=240).step_by(7) {
                 for h in (1..=90).step_by(3) {
-                    a.update(Event::Resize(w, h));
+                    threadlab::runner::feed(&mut a, Event::Resize(w, h));
                     draw(&a, w, h);
                 }
             }
@@ -179,8 +180,7 @@ fn event() -> impl Strategy<Value = Event> {
         }),
         1 => (0u16..320, 0u16..120).prop_map(|(w, h)| Event::Resize(w, h)),
         4 => (0u64..6, worker_event()).prop_map(|(run, event)| Event::Worker(RunEvent { run, event })),
-        1 => (prop_oneof![0.0..100.0f64, Just(f64::NAN)], 0usize..500)
-            .prop_map(|(now, os_threads)| Event::Tick { now, os_threads }),
+        1 => prop_oneof![0.0..100.0f64, Just(f64::NAN)].prop_map(|now| Event::Tick { now }),
         1 => prop::sample::select(vec!["Ping", "Pong"]).prop_map(Event::Ticker),
     ]
 }
@@ -200,7 +200,7 @@ proptest! {
             if let Event::Resize(w, h) = ev {
                 size = (w, h);
             }
-            a.update(ev);
+            threadlab::runner::feed(&mut a, ev);
             if let Some(run) = &a.run {
                 for t in &run.state.tasks {
                     prop_assert!((0.0..=1.0).contains(&t.done), "progress {} out of range", t.done);
@@ -208,7 +208,7 @@ proptest! {
                 prop_assert!(run.now.is_finite(), "lesson clock {} is not a number", run.now);
             }
             prop_assert!(a.scroll < n.max(1));
-            prop_assert!((1..=256).contains(&a.workers));
+            prop_assert!((1..=1024).contains(&a.workers));
             // a frame now and then, at the storm's current size
             if i % 97 == 0 {
                 draw(&a, size.0, size.1);

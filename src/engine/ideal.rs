@@ -143,17 +143,45 @@ pub fn longest(durations: &[f64]) -> f64 {
     durations.iter().copied().fold(0.0, f64::max)
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many makespans this thread has worked out, so tests can check none is per event.
+    pub static MAKESPANS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Hand the downloads out in order, each to the first worker that is free.
+/// O(downloads × log workers): the next free worker comes off a min-heap.
 pub fn pool_makespan(durations: &[f64], workers: usize) -> f64 {
-    let mut free_at = vec![0.0_f64; workers.max(1)];
-    for &d in durations {
-        let first_free = free_at
-            .iter_mut()
-            .min_by(|a, b| a.total_cmp(b))
-            .expect("at least one worker");
-        *first_free += d;
+    #[cfg(test)]
+    MAKESPANS.with(|n| n.set(n.get() + 1));
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    struct At(f64);
+    impl PartialEq for At {
+        fn eq(&self, other: &Self) -> bool {
+            self.cmp(other).is_eq()
+        }
     }
-    longest(&free_at)
+    impl Eq for At {}
+    impl PartialOrd for At {
+        fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl Ord for At {
+        fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+            self.0.total_cmp(&other.0)
+        }
+    }
+    let workers = workers.max(1).min(durations.len().max(1));
+    let mut free_at: BinaryHeap<Reverse<At>> = (0..workers).map(|_| Reverse(At(0.0))).collect();
+    let mut end = 0.0_f64;
+    for &d in durations {
+        let Reverse(At(t)) = free_at.pop().expect("at least one worker");
+        end = end.max(t + d);
+        free_at.push(Reverse(At(t + d)));
+    }
+    end
 }
 
 #[cfg(test)]

@@ -200,6 +200,14 @@ impl Reporter {
         }
     }
 
+    /// Report run `run`'s events to `sink`, which returns false once nobody listens.
+    pub fn to(run: u64, sink: impl Fn(RunEvent) -> bool + Send + Sync + 'static) -> Self {
+        Reporter {
+            run,
+            send: Arc::new(sink),
+        }
+    }
+
     /// Send one event; false when nobody listens any more, which workers treat as "stop".
     pub fn send(&self, event: WorkerEvent) -> bool {
         (self.send)(RunEvent {

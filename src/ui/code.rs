@@ -3,6 +3,7 @@
 //! Highlighting happened once, in `code`; drawing only looks each piece's style up in the theme.
 
 use super::theme::Theme;
+use super::theme_of as theme;
 use super::{pane, put};
 use crate::app::App;
 use crate::code::{CodeLine, Language, Listing, Subject, companion, listing};
@@ -63,7 +64,7 @@ fn rows_from(l: &Listing, skip: usize) -> u16 {
 
 /// Draw listing `l` from its line `skip` on (the lines scrolled past).
 fn draw(app: &App, l: &Listing, title_key: &str, skip: usize, area: Rect, buf: &mut Buffer) {
-    let th = &app.theme;
+    let th = theme(app);
     let inner = pane(th, &tf(app.lang, title_key, &[&l.path]), area, buf);
     if inner.height == 0 || inner.width == 0 {
         return;

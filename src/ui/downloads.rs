@@ -1,6 +1,7 @@
 //! The downloads pane: one row per visible download, with a smooth bar.
 
 use super::theme::Theme;
+use super::theme_of as theme;
 use super::{pane, put};
 use crate::app::App;
 use crate::i18n::t;
@@ -34,12 +35,12 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         t(app.lang, "pane_downloads").to_string()
     };
-    let th = &app.theme;
+    let th = theme(app);
     let inner = pane(th, &title, area, buf);
     if inner.height == 0 || inner.width == 0 {
         return;
     }
-    if let Some(note) = crash_note(app).or_else(|| details(app, &state)) {
+    if let Some(note) = crash_note(app).or_else(|| details(app, state)) {
         // On the pane's bottom border, right under the downloads it is about.
         let text = format!(" {note} ");
         put(
@@ -53,13 +54,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         );
     }
     let now = app.run.as_ref().map_or(0.0, |r| r.now);
-    let name_w = state
-        .tasks
-        .iter()
-        .map(|t| width(&t.task.name))
-        .max()
-        .unwrap_or(0)
-        .min(inner.width as usize / 3) as u16;
+    let name_w = app.name_width.min(inner.width as usize / 3) as u16;
     // Only the visible window is drawn: a thousand downloads cost no more than a screenful.
     for (row, ts) in state
         .tasks
@@ -122,7 +117,7 @@ fn crash_note(app: &App) -> Option<String> {
 }
 
 fn draw_row(app: &App, ts: &TaskState, now: f64, name_w: u16, r: Rect, buf: &mut Buffer) {
-    let th = &app.theme;
+    let th = theme(app);
     let style = phase_style(th, ts.phase);
     let mut x = r.x;
     x += put(

@@ -1,6 +1,7 @@
 //! Overlays: the help (every key from the key table, and a bilingual glossary), and the banner
 //! shown when main has finished but non-daemon threads keep the process alive.
 
+use super::theme_of as theme;
 use super::{block, put};
 use crate::app::App;
 use crate::i18n::{Lang, t, tf};
@@ -59,7 +60,7 @@ pub fn help_lines() -> usize {
 
 pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let l = app.lang;
-    let th = &app.theme;
+    let th = theme(app);
     let heading = th.accent.add_modifier(Modifier::BOLD);
     let lines: Vec<(String, Style)> = (entries(l).into_iter())
         .map(|(text, is_heading)| (text, if is_heading { heading } else { th.text }))
@@ -106,7 +107,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
 
 pub(super) fn main_finished(app: &App, area: Rect, buf: &mut Buffer) {
     let l = app.lang;
-    let th = &app.theme;
+    let th = theme(app);
     let box_ = centred(area, 64, 9);
     if box_.width < 4 || box_.height < 3 {
         return;

@@ -1,5 +1,6 @@
 //! Lesson mode's card: the scene's title and one to four lines, then what the run showed in numbers.
 
+use super::theme_of as theme;
 use super::{pane, put};
 use crate::app::App;
 use crate::i18n::{t, tf};
@@ -25,7 +26,7 @@ fn lines(app: &App, width: u16) -> Vec<(String, Style)> {
     let Some(l) = &app.lesson else {
         return Vec::new();
     };
-    let (lang, th) = (app.lang, &app.theme);
+    let (lang, th) = (app.lang, theme(app));
     let mut lines: Vec<(String, Style)> = (l.scene().card(lang).iter())
         .map(|s| (s.clone(), th.title))
         .collect();
@@ -52,7 +53,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         "lesson_scene",
         &[&(l.index + 1), &l.scenes.len(), &l.scene().title(lang)],
     );
-    let th = &app.theme;
+    let th = theme(app);
     let inner = pane(th, &title, area, buf);
     for (y, (text, style)) in (inner.y..inner.bottom()).zip(lines(app, inner.width)) {
         put(th, buf, inner.x, y, inner.width, &text, style);

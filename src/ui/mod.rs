@@ -10,7 +10,7 @@ mod side;
 pub mod theme;
 mod timeline;
 
-use crate::app::App;
+use crate::app::{App, Event};
 use crate::engine::Strategy;
 use crate::i18n::{Lang, strategy_name, t};
 use crate::keys::{Action, BINDINGS, Binding};
@@ -134,6 +134,37 @@ pub fn download_rows(w: u16, h: u16, lang: Lang, ascii: bool) -> usize {
     a.downloads.height.saturating_sub(2) as usize
 }
 
+/// The styles and glyphs of the look the app chose.
+pub(crate) fn theme_of(app: &App) -> &'static Theme {
+    Theme::of(app.look)
+}
+use theme_of as theme;
+
+/// Where each part of the screen goes for `app` on a screen of `area`.
+fn areas(app: &App, area: Rect) -> Areas {
+    let bar_rows = keybar_rows(app.lang, app.look.ascii, area);
+    layout(area, app.tasks.len(), expected_lanes(app), bar_rows)
+}
+
+/// What the state needs to know of the screen at its size and in its language (for the runner,
+/// which tells the app after a resize or a change of language or look).
+pub fn viewport(app: &App) -> Event {
+    let (w, h) = app.size;
+    Event::Viewport {
+        page: download_rows(w, h, app.lang, app.look.ascii).max(1),
+        help_lines: help_lines(),
+    }
+}
+
+/// What a click at (x, y) hit, as the state's event: a strategy tab or a download.
+pub fn hit(app: &App, x: u16, y: u16) -> Option<Event> {
+    if y == 0 {
+        tab_at(app, x).map(Event::ClickTab)
+    } else {
+        download_at(app, y).map(Event::ClickDownload)
+    }
+}
+
 /// Lanes the timeline wants before a run has shown which workers it uses.
 fn expected_lanes(app: &App) -> usize {
     match &app.run {
@@ -149,10 +180,9 @@ fn expected_lanes(app: &App) -> usize {
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let area = area.intersection(buf.area);
-        let bar_rows = keybar_rows(self.lang, self.theme.ascii, area);
-        let a = layout(area, self.tasks.len(), expected_lanes(self), bar_rows);
+        let a = areas(self, area);
         tabs(self, a.tabs, buf);
-        info(self, a.info, buf);
+        info(self, a.info, a.side_hidden, buf);
         downloads::render(self, a.downloads, buf);
         // Lesson mode: the scene's card sits right under the timeline. It takes the log's rows
         // first and then, on a short screen, the timeline's, so the card is always whole.
@@ -258,9 +288,7 @@ pub fn tab_at(app: &App, x: u16) -> Option<u8> {
 
 /// The download shown on row `y` of the screen, if any; for mouse clicks.
 pub fn download_at(app: &App, y: u16) -> Option<usize> {
-    let area = Rect::new(0, 0, app.size.0, app.size.1);
-    let bar_rows = keybar_rows(app.lang, app.theme.ascii, area);
-    let a = layout(area, app.tasks.len(), expected_lanes(app), bar_rows);
+    let a = areas(app, Rect::new(0, 0, app.size.0, app.size.1));
     let inner_top = a.downloads.y + 1;
     let rows = a.downloads.height.saturating_sub(2);
     if y < inner_top || y >= inner_top + rows {
@@ -274,7 +302,7 @@ fn tabs(app: &App, area: Rect, buf: &mut Buffer) {
     if area.height == 0 {
         return;
     }
-    let th = &app.theme;
+    let th = theme(app);
     let mut x = area.x;
     let right = area.right();
     let title = format!(" {} ", t(app.lang, "app_title"));
@@ -307,7 +335,7 @@ fn tabs(app: &App, area: Rect, buf: &mut Buffer) {
     }
 }
 
-fn info(app: &App, area: Rect, buf: &mut Buffer) {
+fn info(app: &App, area: Rect, side_hidden: bool, buf: &mut Buffer) {
     if area.height == 0 {
         return;
     }
@@ -328,14 +356,6 @@ fn info(app: &App, area: Rect, buf: &mut Buffer) {
         // What the selected strategy will use, even while another's last run is on screen.
         _ => format!("{} {}", t(l, "workers"), app.queued().worker_threads()),
     };
-    let screen = Rect::new(0, 0, app.size.0, app.size.1);
-    let side_hidden = layout(
-        screen,
-        app.tasks.len(),
-        1,
-        keybar_rows(l, app.theme.ascii, screen),
-    )
-    .side_hidden;
     let text = if side_hidden {
         // No room for the timing panel: its two key figures move up here.
         let s = app.view_state();
@@ -361,7 +381,7 @@ fn info(app: &App, area: Rect, buf: &mut Buffer) {
             app.all_cores,
         )
     };
-    let th = &app.theme;
+    let th = theme(app);
     let state_style = if app.paused {
         th.warn.add_modifier(Modifier::BOLD)
     } else {
@@ -428,7 +448,7 @@ fn log(app: &App, area: Rect, side_hidden: bool, buf: &mut Buffer) {
     } else {
         t(app.lang, "pane_log").to_string()
     };
-    let th = &app.theme;
+    let th = theme(app);
     let inner = pane(th, &title, area, buf);
     if inner.height == 0 {
         return;
@@ -493,7 +513,7 @@ fn keybar(app: &App, area: Rect, buf: &mut Buffer) {
     if area.height == 0 {
         return;
     }
-    let th = &app.theme;
+    let th = theme(app);
     let (mut x, mut y) = (area.x, area.y);
     for b in BINDINGS.iter().filter(|b| b.on_bar) {
         let desc = format!(" {} ", bar_help(b, app.lang, th.ascii));

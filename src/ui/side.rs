@@ -1,6 +1,7 @@
 //! The side panel: timing of the current run against the lesson's arithmetic, the last result of
 //! each strategy, and the Ping/Pong ticker.
 
+use super::theme_of as theme;
 use super::{fmt_speed, pane, put, strategy_label};
 use crate::app::App;
 use crate::engine::ideal::Bound;
@@ -74,7 +75,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 fn lines_pane(app: &App, title: &str, lines: Vec<(String, Style)>, area: Rect, buf: &mut Buffer) {
-    let th = &app.theme;
+    let th = theme(app);
     let inner = pane(th, title, area, buf);
     for (y, (text, style)) in (inner.y..inner.bottom()).zip(lines) {
         put(th, buf, inner.x, y, inner.width, &text, style);
@@ -97,10 +98,9 @@ fn row(label: &str, value: String) -> String {
 
 fn timing_lines(app: &App) -> Vec<(String, Style)> {
     let l = app.lang;
-    let th = &app.theme;
+    let th = theme(app);
     let state = app.view_state();
     let plain = th.text;
-    let durations = state.durations();
     let mut out = Vec::new();
     let elapsed = app.run.as_ref().map(|r| r.elapsed());
     let live = app.is_running();
@@ -125,8 +125,10 @@ fn timing_lines(app: &App) -> Vec<(String, Style)> {
         row(t(l, "timing_sum"), format!("{:>7.2} s", state.sum())),
         plain,
     ));
-    if (2..=6).contains(&durations.len()) {
-        let terms: Vec<String> = durations.iter().map(|d| fmt_speed(*d)).collect();
+    if (2..=6).contains(&state.tasks.len()) {
+        let terms: Vec<String> = (state.tasks.iter())
+            .map(|t| fmt_speed(t.task.duration))
+            .collect();
         out.push((format!("  = {}", terms.join(" + ")), th.dim));
     }
     let ideal = state.ideal_bound();
@@ -178,8 +180,29 @@ fn timing_lines(app: &App) -> Vec<(String, Style)> {
         (SpawnKind::Process, "timing_spawn_process"),
     ] {
         if let Some(cost) = state.median_spawn(kind).map(fmt_cost) {
-            out.push((row(t(l, label), format!("{cost:>9}")), plain));
+            // The median of every start in this run, and how many there were.
+            let n = state.spawn_count(kind);
+            let count = if n > 1 {
+                format!(" ×{n}")
+            } else {
+                String::new()
+            };
+            out.push((row(t(l, label), format!("{cost:>9}{count}")), plain));
         }
+    }
+    if let Some(run) = app.run.as_ref().filter(|r| r.peak_threads > 0) {
+        // What a run's threads cost the process: the most it had at once, and its memory.
+        out.push((
+            row(
+                t(l, "timing_peak"),
+                format!(
+                    "{:>7} · {:.0} MB",
+                    run.peak_threads,
+                    run.peak_rss as f64 / 1e6
+                ),
+            ),
+            plain,
+        ));
     }
     if let Some(via) = state.bytes_via {
         let path = match via {
@@ -200,7 +223,7 @@ fn timing_lines(app: &App) -> Vec<(String, Style)> {
 
 fn results_lines(app: &App) -> Vec<(String, Style)> {
     let l = app.lang;
-    let th = &app.theme;
+    let th = theme(app);
     let rule = th.glyphs.rule;
     let mut out = vec![(format!("{rule} {} {rule}", t(l, "pane_results")), th.title)];
     let serial = (app.results.get(&Strategy::Serial))
@@ -239,24 +262,13 @@ fn results_lines(app: &App) -> Vec<(String, Style)> {
 
 /// Per worker thread, how often it gave up its core (waiting) and had it taken (juggling).
 fn switches_lines(app: &App) -> Vec<(String, Style)> {
-    let Some(run) = &app.run else {
-        return vec![];
-    };
-    // The kernel keeps 15 bytes of a thread's name, so lanes are matched by that prefix.
-    let workers: Vec<_> = app
-        .threads
-        .iter()
-        .filter(|t| {
-            run.lanes.iter().any(|l| {
-                let cut = &l.as_bytes()[..l.len().min(15)];
-                t.name.as_bytes() == cut
-            })
-        })
-        .collect();
-    if workers.is_empty() {
+    // The app keeps only the run's own workers from each sample (matched by the kernel's
+    // 15-byte names), so this reads what it shows and nothing else.
+    let workers = &app.switches;
+    if app.run.is_none() || workers.is_empty() {
         return vec![];
     }
-    let th = &app.theme;
+    let th = theme(app);
     let rule = th.glyphs.rule;
     let mut out = vec![(
         format!("{rule} {} {rule}", t(app.lang, "pane_switches")),
@@ -278,7 +290,7 @@ fn switches_lines(app: &App) -> Vec<(String, Style)> {
 
 fn ticker(app: &App, area: Rect, buf: &mut Buffer) {
     let l = app.lang;
-    let th = &app.theme;
+    let th = theme(app);
     // Daemon threads are harmless at exit (done's colour); others hold the process (warn).
     let (state, style) = match (app.ticker.on, app.ticker.daemon) {
         (false, _) => (t(l, "ticker_off"), th.dim),

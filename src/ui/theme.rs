@@ -8,46 +8,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols::border;
 use std::borrow::Cow;
 
-/// The looks `--theme` offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ThemeName {
-    /// Colours for a dark terminal (the default).
-    #[default]
-    Dark,
-    /// Colours that stay readable on a white background.
-    Light,
-    /// High contrast for the back of a classroom: bright, bold, thick borders and bars.
-    Projector,
-    /// No colour at all: only bold and reverse video.
-    Mono,
-}
-
-impl ThemeName {
-    pub const ALL: [ThemeName; 4] = [
-        ThemeName::Dark,
-        ThemeName::Light,
-        ThemeName::Projector,
-        ThemeName::Mono,
-    ];
-
-    /// The name `--theme` takes.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ThemeName::Dark => "dark",
-            ThemeName::Light => "light",
-            ThemeName::Projector => "projector",
-            ThemeName::Mono => "mono",
-        }
-    }
-
-    /// Parse a name as given to `--theme`.
-    pub fn parse(s: &str) -> Result<ThemeName, String> {
-        ThemeName::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s)
-            .ok_or_else(|| format!("unknown theme '{s}' (expected dark, light, projector or mono)"))
-    }
-}
+pub use crate::look::{Look, ThemeName};
 
 /// The characters the screen is drawn with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -302,11 +263,18 @@ impl Theme {
         th
     }
 
-    /// The theme the command line asks for: `NO_COLOR` (set and not empty) means mono whatever
-    /// `--theme` says, as <https://no-color.org> asks.
-    pub fn choose(name: ThemeName, ascii: bool, no_color: Option<&std::ffi::OsStr>) -> Theme {
-        let no_color = no_color.is_some_and(|v| !v.is_empty());
-        Theme::new(if no_color { ThemeName::Mono } else { name }, ascii)
+    /// The theme for a look, built once per process: every frame asks for it.
+    pub fn of(look: Look) -> &'static Theme {
+        static THEMES: std::sync::LazyLock<Vec<Theme>> = std::sync::LazyLock::new(|| {
+            (ThemeName::ALL.into_iter())
+                .flat_map(|n| [Theme::new(n, false), Theme::new(n, true)])
+                .collect()
+        });
+        let i = ThemeName::ALL
+            .iter()
+            .position(|&n| n == look.name)
+            .unwrap_or(0);
+        &THEMES[i * 2 + usize::from(look.ascii)]
     }
 
     /// The style of code the highlighter calls `s`.
@@ -391,18 +359,18 @@ mod tests {
         let off = std::ffi::OsStr::new("");
         let on = std::ffi::OsStr::new("1");
         assert_eq!(
-            Theme::choose(ThemeName::Light, false, None).name,
+            Look::choose(ThemeName::Light, false, None).name,
             ThemeName::Light
         );
         assert_eq!(
-            Theme::choose(ThemeName::Light, false, Some(off)).name,
+            Look::choose(ThemeName::Light, false, Some(off)).name,
             ThemeName::Light
         );
         assert_eq!(
-            Theme::choose(ThemeName::Projector, true, Some(on)).name,
+            Look::choose(ThemeName::Projector, true, Some(on)).name,
             ThemeName::Mono
         );
-        assert!(Theme::choose(ThemeName::Dark, true, Some(on)).ascii);
+        assert!(Look::choose(ThemeName::Dark, true, Some(on)).ascii);
     }
 
     #[test]

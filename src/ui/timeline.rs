@@ -2,6 +2,7 @@
 //! run side by side, and a pool visibly reuses its few workers.
 
 use super::downloads::phase_style;
+use super::theme_of as theme;
 use super::{pane, put};
 use crate::app::App;
 use crate::engine::Strategy;
@@ -10,10 +11,9 @@ use crate::report::Phase;
 use crate::text::pad;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use std::collections::HashMap;
 
 pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let th = &app.theme;
+    let th = theme(app);
     let g = &th.glyphs;
     let title = match app.run.as_ref().map_or(app.strategy, |r| r.state.strategy) {
         Strategy::Process => "pane_timeline_process",
@@ -28,18 +28,8 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     };
     let state = &run.state;
-    // By the workers' numbers (Thread-2 before Thread-10, pool-5 after the pool-4 it replaced,
-    // child processes by pid), not the order they happened to report; workshop lanes
-    // "pid N/tI" stay together under their process.
-    let mut lanes: Vec<&std::sync::Arc<str>> = run.lanes.iter().collect();
-    lanes.sort_by_cached_key(|l| natural_key(l));
-    let label_w = run
-        .lanes
-        .iter()
-        .map(|l| l.len())
-        .max()
-        .unwrap_or(4)
-        .clamp(4, 14) as u16;
+    // Lanes come in the workers' own order, kept as they appeared (see `app::Lanes`).
+    let label_w = run.lanes.widest().clamp(4, 14) as u16;
     let track_x = inner.x + label_w + 1;
     let track_w = inner.right().saturating_sub(track_x);
     if track_w < 4 {
@@ -53,18 +43,14 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
             .clamp(0.0, track_w as f64) as u16
     };
     let rows = inner.height as usize - 1; // the last row is the axis
-    let shown = if lanes.len() > rows {
+    let shown = if run.lanes.len() > rows {
         rows - 1
     } else {
-        lanes.len()
+        run.lanes.len()
     };
-    let lane_of: HashMap<&str, usize> = lanes
-        .iter()
-        .take(shown)
-        .enumerate()
-        .map(|(i, l)| (&***l, i))
-        .collect();
-    for (i, lane) in lanes.iter().take(shown).enumerate() {
+    let track = String::from_iter(std::iter::repeat_n(g.track, track_w as usize));
+    // Only the lanes on screen are drawn, each with the downloads its worker ran.
+    for (i, lane) in run.lanes.in_order().take(shown).enumerate() {
         let y = inner.y + i as u16;
         put(
             th,
@@ -72,11 +58,24 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
             inner.x,
             y,
             label_w,
-            &pad(lane, label_w as usize),
+            &pad(&lane.name, label_w as usize),
             th.muted,
         );
-        let track = String::from_iter(std::iter::repeat_n(g.track, track_w as usize));
         put(th, buf, track_x, y, track_w, &track, th.dim);
+        for &task in &lane.tasks {
+            let Some(ts) = state.tasks.get(task) else {
+                continue;
+            };
+            let Some(start) = ts.start else {
+                continue;
+            };
+            let end = ts.end.unwrap_or(run.now).max(start);
+            let (a, b) = (col(start), col(end).max(col(start) + 1).min(track_w));
+            if b <= a {
+                continue;
+            }
+            segment(app, ts, (track_x + a, y), b - a, buf);
+        }
     }
     if run.lanes.len() > shown {
         let more = tf(app.lang, "more_lanes", &[&(run.lanes.len() - shown)]);
@@ -90,41 +89,6 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
             th.dim,
         );
     }
-    for ts in &state.tasks {
-        let (Some(worker), Some(start)) = (&ts.worker, ts.start) else {
-            continue;
-        };
-        let Some(&lane) = lane_of.get(&**worker) else {
-            continue;
-        };
-        let end = ts.end.unwrap_or(run.now).max(start);
-        let (a, b) = (col(start), col(end).max(col(start) + 1).min(track_w));
-        if b <= a {
-            continue;
-        }
-        // Finished downloads alternate colours, so neighbours in one lane stay apart.
-        let style = match ts.phase {
-            Phase::Done => th.lanes[ts.task.id % th.lanes.len()],
-            p => phase_style(th, p),
-        };
-        // The download's number marks where it begins, so the class can tell who ran what.
-        let mut seg: String = (ts.task.id + 1).to_string();
-        seg.truncate((b - a) as usize);
-        let fill = (b - a) as usize - seg.chars().count();
-        seg.extend(std::iter::repeat_n(g.segment, fill));
-        let y = inner.y + lane as u16;
-        put(th, buf, track_x + a, y, b - a, &seg, th.on(style));
-        // Keep the number readable: it sits on the colour, the rest is solid colour.
-        put(
-            th,
-            buf,
-            track_x + a + (b - a - fill as u16),
-            y,
-            fill as u16,
-            &String::from_iter(std::iter::repeat_n(g.segment, fill)),
-            style,
-        );
-    }
     let axis_y = inner.bottom() - 1;
     let left = "0s".to_string();
     let right = format!("{span:.1}s");
@@ -133,51 +97,29 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     put(th, buf, rx, axis_y, right.len() as u16, &right, th.dim);
 }
 
-/// A name split into runs of text and numbers, numbers compared by value: `Thread-2` < `Thread-10`.
-fn natural_key(name: &str) -> Vec<(String, u64)> {
-    let mut key = Vec::new();
-    let mut text = String::new();
-    let mut chars = name.chars().peekable();
-    while let Some(&c) = chars.peek() {
-        if c.is_ascii_digit() {
-            let mut n: u64 = 0;
-            while let Some(d) = chars.peek().and_then(|c| c.to_digit(10)) {
-                n = n.saturating_mul(10).saturating_add(u64::from(d));
-                chars.next();
-            }
-            key.push((std::mem::take(&mut text), n));
-        } else {
-            text.push(c);
-            chars.next();
+/// One download's stretch of its lane, `w` cells from `at`: its number where it begins, then
+/// solid colour, so the class can tell who ran what.
+fn segment(app: &App, ts: &crate::report::TaskState, at: (u16, u16), w: u16, buf: &mut Buffer) {
+    let th = theme(app);
+    let g = &th.glyphs;
+    // Finished downloads alternate colours, so neighbours in one lane stay apart.
+    let style = match ts.phase {
+        Phase::Done => th.lanes[ts.task.id % th.lanes.len()],
+        p => phase_style(th, p),
+    };
+    let mut number = [0u8; 20];
+    let label = {
+        use std::io::Write;
+        let mut cur = std::io::Cursor::new(&mut number[..]);
+        let _ = write!(cur, "{}", ts.task.id + 1);
+        let n = cur.position() as usize;
+        std::str::from_utf8(&number[..n.min(w as usize)]).unwrap_or("")
+    };
+    let (x, y) = at;
+    let used = put(th, buf, x, y, w, label, th.on(style));
+    for cx in x + used..x + w {
+        if let Some(cell) = buf.cell_mut((cx, y)) {
+            cell.set_char(g.segment).set_style(style);
         }
-    }
-    key.push((text, 0));
-    key
-}
-
-#[cfg(test)]
-mod tests {
-    use super::natural_key;
-
-    #[test]
-    fn lanes_sort_by_their_numbers_not_their_letters() {
-        let mut lanes = [
-            "Thread-10",
-            "Thread-2",
-            "pid 9352/t1",
-            "pid 9347/t2",
-            "pid 9347/t1",
-        ];
-        lanes.sort_by_cached_key(|l| natural_key(l));
-        assert_eq!(
-            lanes,
-            [
-                "Thread-2",
-                "Thread-10",
-                "pid 9347/t1",
-                "pid 9347/t2",
-                "pid 9352/t1"
-            ]
-        );
     }
 }

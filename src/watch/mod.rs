@@ -47,12 +47,17 @@ pub fn main(args: &WatchArgs, opts: &Opts) -> ExitCode {
     let status = if opts.json || !io::stdout().is_terminal() {
         headless(&args.command, opts.speed, opts.json, lang)
     } else {
-        let theme = crate::ui::theme::Theme::choose(
+        let look = crate::look::Look::choose(
             opts.theme,
             opts.ascii,
             std::env::var_os("NO_COLOR").as_deref(),
         );
-        live::run(&args.command, opts.speed, lang, theme)
+        live::run(
+            &args.command,
+            opts.speed,
+            lang,
+            *crate::ui::theme::Theme::of(look),
+        )
     };
     ExitCode::from(status.clamp(0, 255) as u8)
 }

@@ -1,17 +1,21 @@
 //! The classroom screen's state and `update`: events in, intents out. No I/O, no clock reads,
-//! no threads here, so every behaviour can be tested by feeding events.
+//! no threads and nothing of the view here, so every behaviour can be tested by feeding events.
+//! The edge (the runner) tells the state what it needs to know of the screen: its page size
+//! ([`Event::Viewport`]) and what a click hit ([`Event::ClickTab`], [`Event::ClickDownload`]).
+
+mod lanes;
+pub use lanes::{Lane, Lanes};
 
 use crate::code::Language;
 use crate::engine::{Crash, Plan, ProcessOptions, RunEvent, Strategy, Task, WorkerEvent, Workload};
 use crate::i18n::Lang;
 use crate::keys::{Action, action_for};
 use crate::lesson::{CoresSetting, Scene, TickerSetting};
+use crate::look::Look;
 use crate::procinfo::ThreadInfo;
-use crate::report::{Phase, RunState};
+use crate::report::RunState;
 use crate::tasks;
-use crate::ui::theme::Theme;
 use crossterm::event::KeyEvent;
-use std::borrow::Cow;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
@@ -19,19 +23,35 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub enum Event {
     Key(KeyEvent),
+    /// The terminal's new size; the runner answers it with a [`Event::Viewport`].
     Resize(u16, u16),
-    /// Time moved on: the current run's lesson clock and the process's OS thread count.
+    /// What the screen has room for at its size and in the current language: download rows,
+    /// and the lines help has (computed by the view's layout, at the edge).
+    Viewport {
+        page: usize,
+        help_lines: usize,
+    },
+    /// Time moved on: the current run's lesson clock.
     Tick {
         now: f64,
-        os_threads: usize,
     },
     Worker(RunEvent),
+    /// Worker reports wait in the runner's inbox; the runner drains it after any input.
+    WorkerReports,
     /// One line of the Ping/Pong ticker, from the thread that printed it.
     Ticker(&'static str),
-    /// A left click at (column, row), with `--mouse`.
+    /// A left click at (column, row), with `--mouse`; the runner turns it into what it hit.
     Click(u16, u16),
-    /// The process's threads with their context switches, read now and then by the runner.
-    Threads(Vec<ThreadInfo>),
+    /// A click on strategy tab `n` (1-based).
+    ClickTab(u8),
+    /// A click on download `i`.
+    ClickDownload(usize),
+    /// The process as last sampled, off the screen's thread: its threads with their context
+    /// switches, and its resident memory in bytes.
+    Sampled {
+        threads: Vec<ThreadInfo>,
+        rss: Option<u64>,
+    },
     /// What the crash demo did (the runner reports it back).
     Crashed(Crash),
     /// What a command did, or why it could not be carried out (cores here, where a trace went).
@@ -106,8 +126,11 @@ pub struct RunView {
     pub state: RunState,
     /// Lesson seconds on the run's clock, as of the last tick.
     pub now: f64,
-    /// Worker lanes in order of first appearance, for the timeline.
-    pub lanes: Vec<Arc<str>>,
+    /// One lane per worker, for the timeline.
+    pub lanes: Lanes,
+    /// The most OS threads the process had during this run, and its most resident memory.
+    pub peak_threads: usize,
+    pub peak_rss: u64,
 }
 
 impl RunView {
@@ -179,8 +202,10 @@ pub struct App {
     /// CPU cores the process runs on, and how many the machine has.
     pub cores: usize,
     pub all_cores: usize,
-    /// The process's threads as last read, for the context-switch table.
-    pub threads: Vec<ThreadInfo>,
+    /// The run's worker threads as last sampled, for the context-switch table.
+    pub switches: Vec<ThreadInfo>,
+    /// Resident memory as last sampled, in bytes.
+    pub rss: Option<u64>,
     /// What the last command did or why it failed, shown on the info line until the next key.
     pub notice: Option<String>,
     /// What the last crash demo did, explained under the downloads until the next run.
@@ -194,6 +219,11 @@ pub struct App {
     scenes: Arc<[Scene]>,
     /// The current downloads with their durations; every strategy runs these.
     pub tasks: Vec<Task>,
+    /// The widest download name, in columns (names never change while the screen is up).
+    pub name_width: usize,
+    /// The current downloads all queued, as the next run would start: what the screen shows
+    /// with no run, kept up to date by `update` when what it follows from changes.
+    idle: RunState,
     pub run: Option<RunView>,
     pub paused: bool,
     /// Steps (`.`) asked for whose event has not arrived yet: while any is, the paused run
@@ -206,8 +236,12 @@ pub struct App {
     pub ticker: TickerView,
     /// First visible download row.
     pub scroll: usize,
-    /// Download rows that fit on screen, set by the view's layout rule from the last size.
+    /// The terminal's size, as the last [`Event::Resize`] said.
     pub size: (u16, u16),
+    /// Download rows that fit on screen, as the last [`Event::Viewport`] said.
+    pub page: usize,
+    /// Lines help has, as the last [`Event::Viewport`] said.
+    help_lines: usize,
     pub help: bool,
     /// `q` was pressed while non-daemon tickers run: main is done, the process is not.
     pub main_finished: bool,
@@ -221,7 +255,7 @@ pub struct App {
     /// Lines of help scrolled past, on a screen too short to show it all.
     pub help_scroll: usize,
     /// How the screen looks (`--theme`, `--ascii`); never where things go.
-    pub theme: Theme,
+    pub look: Look,
     next_run: u64,
 }
 
@@ -244,20 +278,34 @@ pub struct Start {
     /// The lesson's scenes, for lesson mode (`L`, `--lesson`).
     pub scenes: Vec<Scene>,
     /// How the screen looks, from `--theme`, `--ascii` and `NO_COLOR`.
-    pub theme: Theme,
+    pub look: Look,
 }
 
 impl App {
     /// A fresh screen: downloads queued, nothing running, ticker off.
     pub fn new(start: Start) -> Self {
         let durations = tasks::durations(start.seed, start.names.len(), start.min, start.max);
+        let tasks = tasks::make_tasks(&start.names, &durations);
+        let idle = RunState::shaped(
+            start.strategy,
+            &tasks,
+            start.workers,
+            start.workload,
+            start.cores,
+            &start.procs,
+        );
         App {
             lang: start.lang,
             strategy: start.strategy,
             workers: start.workers,
             speed: start.speed,
             seed: start.seed,
-            tasks: tasks::make_tasks(&start.names, &durations),
+            name_width: (start.names.iter())
+                .map(|n| crate::text::width(n))
+                .max()
+                .unwrap_or(0),
+            tasks,
+            idle,
             names: start.names,
             min: start.min,
             max: start.max,
@@ -265,7 +313,8 @@ impl App {
             procs: start.procs,
             cores: start.cores,
             all_cores: start.all_cores,
-            threads: Vec::new(),
+            switches: Vec::new(),
+            rss: None,
             notice: None,
             crash_note: None,
             lesson: None,
@@ -281,6 +330,8 @@ impl App {
             ticker: TickerView::default(),
             scroll: 0,
             size: (80, 24),
+            page: 1,
+            help_lines: 0,
             help: false,
             main_finished: false,
             hint: None,
@@ -288,7 +339,7 @@ impl App {
             code: None,
             code_scroll: 0,
             help_scroll: 0,
-            theme: start.theme,
+            look: start.look,
             next_run: 1,
         }
     }
@@ -303,7 +354,9 @@ impl App {
             index: 0,
             ran: None,
         });
-        self.set_stage()
+        let cmds = self.set_stage();
+        self.refresh_idle();
+        cmds
     }
 
     /// Apply the current scene's preset: strategy, workload, cores, workers and ticker.
@@ -384,41 +437,74 @@ impl App {
     }
 
     /// The state the screen shows for the downloads: the live run's, or all queued.
-    pub fn view_state(&self) -> Cow<'_, RunState> {
+    pub fn view_state(&self) -> &RunState {
         match &self.run {
-            Some(r) => Cow::Borrowed(&r.state),
-            None => Cow::Owned(self.queued()),
+            Some(r) => &r.state,
+            None => &self.idle,
         }
     }
 
     /// The current downloads, all queued, as the next run would start.
-    pub fn queued(&self) -> RunState {
-        let mut state = RunState::with(
+    pub fn queued(&self) -> &RunState {
+        &self.idle
+    }
+
+    /// Apply one event; return what the runner should do.
+    pub fn update(&mut self, event: Event) -> Vec<Command> {
+        let cmds = self.handle(event);
+        self.refresh_idle();
+        cmds
+    }
+
+    /// Rebuild the idle picture when something it follows from changed (a key, never a worker
+    /// report: those change the run, not the plan).
+    fn refresh_idle(&mut self) {
+        let i = &self.idle;
+        let same = i.strategy == self.strategy
+            && i.workers == self.workers
+            && i.workload == self.workload
+            && i.cores == self.cores
+            && i.workshops == self.procs.workshops
+            && i.workshop_threads == self.procs.workshop_threads
+            && i.tasks.len() == self.tasks.len();
+        if !same {
+            self.idle = self.plan_state();
+        }
+    }
+
+    /// The current downloads all queued, under the current settings.
+    fn plan_state(&self) -> RunState {
+        RunState::shaped(
             self.strategy,
             &self.tasks,
             self.workers,
             self.workload,
             self.cores,
-        );
-        state.workshops = self.procs.workshops;
-        state.workshop_threads = self.procs.workshop_threads;
-        state
+            &self.procs,
+        )
     }
 
-    /// Apply one event; return what the runner should do.
-    pub fn update(&mut self, event: Event) -> Vec<Command> {
+    fn handle(&mut self, event: Event) -> Vec<Command> {
         match event {
             Event::Key(key) => match action_for(&key) {
                 Some(action) => self.act(action),
                 None => vec![],
             },
             Event::Resize(w, h) => {
+                // The runner follows it with the viewport, which only the view can work out.
                 self.size = (w, h);
+                vec![]
+            }
+            // The runner turns a click into what it hit, and drains worker reports itself.
+            Event::Click(..) | Event::WorkerReports => vec![],
+            Event::Viewport { page, help_lines } => {
+                self.page = page.max(1);
+                self.help_lines = help_lines;
+                self.help_scroll = self.help_scroll.min(help_lines);
                 self.clamp_scroll();
                 vec![]
             }
-            Event::Tick { now, os_threads } => {
-                self.os_threads = os_threads;
+            Event::Tick { now } => {
                 if let Some(r) = &mut self.run
                     && !r.state.is_finished()
                     && now.is_finite()
@@ -438,21 +524,13 @@ impl App {
                 }
                 vec![]
             }
-            Event::Threads(threads) => {
-                if !threads.is_empty() {
-                    self.os_threads = threads.len();
-                }
-                self.threads = threads;
+            Event::Sampled { threads, rss } => {
+                self.on_sample(threads, rss);
                 vec![]
             }
-            Event::Click(x, y) => {
-                if y == 0 {
-                    if let Some(n) = crate::ui::tab_at(self, x) {
-                        return self.act(Action::Strategy(n));
-                    }
-                } else if let Some(i) = crate::ui::download_at(self, y) {
-                    self.selected = Some(i);
-                }
+            Event::ClickTab(n) => self.act(Action::Strategy(n)),
+            Event::ClickDownload(i) => {
+                self.selected = (i < self.tasks.len()).then_some(i);
                 vec![]
             }
             Event::Crashed(c) => {
@@ -486,7 +564,7 @@ impl App {
                 Action::Down | Action::PageDown => {
                     self.help_scroll =
                         (self.help_scroll + 1 + 9 * usize::from(action == Action::PageDown))
-                            .min(crate::ui::help_lines());
+                            .min(self.help_lines);
                     return vec![];
                 }
                 Action::Language | Action::Quit => {}
@@ -576,7 +654,7 @@ impl App {
                 self.cores = if self.cores == 1 { self.all_cores } else { 1 };
                 if let Some(r) = &mut self.run {
                     // The ideal of a run under way changes with the cores it may use from now on.
-                    r.state.cores = self.cores;
+                    r.state.set_cores(self.cores);
                 }
                 vec![Command::SetCores(self.cores)]
             }
@@ -588,6 +666,7 @@ impl App {
                 self.seed = next_seed(self.seed);
                 let durations = tasks::durations(self.seed, self.names.len(), self.min, self.max);
                 self.tasks = tasks::make_tasks(&self.names, &durations);
+                self.idle = self.plan_state();
                 // Old results were on other durations: comparing them would mislead.
                 self.results.clear();
                 self.compare_queue.clear();
@@ -609,7 +688,7 @@ impl App {
                 } else {
                     self.workers - 1
                 };
-                self.workers = n.clamp(1, 256);
+                self.workers = n.clamp(1, crate::cli::MAX_WORKERS);
                 if self.strategy != Strategy::Pool {
                     // Only the pool has a number of workers to choose: say where it shows.
                     self.hint = Some("hint_workers_pool_only");
@@ -754,12 +833,14 @@ impl App {
     fn start_run(&mut self) -> Vec<Command> {
         let id = self.next_run;
         self.next_run += 1;
-        let state = self.queued();
+        let state = self.plan_state();
         self.run = Some(RunView {
             id,
             state,
             now: 0.0,
-            lanes: Vec::new(),
+            lanes: Lanes::default(),
+            peak_threads: self.os_threads,
+            peak_rss: self.rss.unwrap_or(0),
         });
         self.paused = false;
         self.steps_pending = 0;
@@ -805,9 +886,7 @@ impl App {
         };
         let line = match &ev.event {
             WorkerEvent::Started { task, worker, at } => {
-                if !run.lanes.contains(worker) {
-                    run.lanes.push(worker.clone());
-                }
+                run.lanes.add(worker, *task);
                 if at.is_finite() {
                     run.now = run.now.max(*at);
                 }
@@ -854,19 +933,19 @@ impl App {
                 })
             }
         };
-        let finished = run.state.is_finished();
-        let outcome = Outcome {
+        // Built once, when the run ends: nothing per report depends on how big the run is.
+        let outcome = run.state.is_finished().then(|| Outcome {
             elapsed: run.state.elapsed.unwrap_or(0.0),
             ideal: run.state.ideal(),
             workers: run.state.worker_threads(),
             failed: run.state.failed(),
-        };
+        });
         let strategy = run.state.strategy;
         if let Some(line) = line {
             self.log.push_back(line);
             self.trim_log();
         }
-        if finished {
+        if let Some(outcome) = outcome {
             self.paused = false;
             self.steps_pending = 0;
             self.results.insert(strategy, outcome);
@@ -884,9 +963,28 @@ impl App {
         }
     }
 
-    /// Download rows visible at the current size (the view's layout rule decides).
+    /// Download rows visible at the current size, as the edge last said.
     pub fn page(&self) -> usize {
-        crate::ui::download_rows(self.size.0, self.size.1, self.lang, self.theme.ascii).max(1)
+        self.page
+    }
+
+    /// Keep what the sample says about the run's own threads: the rest of the process (the
+    /// screen, the ticker) is not what the class is watching.
+    fn on_sample(&mut self, threads: Vec<ThreadInfo>, rss: Option<u64>) {
+        if !threads.is_empty() {
+            self.os_threads = threads.len();
+        }
+        self.rss = rss;
+        self.switches = match &mut self.run {
+            Some(run) => {
+                run.peak_threads = run.peak_threads.max(self.os_threads);
+                run.peak_rss = run.peak_rss.max(rss.unwrap_or(0));
+                (threads.into_iter())
+                    .filter(|t| run.lanes.has_kernel_name(&t.name))
+                    .collect()
+            }
+            None => Vec::new(),
+        };
     }
 
     /// Until the class scrolls by hand, keep the first download still under way in view, so a
@@ -900,12 +998,7 @@ impl App {
         if run.state.tasks.len() <= page {
             return;
         }
-        if let Some(first) = run
-            .state
-            .tasks
-            .iter()
-            .position(|t| matches!(t.phase, Phase::Running | Phase::Queued))
-        {
+        if let Some(first) = run.state.first_unfinished() {
             self.scroll = first;
             self.clamp_scroll();
         }
@@ -942,4 +1035,131 @@ fn next_seed(seed: u64) -> u64 {
     // a ≡ 1 (mod 20) and c coprime to 10: by Hull–Dobell this visits every seed below a million
     // before repeating.
     (seed.wrapping_mul(7921).wrapping_add(104_729)) % 1_000_000
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::ideal::MAKESPANS;
+
+    fn big_pool(count: usize, workers: usize) -> App {
+        App::new(Start {
+            lang: Lang::En,
+            strategy: Strategy::Pool,
+            workers,
+            speed: 100.0,
+            seed: 1,
+            names: tasks::generated_names(count),
+            min: 3.0,
+            max: 6.0,
+            workload: Workload::Io,
+            cores: 2,
+            all_cores: 2,
+            procs: ProcessOptions::default(),
+            scenes: Vec::new(),
+            look: Look::default(),
+        })
+    }
+
+    fn worker(app: &mut App, run: u64, event: WorkerEvent) {
+        app.update(Event::Worker(RunEvent { run, event }));
+    }
+
+    /// The plan's facts are worked out when the run starts; no report recomputes them, and a
+    /// report touches only its own download, however big the run.
+    #[test]
+    fn a_report_costs_the_same_in_a_run_of_100000() {
+        let mut app = big_pool(100_000, 1024);
+        let id = match &app.update(Event::Key(KeyEvent::from(crossterm::event::KeyCode::Enter)))[..]
+        {
+            [Command::StartRun { id, .. }] => *id,
+            other => panic!("Enter starts a run: {other:?}"),
+        };
+        let before = app.run.as_ref().expect("a run").state.clone();
+        MAKESPANS.with(|n| n.set(0));
+        let w: Arc<str> = "pool-7".into();
+        let task = 12_345;
+        worker(
+            &mut app,
+            id,
+            WorkerEvent::Started {
+                task,
+                worker: w.clone(),
+                at: 0.5,
+            },
+        );
+        worker(&mut app, id, WorkerEvent::Progress { task, done: 0.4 });
+        let finished = WorkerEvent::Finished {
+            task,
+            worker: w,
+            took: 4.0,
+            at: 4.5,
+        };
+        worker(&mut app, id, finished);
+        app.update(Event::Tick { now: 5.0 });
+        assert_eq!(
+            MAKESPANS.with(|n| n.get()),
+            0,
+            "no report recomputes the ideal"
+        );
+        let run = app.run.as_ref().expect("a run");
+        let changed: Vec<usize> = (0..before.tasks.len())
+            .filter(|&i| {
+                let (a, b) = (&before.tasks[i], &run.state.tasks[i]);
+                a.phase != b.phase || a.done != b.done || a.start != b.start
+            })
+            .collect();
+        assert_eq!(changed, [task], "only the reported download changed");
+        assert_eq!((run.state.finished(), run.state.running()), (1, 0));
+        assert_eq!(run.state.ideal(), before.ideal());
+        // The run's end builds its result once, from the facts already known.
+        worker(&mut app, id, WorkerEvent::RunFinished { elapsed: 500.0 });
+        assert_eq!(MAKESPANS.with(|n| n.get()), 0);
+        assert_eq!(app.results[&Strategy::Pool].ideal, before.ideal());
+    }
+
+    #[test]
+    fn counters_follow_the_downloads_and_a_repeat_report_counts_once() {
+        let mut app = big_pool(5, 2);
+        app.update(Event::Key(KeyEvent::from(crossterm::event::KeyCode::Enter)));
+        let id = app.run.as_ref().expect("a run").id;
+        let w: Arc<str> = "pool-1".into();
+        for task in 0..2 {
+            worker(
+                &mut app,
+                id,
+                WorkerEvent::Started {
+                    task,
+                    worker: w.clone(),
+                    at: 0.0,
+                },
+            );
+        }
+        let state = |app: &App| app.run.as_ref().expect("a run").state.clone();
+        assert_eq!(
+            (state(&app).running(), state(&app).first_unfinished()),
+            (2, Some(0))
+        );
+        let fail = WorkerEvent::Failed {
+            task: 0,
+            worker: w.clone(),
+            at: 1.0,
+            reason: "x".into(),
+        };
+        worker(&mut app, id, fail.clone());
+        worker(&mut app, id, fail);
+        worker(
+            &mut app,
+            id,
+            WorkerEvent::Finished {
+                task: 1,
+                worker: w,
+                took: 1.0,
+                at: 1.0,
+            },
+        );
+        let s = state(&app);
+        assert_eq!((s.failed(), s.finished(), s.running()), (1, 1, 0));
+        assert_eq!(s.first_unfinished(), Some(2));
+    }
 }

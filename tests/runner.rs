@@ -1,0 +1,179 @@
+//! The loop itself, driven on `TestBackend`: input is handled before any backlog of worker
+//! reports, and a backlog costs the screen no more than the downloads it is about.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
+use ratatui::buffer::Cell;
+use ratatui::layout::{Position, Size};
+use std::io;
+use std::sync::mpsc;
+use threadlab::app::{App, Event, Start};
+use threadlab::engine::{Strategy, WorkerEvent};
+use threadlab::i18n::Lang;
+use threadlab::runner::{self, Runner};
+use threadlab::tasks;
+
+/// A test terminal that keeps every frame it is sent, and goes away (its flush fails) after
+/// `frames` frames: the way a test ends a loop that would otherwise run for ever.
+struct Frames {
+    inner: TestBackend,
+    frames: Vec<String>,
+    last: usize,
+}
+
+/// A test backend cannot fail.
+fn ok<T>(r: Result<T, std::convert::Infallible>) -> io::Result<T> {
+    match r {
+        Ok(v) => Ok(v),
+        Err(never) => match never {},
+    }
+}
+
+impl Backend for Frames {
+    type Error = io::Error;
+    fn draw<'a, I>(&mut self, content: I) -> io::Result<()>
+    where
+        I: Iterator<Item = (u16, u16, &'a Cell)>,
+    {
+        ok(self.inner.draw(content))
+    }
+    fn hide_cursor(&mut self) -> io::Result<()> {
+        ok(self.inner.hide_cursor())
+    }
+    fn show_cursor(&mut self) -> io::Result<()> {
+        ok(self.inner.show_cursor())
+    }
+    fn get_cursor_position(&mut self) -> io::Result<Position> {
+        ok(self.inner.get_cursor_position())
+    }
+    fn set_cursor_position<P: Into<Position>>(&mut self, p: P) -> io::Result<()> {
+        ok(self.inner.set_cursor_position(p))
+    }
+    fn clear(&mut self) -> io::Result<()> {
+        ok(self.inner.clear())
+    }
+    fn clear_region(&mut self, t: ClearType) -> io::Result<()> {
+        ok(self.inner.clear_region(t))
+    }
+    fn size(&self) -> io::Result<Size> {
+        ok(self.inner.size())
+    }
+    fn window_size(&mut self) -> io::Result<WindowSize> {
+        ok(self.inner.window_size())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        let buf = self.inner.buffer();
+        let text: String = (buf.content.iter()).map(|c| c.symbol()).collect();
+        self.frames.push(text);
+        if self.frames.len() >= self.last {
+            return Err(io::Error::other("the test has seen enough frames"));
+        }
+        Ok(())
+    }
+}
+
+fn app(count: usize) -> App {
+    App::new(Start {
+        lang: Lang::En,
+        strategy: Strategy::Pool,
+        workers: 1024,
+        speed: 10.0,
+        seed: 1,
+        names: tasks::generated_names(count),
+        min: 3.0,
+        max: 6.0,
+        workload: threadlab::engine::Workload::Io,
+        cores: 2,
+        all_cores: 2,
+        procs: Default::default(),
+        scenes: Vec::new(),
+        look: Default::default(),
+    })
+}
+
+#[test]
+fn a_key_queued_behind_100000_progress_reports_shows_on_the_next_frame() {
+    const N: usize = 100_000;
+    let mut a = app(N);
+    runner::feed(&mut a, Event::Resize(120, 40));
+    let (tx, rx) = mpsc::channel();
+    let mut r = Runner::new(tx.clone());
+    // A run the reports belong to, as the screen would have started it.
+    let start = a.update(Event::Key(KeyEvent::new(
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+    )));
+    let id = match &start[..] {
+        [threadlab::app::Command::StartRun { id, .. }] => *id,
+        other => panic!("Enter should start a run: {other:?}"),
+    };
+    // Reports first, the key after them, as a busy run would have queued them.
+    let reporter = r.reporter(id);
+    for task in 0..N {
+        reporter.send(WorkerEvent::Started {
+            task,
+            worker: format!("pool-{}", task % 1024 + 1).into(),
+            at: 0.0,
+        });
+        for done in [0.1, 0.2, 0.3] {
+            reporter.send(WorkerEvent::Progress { task, done });
+        }
+    }
+    tx.send(Event::Key(KeyEvent::new(
+        KeyCode::Char('l'),
+        KeyModifiers::NONE,
+    )))
+    .expect("the loop's channel is open");
+    let mut term = Terminal::new(Frames {
+        inner: TestBackend::new(120, 40),
+        frames: Vec::new(),
+        last: 2,
+    })
+    .expect("a test terminal");
+    let ended = runner::run(&mut term, &mut a, rx, &mut r);
+    r.shut_down();
+    assert!(ended.is_err(), "the loop ends only when the terminal goes");
+    let frames = &term.backend().frames;
+    assert_eq!(
+        frames.len(),
+        2,
+        "a frame before any event, then one after them"
+    );
+    assert!(frames[0].contains("running"), "{}", frames[0]);
+    // The key's effect is on the very next frame, although 400,000 reports were ahead of it:
+    // the key bar now offers English back.
+    assert!(
+        frames[1].contains("l English") && !frames[1].contains("running"),
+        "{}",
+        frames[1]
+    );
+    // Every download's reports arrived (coalesced to its latest), none lost.
+    let run = a.run.as_ref().expect("the run is on screen");
+    assert_eq!(run.state.running(), N);
+    assert!(run.state.tasks.iter().all(|t| t.done == 0.3));
+    assert_eq!(run.lanes.len(), 1024);
+}
+
+#[test]
+fn an_idle_inbox_holds_one_entry_per_download_however_many_reports_came() {
+    let (tx, rx) = mpsc::channel();
+    let r = Runner::new(tx);
+    let reporter = r.reporter(1);
+    for round in 1..=50 {
+        for task in 0..1000 {
+            reporter.send(WorkerEvent::Progress {
+                task,
+                done: f64::from(round) / 50.0,
+            });
+        }
+    }
+    // One wake-up in the channel, not 50,000 messages.
+    assert_eq!(rx.try_iter().count(), 1);
+    let pending = r.take_reports();
+    assert_eq!(pending.len(), 1000);
+    assert!(pending.into_events().all(|e| matches!(
+        e.event,
+        WorkerEvent::Progress { done, .. } if done == 1.0
+    )));
+}
