@@ -189,7 +189,7 @@ pub struct Opts {
     /// Live screen: click a strategy tab or a download (takes copy and paste from the terminal)
     #[arg(long, global = true)]
     pub mouse: bool,
-    /// Machine-readable output (run, compare, bench)
+    /// Machine-readable output (run, compare, bench, watch)
     #[arg(long, global = true)]
     pub json: bool,
     /// One CSV row per strategy, for a class spreadsheet (compare)
