@@ -667,3 +667,31 @@ fn the_live_screen_of_a_finished_program() {
     insta::assert_snapshot!("watch_finished_en", en);
     insta::assert_snapshot!("watch_finished_zh", render_watch(threadlab::i18n::Lang::Zh));
 }
+
+#[test]
+fn workshops_are_processes_each_with_a_pool_of_its_own() {
+    if !have_python() {
+        return;
+    }
+    let (r, code, _) = watch("100", &["assets/python/workshops.py"]);
+    assert_eq!(code, 0);
+    assert_eq!(names(&r), lesson_names());
+    let procs = r["processes"].as_array().unwrap();
+    let main = procs[0]["pid"].as_u64().unwrap();
+    let children: HashSet<u64> = (procs.iter())
+        .filter(|p| p["ppid"].as_u64() == Some(main) && p["probed"] == true)
+        .map(|p| p["pid"].as_u64().unwrap())
+        .collect();
+    assert_eq!(children.len(), 2, "{procs:?}");
+    // Every download waited on a pool thread inside a workshop, and both workshops had work.
+    let used: HashSet<u64> = tasks(&r)
+        .iter()
+        .map(|t| t["pid"].as_u64().unwrap())
+        .collect();
+    assert_eq!(used, children);
+    assert!(
+        workers(&r)
+            .iter()
+            .all(|w| w.starts_with("ThreadPoolExecutor-"))
+    );
+}
