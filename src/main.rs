@@ -71,14 +71,12 @@ fn main() -> ExitCode {
         None => {
             // `e` writes it later: a path that cannot be written is refused now, not then.
             if let Some(path) = &cli.opts.trace
-                && let Err(e) = threadlab::trace::TraceFile::create(path)
+                && let Err(e) = threadlab::trace::TraceFile::create_in(path, lang)
             {
-                return fail(&format!("error: {e}"));
+                return error(&e);
             }
             if std::env::var_os("TERM").is_some_and(|t| t == "dumb") {
-                return fail(
-                    "error: TERM=dumb: this terminal cannot draw the live screen; use `threadlab run` (or `threadlab compare`), or a terminal that can",
-                );
+                return error(&t(lang, "cli_err_dumb"));
             }
             if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
                 return error(&t(lang, "cli_err_terminal"));
@@ -141,7 +139,10 @@ fn headless_runs(cli: &Cli, setup: &Setup) -> Result<(), String> {
     use threadlab::headless::Format;
     use threadlab::trace::TraceFile;
     let opts = &cli.opts;
-    let trace = opts.trace.as_deref().map(TraceFile::create).transpose()?;
+    let lang = setup.lang;
+    let trace = (opts.trace.as_deref())
+        .map(|p| TraceFile::create_in(p, lang))
+        .transpose()?;
     if trace.is_some() {
         // An interrupt must not leave the trace's temporary file behind.
         threadlab::trace::remove_on_signals().map_err(|e| format!("cannot watch signals: {e}"))?;

@@ -943,6 +943,9 @@ fn a_bad_tasks_or_lesson_file_is_explained_in_chinese() {
     );
     zh(&["run", "--tasks", tasks], "第 2 行：名字里有控制字符");
     zh(&["run", "--tasks", "/no/such/file"], "没有这个文件");
+    let dir_name = dir.to_str().unwrap();
+    zh(&["run", "--trace", dir_name], "无法写入 trace 文件");
+    zh(&["run", "--trace", dir_name], "它是一个目录");
     // The same files in English, from the same table.
     refused(
         &["--lesson", lesson],
