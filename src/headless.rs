@@ -437,7 +437,7 @@ pub const BENCH_SPEED: f64 = 100.0;
 /// `threadlab bench`: timing overhead (elapsed − ideal, wall ms) of each strategy on the lesson's
 /// downloads, then what starting a worker costs: a thread, a process, and the pool's reuse.
 pub fn bench(args: &BenchArgs, json: bool, out: &mut impl Write) -> Result<(), String> {
-    use crate::bench_scale;
+    use crate::bench::scale as bench_scale;
     if let Some(i) = bench_scale::row_asked() {
         let row = *bench_scale::ROWS
             .get(i)
@@ -727,7 +727,7 @@ fn stop_figures(runs: u32) -> Result<Vec<BenchFigure>, String> {
 
 /// The screen loop's cost: CPU busy and idle, key-to-screen delay, frames.
 fn tui_figures() -> Result<Vec<BenchFigure>, String> {
-    use crate::bench_tui;
+    use crate::bench::screen as bench_tui;
     let f = bench_tui::measure(
         std::time::Duration::from_secs(4),
         std::time::Duration::from_secs(4),

@@ -5,7 +5,8 @@
 //! - [`report`]: the state of a run rebuilt from its events, and its JSON summary.
 //! - [`cli`]: the command line, [`cli_text`] its help and errors in either language; [`headless`]: `run`, `compare` and `bench` without a TUI.
 //! - [`trace`]: finished runs as Chrome trace-event JSON, for Perfetto.
-//! - [`app`]: the classroom screen's state and `update`; [`keys`]: the one key table; [`ui`]: the view.
+//! - [`app`]: the classroom screen's state and `update` (never the view); [`keys`]: the one key table; [`ui`]: the view; [`look`]: the chosen look.
+//! - [`runner`]: the loop and the edge between screen and state; [`bench`]: what `bench` measures of the screen.
 //! - [`code`]: the strategies' own source and their Python counterparts, highlighted for the code panel.
 //! - [`i18n`]: every string on screen in English and Chinese; [`text`]: display-width helpers.
 //! - [`chart`]: the comparison as text bars, for `compare` and the screen.
@@ -14,8 +15,7 @@
 //! - [`watch`]: `threadlab watch`, a real Python program's threads under a probe.
 
 pub mod app;
-pub mod bench_scale;
-pub mod bench_tui;
+pub mod bench;
 pub mod chart;
 pub mod cli;
 pub mod cli_text;

@@ -145,7 +145,7 @@ pub fn run_row(row: ScaleRow, cap: Duration) -> io::Result<ScaleFigures> {
     let driver = thread::Builder::new()
         .name("bench-keys".into())
         .spawn(move || {
-            let (c0, t0) = (crate::bench_tui::cpu_seconds(), Instant::now());
+            let (c0, t0) = (crate::bench::screen::cpu_seconds(), Instant::now());
             let _ = tx.send(Event::Key(KeyEvent::new(
                 KeyCode::Enter,
                 KeyModifiers::NONE,
@@ -164,7 +164,7 @@ pub fn run_row(row: ScaleRow, cap: Duration) -> io::Result<ScaleFigures> {
                 i += 1;
             }
             let wall = t0.elapsed().as_secs_f64();
-            let cpu = match (c0, crate::bench_tui::cpu_seconds()) {
+            let cpu = match (c0, crate::bench::screen::cpu_seconds()) {
                 (Some(a), Some(b)) => (b - a) / wall * 100.0,
                 _ => f64::NAN,
             };

@@ -1,0 +1,107 @@
+//! The screen's protocol: the events `update` takes, the commands it returns, and the event
+//! log's lines (kept as data so they show in either language).
+
+use crate::engine::{Crash, Plan, RunEvent, Strategy};
+use crate::procinfo::ThreadInfo;
+use crossterm::event::KeyEvent;
+use std::sync::Arc;
+
+/// Everything the loop feeds into the app, from one channel.
+#[derive(Debug, Clone)]
+pub enum Event {
+    Key(KeyEvent),
+    /// The terminal's new size; the runner answers it with a [`Event::Viewport`].
+    Resize(u16, u16),
+    /// What the screen has room for at its size and in the current language: download rows,
+    /// and the lines help has (computed by the view's layout, at the edge).
+    Viewport {
+        page: usize,
+        help_lines: usize,
+    },
+    /// Time moved on: the current run's lesson clock.
+    Tick {
+        now: f64,
+    },
+    Worker(RunEvent),
+    /// Worker reports wait in the runner's inbox; the runner drains it after any input.
+    WorkerReports,
+    /// One line of the Ping/Pong ticker, from the thread that printed it.
+    Ticker(&'static str),
+    /// A left click at (column, row), with `--mouse`; the runner turns it into what it hit.
+    Click(u16, u16),
+    /// A click on strategy tab `n` (1-based).
+    ClickTab(u8),
+    /// A click on download `i`.
+    ClickDownload(usize),
+    /// The process as last sampled, off the screen's thread: its threads with their context
+    /// switches, and its resident memory in bytes.
+    Sampled {
+        threads: Vec<ThreadInfo>,
+        rss: Option<u64>,
+    },
+    /// What the crash demo did (the runner reports it back).
+    Crashed(Crash),
+    /// What a command did, or why it could not be carried out (cores here, where a trace went).
+    Notice(String),
+    /// The terminal is gone (read error, end of input) or a signal asked us to end.
+    Shutdown(String),
+}
+
+impl From<RunEvent> for Event {
+    fn from(e: RunEvent) -> Self {
+        Event::Worker(e)
+    }
+}
+
+/// A side effect `update` asks the runner to carry out.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Stop any run under way and start this one with the given id.
+    StartRun {
+        id: u64,
+        plan: Plan,
+    },
+    StopRun,
+    Pause,
+    Resume,
+    SetSpeed(f64),
+    StartTicker {
+        daemon: bool,
+    },
+    StopTicker,
+    SetDaemon(bool),
+    /// Restrict the whole process to this many CPU cores.
+    SetCores(usize),
+    /// The crash demo: make one running worker of the current run blow up.
+    Crash,
+    /// Step mode: advance the paused run to its next event.
+    Step,
+    /// Write this run as a Chrome trace (`e`); the path is `--trace FILE` or one named after it.
+    ExportTrace(Box<crate::report::RunReport>),
+    /// End the process now (restoring the terminal first).
+    Quit,
+}
+
+/// One line of the event log, kept as data so it can be shown in either language.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LogLine {
+    Started {
+        worker: Arc<str>,
+        task: Arc<str>,
+    },
+    Finished {
+        worker: Arc<str>,
+        task: Arc<str>,
+        took: f64,
+    },
+    Failed {
+        worker: Arc<str>,
+        task: Arc<str>,
+        reason: String,
+    },
+    Total {
+        strategy: Strategy,
+        elapsed: f64,
+    },
+    Note(&'static str),
+}

@@ -1,0 +1,167 @@
+//! A run's bookkeeping: starting one, taking its workers' reports, and the process samples.
+
+use super::{App, Command, LOG_LINES, Lanes, LogLine, Outcome, RunView};
+use crate::engine::{Plan, RunEvent, WorkerEvent};
+use crate::procinfo::ThreadInfo;
+use std::sync::Arc;
+
+impl App {
+    pub(super) fn start_run(&mut self) -> Vec<Command> {
+        let id = self.next_run;
+        self.next_run += 1;
+        let state = self.plan_state();
+        self.run = Some(RunView {
+            id,
+            state,
+            now: 0.0,
+            lanes: Lanes::default(),
+            peak_threads: self.os_threads,
+            peak_rss: self.rss.unwrap_or(0),
+        });
+        self.paused = false;
+        self.steps_pending = 0;
+        self.scroll = 0;
+        self.follow = true;
+        self.crash_note = None;
+        vec![Command::StartRun {
+            id,
+            plan: Plan {
+                strategy: self.strategy,
+                tasks: self.tasks.clone(),
+                workers: self.workers,
+                speed: self.speed,
+                workload: self.workload,
+                procs: self.procs.clone(),
+            },
+        }]
+    }
+
+    pub(super) fn on_worker(&mut self, ev: RunEvent) -> Vec<Command> {
+        let Some(run) = &mut self.run else {
+            return vec![];
+        };
+        // Reports from a run that was stopped or replaced are stale: drop them.
+        if ev.run != run.id {
+            return vec![];
+        }
+        run.state.apply(&ev.event);
+        match ev.event {
+            // A start or finish is what a step lets through the engine's gate, one per step.
+            WorkerEvent::Started { .. } | WorkerEvent::Finished { .. } => {
+                self.steps_pending = self.steps_pending.saturating_sub(1);
+            }
+            WorkerEvent::RunFinished { .. } => self.steps_pending = 0,
+            _ => {}
+        }
+        let name = |id: usize| -> Arc<str> {
+            run.state
+                .tasks
+                .get(id)
+                .map(|t| t.task.name.clone())
+                .unwrap_or_else(|| "?".into())
+        };
+        let line = match &ev.event {
+            WorkerEvent::Started { task, worker, at } => {
+                run.lanes.add(worker, *task);
+                if at.is_finite() {
+                    run.now = run.now.max(*at);
+                }
+                Some(LogLine::Started {
+                    worker: worker.clone(),
+                    task: name(*task),
+                })
+            }
+            WorkerEvent::Finished {
+                task,
+                worker,
+                took,
+                at,
+            } => {
+                if at.is_finite() {
+                    run.now = run.now.max(*at);
+                }
+                Some(LogLine::Finished {
+                    worker: worker.clone(),
+                    task: name(*task),
+                    took: *took,
+                })
+            }
+            WorkerEvent::Failed {
+                task,
+                worker,
+                reason,
+                ..
+            } => Some(LogLine::Failed {
+                worker: worker.clone(),
+                task: name(*task),
+                reason: reason.clone(),
+            }),
+            WorkerEvent::Progress { .. }
+            | WorkerEvent::Spawned { .. }
+            | WorkerEvent::Bytes { .. } => None,
+            WorkerEvent::RunFinished { elapsed } => {
+                if elapsed.is_finite() {
+                    run.now = *elapsed;
+                }
+                Some(LogLine::Total {
+                    strategy: run.state.strategy,
+                    elapsed: *elapsed,
+                })
+            }
+        };
+        // Built once, when the run ends: nothing per report depends on how big the run is.
+        let outcome = run.state.is_finished().then(|| Outcome {
+            elapsed: run.state.elapsed.unwrap_or(0.0),
+            ideal: run.state.ideal(),
+            workers: run.state.worker_threads(),
+            failed: run.state.failed(),
+        });
+        let strategy = run.state.strategy;
+        if let Some(line) = line {
+            self.log.push_back(line);
+            self.trim_log();
+        }
+        if let Some(outcome) = outcome {
+            self.paused = false;
+            self.steps_pending = 0;
+            self.results.insert(strategy, outcome);
+            if let Some(next) = self.compare_queue.pop_front() {
+                self.strategy = next;
+                return self.start_run();
+            }
+        }
+        vec![]
+    }
+
+    pub(super) fn trim_log(&mut self) {
+        while self.log.len() > LOG_LINES {
+            self.log.pop_front();
+        }
+    }
+
+    /// Keep what the sample says about the run's own threads: the rest of the process (the
+    /// screen, the ticker) is not what the class is watching.
+    pub(super) fn on_sample(&mut self, threads: Vec<ThreadInfo>, rss: Option<u64>) {
+        if !threads.is_empty() {
+            self.os_threads = threads.len();
+        }
+        self.rss = rss;
+        self.switches = match &mut self.run {
+            Some(run) => {
+                run.peak_threads = run.peak_threads.max(self.os_threads);
+                run.peak_rss = run.peak_rss.max(rss.unwrap_or(0));
+                (threads.into_iter())
+                    .filter(|t| run.lanes.has_kernel_name(&t.name))
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+    }
+}
+
+/// The seed after `seed` for the `n` key: different, and still short enough to read out in class.
+pub(super) fn next_seed(seed: u64) -> u64 {
+    // a ≡ 1 (mod 20) and c coprime to 10: by Hull–Dobell this visits every seed below a million
+    // before repeating.
+    (seed.wrapping_mul(7921).wrapping_add(104_729)) % 1_000_000
+}

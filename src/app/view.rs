@@ -1,0 +1,64 @@
+//! What the state keeps for the view to read: the run on screen, the last result of each
+//! strategy, the ticker and where the class is in the lesson.
+
+use super::Lanes;
+use crate::lesson::Scene;
+use crate::report::RunState;
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+/// The live run, or the last one.
+#[derive(Debug, Clone)]
+pub struct RunView {
+    pub id: u64,
+    pub state: RunState,
+    /// Lesson seconds on the run's clock, as of the last tick.
+    pub now: f64,
+    /// One lane per worker, for the timeline.
+    pub lanes: Lanes,
+    /// The most OS threads the process had during this run, and its most resident memory.
+    pub peak_threads: usize,
+    pub peak_rss: u64,
+}
+
+impl RunView {
+    /// Elapsed time to show: final once finished, live otherwise.
+    pub fn elapsed(&self) -> f64 {
+        self.state.elapsed.unwrap_or(self.now)
+    }
+}
+
+/// The last result of one strategy on the current durations.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Outcome {
+    pub elapsed: f64,
+    pub ideal: f64,
+    pub workers: usize,
+    /// Downloads that failed (the crash demo): the time is not comparable.
+    pub failed: usize,
+}
+
+/// The Ping/Pong ticker as the screen shows it.
+#[derive(Debug, Clone, Default)]
+pub struct TickerView {
+    pub on: bool,
+    pub daemon: bool,
+    /// The most recent words printed, oldest first.
+    pub stream: VecDeque<&'static str>,
+}
+
+/// Where a class is in the lesson.
+#[derive(Debug, Clone)]
+pub struct LessonView {
+    pub scenes: Arc<[Scene]>,
+    pub index: usize,
+    /// The run started from this scene, whose numbers the card shows once it finishes.
+    pub ran: Option<u64>,
+}
+
+impl LessonView {
+    /// The scene on screen.
+    pub fn scene(&self) -> &Scene {
+        &self.scenes[self.index]
+    }
+}
