@@ -695,3 +695,17 @@ fn workshops_are_processes_each_with_a_pool_of_its_own() {
             .all(|w| w.starts_with("ThreadPoolExecutor-"))
     );
 }
+
+#[test]
+fn async_downloads_wait_at_once_on_one_thread() {
+    if !have_python() {
+        return;
+    }
+    let (r, code, _) = watch("10", &["assets/python/async.py"]);
+    assert_eq!(code, 0);
+    assert_eq!(names(&r), lesson_names());
+    // One thread juggles all three: their waits overlap on it.
+    assert_eq!(workers(&r), ["MainThread"; 3]);
+    assert_eq!(r["max_parallel_waits"], 3, "{r}");
+    assert!(f(&r["elapsed_s"]) < f(&r["sum_s"]), "{r}");
+}

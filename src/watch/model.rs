@@ -175,6 +175,9 @@ pub struct Program {
     pub threads: Vec<Thread>,
     pub waits: Vec<Wait>,
     pub items: HashMap<(u32, u64), Item>,
+    /// `asyncio.sleep`s in progress by (pid, id), and each (pid, site, label)'s latest row.
+    async_open: HashMap<(u32, u64), usize>,
+    async_last: HashMap<(u32, String, String), usize>,
     pub prints: Vec<Printed>,
     /// The log's latest lines; `log_dropped` older ones were let go.
     pub log: Vec<LogEntry>,
@@ -195,6 +198,8 @@ pub struct Program {
     pub delays: Vec<f64>,
     /// The latest `/proc` sample's time.
     pub sampled_at: Option<f64>,
+    /// When the program first started a thread, slept, submitted work or printed.
+    first_activity: Option<f64>,
     /// The program's name in `/proc` and when it last changed (a launcher like pyenv's shim
     /// runs helpers, then becomes the program with exec).
     root_comm: String,
@@ -217,6 +222,8 @@ impl Program {
             threads: Vec::new(),
             waits: Vec::new(),
             items: HashMap::new(),
+            async_open: HashMap::new(),
+            async_last: HashMap::new(),
             prints: Vec::new(),
             log: Vec::new(),
             log_dropped: 0,
@@ -231,6 +238,7 @@ impl Program {
             main_exit: None,
             delays: Vec::new(),
             sampled_at: None,
+            first_activity: None,
             root_comm: String::new(),
             root_exec_at: spawned_at,
             samples: 0,
@@ -250,10 +258,22 @@ impl Program {
     }
 
     /// When the run's clock starts: the main process's hello, or the spawn when nothing said hello.
-    pub fn t0(&self) -> f64 {
+    pub fn started(&self) -> f64 {
         self.main
             .and_then(|pid| self.process(pid))
             .map_or(self.spawned_at, |p| p.start)
+    }
+
+    /// Where the run's lesson clock starts: the program's first thread, sleep, submit or print.
+    /// Its imports before that are not the lesson, and at `--speed 100` the 50 ms that asyncio
+    /// takes to import would read as 5 lesson seconds.
+    pub fn t0(&self) -> f64 {
+        self.first_activity.unwrap_or_else(|| self.started())
+    }
+
+    /// Real seconds from the probe loading to the program's first activity (imports, mostly).
+    pub fn startup(&self) -> f64 {
+        (self.t0() - self.started()).max(0.0)
     }
 
     /// Lesson seconds since the start: wall time × speed (the sleeps were divided by it).
@@ -261,13 +281,15 @@ impl Program {
         ((t - self.t0()) * self.speed).max(0.0)
     }
 
-    /// Wall seconds from the start to the main process's exit (or to now while it runs).
+    /// Wall seconds from the first activity to the main process's exit (or to now while it runs).
     pub fn wall(&self) -> f64 {
-        let end = self
-            .main_exit
+        (self.end() - self.t0()).max(0.0)
+    }
+
+    fn end(&self) -> f64 {
+        self.main_exit
             .or(self.ended.map(|e| e.at))
-            .unwrap_or(self.now);
-        (end - self.t0()).max(0.0)
+            .unwrap_or(self.now)
     }
 
     /// Every input has arrived: it exited, its processes hung up, its output streams closed.
@@ -414,6 +436,17 @@ impl Program {
     }
 
     fn on_event(&mut self, s: Stamp, event: Event) {
+        let activity = match &event {
+            Event::ThreadStart { .. }
+            | Event::Sleep { .. }
+            | Event::Submit { .. }
+            | Event::WorkStart { .. } => true,
+            Event::Print { stderr, .. } => !stderr,
+            _ => false,
+        };
+        if activity {
+            self.first_activity = Some(self.first_activity.map_or(s.t, |f| f.min(s.t)));
+        }
         match event {
             Event::Hello(hello) => {
                 let p = self.ensure_process(s.pid, hello.ppid.unwrap_or(0), s.t);
@@ -488,14 +521,29 @@ impl Program {
             Event::Join { .. } | Event::Joined { .. } => {}
             Event::Sleep {
                 d,
+                w: None,
                 function,
                 site,
                 args,
             } => self.on_sleep(s, d, function, site, args),
-            Event::Wake => {
+            Event::Sleep {
+                d,
+                w: Some(id),
+                function,
+                site,
+                args,
+            } => self.on_async_sleep(s, d, id, function, site, args),
+            Event::Wake { w: None } => {
                 if let Some(t) = self.thread_index(s.pid, s.tid)
                     && let Some(w) = self.threads[t].sleeping.take()
                 {
+                    let wait = &mut self.waits[w];
+                    wait.end = Some(s.t);
+                    wait.current = None;
+                }
+            }
+            Event::Wake { w: Some(id) } => {
+                if let Some(w) = self.async_open.remove(&(s.pid, id)) {
                     let wait = &mut self.waits[w];
                     wait.end = Some(s.t);
                     wait.current = None;
@@ -665,6 +713,68 @@ impl Program {
         th.last_wait = Some(w);
     }
 
+    /// An `asyncio.sleep`: one thread runs many at once, so rows are found by what they wait
+    /// for (a coroutine sleeping again from the same place for the same thing is one row).
+    fn on_async_sleep(
+        &mut self,
+        s: Stamp,
+        d: f64,
+        id: u64,
+        function: String,
+        site: String,
+        args: Vec<Arg>,
+    ) {
+        self.ensure_process(s.pid, 0, s.t);
+        let t = self.ensure_thread(s.pid, s.tid, s.t);
+        let what = if args.is_empty() {
+            function.clone()
+        } else {
+            label(&args)
+        };
+        let key = (s.pid, site.clone(), what.clone());
+        let again = (self.async_last.get(&key).copied())
+            .filter(|&w| self.waits[w].current.is_none() && !self.waits[w].killed);
+        let w = match again {
+            Some(w) => {
+                let wait = &mut self.waits[w];
+                wait.requested += d;
+                wait.ticks += 1;
+                wait.current = Some((s.t, d));
+                wait.end = None;
+                w
+            }
+            None => {
+                self.waits.push(Wait {
+                    pid: s.pid,
+                    tid: s.tid,
+                    label: what.clone(),
+                    function,
+                    site,
+                    requested: d,
+                    ticks: 1,
+                    start: s.t,
+                    end: None,
+                    current: Some((s.t, d)),
+                    killed: false,
+                    item: None,
+                });
+                let name = self.threads[t].name.clone();
+                self.push_log(
+                    s.t,
+                    s.pid,
+                    name,
+                    LogKind::Sleep {
+                        seconds: d,
+                        label: what,
+                    },
+                );
+                self.waits.len() - 1
+            }
+        };
+        self.async_last.insert(key, w);
+        self.async_open.insert((s.pid, id), w);
+    }
+
     /// Complete printed lines of thread `t` into the log; a long partial one too.
     fn split_partial(&mut self, t: usize, at: f64) {
         loop {
@@ -710,6 +820,16 @@ impl Program {
                 let wait = &mut self.waits[w];
                 wait.killed = true;
                 wait.current = None;
+            }
+        }
+        let open: Vec<(u32, u64)> = (self.async_open.keys())
+            .filter(|(p, _)| *p == pid)
+            .copied()
+            .collect();
+        for key in open {
+            if let Some(w) = self.async_open.remove(&key) {
+                self.waits[w].killed = true;
+                self.waits[w].current = None;
             }
         }
     }
@@ -833,7 +953,7 @@ impl Program {
             return true;
         }
         if self.probed() {
-            p.start >= self.t0()
+            p.start >= self.started()
         } else {
             p.end.is_none_or(|e| e > self.root_exec_at)
         }
@@ -872,7 +992,8 @@ impl Program {
 
     /// CPU seconds over wall seconds: how many cores the program kept busy on average.
     pub fn cores_busy(&self) -> Option<f64> {
-        let wall = self.wall();
+        // Over the same span as the CPU time: from the probe loading (or the start).
+        let wall = (self.end() - self.started()).max(0.0);
         (wall > 0.0 && self.samples > 0).then(|| self.cpu_total() / wall)
     }
 
@@ -928,7 +1049,8 @@ mod tests {
         assert!(p.waits[0].killed);
         let killed: Vec<_> = p.killed().map(|t| t.name.as_str()).collect();
         assert_eq!(killed, ["Thread-1 (display)"]);
-        assert!((p.wall() - 0.35).abs() < 1e-9);
+        // From the first thread started, not from the probe loading: imports are not the lesson.
+        assert!((p.wall() - 0.25).abs() < 1e-9);
     }
 
     #[test]
@@ -983,6 +1105,24 @@ mod tests {
         assert_eq!(shown, [10, 12]);
         assert!(p.is_main(10));
         assert_eq!(p.thread_name(10, 10), "python3");
+    }
+
+    #[test]
+    fn async_sleeps_overlap_on_one_thread() {
+        let mut p = Program::new(vec![], 1.0, 1, 0.0);
+        feed(
+            &mut p,
+            &[
+                r#"{"v":1,"ev":"sleep","t":1.0,"pid":1,"tid":1,"d":4,"w":1,"site":"a.py:16","args":[["filename","a"]]}"#,
+                r#"{"v":1,"ev":"sleep","t":1.0,"pid":1,"tid":1,"d":6,"w":2,"site":"a.py:16","args":[["filename","b"]]}"#,
+                r#"{"v":1,"ev":"wake","t":5.0,"pid":1,"tid":1,"w":1}"#,
+                r#"{"v":1,"ev":"wake","t":7.0,"pid":1,"tid":1,"w":2}"#,
+            ],
+        );
+        assert_eq!(p.waits.len(), 2);
+        assert_eq!(p.waits[0].end, Some(5.0));
+        assert_eq!(p.waits[1].end, Some(7.0));
+        assert_eq!(p.max_overlap(), 2);
     }
 
     #[test]

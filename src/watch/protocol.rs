@@ -51,11 +51,15 @@ pub enum Event {
     /// A `time.sleep(d)` began; `d` is what the program asked for, before `--speed` divides it.
     Sleep {
         d: f64,
+        /// Set for `asyncio.sleep`: many of them share one thread, so wake names which one.
+        w: Option<u64>,
         function: String,
         site: String,
         args: Vec<Arg>,
     },
-    Wake,
+    Wake {
+        w: Option<u64>,
+    },
     Submit {
         item: u64,
         function: String,
@@ -199,11 +203,14 @@ pub fn parse(line: &[u8]) -> Result<(Stamp, Event), Rejected> {
                 .and_then(Value::as_f64)
                 .filter(|d| d.is_finite() && *d >= 0.0)
                 .ok_or(Rejected::Malformed)?,
+            w: obj.get("w").and_then(Value::as_u64),
             function: s("fn").unwrap_or_default(),
             site: s("site").unwrap_or_default(),
             args: args("args")?,
         },
-        "wake" => Event::Wake,
+        "wake" => Event::Wake {
+            w: obj.get("w").and_then(Value::as_u64),
+        },
         "submit" => Event::Submit {
             item: item()?,
             function: s("fn").unwrap_or_default(),

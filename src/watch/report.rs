@@ -80,9 +80,12 @@ pub struct WatchReport {
     pub cpus: Option<u32>,
     /// The waits (each `time.sleep` in a thread, or a run of them from one place).
     pub tasks: Vec<WaitReport>,
+    /// From the program's first thread, sleep, submit or print to its main process's exit.
     pub elapsed_s: f64,
     pub sum_s: f64,
     pub max_s: f64,
+    /// Real seconds from the probe loading to that first activity (imports, mostly).
+    pub startup_s: f64,
     /// The most waits in progress at the same moment.
     pub max_parallel_waits: usize,
     pub threads: Vec<ThreadReport>,
@@ -147,6 +150,7 @@ pub fn report(p: &Program) -> WatchReport {
         elapsed_s: ms(p.wall() * p.speed),
         sum_s: ms(sum),
         max_s: ms(longest),
+        startup_s: ms(p.startup()),
         max_parallel_waits: p.max_overlap(),
         threads: (p.shown_threads())
             .map(|th| ThreadReport {

@@ -313,6 +313,39 @@ def _install(path):
     sleep.__doc__ = real_sleep.__doc__
     time.sleep = sleep
 
+    # --- asyncio.sleep: waits that share one thread, so each carries an id ----------------------
+    async_waits = itertools.count(1)
+
+    def patch_asyncio(tasks):
+        real_async_sleep = tasks.sleep
+
+        async def sleep(delay, result=None):
+            try:
+                frame = _sys._getframe(1)  # the coroutine that awaits this sleep
+                if frame.f_code.co_filename.startswith(stdlib):
+                    return await real_async_sleep(delay, result)
+                d = float(delay)
+            except Exception:
+                return await real_async_sleep(delay, result)
+            if not d >= 0:
+                return await real_async_sleep(delay, result)
+            w = next(async_waits)
+            send(
+                'sleep',
+                d=d,
+                w=w,
+                fn=text(frame.f_code.co_name),
+                site=text(frame.f_code.co_filename, 300) + ':' + str(frame.f_lineno),
+                args=frame_args(frame),
+            )
+            try:
+                return await real_async_sleep(d / speed, result)
+            finally:
+                send('wake', w=w)
+
+        sleep.__doc__ = real_async_sleep.__doc__
+        tasks.sleep = sleep
+
     # --- print: the program's lines, with the thread that printed them -------------------------
     def probed_print(*args, sep=' ', end='\n', file=None, flush=False):
         real_print(*args, sep=sep, end=end, file=file, flush=flush)
@@ -370,7 +403,12 @@ def _install(path):
 
     # Patched when the program imports them: importing them ourselves would cost every program
     # their import time.
-    patches = {'threading': patch_threading, 'concurrent.futures.thread': patch_pool}
+    patches = {
+        'threading': patch_threading,
+        'concurrent.futures.thread': patch_pool,
+        # Patched before the package's `from .tasks import *`, so asyncio.sleep is ours too.
+        'asyncio.tasks': patch_asyncio,
+    }
 
     def patch(name, module):
         try:
