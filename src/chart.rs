@@ -78,6 +78,8 @@ pub fn lines(lang: Lang, entries: &[Entry], width_cols: usize, glyphs: Glyphs) -
     let bar_w = width_cols
         .saturating_sub(label_w + value_w + 2)
         .max(MIN_BAR);
+    // Headings and the legend wrap to the width, or to the bars' own where those cannot shrink.
+    let fit = width_cols.max(label_w + value_w + MIN_BAR + 2);
     let mut out = Vec::new();
     for (workload, cores) in groups {
         let group: Vec<&Entry> = (entries.iter())
@@ -89,11 +91,12 @@ pub fn lines(lang: Lang, entries: &[Entry], width_cols: usize, glyphs: Glyphs) -
             Workload::Io => t(lang, "workload_io"),
             Workload::Cpu => t(lang, "workload_cpu"),
         };
-        out.push(tf(
+        let heading = tf(
             lang,
             "chart_group",
             &[&workload_name, &cores, &format!("{sum:.2}")],
-        ));
+        );
+        out.extend(wrap(&heading, fit));
         let top = (group.iter())
             .flat_map(|e| [e.elapsed, e.ideal])
             .fold(sum, f64::max);
@@ -112,10 +115,7 @@ pub fn lines(lang: Lang, entries: &[Entry], width_cols: usize, glyphs: Glyphs) -
         "chart_legend",
         &[&glyphs.ideal, &glyphs.beyond, &glyphs.rule, &glyphs.mark],
     );
-    out.extend(wrap(
-        &legend,
-        width_cols.max(label_w + value_w + MIN_BAR + 2),
-    ));
+    out.extend(wrap(&legend, fit));
     out
 }
 
@@ -189,19 +189,18 @@ mod tests {
 
     #[test]
     fn bars_are_solid_to_the_ideal_and_shaded_beyond_it() {
-        // Bars of 20 columns: 10 s is the full width, 2 columns a second.
-        let lines = lines(Lang::En, &lesson(), 36, Glyphs::ASCII);
+        // Bars of 24 columns: 10 s is the full width, 2.4 columns a second.
+        let lines = lines(Lang::En, &lesson(), 40, Glyphs::ASCII);
         assert_eq!(
             lines,
             [
                 "io work · 2 core(s) · serial sum 10.00 s",
-                "serial  #################### 10.00 s",
-                "threads ########==         :  5.00 s",
-                "pool    ####   |           :  2.00 s",
-                "# elapsed up to the ideal · =",
-                "elapsed beyond the ideal (| marks",
-                "an ideal not reached) · : the",
-                "serial sum",
+                "serial  ######################## 10.00 s",
+                "threads ##########==           :  5.00 s",
+                "pool    #####    |             :  2.00 s",
+                "# elapsed up to the ideal · = elapsed",
+                "beyond the ideal (| marks an ideal not",
+                "reached) · : the serial sum",
             ]
         );
     }
@@ -249,7 +248,7 @@ mod tests {
             ..entry(Strategy::Threads, 20.0, 4.0)
         };
         let lines = super::lines(Lang::En, &[slow], 28, Glyphs::ASCII);
-        assert_eq!(lines[1], "threads ##===:====== 20.00 s");
+        assert_eq!(lines[2], "threads ##===:====== 20.00 s", "{lines:?}");
     }
 
     #[test]
@@ -260,6 +259,36 @@ mod tests {
         assert!(lines[2].ends_with(" failed"), "{lines:?}");
     }
 
+    proptest::proptest! {
+        /// Whatever the times and the width, every line fits (once the width leaves room for a
+        /// bar), the bars all start and end in the same columns, and a run that took time shows.
+        #[test]
+        fn every_chart_fits_its_width(
+            times in proptest::collection::vec((0.001f64..500.0, 0.001f64..500.0), 1..8),
+            sum in 0.001f64..500.0,
+            width_cols in 0usize..220,
+        ) {
+            let entries: Vec<Entry> = (times.iter().zip(Strategy::ALL))
+                .map(|(&(elapsed, ideal), strategy)| Entry {
+                    sum,
+                    workload: Workload::Cpu,
+                    ..entry(strategy, elapsed, ideal)
+                })
+                .collect();
+            for lang in [Lang::En, Lang::Zh] {
+                let lines = lines(lang, &entries, width_cols, Glyphs::UNICODE);
+                let bars: Vec<&String> = (lines.iter())
+                    .filter(|l| l.ends_with(" s") && (l.contains('█') || l.contains('░')))
+                    .collect();
+                proptest::prop_assert_eq!(bars.len(), entries.len(), "{:?}", lines);
+                let w = width(bars[0]);
+                proptest::prop_assert!(bars.iter().all(|l| width(l) == w), "{bars:?}");
+                proptest::prop_assert!(lines.iter().all(|l| width(l) <= w.max(width_cols)));
+                proptest::prop_assert!(bars.iter().all(|l| l.contains('█') || l.contains('░')));
+            }
+        }
+    }
+
     #[test]
     fn narrow_widths_keep_a_readable_bar_and_nothing_is_empty_that_ran() {
         let tiny = vec![
@@ -267,8 +296,10 @@ mod tests {
             entry(Strategy::Serial, 10.0, 10.0),
         ];
         let lines = lines(Lang::En, &tiny, 1, Glyphs::ASCII);
-        assert!(lines[1].starts_with("threads #"), "{lines:?}");
-        assert_eq!(lines[2], format!("serial  {} 10.00 s", "#".repeat(MIN_BAR)));
+        // The heading wraps to the bars' width; the bars keep MIN_BAR columns.
+        assert_eq!(lines[..2], ["io work · 2 core(s) ·", "serial sum 10.00 s"]);
+        assert_eq!(lines[2], "threads #      :  0.01 s");
+        assert_eq!(lines[3], format!("serial  {} 10.00 s", "#".repeat(MIN_BAR)));
         assert!(super::lines(Lang::En, &[], 80, Glyphs::ASCII).is_empty());
     }
 }
