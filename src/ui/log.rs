@@ -1,0 +1,82 @@
+//! The event log pane: the lesson's print lines, newest at the bottom.
+
+use super::paint::{pane, put};
+use super::theme::Theme;
+use super::theme_of as theme;
+use crate::app::App;
+use crate::i18n::{Lang, strategy_name, t};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+
+pub(super) fn render(app: &App, area: Rect, side_hidden: bool, buf: &mut Buffer) {
+    let title = if side_hidden {
+        // The one place a narrow screen has room to say where the timing panel went.
+        format!(
+            "{} · {}",
+            t(app.lang, "pane_log"),
+            t(app.lang, "hint_side_hidden")
+        )
+    } else {
+        t(app.lang, "pane_log").to_string()
+    };
+    let th = theme(app);
+    let inner = pane(th, &title, area, buf);
+    if inner.height == 0 {
+        return;
+    }
+    let n = inner.height as usize;
+    let skip = app.log.len().saturating_sub(n);
+    for (i, line) in app.log.iter().skip(skip).enumerate() {
+        let (text, style) = log_line(th, app.lang, line);
+        put(
+            th,
+            buf,
+            inner.x,
+            inner.y + i as u16,
+            inner.width,
+            &text,
+            style,
+        );
+    }
+}
+
+/// One event-log line in `lang`, with its style in theme `th`.
+pub fn log_line(th: &Theme, lang: Lang, line: &crate::app::LogLine) -> (String, Style) {
+    use crate::app::LogLine;
+    use crate::i18n::tf;
+    match line {
+        LogLine::Started { worker, task } => (
+            format!("[{worker}] {}", tf(lang, "downloading", &[task])),
+            th.text,
+        ),
+        LogLine::Finished { worker, task, took } => (
+            format!(
+                "[{worker}] {}  {}",
+                tf(lang, "downloaded", &[task]),
+                tf(lang, "download_time", &[&format!("{took:.2}")])
+            ),
+            th.done,
+        ),
+        LogLine::Failed {
+            worker,
+            task,
+            reason,
+        } => (
+            format!(
+                "[{worker}] {}",
+                tf(lang, "download_failed", &[task, reason])
+            ),
+            th.failed,
+        ),
+        LogLine::Total { strategy, elapsed } => (
+            format!(
+                "[main] {}: {}",
+                strategy_name(lang, *strategy),
+                tf(lang, "total_time", &[&format!("{elapsed:.2}")])
+            ),
+            th.accent.add_modifier(Modifier::BOLD),
+        ),
+        LogLine::Note(key) => (format!("[main] {}", t(lang, key)), th.warn),
+    }
+}

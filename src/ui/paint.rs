@@ -1,0 +1,54 @@
+//! Painting helpers every pane shares: a cut-to-fit string, a bordered box, a titled pane.
+
+use super::theme::Theme;
+use crate::app::App;
+use crate::text::width;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::widgets::{Block, Widget};
+
+/// The styles and glyphs of the look the app chose.
+pub(crate) fn theme_of(app: &App) -> &'static Theme {
+    Theme::of(app.look)
+}
+
+/// Write `text` at (x, y) as theme `th` draws it, cut to `max` columns and to the buffer;
+/// returns the columns used.
+pub(crate) fn put(
+    th: &Theme,
+    buf: &mut Buffer,
+    x: u16,
+    y: u16,
+    max: u16,
+    text: &str,
+    style: Style,
+) -> u16 {
+    let b = buf.area;
+    if y < b.y || y >= b.bottom() || x < b.x || x >= b.right() || max == 0 {
+        return 0;
+    }
+    let max = max.min(b.right() - x) as usize;
+    let text = th.truncate(text, max);
+    buf.set_stringn(x, y, &text, max, style);
+    width(&text) as u16
+}
+
+/// An empty bordered box in theme `th`'s border.
+pub(crate) fn block(th: &Theme) -> Block<'static> {
+    Block::bordered()
+        .border_set(th.glyphs.border)
+        .border_style(th.border)
+}
+
+/// A bordered pane with a title; returns the inside.
+pub(crate) fn pane(th: &Theme, title: &str, area: Rect, buf: &mut Buffer) -> Rect {
+    if area.width < 2 || area.height < 2 {
+        return Rect::default();
+    }
+    let title = th.truncate(title, area.width.saturating_sub(4) as usize);
+    let block = block(th).title(format!(" {title} ")).title_style(th.title);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    inner
+}
