@@ -609,6 +609,7 @@ fn finished_program() -> threadlab::watch::model::Program {
                     cpu,
                 }],
             }],
+            idle: None,
         });
     }
     let (stamp, event) = parse(exit.as_bytes()).unwrap();

@@ -200,6 +200,9 @@ pub struct Program {
     pub sampled_at: Option<f64>,
     /// When the program first started a thread, slept, submitted work or printed.
     first_activity: Option<f64>,
+    /// The machine's idle seconds (every core) at the first and latest sample of the run.
+    idle_first: Option<(f64, f64)>,
+    idle_last: Option<(f64, f64)>,
     /// The program's name in `/proc` and when it last changed (a launcher like pyenv's shim
     /// runs helpers, then becomes the program with exec).
     root_comm: String,
@@ -239,6 +242,8 @@ impl Program {
             delays: Vec::new(),
             sampled_at: None,
             first_activity: None,
+            idle_first: None,
+            idle_last: None,
             root_comm: String::new(),
             root_exec_at: spawned_at,
             samples: 0,
@@ -396,7 +401,12 @@ impl Program {
             Input::Connections { open } => self.connections = open,
             Input::Output { stream, line } => self.on_output(stream, line),
             Input::OutputClosed(_) => self.outputs_open = self.outputs_open.saturating_sub(1),
-            Input::Samples { at, procs } => self.on_samples(at, procs),
+            Input::Samples { at, procs, idle } => {
+                if let Some(idle) = idle {
+                    self.on_idle(at, idle);
+                }
+                self.on_samples(at, procs)
+            }
             Input::Exited(ended) => self.on_exit(ended),
         }
     }
@@ -834,6 +844,24 @@ impl Program {
         }
     }
 
+    fn on_idle(&mut self, at: f64, idle: f64) {
+        // Over the program's run only: from its hello to its main process's exit.
+        if self.main_exit.is_some() || self.ended.is_some() {
+            return;
+        }
+        if self.idle_first.is_none_or(|(t, _)| t < self.started()) {
+            self.idle_first = Some((at, idle));
+        }
+        self.idle_last = Some((at, idle));
+    }
+
+    /// How many cores the machine had idle on average while the program ran (all programs'
+    /// work counted): a program that keeps one core busy proves a GIL only if others were free.
+    pub fn idle_cores(&self) -> Option<f64> {
+        let ((t0, i0), (t1, i1)) = (self.idle_first?, self.idle_last?);
+        (t1 - t0 >= 0.05).then(|| ((i1 - i0) / (t1 - t0)).max(0.0))
+    }
+
     fn on_samples(&mut self, at: f64, procs: Vec<ProcSample>) {
         if procs.is_empty() && self.sampled_at.is_none() {
             return;
@@ -1096,10 +1124,12 @@ mod tests {
         p.apply(Input::Samples {
             at: 0.1,
             procs: vec![proc_(10, 1, "bash"), proc_(11, 10, "bash")],
+            idle: None,
         });
         p.apply(Input::Samples {
             at: 0.2,
             procs: vec![proc_(10, 1, "python3"), proc_(12, 10, "python3")],
+            idle: None,
         });
         let shown: Vec<u32> = p.shown_processes().map(|q| q.pid).collect();
         assert_eq!(shown, [10, 12]);

@@ -97,6 +97,8 @@ pub struct WatchReport {
     /// CPU seconds of the whole program, and that over the wall time.
     pub cpu_s: f64,
     pub cores_busy: Option<f64>,
+    /// Cores the whole machine had idle on average while it ran (from /proc/stat).
+    pub idle_cores: Option<f64>,
     pub exit_code: Option<i32>,
     /// The signal that ended the program, if one did.
     pub signal: Option<i32>,
@@ -192,6 +194,7 @@ pub fn report(p: &Program) -> WatchReport {
         prints_dropped: p.prints_dropped,
         cpu_s: ms(p.cpu_total()),
         cores_busy: p.cores_busy().map(|c| (c * 100.0).round() / 100.0),
+        idle_cores: p.idle_cores().map(|c| (c * 100.0).round() / 100.0),
         exit_code: p.ended.and_then(|e| e.code),
         signal: p.ended.and_then(|e| e.signal),
         stderr_tail: if failed {
@@ -358,6 +361,15 @@ pub fn conclusions(lang: Lang, p: &Program) -> Vec<String> {
             GilFinding::Parallel { workers, busy } => {
                 tf(lang, "watch_parallel", &[&workers, &format!("{busy:.2}")])
             }
+            GilFinding::NoRoom {
+                workers,
+                busy,
+                idle,
+            } => tf(
+                lang,
+                "watch_no_room",
+                &[&workers, &format!("{busy:.2}"), &format!("{idle:.2}")],
+            ),
         });
     }
     out
@@ -374,6 +386,12 @@ pub enum GilFinding {
     },
     /// Several threads or processes computed on more than one core at once.
     Parallel { workers: usize, busy: f64 },
+    /// They kept about one core busy, but the machine had no core to spare: that shows nothing.
+    NoRoom {
+        workers: usize,
+        busy: f64,
+        idle: f64,
+    },
 }
 
 /// A finding only when at least two workers computed (each used a tenth of the wall time or
@@ -406,7 +424,16 @@ pub fn gil_finding(p: &Program) -> Option<GilFinding> {
         return Some(GilFinding::Parallel { workers, busy });
     }
     let (_, most) = per_process.iter().max_by_key(|(_, n)| *n)?;
-    if per_process.len() == 1 && *most >= 2 && busy <= 1.3 {
+    // Taking turns is the GIL only if a core stood free meanwhile (measured, not assumed).
+    let idle = p.idle_cores()?;
+    if idle < 0.5 {
+        return Some(GilFinding::NoRoom {
+            workers,
+            busy,
+            idle,
+        });
+    }
+    if per_process.len() == 1 && *most >= 2 {
         let gil = p.hello().is_none_or(|h| h.gil);
         return Some(GilFinding::Turns {
             threads: *most,
@@ -415,4 +442,81 @@ pub fn gil_finding(p: &Program) -> Option<GilFinding> {
         });
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::watch::protocol::parse;
+    use crate::watch::session::{Ended, Input};
+
+    /// Three threads that each computed 0.3 s in a 1-second run, the machine `idle` cores idle.
+    fn computing(idle_per_second: f64) -> Program {
+        let mut p = Program::new(vec!["python3".into()], 1.0, 1, 0.0);
+        let mut lines = vec![
+            r#"{"v":1,"ev":"hello","t":1.0,"pid":1,"tid":1,"name":"MainThread","gil":true,"cpus":2,"cpus_usable":2,"cpu":0.0,"thread_cpu":0.0}"#.to_string(),
+        ];
+        for tid in 2..5 {
+            lines.push(format!(r#"{{"v":1,"ev":"thread_start","t":1.0,"pid":1,"tid":{tid},"name":"Thread-{tid} (checksum)","target":"checksum"}}"#));
+            lines.push(format!(
+                r#"{{"v":1,"ev":"thread_end","t":2.0,"pid":1,"tid":{tid},"cpu":0.3}}"#
+            ));
+        }
+        let feed = |p: &mut Program, l: &str| {
+            let (stamp, event) = parse(l.as_bytes()).unwrap();
+            p.apply(Input::Probe {
+                received: stamp.t,
+                stamp,
+                event,
+            });
+        };
+        for l in &lines {
+            feed(&mut p, l);
+        }
+        for (at, idle) in [(1.0, 100.0), (2.0, 100.0 + idle_per_second)] {
+            let procs = vec![crate::watch::sampler::ProcSample {
+                pid: 1,
+                ppid: 0,
+                cpu: 0.9 * (at - 1.0),
+                threads: Vec::new(),
+            }];
+            p.apply(Input::Samples {
+                at,
+                procs,
+                idle: Some(idle),
+            });
+        }
+        feed(
+            &mut p,
+            r#"{"v":1,"ev":"exit","t":2.0,"pid":1,"tid":1,"alive":[],"cpu":0.9,"thread_cpu":0.0}"#,
+        );
+        p.apply(Input::Exited(Ended {
+            code: Some(0),
+            signal: None,
+            cpu: 0.9,
+            at: 2.0,
+        }));
+        p
+    }
+
+    #[test]
+    fn threads_taking_turns_are_the_gil_only_when_a_core_stood_free() {
+        let free = computing(1.0);
+        assert_eq!(free.idle_cores(), Some(1.0));
+        assert!(matches!(
+            gil_finding(&free),
+            Some(GilFinding::Turns {
+                threads: 3,
+                gil: true,
+                ..
+            })
+        ));
+        let busy = computing(0.1);
+        assert!(matches!(
+            gil_finding(&busy),
+            Some(GilFinding::NoRoom { workers: 3, .. })
+        ));
+        let text = conclusions(Lang::En, &busy).join("\n");
+        assert!(text.contains("cannot tell the GIL"), "{text}");
+    }
 }

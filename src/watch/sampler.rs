@@ -94,6 +94,23 @@ pub fn sample(root: u32) -> Vec<ProcSample> {
     out
 }
 
+/// Idle CPU seconds of the whole machine so far, every core together (`/proc/stat`'s idle and
+/// iowait): how much room the program left, or did not find.
+pub fn machine_idle() -> Option<f64> {
+    let stat = fs::read_to_string("/proc/stat").ok()?;
+    parse_idle(stat.lines().next()?).map(|ticks| ticks as f64 / ticks_per_second())
+}
+
+/// Idle + iowait ticks from `/proc/stat`'s first (`cpu`) line.
+fn parse_idle(line: &str) -> Option<u64> {
+    let mut fields = line.split_whitespace();
+    if fields.next()? != "cpu" {
+        return None;
+    }
+    let values: Vec<u64> = fields.take(5).filter_map(|f| f.parse().ok()).collect();
+    Some(*values.get(3)? + values.get(4).copied().unwrap_or(0))
+}
+
 fn tids(pid: u32) -> Vec<u32> {
     fs::read_dir(format!("/proc/{pid}/task"))
         .map(|dir| {
@@ -116,6 +133,12 @@ mod tests {
             Some((4200, 42, "Thread-1 (dow".to_string()))
         );
         assert_eq!(parse_stat("garbage"), None);
+    }
+
+    #[test]
+    fn reads_idle_time_from_the_cpu_line() {
+        assert_eq!(parse_idle("cpu  10 0 5 700 30 0 1 0 0 0"), Some(730));
+        assert_eq!(parse_idle("cpu0 10 0 5 700 30"), None);
     }
 
     #[test]

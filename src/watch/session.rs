@@ -85,9 +85,11 @@ pub enum Input {
     },
     /// The program's output stream ended.
     OutputClosed(Stream),
+    /// A sweep of `/proc`: the program's processes and threads, and the machine's idle seconds.
     Samples {
         at: f64,
         procs: Vec<ProcSample>,
+        idle: Option<f64>,
     },
     Exited(Ended),
 }
@@ -533,8 +535,9 @@ fn spawn_sampler<T: From<Input> + Send + 'static>(
         .spawn(move || {
             loop {
                 let procs = sampler::sample(root);
+                let idle = sampler::machine_idle();
                 let at = mono_now();
-                if tx.send(Input::Samples { at, procs }.into()).is_err() {
+                if tx.send(Input::Samples { at, procs, idle }.into()).is_err() {
                     return;
                 }
                 match stop.recv_timeout(SAMPLE_EVERY) {
