@@ -34,6 +34,8 @@ pub struct Preset {
     pub cores: Option<CoresSetting>,
     pub workers: Option<usize>,
     pub ticker: Option<TickerSetting>,
+    /// The scene's own downloads (`names:`); None runs the class's list (`--tasks` or the lesson's).
+    pub names: Option<Vec<String>>,
 }
 
 /// One section of the lesson.
@@ -169,6 +171,12 @@ pub fn parse_in(text: &str, lang: Lang) -> Result<Vec<Scene>, String> {
                     _ => return Err(bad("err_want_ticker")),
                 })
             }
+            "names" => {
+                // The same rules as a tasks file's names, one per comma instead of per line.
+                let list = value.split(',').collect::<Vec<_>>().join("\n");
+                let names = crate::tasks::parse_names(&list, lang).map_err(|e| at(n, e))?;
+                p.names = Some(names);
+            }
             "en" => scene.card[0].push(value.to_string()),
             "zh" => scene.card[1].push(value.to_string()),
             other => {
@@ -293,7 +301,7 @@ mod tests {
         let scenes = builtin();
         let strategies: Vec<_> = scenes.iter().map(|s| s.preset.strategy.unwrap()).collect();
         assert_eq!(scenes.len(), 9);
-        assert_eq!(strategies[0], Strategy::Process);
+        assert_eq!(strategies[0], Strategy::Workshops);
         assert_eq!(
             &strategies[3..7],
             [
@@ -325,6 +333,24 @@ mod tests {
         assert!(s.borrowed(Lang::En) && !s.borrowed(Lang::Zh));
         // The built-in lesson has both everywhere.
         assert!(builtin().iter().all(|s| s.missing.is_none()));
+    }
+
+    #[test]
+    fn a_scene_may_name_its_own_downloads() {
+        let scenes = parse("== Pools\nnames: a.pdf, b 2.avi ,c.mp4\nen: x\n").unwrap();
+        let names = scenes[0].preset.names.clone().unwrap();
+        assert_eq!(names, ["a.pdf", "b 2.avi", "c.mp4"]);
+        assert!(
+            parse("== A\nnames: , ,\nen: x\n")
+                .unwrap_err()
+                .starts_with("line 2:")
+        );
+        // The built-in pool scene has more downloads than workers, so a queue forms.
+        let pool = builtin()
+            .into_iter()
+            .find(|s| s.preset.strategy == Some(Strategy::Pool));
+        let p = pool.expect("a pool scene").preset;
+        assert!(p.names.unwrap().len() > p.workers.unwrap());
     }
 
     #[test]

@@ -391,6 +391,11 @@ impl RunState {
         self.facts.sum
     }
 
+    /// The longest download.
+    pub fn longest(&self) -> f64 {
+        self.facts.longest
+    }
+
     /// The least time this strategy could take.
     pub fn ideal(&self) -> f64 {
         self.facts.ideal.seconds

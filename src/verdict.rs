@@ -26,11 +26,14 @@ pub struct Spawns {
     pub count: usize,
     /// The median cost of one, in wall seconds.
     pub median: f64,
+    /// Lesson seconds from the run's start (its first start request) to the last worker's
+    /// first report: starts overlap (a process is started while the one before is still
+    /// coming up), so their costs must not simply be added up.
+    pub span: f64,
 }
 
 impl Spawns {
-    /// Wall seconds spent starting workers: the median times the count, so one slow outlier
-    /// neither hides nor invents a trend.
+    /// The median times the count: what the starts would cost one after another.
     pub fn total(&self) -> f64 {
         self.median * self.count as f64
     }
@@ -86,10 +89,18 @@ impl Figures {
             Strategy::Process | Strategy::Workshops => SpawnKind::Process,
             _ => SpawnKind::Thread,
         };
+        // The last worker's first report: the latest first start of a worker.
+        let mut first: std::collections::HashMap<&str, f64> = Default::default();
+        for (w, s) in (state.tasks.iter()).filter_map(|t| Some((t.worker.as_deref()?, t.start?))) {
+            let e = first.entry(w).or_insert(s);
+            *e = e.min(s);
+        }
+        let span = first.values().copied().fold(0.0, f64::max);
         let spawns = state.median_spawn(kind).map(|m| Spawns {
             kind,
             count: state.spawn_count(kind),
             median: m.as_secs_f64(),
+            span,
         });
         Some(Figures {
             strategy: state.strategy,
@@ -122,10 +133,23 @@ impl Figures {
         i > 0.0 && (self.elapsed - i).abs() <= TOLERANCE * i
     }
 
+    /// Wall seconds the run spent starting workers: count × median when starts are one after
+    /// another, but never more than the wall time from the first start request to the last
+    /// worker's first report (starts overlap), so never more than the run.
+    pub fn startup_wall(&self) -> Option<f64> {
+        let wall = self.measured.wall.filter(|w| *w > 0.0)?;
+        let s = self.spawns?;
+        let span = match self.elapsed > 0.0 {
+            true => wall * (s.span / self.elapsed).clamp(0.0, 1.0),
+            false => wall,
+        };
+        Some(s.total().min(span))
+    }
+
     /// The share of the run's wall time spent starting workers, when both were measured.
     pub fn startup_share(&self) -> Option<f64> {
         let wall = self.measured.wall.filter(|w| *w > 0.0)?;
-        Some(self.spawns?.total() / wall)
+        Some(self.startup_wall()? / wall)
     }
 
     /// Whether start-up is above [`STARTUP_SHARE`] of the run and accounts for at least half of
@@ -286,8 +310,9 @@ impl Verdict {
             &[
                 &s.count,
                 &kind,
-                &format!("{:.1}", s.total() * 1000.0),
+                &format!("{:.1}", self.figures.startup_wall()? * 1000.0),
                 &percent(share),
+                &format!("{:.1}", s.median * 1000.0),
             ],
         ))
     }
@@ -494,6 +519,7 @@ mod tests {
             kind: SpawnKind::Process,
             count: 3,
             median: 0.0004,
+            span: 5.0,
         });
         let v = judge(f.clone());
         let Finding::StartUp { share } = v.finding else {
@@ -509,11 +535,11 @@ mod tests {
         );
         assert_eq!(
             v.startup_line(Lang::En).unwrap(),
-            "start-up: 3 processes took 1.2 ms (count × median), 24% of the run"
+            "start-up: 3 processes (median 0.4 ms each) took 1.2 ms of the run's time, 24%"
         );
         assert_eq!(
             v.startup_line(Lang::Zh).unwrap(),
-            "启动开销：3 个进程共 1.2 毫秒（个数 × 中位数），占运行时间的 24%"
+            "启动开销：3 个进程（每个中位数 0.4 毫秒）占了运行中的 1.2 毫秒，即 24%"
         );
         // Below 5% of the run, start-up is not blamed and not mentioned.
         f.measured.wall = Some(1.0);
@@ -565,5 +591,73 @@ mod tests {
             "{}",
             v.line(Lang::Zh)
         );
+    }
+
+    #[test]
+    fn overlapping_starts_never_take_more_than_the_run() {
+        // The engine engineer's report: 2000 children at a median of 68.4 ms each, started
+        // while others still come up, in a run of 2.85 s of wall time (speed 1000).
+        let mut f = run(Strategy::Process, Workload::Io, 2, 2850.0);
+        f.measured = Measured {
+            wall: Some(2.85),
+            cpu: None,
+        };
+        let spawns = Spawns {
+            kind: SpawnKind::Process,
+            count: 2000,
+            median: 0.0684,
+            // The last child's first report came 1710 lesson seconds in: 60% of the run.
+            span: 1710.0,
+        };
+        f.spawns = Some(spawns);
+        assert!(
+            spawns.total() > 100.0,
+            "added up, the starts would be {}",
+            spawns.total()
+        );
+        let share = f.startup_share().unwrap();
+        assert!((share - 0.6).abs() < 1e-9, "{share}");
+        let line = judge(f.clone()).startup_line(Lang::En).unwrap();
+        assert_eq!(
+            line,
+            "start-up: 2000 processes (median 68.4 ms each) took 1710.0 ms of the run's time, 60%"
+        );
+        // A report past the end (a clock's rounding) still caps at the whole run.
+        f.spawns = Some(Spawns {
+            span: 4000.0,
+            ..spawns
+        });
+        assert!(f.startup_share().unwrap() <= 1.0);
+        // Few, quick starts are what they cost, whatever the span.
+        f.spawns = Some(Spawns {
+            count: 3,
+            median: 0.001,
+            ..spawns
+        });
+        assert!((f.startup_wall().unwrap() - 0.003).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_span_is_the_last_workers_first_report() {
+        let names = crate::tasks::lesson_names();
+        let tasks = crate::tasks::make_tasks(&names, &[3.0, 4.0, 3.0]);
+        let mut state = RunState::with(Strategy::Pool, &tasks, 2, Workload::Io, 2);
+        let cost = std::time::Duration::from_millis(1);
+        for (task, worker, at) in [(0, "pool-1", 0.1), (1, "pool-2", 0.3), (2, "pool-1", 3.1)] {
+            let worker: std::sync::Arc<str> = worker.into();
+            if at < 1.0 {
+                let kind = SpawnKind::Thread;
+                state.apply(&crate::engine::WorkerEvent::Spawned {
+                    worker: worker.clone(),
+                    kind,
+                    cost,
+                });
+            }
+            state.apply(&crate::engine::WorkerEvent::Started { task, worker, at });
+        }
+        state.apply(&crate::engine::WorkerEvent::RunFinished { elapsed: 6.0 });
+        let f = Figures::of_run(&state, Measured::default()).unwrap();
+        // pool-1's second download is not a start: the span ends at pool-2's first.
+        assert_eq!(f.spawns.map(|s| (s.count, s.span)), Some((2, 0.3)));
     }
 }

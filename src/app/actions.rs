@@ -120,7 +120,12 @@ impl App {
                     self.workers - 1
                 };
                 self.workers = n.clamp(1, crate::cli::MAX_WORKERS);
-                if self.strategy != Strategy::Pool {
+                let pool_running = (self.run.as_ref())
+                    .is_some_and(|r| r.state.strategy == Strategy::Pool && self.is_running());
+                if pool_running {
+                    // A pool's max_workers is fixed when it is made: the running one keeps its size.
+                    self.hint = Some("hint_workers_next_run");
+                } else if self.strategy != Strategy::Pool {
                     // Only the pool has a number of workers to choose: say where it shows.
                     self.hint = Some("hint_workers_pool_only");
                 }
@@ -214,12 +219,14 @@ impl App {
     /// Keys with a lesson open: only the page keys move between scenes (the arrows still
     /// scroll the downloads), and Enter runs the scene's stage. None: go on as usual.
     fn act_in_lesson(&mut self, action: Action) -> Option<Vec<Command>> {
+        self.hold(action);
         match action {
             Action::PageDown => Some(self.move_scene(1)),
             Action::PageUp => Some(self.move_scene(-1)),
             Action::Run => {
                 self.compare_queue.clear();
-                let mut cmds = self.set_stage();
+                let held = self.lesson.as_ref().map(|l| l.held).unwrap_or_default();
+                let mut cmds = self.set_stage(held);
                 cmds.extend(self.start_run());
                 let id = self.run.as_ref().map(|r| r.id);
                 if let Some(l) = &mut self.lesson {

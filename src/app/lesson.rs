@@ -1,6 +1,7 @@
 //! Lesson mode: opening it, moving between scenes, and setting each scene's stage.
 
-use super::{App, Command, LessonView};
+use super::{App, Command, Held, LessonView};
+use crate::keys::Action;
 use crate::lesson::{CoresSetting, TickerSetting};
 
 impl App {
@@ -13,29 +14,50 @@ impl App {
             scenes: self.scenes.clone(),
             index: 0,
             ran: None,
+            held: Held::default(),
         });
-        let cmds = self.set_stage();
+        let cmds = self.set_stage(Held::default());
         self.refresh_idle();
         cmds
     }
 
-    /// Apply the current scene's preset: strategy, workload, cores, workers and ticker.
-    pub(super) fn set_stage(&mut self) -> Vec<Command> {
+    /// Remember that the teacher changed a setting by hand in this scene, so Enter keeps it.
+    pub(super) fn hold(&mut self, action: Action) {
+        let Some(lesson) = &mut self.lesson else {
+            return;
+        };
+        let h = &mut lesson.held;
+        match action {
+            Action::Strategy(n) if crate::engine::Strategy::from_key(n).is_some() => {
+                h.strategy = true
+            }
+            Action::Workload => h.workload = true,
+            Action::Cores => h.cores = true,
+            Action::MoreWorkers | Action::FewerWorkers => h.workers = true,
+            Action::Ticker | Action::Daemon => h.ticker = true,
+            _ => {}
+        }
+    }
+
+    /// Apply the current scene's preset (downloads, strategy, workload, cores, workers and
+    /// ticker), except what `held` says the teacher changed by hand.
+    pub(super) fn set_stage(&mut self, held: Held) -> Vec<Command> {
         let Some(lesson) = &self.lesson else {
             return vec![];
         };
         let p = lesson.scene().preset.clone();
         let mut cmds = Vec::new();
-        if let Some(s) = p.strategy {
+        self.set_names(p.names.unwrap_or_else(|| self.base_names.clone()));
+        if let Some(s) = p.strategy.filter(|_| !held.strategy) {
             self.strategy = s;
         }
-        if let Some(w) = p.workload {
+        if let Some(w) = p.workload.filter(|_| !held.workload) {
             self.workload = w;
         }
-        if let Some(w) = p.workers {
+        if let Some(w) = p.workers.filter(|_| !held.workers) {
             self.workers = w;
         }
-        if let Some(c) = p.cores {
+        if let Some(c) = p.cores.filter(|_| !held.cores) {
             let n = match c {
                 CoresSetting::One => 1,
                 CoresSetting::All => self.all_cores,
@@ -45,7 +67,7 @@ impl App {
                 cmds.push(Command::SetCores(n));
             }
         }
-        match p.ticker {
+        match p.ticker.filter(|_| !held.ticker) {
             Some(TickerSetting::Off) if self.ticker.on => cmds.extend(self.toggle_ticker()),
             Some(want @ (TickerSetting::On | TickerSetting::Daemon)) => {
                 let daemon = want == TickerSetting::Daemon;
@@ -72,6 +94,7 @@ impl App {
         }
         lesson.index = next;
         lesson.ran = None;
+        lesson.held = Held::default();
         let mut cmds = Vec::new();
         if self.is_running() {
             // A new scene is a new stage: the old run would only confuse it.
@@ -81,7 +104,7 @@ impl App {
             self.compare_queue.clear();
             cmds.push(Command::StopRun);
         }
-        cmds.extend(self.set_stage());
+        cmds.extend(self.set_stage(Held::default()));
         cmds
     }
 }

@@ -12,7 +12,7 @@ mod scroll;
 mod view;
 pub use event::{Command, Event, LogLine};
 pub use lanes::{Lane, Lanes};
-pub use view::{LessonView, Outcome, RunView, TickerView};
+pub use view::{Held, LessonView, Outcome, RunView, TickerView};
 
 use crate::code::Language;
 use crate::engine::{Crash, ProcessOptions, Strategy, Task, Workload};
@@ -68,6 +68,8 @@ pub struct App {
     /// Whether the downloads list follows the work under way (until scrolled by hand).
     pub follow: bool,
     scenes: Arc<[Scene]>,
+    /// The class's downloads (`--tasks` or the lesson's), for scenes that name none of their own.
+    base_names: Vec<String>,
     /// The current downloads with their durations; every strategy runs these.
     pub tasks: Vec<Task>,
     /// The widest download name, in columns (names never change while the screen is up).
@@ -157,6 +159,7 @@ impl App {
                 .unwrap_or(0),
             tasks,
             idle,
+            base_names: start.names.clone(),
             names: start.names,
             min: start.min,
             max: start.max,
@@ -240,6 +243,25 @@ impl App {
         if !same {
             self.idle = self.plan_state();
         }
+    }
+
+    /// Run these downloads from now on, with durations drawn from the current seed; a change
+    /// forgets the results, which were on other downloads.
+    fn set_names(&mut self, names: Vec<String>) {
+        if names == self.names {
+            return;
+        }
+        let durations = tasks::durations(self.seed, names.len(), self.min, self.max);
+        self.tasks = tasks::make_tasks(&names, &durations);
+        self.name_width = (names.iter())
+            .map(|n| crate::text::width(n))
+            .max()
+            .unwrap_or(0);
+        self.names = names;
+        self.results.clear();
+        self.selected = None;
+        self.scroll = 0;
+        self.idle = self.plan_state();
     }
 
     /// The current downloads all queued, under the current settings.

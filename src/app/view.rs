@@ -54,6 +54,25 @@ pub struct LessonView {
     pub index: usize,
     /// The run started from this scene, whose numbers the card shows once it finishes.
     pub ran: Option<u64>,
+    /// Settings the teacher changed with a key in this scene: Enter keeps them.
+    pub held: Held,
+}
+
+/// Which of a scene's settings the teacher changed by hand since the scene opened.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Held {
+    pub strategy: bool,
+    pub workload: bool,
+    pub cores: bool,
+    pub workers: bool,
+    pub ticker: bool,
+}
+
+impl Held {
+    /// Whether the teacher changed anything.
+    pub fn any(&self) -> bool {
+        self.strategy || self.workload || self.cores || self.workers || self.ticker
+    }
 }
 
 impl LessonView {

@@ -27,22 +27,64 @@ fn lines(app: &App, width: u16) -> Vec<(String, Style)> {
         return Vec::new();
     };
     let (lang, th) = (app.lang, theme(app));
+    let w = usize::from(width.max(1));
+    // Wrapped, so a card line longer than the pane is never cut.
     let mut lines: Vec<(String, Style)> = (l.scene().card(lang).iter())
-        .map(|s| (s.clone(), th.title))
+        .flat_map(|s| wrap(s, w))
+        .map(|s| (s, th.title))
         .collect();
+    if let Some(held) = held(app) {
+        let style = th.accent;
+        lines.extend(wrap(&held, w).into_iter().map(|s| (s, style)));
+    }
     let numbers = (app.run.as_ref())
         .filter(|r| Some(r.id) == l.ran)
         .and_then(|r| lesson::summary(lang, &r.state));
     match numbers {
         Some(n) => {
             let style = th.accent.add_modifier(Modifier::BOLD);
-            let wrapped = wrap(&format!("→ {n}"), usize::from(width.max(1)));
+            let wrapped = wrap(&format!("→ {n}"), w);
             lines.extend(wrapped.into_iter().map(|s| (s, style)));
         }
         None => lines.push((String::new(), Style::new())),
     }
     lines.push((t(lang, "lesson_keys").to_string(), th.dim));
     lines
+}
+
+/// What the teacher changed by hand in this scene, which Enter keeps instead of the scene's own.
+fn held(app: &App) -> Option<String> {
+    let l = app.lesson.as_ref()?;
+    let (h, lang) = (l.held, app.lang);
+    if !h.any() {
+        return None;
+    }
+    let mut what: Vec<String> = Vec::new();
+    if h.strategy {
+        what.push(crate::i18n::strategy_name(lang, app.strategy).to_string());
+    }
+    if h.workload {
+        let key = match app.workload {
+            crate::engine::Workload::Io => "workload_io",
+            crate::engine::Workload::Cpu => "workload_cpu",
+        };
+        what.push(t(lang, key).to_string());
+    }
+    if h.cores {
+        what.push(tf(lang, "lesson_held_cores", &[&app.cores]));
+    }
+    if h.workers {
+        what.push(tf(lang, "lesson_held_workers", &[&app.workers]));
+    }
+    if h.ticker {
+        let key = match (app.ticker.on, app.ticker.daemon) {
+            (false, _) => "lesson_held_ticker_off",
+            (true, false) => "lesson_held_ticker_on",
+            (true, true) => "lesson_held_ticker_daemon",
+        };
+        what.push(t(lang, key).to_string());
+    }
+    Some(tf(lang, "lesson_held", &[&what.join(" · ")]))
 }
 
 pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {

@@ -132,7 +132,13 @@ fn timing_lines(app: &App) -> Vec<(String, Style)> {
         out.push((format!("  = {}", terms.join(" + ")), th.dim));
     }
     let ideal = state.ideal_bound();
+    // Whatever the arrangement, when its least time is the longest download's, that download is
+    // what limits it (two workshops of three threads never make three downloads wait).
+    let longest = ideal.bound != Bound::Sum
+        && state.tasks.len() > 1
+        && (ideal.seconds - state.longest()).abs() < 1e-9;
     let why = match ideal.bound {
+        _ if longest => t(l, "ideal_longest").to_string(),
         Bound::Sum => t(l, "ideal_sum").to_string(),
         Bound::Longest => t(l, "ideal_longest").to_string(),
         Bound::Pool => tf(l, "ideal_pool", &[&state.workers]),
@@ -162,6 +168,11 @@ fn timing_lines(app: &App) -> Vec<(String, Style)> {
         _ => format!("{:>7}", "—"),
     };
     out.push((row(t(l, "timing_speedup"), speedup), th.accent));
+    out.extend(
+        checked(app)
+            .into_iter()
+            .map(|s| (format!("  {s}"), th.warn)),
+    );
     if failed > 0 {
         // A download that died early makes the run look fast: say why there is no speedup.
         out.push((
@@ -217,6 +228,41 @@ fn timing_lines(app: &App) -> Vec<(String, Style)> {
             plain,
         ));
         out.push((format!("  {path}"), th.dim));
+    }
+    out
+}
+
+/// What the finished run's figures say about its time, when that is not the plan's ideal: how
+/// far off it was, and start-up cost when it took more than 5% of the run.
+fn checked(app: &App) -> Vec<String> {
+    let l = app.lang;
+    let Some(run) = app.run.as_ref().filter(|r| r.state.is_finished()) else {
+        return vec![];
+    };
+    let elapsed = run.elapsed();
+    // Lesson seconds over the speed: the wall time the run's clock measured, pauses excluded.
+    let wall = (app.speed > 0.0).then(|| elapsed / app.speed);
+    let measured = crate::verdict::Measured { wall, cpu: None };
+    let Some(v) = crate::verdict::Figures::of_run(&run.state, measured).map(crate::verdict::judge)
+    else {
+        return vec![];
+    };
+    let mut out = Vec::new();
+    let f = &v.figures;
+    if !v.holds() && f.failed == 0 && f.ideal.seconds > 0.0 {
+        let over = (f.elapsed / f.ideal.seconds - 1.0) * 100.0;
+        out.push(tf(l, "side_off_ideal", &[&format!("{over:+.0}")]));
+    }
+    if let (Some(share), Some(s)) = (v.startup_share(), f.spawns) {
+        let kind = match s.kind {
+            SpawnKind::Thread => t(l, "verdict_threads"),
+            SpawnKind::Process => t(l, "verdict_processes"),
+        };
+        out.push(tf(
+            l,
+            "side_startup",
+            &[&format!("{:.0}", share * 100.0), &s.count, &kind],
+        ));
     }
     out
 }

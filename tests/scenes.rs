@@ -1,0 +1,264 @@
+//! The built-in lesson's scenes prove their point when really run: the pool scene makes a queue
+//! and reuses a worker, scene 1's crash brings exactly one workshop down, and a teacher's own
+//! change to a scene's settings holds when Enter runs it.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::collections::{HashMap, HashSet};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+use threadlab::app::{App, Command, Event, Start};
+use threadlab::engine::{self, Crash, Plan, Reporter, Strategy, Workload};
+use threadlab::i18n::Lang;
+use threadlab::look::Look;
+use threadlab::report::{Phase, RunState};
+use threadlab::tasks;
+
+fn lesson_app() -> App {
+    let mut app = App::new(Start {
+        lang: Lang::En,
+        strategy: Strategy::Serial,
+        workers: 4,
+        speed: 1.0,
+        seed: 7,
+        names: tasks::lesson_names(),
+        min: 3.0,
+        max: 6.0,
+        workload: Workload::Io,
+        cores: 2,
+        all_cores: 2,
+        procs: Default::default(),
+        scenes: threadlab::lesson::builtin(),
+        look: Look::default(),
+    });
+    app.open_lesson();
+    app
+}
+
+fn press(app: &mut App, code: KeyCode) -> Vec<Command> {
+    app.update(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+/// Page to the first scene running `strategy`.
+fn scene_of(app: &mut App, strategy: Strategy) {
+    while app.lesson.as_ref().unwrap().scene().preset.strategy != Some(strategy) {
+        let at = app.lesson.as_ref().unwrap().index;
+        press(app, KeyCode::PageDown);
+        assert_ne!(
+            app.lesson.as_ref().unwrap().index,
+            at,
+            "no {strategy} scene"
+        );
+    }
+}
+
+/// Enter in the scene: the plan it starts, made runnable by the test binary's children.
+fn enter(app: &mut App) -> Plan {
+    let cmds = press(app, KeyCode::Enter);
+    let mut plan = cmds
+        .into_iter()
+        .find_map(|c| match c {
+            Command::StartRun { plan, .. } => Some(plan),
+            _ => None,
+        })
+        .expect("Enter starts the scene's run");
+    plan.procs.exe = Some(env!("CARGO_BIN_EXE_threadlab").into());
+    plan
+}
+
+#[test]
+fn the_pool_scene_queues_downloads_and_reuses_a_worker() {
+    let mut app = lesson_app();
+    scene_of(&mut app, Strategy::Pool);
+    let mut plan = enter(&mut app);
+    assert!(plan.tasks.len() > plan.workers, "{plan:?}");
+    plan.speed = 200.0;
+    let state = threadlab::headless::run_plan(&plan, |_, _| {}).unwrap();
+    assert!(state.tasks.iter().all(|t| t.phase == Phase::Done));
+    let first_end = (state.tasks.iter())
+        .filter_map(|t| t.end)
+        .fold(f64::INFINITY, f64::min);
+    let queued = (state.tasks.iter())
+        .filter(|t| t.start.unwrap() >= first_end)
+        .count();
+    assert!(queued >= 1, "no download waited: {:#?}", state.tasks);
+    let mut per_worker: HashMap<&str, usize> = HashMap::new();
+    for t in &state.tasks {
+        *per_worker.entry(t.worker.as_deref().unwrap()).or_default() += 1;
+    }
+    assert!(per_worker.len() <= plan.workers, "{per_worker:?}");
+    assert!(per_worker.values().any(|&n| n >= 2), "{per_worker:?}");
+}
+
+fn pid_of(worker: &str) -> u32 {
+    let rest = worker.strip_prefix("pid ").expect("a workshop's worker");
+    rest.split('/').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn scene_one_crash_brings_exactly_one_workshop_down() {
+    engine::quiet_worker_panics();
+    let mut app = lesson_app();
+    assert_eq!(app.lesson.as_ref().unwrap().index, 0);
+    let mut plan = enter(&mut app);
+    assert_eq!(plan.strategy, Strategy::Workshops);
+    plan.speed = 10.0;
+    let (tx, rx) = mpsc::channel::<threadlab::engine::RunEvent>();
+    let mut state = RunState::for_plan(&plan);
+    let run = engine::start(plan, Reporter::new(1, tx)).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let until = |state: &mut RunState, done: &dyn Fn(&RunState) -> bool| {
+        while !done(state) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let ev = rx.recv_timeout(left).expect("the run reports in time");
+            state.apply(&ev.event);
+        }
+    };
+    until(&mut state, &|s| s.running() == s.tasks.len());
+    let pids: HashSet<u32> = (state.tasks.iter())
+        .map(|t| pid_of(t.worker.as_deref().unwrap()))
+        .collect();
+    assert_eq!(pids.len(), 2, "two workshops: {:#?}", state.tasks);
+    let Crash::Aborted { pid, .. } = run.crash() else {
+        panic!("the workshop scene's crash aborts a workshop")
+    };
+    run.set_speed(5000.0);
+    until(&mut state, &|s| s.is_finished());
+    run.join();
+    let down: HashSet<u32> = (state.tasks.iter())
+        .filter(|t| t.phase == Phase::Failed)
+        .map(|t| pid_of(t.worker.as_deref().unwrap()))
+        .collect();
+    assert_eq!(down, HashSet::from([pid]), "{:#?}", state.tasks);
+    // The other workshop went on and finished its downloads.
+    let other = (state.tasks.iter()).filter(|t| pid_of(t.worker.as_deref().unwrap()) != pid);
+    assert!(other.clone().count() >= 1);
+    assert!(other.into_iter().all(|t| t.phase == Phase::Done));
+}
+
+#[test]
+fn a_teachers_change_holds_on_enter_and_a_scenes_settings_hold_otherwise() {
+    let mut app = lesson_app();
+    scene_of(&mut app, Strategy::Pool);
+    let scene_workers = app.workers;
+    // Untouched, Enter runs the scene's settings even if something else changed them.
+    let plan = enter(&mut app);
+    assert_eq!(plan.workers, scene_workers);
+    // - during the run says it is for the next run; Enter then keeps the teacher's choice.
+    press(&mut app, KeyCode::Char('-'));
+    assert_eq!(app.hint, Some("hint_workers_next_run"));
+    assert!(app.lesson.as_ref().unwrap().held.workers);
+    let plan = enter(&mut app);
+    assert_eq!(plan.workers, scene_workers - 1);
+    // A new scene forgets the change.
+    press(&mut app, KeyCode::PageDown);
+    press(&mut app, KeyCode::PageUp);
+    assert!(!app.lesson.as_ref().unwrap().held.any());
+    assert_eq!(enter(&mut app).workers, scene_workers);
+    // Scenes without downloads of their own run the class's list again.
+    press(&mut app, KeyCode::PageUp);
+    assert_eq!(app.names, tasks::lesson_names());
+}
+
+/// Finish run `id` as its workers would report it with no overhead: every download starts as
+/// soon as a worker is free (one worker for serial, the pool's size for the pool, one each
+/// otherwise), and the run takes its ideal.
+fn finish(app: &mut App, id: u64) {
+    let strategy = app.strategy;
+    let ideal = app.queued().ideal();
+    let slots = match strategy {
+        Strategy::Serial => 1,
+        Strategy::Pool => app.workers,
+        _ => app.tasks.len(),
+    };
+    let mut free = vec![0.0_f64; slots];
+    let durations: Vec<f64> = app.tasks.iter().map(|t| t.duration).collect();
+    for (task, d) in durations.into_iter().enumerate() {
+        let (w, at) = (free.iter().copied().enumerate())
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .unwrap();
+        free[w] = at + d;
+        let worker: std::sync::Arc<str> = format!("w{}", w + 1).into();
+        for event in [
+            engine::WorkerEvent::Started {
+                task,
+                worker: worker.clone(),
+                at,
+            },
+            engine::WorkerEvent::Finished {
+                task,
+                worker,
+                took: d,
+                at: at + d,
+            },
+        ] {
+            app.update(Event::Worker(engine::RunEvent { run: id, event }));
+        }
+    }
+    let event = engine::WorkerEvent::RunFinished { elapsed: ideal };
+    app.update(Event::Worker(engine::RunEvent { run: id, event }));
+}
+
+/// The lesson card's rows, as the class sees them at 120×40.
+fn card(app: &App) -> String {
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    term.draw(|f| f.render_widget(app, f.area())).unwrap();
+    let buf = term.backend().buffer().clone();
+    let rows: Vec<String> = (0..40)
+        .map(|y| {
+            let mut s = String::new();
+            let mut skip = 0;
+            for x in 0..120 {
+                let sym = buf[(x, y)].symbol();
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
+                skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+                s.push_str(sym);
+            }
+            s.trim_end().to_string()
+        })
+        .collect();
+    let top = rows
+        .iter()
+        .position(|r| r.contains("Scene ") || r.contains("第 "));
+    let top = top.expect("the card shows");
+    (rows[top..].iter())
+        .take_while(|r| !r.starts_with('└'))
+        .chain(rows[top..].iter().find(|r| r.starts_with('└')))
+        .map(|r| {
+            // The card's own columns: up to its right border, never the panel beside it.
+            let end = (r.char_indices().skip(1))
+                .find(|(_, c)| matches!(c, '│' | '┐' | '┘'))
+                .map_or(r.len(), |(i, c)| i + c.len_utf8());
+            &r[..end]
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn every_scenes_finished_card_in_both_languages() {
+    for lang in [Lang::En, Lang::Zh] {
+        let mut app = lesson_app();
+        app.lang = lang;
+        threadlab::runner::feed(&mut app, Event::Resize(120, 40));
+        let n = app.lesson.as_ref().unwrap().scenes.len();
+        for i in 0..n {
+            let id = match &press(&mut app, KeyCode::Enter)[..] {
+                [.., Command::StartRun { id, .. }] => *id,
+                other => panic!("scene {}: {other:?}", i + 1),
+            };
+            finish(&mut app, id);
+            let card = card(&app);
+            assert!(
+                card.contains('→'),
+                "scene {} has no numbers:\n{card}",
+                i + 1
+            );
+            let name = format!("finished_card_{}_{:?}", i + 1, lang).to_lowercase();
+            insta::assert_snapshot!(name, card);
+            press(&mut app, KeyCode::PageDown);
+        }
+    }
+}
