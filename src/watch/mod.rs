@@ -44,7 +44,9 @@ pub fn main(args: &WatchArgs, opts: &Opts) -> ExitCode {
         return fail(&e);
     }
     let lang = opts.lang.unwrap_or_else(Lang::from_env);
-    let status = if opts.json || !io::stdout().is_terminal() {
+    // The screen reads keys from stdin: with either end not a terminal, the transcript it is.
+    let screen = io::stdout().is_terminal() && io::stdin().is_terminal();
+    let status = if opts.json || !screen {
         headless(&args.command, opts.speed, opts.json, lang)
     } else {
         let look = crate::look::Look::choose(
