@@ -150,8 +150,9 @@ fn bar(e: &Entry, sum: f64, top: f64, cols: usize, g: Glyphs) -> String {
                 g.ideal
             } else if Some(x + 1) == mark {
                 g.mark
-            } else if x == rule {
-                // Through the time beyond the ideal too, so a run slower than serial shows it.
+            } else if x == rule && (x > 0 || end == 0) {
+                // Through the time beyond the ideal too, so a run slower than serial shows it;
+                // never over a bar's only cell.
                 g.rule
             } else if x < end {
                 g.beyond
