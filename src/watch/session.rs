@@ -125,7 +125,11 @@ pub struct Session {
     streams: Arc<Mutex<Vec<UnixStream>>>,
     /// Dropped to stop the sampler at once.
     stop_sampler: Option<Sender<()>>,
-    threads: Vec<JoinHandle<()>>,
+    /// Threads that dropping the session wakes (the listener, the sampler): joined.
+    woken: Vec<JoinHandle<()>>,
+    /// Threads that end with the program (the waiter, the output readers): joined only if they
+    /// have, since a child the program left behind can hold its output open for as long as it likes.
+    bound: Vec<JoinHandle<()>>,
     exited: Arc<AtomicBool>,
 }
 
@@ -207,17 +211,18 @@ impl Session {
             }
         };
         let pid = child.id();
+        let mut bound = Vec::new();
         let setup = |e: io::Error| StartError::Setup(format!("cannot start a thread: {e}"));
         if let Some(out) = child.stdout.take() {
-            threads.push(spawn_output(out, Stream::Stdout, tx.clone()).map_err(setup)?);
+            bound.push(spawn_output(out, Stream::Stdout, tx.clone()).map_err(setup)?);
         }
         if let Some(err) = child.stderr.take() {
-            threads.push(spawn_output(err, Stream::Stderr, tx.clone()).map_err(setup)?);
+            bound.push(spawn_output(err, Stream::Stderr, tx.clone()).map_err(setup)?);
         }
         // The child is reaped by wait4 below (for its rusage), never by `child.wait()`.
         drop(child);
         let exited = Arc::new(AtomicBool::new(false));
-        threads.push(spawn_waiter(pid, tx.clone(), exited.clone()).map_err(setup)?);
+        bound.push(spawn_waiter(pid, tx.clone(), exited.clone()).map_err(setup)?);
         let (stop_sampler, sampler_stop) = mpsc::channel();
         threads.push(spawn_sampler(pid, tx, sampler_stop).map_err(setup)?);
         Ok(Session {
@@ -230,7 +235,8 @@ impl Session {
             socket,
             streams,
             stop_sampler: Some(stop_sampler),
-            threads,
+            woken: threads,
+            bound,
             exited,
         })
     }
@@ -270,11 +276,11 @@ impl Drop for Session {
             }
         }
         let _ = std::fs::remove_dir_all(&self.dir);
-        let waiter_done = self.exited.load(Ordering::SeqCst);
-        for t in self.threads.drain(..) {
-            // The waiter and the output readers end only with the program: never wait for a
-            // program that is still running (the caller kills it first when it should die).
-            if waiter_done || t.is_finished() {
+        for t in self.woken.drain(..) {
+            let _ = t.join();
+        }
+        for t in self.bound.drain(..) {
+            if t.is_finished() {
                 let _ = t.join();
             }
         }
