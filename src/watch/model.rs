@@ -200,6 +200,8 @@ pub struct Program {
     pub sampled_at: Option<f64>,
     /// When the program first started a thread, slept, submitted work or printed.
     first_activity: Option<f64>,
+    /// Processes the latest sweep of /proc did not find.
+    missing: Vec<u32>,
     /// The machine's idle seconds (every core) at the first and latest sample of the run.
     idle_first: Option<(f64, f64)>,
     idle_last: Option<(f64, f64)>,
@@ -244,6 +246,7 @@ impl Program {
             first_activity: None,
             idle_first: None,
             idle_last: None,
+            missing: Vec::new(),
             root_comm: String::new(),
             root_exec_at: spawned_at,
             samples: 0,
@@ -898,10 +901,12 @@ impl Program {
                 th.last_sample = Some((at, ts.cpu));
                 th.cpu = th.cpu.max(ts.cpu);
             }
-            // Threads of a live process that are gone from /proc have ended.
+            // Threads of a live process that are gone from /proc have ended; the probe's own
+            // threads end by its word (thread_end, exit), never by a read of /proc that failed.
             for t in 0..self.threads.len() {
                 let th = &self.threads[t];
                 if th.pid == ps.pid
+                    && !th.probed
                     && th.end.is_none()
                     && th.last_sample.is_some()
                     && !ps.threads.iter().any(|x| x.tid == th.tid)
@@ -910,16 +915,21 @@ impl Program {
                 }
             }
         }
-        // Processes gone from the tree have ended (their exit line, if any, came first).
-        let gone: Vec<u32> = self
+        // Processes gone from the tree have ended (their exit line, if any, came first). A
+        // probed one must be missing from two sweeps in a row: one read of /proc can fail.
+        let missing: Vec<u32> = self
             .processes
             .iter()
             .filter(|p| p.end.is_none() && !procs.iter().any(|q| q.pid == p.pid))
             .map(|p| p.pid)
             .collect();
-        for pid in gone {
-            self.close_process(pid, at);
+        for &pid in &missing {
+            let probed = self.process(pid).is_some_and(|p| p.hello.is_some());
+            if !probed || self.missing.contains(&pid) {
+                self.close_process(pid, at);
+            }
         }
+        self.missing = missing;
         self.now = self.now.max(at);
         self.release_stdout();
     }
