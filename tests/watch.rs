@@ -711,3 +711,53 @@ fn async_downloads_wait_at_once_on_one_thread() {
     assert_eq!(r["max_parallel_waits"], 3, "{r}");
     assert!(f(&r["elapsed_s"]) < f(&r["sum_s"]), "{r}");
 }
+
+#[test]
+fn a_screen_already_open_can_run_a_lessons_program_it_carries() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use threadlab::app::Event;
+    use threadlab::watch::live::{Quit, screen, start_script_on_screen};
+    if !have_python() {
+        return;
+    }
+    let source = std::fs::read_to_string("assets/python/threads.py").unwrap();
+    let (session, mut program, inputs) =
+        start_script_on_screen("threads.py", &source, 10.0).expect("starts");
+    let (keys, rx) = std::sync::mpsc::channel();
+    let pid = session.pid;
+    // The caller's key: q once the program has ended (and been reaped).
+    let quitter = std::thread::spawn(move || {
+        poll("the program ends", || {
+            !Path::new(&format!("/proc/{pid}")).exists()
+        });
+        std::thread::sleep(Duration::from_millis(100));
+        let _ = keys.send(Event::Key(KeyEvent::new(
+            KeyCode::Char('q'),
+            KeyModifiers::NONE,
+        )));
+    });
+    let mut term = Terminal::new(TestBackend::new(120, 30)).unwrap();
+    let theme = threadlab::ui::theme::Theme::default();
+    let quit = screen(
+        &mut term,
+        &rx,
+        &session,
+        &mut program,
+        &inputs,
+        threadlab::i18n::Lang::En,
+        theme,
+    )
+    .unwrap();
+    quitter.join().unwrap();
+    assert_eq!(quit, Quit::Plain);
+    assert_eq!(program.command, ["python3", "threads.py"]);
+    assert_eq!(program.waits.len(), 3);
+    let screen_text: String = (term.backend().buffer().content.iter())
+        .map(|c| c.symbol())
+        .collect();
+    for n in 1..=3 {
+        assert!(screen_text.contains(&format!("Thread-{n} (download)")));
+    }
+}

@@ -90,6 +90,29 @@ pub fn start_on_screen(
     }
 }
 
+/// [`start_on_screen`] for a Python program threadlab carries (a strategy's counterpart from
+/// `assets/python/`): written to the private directory and run as `python3 NAME`.
+pub fn start_script_on_screen(
+    name: &str,
+    source: &str,
+    speed: f64,
+) -> Result<(Session, Program, mpsc::Receiver<Input>), String> {
+    let (tx, rx) = mpsc::channel::<Input>();
+    match Session::start_script(name, source, speed, Mode::Screen, tx) {
+        Ok(session) => {
+            let program = Program::new(
+                super::command_text(&session.command),
+                speed,
+                session.pid,
+                session.spawned_at,
+            );
+            Ok((session, program, rx))
+        }
+        Err(super::session::StartError::Command { message, .. }) => Err(message),
+        Err(super::session::StartError::Setup(message)) => Err(message),
+    }
+}
+
 /// How the screen was left.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Quit {

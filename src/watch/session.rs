@@ -141,6 +141,32 @@ impl Session {
         mode: Mode,
         tx: Sender<T>,
     ) -> Result<Session, StartError> {
+        Session::start_inner(command, None, speed, mode, tx)
+    }
+
+    /// Run Python `source` as `python3 NAME` under the probe, written beside it in the private
+    /// directory (for programs threadlab carries compiled in, like the lesson's).
+    pub fn start_script<T: From<Input> + Send + 'static>(
+        name: &str,
+        source: &str,
+        speed: f64,
+        mode: Mode,
+        tx: Sender<T>,
+    ) -> Result<Session, StartError> {
+        if name.is_empty() || name.contains('/') || name.starts_with('.') {
+            return Err(StartError::Setup(format!("not a plain file name: {name}")));
+        }
+        let command = [OsString::from("python3"), OsString::from(name)];
+        Session::start_inner(&command, Some(source), speed, mode, tx)
+    }
+
+    fn start_inner<T: From<Input> + Send + 'static>(
+        command: &[OsString],
+        script: Option<&str>,
+        speed: f64,
+        mode: Mode,
+        tx: Sender<T>,
+    ) -> Result<Session, StartError> {
         let Some((program, args)) = command.split_first() else {
             return Err(StartError::Setup("no command to watch".into()));
         };
@@ -154,6 +180,16 @@ impl Session {
         };
         std::fs::write(dir.join("sitecustomize.py"), PROBE)
             .map_err(|e| cleanup(format!("cannot write the probe: {e}")))?;
+        // A script of ours runs from the private directory, by its path there.
+        let args: Vec<OsString> = match script {
+            Some(source) => {
+                let path = dir.join(args.first().map_or("script.py".as_ref(), |a| a.as_os_str()));
+                std::fs::write(&path, source)
+                    .map_err(|e| cleanup(format!("cannot write the program: {e}")))?;
+                vec![path.into_os_string()]
+            }
+            None => args.to_vec(),
+        };
         let listener = UnixListener::bind(&socket)
             .map_err(|e| cleanup(format!("cannot listen on {}: {e}", socket.display())))?;
         let stop = Arc::new(AtomicBool::new(false));
@@ -165,7 +201,7 @@ impl Session {
         );
 
         let mut cmd = Command::new(program);
-        cmd.args(args)
+        cmd.args(&args)
             .env(ENV_SOCKET, &socket)
             .env(ENV_SPEED, speed.to_string())
             .env("PYTHONPATH", python_path(&dir))
