@@ -262,3 +262,140 @@ fn every_scenes_finished_card_in_both_languages() {
         }
     }
 }
+
+#[test]
+fn an_async_task_that_panics_fails_only_its_download() {
+    engine::quiet_worker_panics();
+    let names = tasks::generated_names(3);
+    let plan = Plan {
+        strategy: Strategy::Async,
+        tasks: tasks::make_tasks(&names, &[30.0, 30.0, 30.0]),
+        workers: 2,
+        speed: 20.0,
+        workload: Workload::Io,
+        procs: Default::default(),
+    };
+    let (tx, rx) = mpsc::channel::<threadlab::engine::RunEvent>();
+    let mut state = RunState::for_plan(&plan);
+    let run = engine::start(plan, Reporter::new(1, tx)).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let until = |state: &mut RunState, done: &dyn Fn(&RunState) -> bool| {
+        while !done(state) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let ev = rx.recv_timeout(left).expect("the run reports in time");
+            state.apply(&ev.event);
+        }
+    };
+    until(&mut state, &|s| s.running() == 3);
+    let Crash::Panicked { task, .. } = run.crash() else {
+        panic!("an async task panics")
+    };
+    run.set_speed(5000.0);
+    until(&mut state, &|s| s.is_finished());
+    run.join();
+    for t in &state.tasks {
+        match t.task.id == task {
+            true => assert_eq!(
+                (t.phase, t.reason.as_deref()),
+                (Phase::Failed, Some("panicked"))
+            ),
+            false => assert_eq!(t.phase, Phase::Done, "{t:?}"),
+        }
+    }
+}
+
+/// The screen's text at 120×40, every row's cells joined.
+fn screen_words(app: &App) -> String {
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    term.draw(|f| f.render_widget(app, f.area())).unwrap();
+    let buf = term.backend().buffer().clone();
+    let mut words = String::new();
+    for y in 0..40 {
+        let mut skip = 0;
+        for x in 0..120 {
+            let sym = buf[(x, y)].symbol();
+            if skip > 0 {
+                // A wide character's second cell: keep the columns for the cut at 80.
+                skip -= 1;
+                words.push(' ');
+                continue;
+            }
+            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+            words.push_str(sym);
+        }
+        words.push('\n');
+    }
+    words
+}
+
+#[test]
+fn every_strategys_crash_message_is_whole_at_120x40() {
+    let cases = [
+        (Strategy::Serial, Crash::Unsupported, "crash_unsupported"),
+        (Strategy::Async, panicked("main"), "crash_panicked_async"),
+        (Strategy::Pool, panicked("pool-1"), "crash_panicked_pool"),
+        (Strategy::Threads, panicked("Thread-2"), "crash_panicked"),
+        (
+            Strategy::Custom,
+            panicked("DownloadThread-1"),
+            "crash_panicked",
+        ),
+        (
+            Strategy::Process,
+            Crash::Killed {
+                worker: "pid 42".into(),
+                pid: 42,
+                tasks: vec![1],
+            },
+            "crash_killed",
+        ),
+        (
+            Strategy::Workshops,
+            Crash::Aborted {
+                worker: "pid 43/t1".into(),
+                pid: 43,
+                tasks: vec![0, 1],
+            },
+            "crash_aborted",
+        ),
+    ];
+    for lang in [Lang::En, Lang::Zh] {
+        for (strategy, crash, key) in &cases {
+            let mut app = lesson_app();
+            press(&mut app, KeyCode::Char('L'));
+            app.lang = lang;
+            threadlab::runner::feed(&mut app, Event::Resize(120, 40));
+            app.strategy = *strategy;
+            press(&mut app, KeyCode::Enter);
+            app.update(Event::Crashed(crash.clone()));
+            let shown = screen_words(&app);
+            // Every word of the message is on screen, in order, once borders are taken away.
+            // The left column of panes only (the downloads are 80 wide here), borders dropped.
+            let flat: String = (shown.lines())
+                .map(|l| l.chars().take(80).collect::<String>())
+                .collect::<Vec<_>>()
+                .concat()
+                .replace(['│', '└', '┘', '┌', '┐', '─'], " ");
+            let flat: String = flat.split_whitespace().collect();
+            let worker = match crash {
+                Crash::Panicked { worker, .. }
+                | Crash::Killed { worker, .. }
+                | Crash::Aborted { worker, .. } => worker.to_string(),
+                _ => String::new(),
+            };
+            let want = threadlab::i18n::tf(lang, key, &[&worker, &2]);
+            let want: String = want.split_whitespace().collect();
+            assert!(
+                flat.contains(&want),
+                "{strategy} {lang:?}: {want}\n{flat}\n{shown}"
+            );
+        }
+    }
+}
+
+fn panicked(worker: &str) -> Crash {
+    Crash::Panicked {
+        worker: worker.into(),
+        task: 1,
+    }
+}

@@ -50,6 +50,7 @@ async fn sleep(running: &mut Running<'_>) -> Result<(), Stopped> {
         // Only the last step must end on time; the others only show progress.
         let last = done >= task.duration;
         ctx.clock.sleep_until(running.start + done, last).await?;
+        running.crash_if_asked(); // the crash demo: a task that panics
         running.progress(done / task.duration)?;
     }
     Ok(())
@@ -63,6 +64,7 @@ async fn compute(running: &mut Running<'_>) -> Result<(), Stopped> {
     let mut reported = 0.0;
     while !work.is_done() {
         let speed = ctx.clock.running().await?;
+        running.crash_if_asked();
         let done = work.step(speed);
         if done >= 1.0 || (done - reported) * task.duration >= report_step(task.duration, speed) {
             running.progress(done)?;

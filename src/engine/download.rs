@@ -44,6 +44,16 @@ pub(crate) struct Running<'a> {
     _running: RunningGuard<'a>,
 }
 
+impl Running<'_> {
+    /// The crash demo for a download that checks between steps (an async task): the first to
+    /// see the request panics, and only its own task unwinds.
+    pub(crate) fn crash_if_asked(&self) {
+        if self.ctx.crash.is_armed() {
+            self.ctx.crash.blow_up_if_first(self.task.id, &self.worker);
+        }
+    }
+}
+
 /// Wait for the step gate, then report the download started; `Stopped` if the run was stopped.
 pub(crate) fn announce<'a>(task: &'a Task, ctx: &'a Ctx) -> Result<Running<'a>, Stopped> {
     let clock = &ctx.clock;

@@ -346,7 +346,9 @@ impl RunHandle {
     /// killed (process), or a thread of one workshop aborts its process (workshops).
     pub fn crash(&self) -> Crash {
         match self.strategy {
-            Strategy::Threads | Strategy::Custom | Strategy::Pool => {
+            // An async task's panic is caught at the task's edge by the event loop: the one
+            // thread and the other tasks on it go on.
+            Strategy::Threads | Strategy::Custom | Strategy::Pool | Strategy::Async => {
                 self.crash.crash_one(&self.clock)
             }
             Strategy::Process => self.children.kill_one(),

@@ -40,19 +40,6 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if inner.height == 0 || inner.width == 0 {
         return;
     }
-    if let Some(note) = crash_note(app).or_else(|| details(app, state)) {
-        // On the pane's bottom border, right under the downloads it is about.
-        let text = format!(" {note} ");
-        put(
-            th,
-            buf,
-            area.x + 1,
-            area.bottom() - 1,
-            area.width.saturating_sub(2),
-            &text,
-            th.failed,
-        );
-    }
     let now = app.run.as_ref().map_or(0.0, |r| r.now);
     let name_w = app.name_width.min(inner.width as usize / 3) as u16;
     // Only the visible window is drawn: a thousand downloads cost no more than a screenful.
@@ -72,6 +59,37 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Rect::new(inner.x, y, inner.width, 1),
             buf,
         );
+    }
+    // Drawn last, over the rows it needs.
+    let crash = crash_note(app);
+    let crashed = crash.is_some();
+    if let Some(note) = crash.or_else(|| details(app, state)) {
+        // On the pane's bottom border, right under the downloads it is about. The crash demo's
+        // lesson is wrapped whole, its first lines on the rows just above the border.
+        let width = area.width.saturating_sub(4);
+        let lines = match crashed {
+            true => crate::text::wrap(&note, usize::from(width.max(1))),
+            false => vec![note],
+        };
+        let fit = usize::from(area.height.saturating_sub(1)).max(1);
+        let lines = &lines[lines.len().saturating_sub(fit)..];
+        let top = area.bottom() - lines.len() as u16;
+        for (y, line) in (top..).zip(lines) {
+            // Padded to the pane's width: the crash lesson covers the rows it takes.
+            let text = match crashed && y + 1 < area.bottom() {
+                true => format!(" {} ", crate::text::pad(line, usize::from(width))),
+                false => format!(" {line} "),
+            };
+            put(
+                th,
+                buf,
+                area.x + 1,
+                y,
+                area.width.saturating_sub(2),
+                &text,
+                th.failed,
+            );
+        }
     }
 }
 
@@ -107,6 +125,14 @@ fn crash_note(app: &App) -> Option<String> {
                 .is_some_and(|r| r.state.strategy == Strategy::Pool) =>
         {
             tf(l, "crash_panicked_pool", &[worker])
+        }
+        Crash::Panicked { worker, .. }
+            if app
+                .run
+                .as_ref()
+                .is_some_and(|r| r.state.strategy == Strategy::Async) =>
+        {
+            tf(l, "crash_panicked_async", &[worker])
         }
         Crash::Panicked { worker, .. } => tf(l, "crash_panicked", &[worker]),
         Crash::Killed { worker, .. } => tf(l, "crash_killed", &[worker]),
