@@ -399,3 +399,49 @@ fn panicked(worker: &str) -> Crash {
         task: 1,
     }
 }
+
+#[test]
+fn scenes_8_and_9_never_trap_the_teacher() {
+    let mut app = lesson_app();
+    for _ in 0..7 {
+        press(&mut app, KeyCode::PageDown);
+    }
+    assert!(
+        app.ticker.on && !app.ticker.daemon,
+        "scene 8: Ping/Pong, not daemon"
+    );
+    // q: main finishes, the process stays for Ping and Pong.
+    assert!(!press(&mut app, KeyCode::Char('q')).contains(&Command::Quit));
+    assert!(app.main_finished);
+    // PgDn goes on to scene 9 (daemon) without ending threadlab, and PgUp comes back.
+    let cmds = press(&mut app, KeyCode::PageDown);
+    assert!(!cmds.contains(&Command::Quit), "{cmds:?}");
+    assert!(!app.main_finished);
+    assert_eq!(app.lesson.as_ref().unwrap().index, 8);
+    assert!(app.ticker.on && app.ticker.daemon);
+    press(&mut app, KeyCode::PageUp);
+    assert_eq!(app.lesson.as_ref().unwrap().index, 7);
+    assert!(app.ticker.on && !app.ticker.daemon);
+    // Scene 8 again: q then PgUp leaves the demo backwards too.
+    press(&mut app, KeyCode::Char('q'));
+    assert!(app.main_finished);
+    press(&mut app, KeyCode::PageUp);
+    assert!(!app.main_finished);
+    assert_eq!(app.lesson.as_ref().unwrap().index, 6);
+}
+
+#[test]
+fn the_python_ticker_follows_d() {
+    let mut app = lesson_app();
+    for _ in 0..7 {
+        press(&mut app, KeyCode::PageDown);
+    }
+    press(&mut app, KeyCode::Char('V'));
+    let shown = |app: &App| {
+        let s = screen_words(app);
+        (s.contains("DAEMON = True"), s.contains("DAEMON = False"))
+    };
+    assert_eq!(shown(&app), (false, true), "{}", screen_words(&app));
+    press(&mut app, KeyCode::Char('d'));
+    assert_eq!(shown(&app), (true, false), "{}", screen_words(&app));
+}

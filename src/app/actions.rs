@@ -240,6 +240,14 @@ impl App {
 
     /// After main has finished, only the ticker keys matter: they decide whether the process can end.
     pub(super) fn act_after_main(&mut self, action: Action) -> Vec<Command> {
+        if self.lesson.is_some() && matches!(action, Action::PageDown | Action::PageUp) {
+            // The lesson goes on: the demo of a finished main ends here, and the scene moves.
+            self.main_finished = false;
+            self.hint = None;
+            self.log.push_back(LogLine::Note("log_demo_left"));
+            self.trim_log();
+            return self.move_scene(if action == Action::PageDown { 1 } else { -1 });
+        }
         match action {
             Action::Daemon => self.toggle_daemon(),
             Action::Ticker => self.toggle_ticker(),

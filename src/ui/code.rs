@@ -94,6 +94,14 @@ fn draw(app: &App, l: &Listing, title_key: &str, skip: usize, area: Rect, buf: &
             break;
         }
         prev = Some(line.number);
+        let followed;
+        let line = match following_d(app, line) {
+            Some(l) => {
+                followed = l;
+                &followed
+            }
+            None => line,
+        };
         let (mark, number_style) = if line.key {
             (th.glyphs.mark, th.accent.add_modifier(Modifier::BOLD))
         } else {
@@ -143,4 +151,23 @@ fn code_line(th: &Theme, line: &CodeLine, mut x: u16, y: u16, right: u16, buf: &
     if total > room {
         put(th, buf, x, y, right.saturating_sub(x), ellipsis, th.dim);
     }
+}
+
+/// The Python ticker's `DAEMON = ...` line as the `d` key has set it now, not as the file says.
+fn following_d(app: &App, line: &crate::code::CodeLine) -> Option<crate::code::CodeLine> {
+    if !line.text().trim_start().starts_with("DAEMON =") {
+        return None;
+    }
+    let value = if app.ticker.daemon { "True" } else { "False" };
+    let mut line = line.clone();
+    for (_, text) in &mut line.spans {
+        if matches!(text.trim(), "True" | "False") {
+            *text = match (text.starts_with(' '), app.ticker.daemon) {
+                (true, true) => " True",
+                (true, false) => " False",
+                (false, _) => value,
+            };
+        }
+    }
+    Some(line)
 }
