@@ -445,3 +445,56 @@ fn the_python_ticker_follows_d() {
     press(&mut app, KeyCode::Char('d'));
     assert_eq!(shown(&app), (true, false), "{}", screen_words(&app));
 }
+
+#[test]
+fn io_and_cpu_results_stay_apart_and_finished_threads_stay_in_the_switch_table() {
+    let mut app = lesson_app();
+    press(&mut app, KeyCode::Char('L'));
+    threadlab::runner::feed(&mut app, Event::Resize(120, 40));
+    // serial on io, then threads computing: no speedup across the two.
+    press(&mut app, KeyCode::Char('1'));
+    let id = match &press(&mut app, KeyCode::Enter)[..] {
+        [.., Command::StartRun { id, .. }] => *id,
+        other => panic!("{other:?}"),
+    };
+    finish(&mut app, id);
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Char('w'));
+    let id = match &press(&mut app, KeyCode::Enter)[..] {
+        [.., Command::StartRun { id, .. }] => *id,
+        other => panic!("{other:?}"),
+    };
+    let info = |tid, name: &str, n| threadlab::procinfo::ThreadInfo {
+        tid,
+        name: name.into(),
+        voluntary: n,
+        nonvoluntary: n,
+    };
+    // The threads this run started (the lanes know their names once they report).
+    for (task, name) in [(0, "w1"), (1, "w2")] {
+        let event = engine::WorkerEvent::Started {
+            task,
+            worker: name.into(),
+            at: 0.0,
+        };
+        app.update(Event::Worker(engine::RunEvent { run: id, event }));
+    }
+    let sampled = |threads| Event::Sampled { threads, rss: None };
+    app.update(sampled(vec![info(11, "w1", 5), info(12, "w2", 7)]));
+    // w1 finished: the next sample no longer has it, the table still does.
+    app.update(sampled(vec![info(12, "w2", 9)]));
+    let names: Vec<(&str, u64)> = (app.switches.iter())
+        .map(|t| (t.name.as_str(), t.voluntary))
+        .collect();
+    assert_eq!(names, [("w1", 5), ("w2", 9)]);
+    finish(&mut app, id);
+    let shown = screen_words(&app);
+    let serial_row = shown.lines().find(|l| l.contains("│serial ")).unwrap();
+    assert!(
+        serial_row.contains("io 2c") && !serial_row.contains('×'),
+        "{shown}"
+    );
+    // The next run starts a fresh table.
+    press(&mut app, KeyCode::Enter);
+    assert!(app.switches.is_empty());
+}

@@ -23,6 +23,8 @@ impl App {
         self.scroll = 0;
         self.follow = true;
         self.crash_note = None;
+        // A new run's threads: the last run's finished ones leave the switch table now.
+        self.switches.clear();
         vec![Command::StartRun {
             id,
             plan: Plan {
@@ -115,6 +117,8 @@ impl App {
             ideal: run.state.ideal(),
             workers: run.state.worker_threads(),
             failed: run.state.failed(),
+            workload: run.state.workload,
+            cores: run.state.cores,
         });
         let strategy = run.state.strategy;
         if let Some(line) = line {
@@ -146,16 +150,24 @@ impl App {
             self.os_threads = threads.len();
         }
         self.rss = rss;
-        self.switches = match &mut self.run {
+        match &mut self.run {
             Some(run) => {
                 run.peak_threads = run.peak_threads.max(self.os_threads);
                 run.peak_rss = run.peak_rss.max(rss.unwrap_or(0));
-                (threads.into_iter())
+                let mut now: Vec<ThreadInfo> = (threads.into_iter())
                     .filter(|t| run.lanes.has_kernel_name(&t.name))
-                    .collect()
+                    .collect();
+                // A thread that finished keeps its last counts until the next run: the class
+                // watched them climb and should not see them vanish.
+                let gone: Vec<ThreadInfo> = (self.switches.drain(..))
+                    .filter(|old| !now.iter().any(|t| t.tid == old.tid))
+                    .collect();
+                now.extend(gone);
+                now.sort_by_key(|t| t.tid);
+                self.switches = now;
             }
-            None => Vec::new(),
-        };
+            None => self.switches.clear(),
+        }
     }
 }
 

@@ -36,6 +36,9 @@ pub struct Outcome {
     pub workers: usize,
     /// Downloads that failed (the crash demo): the time is not comparable.
     pub failed: usize,
+    /// What the run did and on how many cores: only runs alike compare.
+    pub workload: crate::engine::Workload,
+    pub cores: usize,
 }
 
 /// The Ping/Pong ticker as the screen shows it.

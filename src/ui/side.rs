@@ -272,9 +272,7 @@ fn results_lines(app: &App) -> Vec<(String, Style)> {
     let th = theme(app);
     let rule = th.glyphs.rule;
     let mut out = vec![(format!("{rule} {} {rule}", t(l, "pane_results")), th.title)];
-    let serial = (app.results.get(&Strategy::Serial))
-        .filter(|o| o.failed == 0)
-        .map(|o| o.elapsed);
+    let serial = (app.results.get(&Strategy::Serial)).filter(|o| o.failed == 0);
     for s in Strategy::ALL.iter() {
         let mut name = strategy_label(l, s.key() as usize).to_string();
         let text = match app.results.get(s) {
@@ -282,9 +280,23 @@ fn results_lines(app: &App) -> Vec<(String, Style)> {
                 if *s == Strategy::Pool {
                     name = format!("{name}({})", o.workers);
                 }
+                // io and cpu runs, or runs on other cores, are different experiments: a row
+                // unlike the current settings says what it was, and never gets a speedup
+                // against a serial run unlike it.
+                let alike =
+                    |a: &crate::app::Outcome| (a.workload, a.cores) == (o.workload, o.cores);
                 let speedup = match serial {
                     _ if o.failed > 0 => t(l, "result_failed").to_string(),
-                    Some(base) if o.elapsed > 0.0 => format!("{:.2}×", base / o.elapsed),
+                    _ if (o.workload, o.cores) != (app.workload, app.cores) => {
+                        let w = match o.workload {
+                            Workload::Io => t(l, "workload_io"),
+                            Workload::Cpu => t(l, "workload_cpu"),
+                        };
+                        tf(l, "result_other", &[&w, &o.cores])
+                    }
+                    Some(base) if o.elapsed > 0.0 && alike(base) => {
+                        format!("{:.2}×", base.elapsed / o.elapsed)
+                    }
                     _ => String::new(),
                 };
                 format!(
@@ -298,6 +310,7 @@ fn results_lines(app: &App) -> Vec<(String, Style)> {
         };
         let style = match app.results.get(s) {
             Some(o) if o.failed > 0 => th.failed,
+            Some(o) if (o.workload, o.cores) != (app.workload, app.cores) => th.dim,
             _ if *s == app.strategy => th.accent,
             _ => th.text,
         };
