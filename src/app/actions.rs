@@ -35,6 +35,10 @@ impl App {
             }
             Action::Strategy(n) => {
                 if let Some(s) = Strategy::from_key(n) {
+                    if s != self.strategy && !self.is_running() {
+                        // Another strategy's stage starts clean: the last run's bars were not its.
+                        self.run = None;
+                    }
                     self.strategy = s;
                     // Another strategy's code starts at its top.
                     self.code_scroll = 0;

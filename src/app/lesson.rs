@@ -104,6 +104,8 @@ impl App {
             self.compare_queue.clear();
             cmds.push(Command::StopRun);
         }
+        // A finished run's bars belong to the old stage too.
+        self.run = None;
         cmds.extend(self.set_stage(Held::default()));
         cmds
     }
