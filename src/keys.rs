@@ -44,7 +44,8 @@ pub struct Binding {
     pub label: &'static str,
     /// Translation key of the description.
     pub help: &'static str,
-    /// Whether the always-visible key bar shows it (help shows every row).
+    /// Whether a one-row key bar has a place for it (a tall screen's bar and help show every
+    /// described row).
     pub on_bar: bool,
 }
 
@@ -87,7 +88,7 @@ pub const BINDINGS: &[Binding] = &[
     b(&[Char('p')], Action::Ticker, "p", "key_ticker", true),
     b(&[Char('d')], Action::Daemon, "d", "key_daemon", true),
     b(&[Char('L')], Action::Lesson, "L", "key_lesson", true),
-    b(&[Char('e')], Action::Export, "e", "key_export", false),
+    b(&[Char('e')], Action::Export, "e", "key_export", true),
     b(&[Char('x')], Action::Crash, "x", "key_crash", true),
     b(&[Char('w')], Action::Workload, "w", "key_workload", true),
     b(&[Char('k')], Action::Cores, "k", "key_cores", true),
@@ -128,6 +129,74 @@ const fn b(
         help,
         on_bar,
     }
+}
+
+/// Where the class is, for the key bar to put the keys that matter now first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moment {
+    Idle,
+    Running,
+    Paused,
+    Finished,
+    /// Lesson mode between runs.
+    Lesson,
+    /// Main has finished while non-daemon Ping/Pong threads keep the process alive.
+    MainFinished,
+}
+
+/// The keys a one-row bar shows first at `moment`, most useful first (`?` always leads); the
+/// rest of the bar's keys follow in the table's order where they fit.
+pub fn bar_first(moment: Moment) -> &'static [Action] {
+    use Action::*;
+    match moment {
+        Moment::Idle => &[
+            Help,
+            Run,
+            Strategy(1),
+            Compare,
+            Ticker,
+            Workload,
+            Cores,
+            MoreWorkers,
+            Slower,
+            Lesson,
+        ],
+        Moment::Running => &[Help, Pause, Crash, Slower, Ticker, Daemon, Run],
+        Moment::Paused => &[Help, Pause, Step, Export, Slower, Run],
+        Moment::Finished => &[
+            Help,
+            Run,
+            Compare,
+            Strategy(1),
+            Export,
+            NewDurations,
+            Workload,
+            Cores,
+        ],
+        Moment::Lesson => &[Help, Run, Lesson, Ticker, Daemon],
+        Moment::MainFinished => &[Help, Daemon, Ticker, ForceQuit],
+    }
+}
+
+/// The bar's rows of the key table at `moment`, in the order a one-row bar tries them; while
+/// Ping/Pong runs its two keys come right after `?`, whatever the moment.
+pub fn bar_order(moment: Moment, ticker_on: bool) -> impl Iterator<Item = &'static Binding> {
+    let ticker: &[Action] = match ticker_on {
+        true => &[Action::Daemon, Action::Ticker],
+        false => &[],
+    };
+    let first = bar_first(moment);
+    let lead = (first[..1].iter().chain(ticker).chain(&first[1..]))
+        .filter_map(|a| described().find(|b| b.action == *a));
+    let mut seen: Vec<Action> = Vec::new();
+    let lead = lead.filter(move |b| {
+        let new = !seen.contains(&b.action);
+        seen.push(b.action);
+        new
+    });
+    let rest = (BINDINGS.iter())
+        .filter(move |b| b.on_bar && !first.contains(&b.action) && !ticker.contains(&b.action));
+    lead.chain(rest)
 }
 
 /// What a key press means, if anything. Ctrl-C always means quit at once.

@@ -95,6 +95,43 @@ pub fn truncate_with(s: &str, max: usize, ellipsis: &str) -> String {
     out
 }
 
+/// `s` cut to at most `max` columns from the middle (`Downl…Thread-3`): names that differ at
+/// their end (worker numbers, thread ids) stay distinct. The end keeps the larger half.
+pub fn shorten_middle(s: &str, max: usize, ellipsis: &str) -> String {
+    if width(s) <= max {
+        return s.to_string();
+    }
+    let mark = width(ellipsis);
+    if max <= mark + 1 {
+        return truncate_with(s, max, ellipsis);
+    }
+    let room = max - mark;
+    let (head_w, tail_w) = (room / 2, room - room / 2);
+    let mut head = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > head_w {
+            break;
+        }
+        head.push(c);
+        used += w;
+    }
+    let mut tail: Vec<char> = Vec::new();
+    let mut used = 0;
+    for c in s.chars().rev() {
+        let w = c.width().unwrap_or(0);
+        if used + w > tail_w {
+            break;
+        }
+        tail.push(c);
+        used += w;
+    }
+    head.push_str(ellipsis);
+    head.extend(tail.into_iter().rev());
+    head
+}
+
 /// `s` broken into lines of at most `max` columns: after a space where there is one, after any
 /// wide (CJK) character, and inside a word only when the word alone is too long. (A character
 /// wider than `max` itself, a CJK one when `max` is 1, still gets a line of its own.)
@@ -154,6 +191,21 @@ pub fn pad_left(s: &str, cols: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shorten_middle_keeps_the_distinguishing_end_within_the_width() {
+        let names = ["DownloadThread-1", "DownloadThread-2", "DownloadThread-3"];
+        let short: Vec<String> = names.iter().map(|n| shorten_middle(n, 14, "…")).collect();
+        assert_eq!(short[2], "Downl…Thread-3");
+        assert!(short.iter().all(|s| width(s) <= 14));
+        assert_ne!(short[0], short[1]);
+        assert_eq!(shorten_middle("pid 12345/t2", 12, "…"), "pid 12345/t2");
+        let zh = shorten_middle("下载线程-12", 8, "…");
+        assert!(width(&zh) <= 8 && zh.ends_with("-12"), "{zh}");
+        for max in 0..20 {
+            assert!(width(&shorten_middle("DownloadThread-12", max, "...")) <= max);
+        }
+    }
 
     #[test]
     fn wrap_breaks_at_spaces_and_after_wide_characters_never_past_the_width() {

@@ -218,3 +218,133 @@ proptest! {
         draw(&a, 120, 40);
     }
 }
+
+/// Names as each strategy gives its workers, the longest the lesson has among them.
+fn worker_name(kind: Kind, i: usize) -> String {
+    match kind {
+        Kind::Serial | Kind::Async => "main".to_string(),
+        Kind::Threads => format!("Thread-{}", i + 1),
+        Kind::Custom => format!("DownloadThread-{}", i + 1),
+        Kind::Pool => format!("ThreadPoolExecutor-0_{i}"),
+        Kind::Process => format!("pid {}", 12345 + i),
+        Kind::Workshops => format!("pid {}/t{}", 12345 + i / 2, i % 2 + 1),
+    }
+}
+
+/// A finished run of `kind` on the lesson's downloads, its second worker crashed.
+fn finished(kind: Kind, lang: Lang) -> App {
+    let mut a = app(3, lang);
+    a.strategy = kind;
+    let cmds = a.update(Event::Key(KeyEvent::new(
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+    )));
+    let Some(Command::StartRun { id, .. }) = cmds.first() else {
+        panic!("{cmds:?}")
+    };
+    for task in 0..3 {
+        let worker: std::sync::Arc<str> = worker_name(kind, task).into();
+        for event in [
+            WorkerEvent::Started {
+                task,
+                worker: worker.clone(),
+                at: 0.0,
+            },
+            WorkerEvent::Finished {
+                task,
+                worker,
+                at: 4.0,
+                took: 4.0,
+            },
+        ] {
+            a.update(Event::Worker(RunEvent { run: *id, event }));
+        }
+    }
+    a.update(Event::Worker(RunEvent {
+        run: *id,
+        event: WorkerEvent::RunFinished { elapsed: 4.0 },
+    }));
+    a.update(Event::Crashed(threadlab::engine::Crash::Panicked {
+        worker: worker_name(kind, 1).into(),
+        task: 1,
+    }));
+    a
+}
+
+fn screen_text(app: &App, w: u16, h: u16) -> String {
+    let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
+    app.render(buf.area, &mut buf);
+    let mut out = String::new();
+    for y in 0..h {
+        let mut skip = 0;
+        for x in 0..w {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+            out.push_str(sym);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// `text` is on `screen`, wrapped or not: every word of it (a wrapped line is whole when all
+/// its words are), and for words in Chinese, which wrap anywhere, every character.
+fn words_shown(text: &str, screen: &str) -> bool {
+    text.split_whitespace().all(|word| match word.is_ascii() {
+        true => screen.contains(word),
+        false => word.chars().all(|c| screen.contains(c)),
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 96,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct("tests/props.proptest-regressions"))),
+        ..ProptestConfig::default()
+    })]
+
+    /// From 120×40 up, no worker name, card line or crash message is cut: each worker's whole
+    /// name is in its download row and its lane, every word of the crash note and of the scene's
+    /// card is on screen. Below that, the screen still renders.
+    #[test]
+    fn nothing_a_class_reads_is_cut_from_120x40(
+        kind in prop::sample::select(Kind::ALL.to_vec()),
+        lang in prop::sample::select(vec![Lang::En, Lang::Zh]),
+        w in 80u16..=300,
+        h in 24u16..=100,
+    ) {
+        let mut a = finished(kind, lang);
+        threadlab::runner::feed(&mut a, Event::Resize(w, h));
+        let s = screen_text(&a, w, h);
+        let whole = w >= 120 && h >= 40;
+        if whole {
+            for (i, task) in a.tasks.iter().enumerate() {
+                let name = worker_name(kind, i);
+                let row = s.lines().find(|l| l.contains(&*task.name) && l.contains("100%"));
+                prop_assert!(row.is_some_and(|r| r.contains(&name)), "{w}×{h}: {name} cut in its row\n{s}");
+                let lane = format!("│{name}");
+                prop_assert!(s.lines().any(|l| l.starts_with(&lane)), "{w}×{h}: {name} cut in its lane\n{s}");
+            }
+            let note = threadlab::i18n::tf(lang, "crash_panicked", &[&worker_name(kind, 1)]);
+            let pool = threadlab::i18n::tf(lang, "crash_panicked_pool", &[&worker_name(kind, 1)]);
+            prop_assert!(words_shown(&note, &s) || words_shown(&pool, &s), "{w}×{h}: crash note cut\n{s}");
+        }
+        let mut a = app(3, lang);
+        a.open_lesson();
+        for _ in 0..(kind.key() as usize % 9) {
+            a.update(Event::Key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE)));
+        }
+        threadlab::runner::feed(&mut a, Event::Resize(w, h));
+        let s = screen_text(&a, w, h);
+        if whole {
+            let card = a.lesson.as_ref().unwrap().scene().card(lang).to_vec();
+            for line in card {
+                prop_assert!(words_shown(&line, &s), "{w}×{h}: card line cut: {line}\n{s}");
+            }
+        }
+    }
+}

@@ -886,7 +886,8 @@ fn code_panel_text_is_the_strategys_own_source() {
             let top = (0..h)
                 .find(|&y| cells(&buf, y, 0..w).contains(l.path))
                 .expect("the panel's title names the file");
-            let rows = pane_rows(&buf, top, w - 41);
+            // Left of a wide screen's side panel (56 columns).
+            let rows = pane_rows(&buf, top, w - 57);
             assert!(!rows.iter().any(|r| r.0.contains('…')), "cut: {rows:#?}");
             let mut excerpts = vec![String::new()];
             let mut marked = 0;
@@ -1066,28 +1067,33 @@ fn the_lesson_card_stays_whole_on_a_short_screen_and_above_the_code() {
 }
 
 #[test]
-fn the_key_bar_takes_a_second_row_on_a_tall_screen_rather_than_drop_keys() {
-    use threadlab::keys::BINDINGS;
+fn every_key_of_the_table_is_in_the_key_bar_at_120x40_and_a_short_bar_leads_with_help() {
+    use threadlab::keys::described;
     for lang in [Lang::En, Lang::Zh] {
         let mut a = app(lang);
         threadlab::runner::feed(&mut a, Event::Resize(120, 40));
         let s = screen(&a, 120, 40);
-        let bar: Vec<&str> = s.lines().rev().take(2).collect();
-        let bar = format!("{} {}", bar[1], bar[0]);
-        for b in BINDINGS.iter().filter(|b| b.on_bar) {
+        let bar: Vec<&str> = s.lines().rev().take(3).collect();
+        let bar = bar.join(" ");
+        for b in described() {
             let entry = format!("{} {}", b.label, threadlab::i18n::t(lang, b.help));
             assert!(
                 bar.contains(&entry),
                 "{lang:?}: {entry:?} missing from {bar:?}"
             );
         }
-        // A short screen keeps its rows for the lesson: one row, cut at a whole entry.
-        threadlab::runner::feed(&mut a, Event::Resize(120, 24));
-        let s = screen(&a, 120, 24);
+        // A short screen keeps its rows for the lesson: one row, the keys that matter first.
+        threadlab::runner::feed(&mut a, Event::Resize(80, 24));
+        let s = screen(&a, 80, 24);
         let last = s.lines().last().unwrap();
-        assert!(last.contains("? "), "{last:?}");
-        assert!(!last.contains("v/V"), "{last:?}");
-        assert!(s.lines().nth(22).unwrap().contains('┘'), "{s}");
+        assert!(last.starts_with("? "), "{last:?}");
+        let run = format!("Enter/r {}", threadlab::i18n::t(lang, "key_run"));
+        assert!(last.contains(&run), "{last:?}");
+        let id = enter(&mut a);
+        play(&mut a, id, -1.0, 1.0);
+        let last = screen(&a, 80, 24).lines().last().unwrap().to_string();
+        let pause = format!("Space {}", threadlab::i18n::t(lang, "key_pause"));
+        assert!(last.contains(&pause), "{last:?}");
     }
 }
 
@@ -1287,4 +1293,144 @@ fn help_scrolls_on_a_screen_too_short_for_it() {
     // Any other key still closes it, without acting.
     assert_eq!(key(&mut a, '2'), []);
     assert!(!a.help && a.strategy == Strategy::Serial);
+}
+
+/// The sizes the issue names: the README's minimum, a small laptop, the projector, a wide screen.
+const SIZES: [(u16, u16); 4] = [(80, 24), (100, 30), (120, 40), (200, 60)];
+
+/// `a` at every size of [`SIZES`], each screen under a heading, the app told each size first
+/// (as the runner would), for one snapshot file per scene.
+fn at_sizes(a: &mut App) -> String {
+    let mut out = String::new();
+    for (w, h) in SIZES {
+        threadlab::runner::feed(a, Event::Resize(w, h));
+        out.push_str(&format!("──── {w}×{h} ────\n{}", screen(a, w, h)));
+    }
+    out
+}
+
+/// Run the comparison to its end: every strategy, one after the other, as `c` does.
+fn compare_all(a: &mut App) {
+    let cmds = key(a, 'c');
+    let [Command::StartRun { id, .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    let mut id = *id;
+    loop {
+        play(a, id, -1.0, 100.0);
+        match a.compare_queue.is_empty() && !a.is_running() {
+            true => break,
+            false => id = a.run.as_ref().unwrap().id,
+        }
+    }
+}
+
+#[test]
+fn every_size_idle_compare_ticker_custom_help_and_card() {
+    for lang in [Lang::En, Lang::Zh] {
+        let l = format!("{lang:?}").to_lowercase();
+        let mut a = app(lang);
+        insta::assert_snapshot!(format!("sizes_idle_{l}"), at_sizes(&mut a));
+
+        let mut a = app(lang);
+        compare_all(&mut a);
+        assert_eq!(a.results.len(), Strategy::ALL.len());
+        let s = at_sizes(&mut a);
+        // The chart names every strategy at every size, the 80×24 one included.
+        for (w, h) in SIZES {
+            threadlab::runner::feed(&mut a, Event::Resize(w, h));
+            let screen = screen(&a, w, h);
+            for st in Strategy::ALL {
+                let name = threadlab::i18n::strategy_name(lang, st);
+                let bar = format!("{name} ");
+                assert!(screen.contains(&bar), "{w}×{h} lacks {name}:\n{screen}");
+            }
+        }
+        insta::assert_snapshot!(format!("sizes_compare_{l}"), s);
+
+        let mut a = app(lang);
+        key(&mut a, 'p');
+        for w in ["Ping", "Pong", "Pong", "Ping", "Ping", "Pong"] {
+            a.update(Event::Ticker(w));
+        }
+        let s = at_sizes(&mut a);
+        assert_eq!(
+            s.matches("PingPongPongPingPingPong").count(),
+            SIZES.len(),
+            "{s}"
+        );
+        insta::assert_snapshot!(format!("sizes_ticker_{l}"), s);
+
+        let mut a = app(lang);
+        key(&mut a, '3');
+        let id = enter(&mut a);
+        play(&mut a, id, -1.0, 100.0);
+        let s = at_sizes(&mut a);
+        insta::assert_snapshot!(format!("sizes_custom_{l}"), s);
+
+        let mut a = app(lang);
+        key(&mut a, '?');
+        insta::assert_snapshot!(format!("sizes_help_{l}"), at_sizes(&mut a));
+
+        let mut a = app(lang);
+        a.open_lesson();
+        for _ in 0..5 {
+            a.update(Event::Key(KeyEvent::new(
+                KeyCode::PageDown,
+                KeyModifiers::NONE,
+            )));
+        }
+        insta::assert_snapshot!(format!("sizes_card_{l}"), at_sizes(&mut a));
+    }
+}
+
+#[test]
+fn worker_names_are_whole_from_120x40_and_the_settings_keys_show_at_80x24() {
+    let mut a = app(Lang::En);
+    key(&mut a, '3');
+    let id = enter(&mut a);
+    play(&mut a, id, -1.0, 100.0);
+    for (w, h) in [(120, 40), (200, 60)] {
+        threadlab::runner::feed(&mut a, Event::Resize(w, h));
+        let s = screen(&a, w, h);
+        for n in 1..=3 {
+            let name = format!("DownloadThread-{n}");
+            // In its download row and in its lane.
+            assert!(s.matches(&name).count() >= 2, "{w}×{h}: {name}\n{s}");
+        }
+    }
+    // At 80×24 every key that changes a setting shows what it did.
+    threadlab::runner::feed(&mut a, Event::Resize(80, 24));
+    let before = screen(&a, 80, 24);
+    for k in ['w', 'k', ']', '4', '+'] {
+        let was = screen(&a, 80, 24);
+        key(&mut a, k);
+        let now = screen(&a, 80, 24);
+        let line = |s: &str| s.lines().nth(1).unwrap().to_string();
+        assert_ne!(
+            line(&was),
+            line(&now),
+            "{k} changed nothing on the settings row:\n{now}"
+        );
+    }
+    assert_ne!(before, screen(&a, 80, 24));
+}
+
+#[test]
+fn a_new_strategy_or_scene_clears_the_last_runs_bars() {
+    let mut a = app(Lang::En);
+    let id = enter(&mut a);
+    play(&mut a, id, -1.0, 100.0);
+    assert!(a.run.is_some());
+    key(&mut a, '2');
+    assert!(a.run.is_none(), "the serial run's bars stay under threads");
+    let mut a = app(Lang::En);
+    a.open_lesson();
+    let id = enter(&mut a);
+    play(&mut a, id, -1.0, 100.0);
+    a.update(Event::Key(KeyEvent::new(
+        KeyCode::PageDown,
+        KeyModifiers::NONE,
+    )));
+    assert!(a.run.is_none(), "the last scene's run stays on the next");
 }

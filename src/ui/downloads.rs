@@ -6,7 +6,7 @@ use super::{pane, put};
 use crate::app::App;
 use crate::i18n::t;
 use crate::report::{Phase, TaskState};
-use crate::text::{pad, pad_left, width};
+use crate::text::{pad, pad_left, shorten_middle, width, wrap};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -40,8 +40,25 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if inner.height == 0 || inner.width == 0 {
         return;
     }
+    if let Some(note) = note(app).filter(|n| note_fits(n, area.width)) {
+        // On the pane's bottom border, right under the downloads it is about (a longer one is
+        // wrapped under the pane: see `render_note`).
+        let text = format!(" {note} ");
+        put(
+            th,
+            buf,
+            area.x + 1,
+            area.bottom() - 1,
+            area.width.saturating_sub(2),
+            &text,
+            th.failed,
+        );
+    }
     let now = app.run.as_ref().map_or(0.0, |r| r.now);
     let name_w = app.name_width.min(inner.width as usize / 3) as u16;
+    // The lanes keep their widest name, so this reads one number rather than every row.
+    let widest = app.run.as_ref().map_or(0, |r| r.lanes.widest());
+    let worker_w = widest.clamp(14, (inner.width as usize / 3).max(14));
     // Only the visible window is drawn: a thousand downloads cost no more than a screenful.
     for (row, ts) in state
         .tasks
@@ -55,41 +72,46 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
             app,
             ts,
             now,
-            name_w,
+            (name_w, worker_w),
             Rect::new(inner.x, y, inner.width, 1),
             buf,
         );
     }
-    // Drawn last, over the rows it needs.
-    let crash = crash_note(app);
-    let crashed = crash.is_some();
-    if let Some(note) = crash.or_else(|| details(app, state)) {
-        // On the pane's bottom border, right under the downloads it is about. The crash demo's
-        // lesson is wrapped whole, its first lines on the rows just above the border.
-        let width = area.width.saturating_sub(4);
-        let lines = match crashed {
-            true => crate::text::wrap(&note, usize::from(width.max(1))),
-            false => vec![note],
-        };
-        let fit = usize::from(area.height.saturating_sub(1)).max(1);
-        let lines = &lines[lines.len().saturating_sub(fit)..];
-        let top = area.bottom() - lines.len() as u16;
-        for (y, line) in (top..).zip(lines) {
-            // Padded to the pane's width: the crash lesson covers the rows it takes.
-            let text = match crashed && y + 1 < area.bottom() {
-                true => format!(" {} ", crate::text::pad(line, usize::from(width))),
-                false => format!(" {line} "),
-            };
-            put(
-                th,
-                buf,
-                area.x + 1,
-                y,
-                area.width.saturating_sub(2),
-                &text,
-                th.failed,
-            );
-        }
+}
+
+/// What the crash demo did, or the clicked download's details.
+pub(super) fn note(app: &App) -> Option<String> {
+    crash_note(app).or_else(|| details(app, app.view_state()))
+}
+
+/// Whether `note` fits on the bottom border of a pane `w` columns wide.
+fn note_fits(note: &str, w: u16) -> bool {
+    width(note) + 2 <= usize::from(w.saturating_sub(2))
+}
+
+/// The note's rows under a pane `w` columns wide: none when it fits on the border.
+pub(super) fn note_rows(app: &App, w: u16) -> u16 {
+    match note(app) {
+        Some(n) if !note_fits(&n, w) => wrap(&n, usize::from(w.saturating_sub(2))).len() as u16,
+        _ => 0,
+    }
+}
+
+/// A note too long for the border, wrapped under the downloads, never cut.
+pub(super) fn render_note(app: &App, area: Rect, buf: &mut Buffer) {
+    let Some(note) = note(app) else { return };
+    let th = theme(app);
+    let lines = wrap(&note, usize::from(area.width.saturating_sub(2)));
+    for (y, line) in (area.y..area.bottom()).zip(lines) {
+        put(
+            th,
+            buf,
+            area.x + 1,
+            y,
+            area.width.saturating_sub(2),
+            &line,
+            th.failed,
+        );
     }
 }
 
@@ -142,7 +164,14 @@ fn crash_note(app: &App) -> Option<String> {
     })
 }
 
-fn draw_row(app: &App, ts: &TaskState, now: f64, name_w: u16, r: Rect, buf: &mut Buffer) {
+fn draw_row(
+    app: &App,
+    ts: &TaskState,
+    now: f64,
+    (name_w, worker_w): (u16, usize),
+    r: Rect,
+    buf: &mut Buffer,
+) {
     let th = theme(app);
     let style = phase_style(th, ts.phase);
     let mut x = r.x;
@@ -174,7 +203,7 @@ fn draw_row(app: &App, ts: &TaskState, now: f64, name_w: u16, r: Rect, buf: &mut
             w.as_deref().unwrap_or(""),
             ts.reason.as_deref().unwrap_or(t(app.lang, "phase_failed"))
         ),
-        (_, Some(w)) => w.to_string(),
+        (_, Some(w)) => shorten_middle(w, worker_w, th.glyphs.ellipsis),
         (_, None) => String::new(),
     };
     let figures = format!(
@@ -183,7 +212,8 @@ fn draw_row(app: &App, ts: &TaskState, now: f64, name_w: u16, r: Rect, buf: &mut
         pad_left(&format!("{elapsed:.1}"), 4),
         format_args!("{:.1}", ts.task.duration)
     );
-    let tail_w = (width(&figures) + 14) as u16;
+    // Room for the widest worker name the run has shown, whole (`DownloadThread-1`).
+    let tail_w = (width(&figures) + worker_w) as u16;
     let bar_w = r.right().saturating_sub(x + 1).saturating_sub(tail_w);
     if bar_w >= 4 {
         x += 1;

@@ -16,40 +16,69 @@ pub(crate) fn strategy_label(lang: Lang, n: usize) -> &'static str {
     key.map_or("?", |s| strategy_name(lang, s))
 }
 
+/// One strategy tab as laid out: its key, its text and its first column.
+pub(crate) struct Tab {
+    pub n: u8,
+    pub text: String,
+    pub x: u16,
+}
+
+/// The tab row at `cols` columns: the title and every strategy by name where that fits; else
+/// without the title; else the chosen strategy by name and the others by number, so all seven
+/// are always there to press.
+pub(crate) fn tab_row(app: &App, cols: u16) -> (Option<String>, Vec<Tab>) {
+    let title = format!(" {} ", t(app.lang, "app_title"));
+    let label = |n: u8, named: bool| match named {
+        true => format!(" {n} {} ", strategy_label(app.lang, n as usize)),
+        false => format!(" {n} "),
+    };
+    let forms = [(true, false), (false, false), (false, true)];
+    let mut chosen = (None, Vec::new());
+    for (with_title, numbers) in forms {
+        let mut x = if with_title { width(&title) } else { 0 };
+        let tabs: Vec<Tab> = (1..=7u8)
+            .map(|n| {
+                let selected = Strategy::from_key(n) == Some(app.strategy);
+                let text = label(n, !numbers || selected);
+                let tab = Tab {
+                    n,
+                    x: u16::try_from(x).unwrap_or(u16::MAX),
+                    text,
+                };
+                x += width(&tab.text) + 1;
+                tab
+            })
+            .collect();
+        chosen = (with_title.then(|| title.clone()), tabs);
+        if x.saturating_sub(1) <= usize::from(cols) {
+            break;
+        }
+    }
+    chosen
+}
+
 pub(super) fn tabs(app: &App, area: Rect, buf: &mut Buffer) {
     if area.height == 0 {
         return;
     }
     let th = theme(app);
-    let mut x = area.x;
     let right = area.right();
-    let title = format!(" {} ", t(app.lang, "app_title"));
-    x += put(
-        th,
-        buf,
-        x,
-        area.y,
-        right - x,
-        &title,
-        th.accent.add_modifier(Modifier::BOLD),
-    );
-    for n in 1..=7 {
-        let available = Strategy::from_key(n as u8);
-        let selected = available == Some(app.strategy);
-        let available = available.is_some();
-        let style = if selected {
-            th.selected
-        } else if available {
-            th.text
-        } else {
-            th.dim
-        };
-        let tab = format!(" {n} {} ", strategy_label(app.lang, n));
+    let (title, tabs) = tab_row(app, area.width);
+    if let Some(title) = title {
+        let style = th.accent.add_modifier(Modifier::BOLD);
+        put(th, buf, area.x, area.y, area.width, &title, style);
+    }
+    for tab in tabs {
+        let x = area.x.saturating_add(tab.x);
         if x >= right {
             break;
         }
-        x += put(th, buf, x, area.y, right - x, &tab, style);
-        x += put(th, buf, x, area.y, right.saturating_sub(x), " ", th.text);
+        let style = if Strategy::from_key(tab.n) == Some(app.strategy) {
+            th.selected
+        } else {
+            th.text
+        };
+        put(th, buf, x, area.y, right - x, &tab.text, style);
     }
 }
 
@@ -74,31 +103,29 @@ pub(super) fn info(app: &App, area: Rect, side_hidden: bool, buf: &mut Buffer) {
         // What the selected strategy will use, even while another's last run is on screen.
         _ => format!("{} {}", t(l, "workers"), app.queued().worker_threads()),
     };
-    let text = if side_hidden {
-        // No room for the timing panel: its two key figures move up here.
-        let s = app.view_state();
-        let elapsed = app.run.as_ref().map_or(0.0, |r| r.elapsed());
-        format!(
-            " {} {elapsed:.1}s · {} {:.1}s · {} {:.1}s · {state}",
-            t(l, "timing_elapsed"),
-            t(l, "timing_ideal"),
-            s.ideal(),
-            t(l, "timing_sum"),
-            s.sum()
-        )
-    } else {
-        format!(
-            " {workers} · {} {}× · {} {} · {} · {} {}/{} · {state}",
-            t(l, "speed"),
-            fmt_speed(app.speed),
-            t(l, "seed"),
-            app.seed,
-            t(l, workload_key(app.workload)),
-            t(l, "cores"),
-            app.cores,
-            app.all_cores,
-        )
+    let settings = format!(
+        " {workers} · {} {}× · {} {} · {} · {} {}/{} · {state}",
+        t(l, "speed"),
+        fmt_speed(app.speed),
+        t(l, "seed"),
+        app.seed,
+        t(l, workload_key(app.workload)),
+        t(l, "cores"),
+        app.cores,
+        app.all_cores,
+    );
+    // No room for the timing panel: its key figures move up here, on a row of their own when
+    // there is one, so every key that changes a setting still shows what it did.
+    let timing = side_hidden.then(|| timing_line(app));
+    let text = match &timing {
+        Some(timing) if area.height < 2 => format!("{timing} · {state}"),
+        _ => settings,
     };
+    if let Some(timing) = timing.filter(|_| area.height >= 2) {
+        let th = theme(app);
+        let (x, w) = (area.x, area.width);
+        put(th, buf, x, area.y + 1, w, &timing, th.accent);
+    }
     let th = theme(app);
     let state_style = if app.paused {
         th.warn.add_modifier(Modifier::BOLD)
@@ -137,6 +164,28 @@ pub(super) fn info(app: &App, area: Rect, side_hidden: bool, buf: &mut Buffer) {
             put(th, buf, area.x, area.y, area.width, &text, state_style);
         }
     }
+}
+
+/// Elapsed, ideal, sum and, once a run has finished whole, its speedup over the sum.
+fn timing_line(app: &App) -> String {
+    let l = app.lang;
+    let s = app.view_state();
+    let elapsed = app.run.as_ref().map_or(0.0, |r| r.elapsed());
+    let mut line = format!(
+        " {} {elapsed:.1}s · {} {:.1}s · {} {:.1}s",
+        t(l, "timing_elapsed"),
+        t(l, "timing_ideal"),
+        s.ideal(),
+        t(l, "timing_sum"),
+        s.sum()
+    );
+    match (&app.run, s.elapsed) {
+        (Some(_), Some(e)) if e > 0.0 && s.failed() == 0 => {
+            line += &format!(" · {} {:.2}×", t(l, "timing_speedup"), s.sum() / e);
+        }
+        _ => {}
+    }
+    line
 }
 
 fn workload_key(w: crate::engine::Workload) -> &'static str {

@@ -6,7 +6,7 @@ use super::{block, put};
 use crate::app::App;
 use crate::i18n::{Lang, t, tf};
 use crate::keys::described;
-use crate::text::pad;
+use crate::text::{pad, width, wrap};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -53,19 +53,53 @@ fn entries(lang: Lang) -> Vec<(String, bool)> {
         .collect()
 }
 
-/// How many lines help has (the same in both languages), for scrolling it.
-pub fn help_lines() -> usize {
-    entries(Lang::En).len()
+/// Help's lines in `lang` on a screen `cols` wide: a line longer than the box is wrapped under
+/// its description, never cut.
+fn wrapped(lang: Lang, cols: u16) -> Vec<(String, bool)> {
+    let inner = usize::from(cols.saturating_sub(2)).max(12);
+    let mut out = Vec::new();
+    for (text, heading) in entries(lang) {
+        if width(&text) <= inner {
+            out.push((text, heading));
+            continue;
+        }
+        // Continuation lines start under the description, past the key's column.
+        let indent = if heading { 0 } else { 11.min(inner / 2) };
+        let mut lines = wrap(&text, inner).into_iter();
+        let first = lines.next().unwrap_or_default();
+        let rest: String = lines.collect::<Vec<_>>().join(" ");
+        out.push((first, heading));
+        for line in wrap(&rest, inner - indent) {
+            out.push((format!("{}{line}", " ".repeat(indent)), heading));
+        }
+    }
+    out
+}
+
+/// How many lines help has on a screen `cols` wide in `lang`, for scrolling it.
+pub fn help_lines(lang: Lang, cols: u16) -> usize {
+    wrapped(lang, box_width(lang, cols)).len()
+}
+
+/// Help's width on a screen `cols` wide: as wide as its longest line, up to the whole screen.
+fn box_width(lang: Lang, cols: u16) -> u16 {
+    let widest = entries(lang)
+        .iter()
+        .map(|(t, _)| width(t))
+        .max()
+        .unwrap_or(0);
+    u16::try_from(widest + 2).unwrap_or(u16::MAX).min(cols)
 }
 
 pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let l = app.lang;
     let th = theme(app);
     let heading = th.accent.add_modifier(Modifier::BOLD);
-    let lines: Vec<(String, Style)> = (entries(l).into_iter())
+    let w = box_width(l, area.width);
+    let lines: Vec<(String, Style)> = (wrapped(l, w).into_iter())
         .map(|(text, is_heading)| (text, if is_heading { heading } else { th.text }))
         .collect();
-    let box_ = centred(area, 100, lines.len() as u16 + 2);
+    let box_ = centred(area, w, lines.len() as u16 + 2);
     if box_.width < 4 || box_.height < 3 {
         return;
     }

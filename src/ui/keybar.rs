@@ -1,28 +1,26 @@
-//! The key bar: generated from the key table, so it cannot drift from what the keys do.
+//! The key bar: generated from the key table, so it cannot drift from what the keys do. A tall
+//! screen shows every key in up to three rows; a short one the keys that matter now, `?` first.
 
 use super::paint::put;
 use super::theme_of as theme;
 use crate::app::App;
 use crate::i18n::{Lang, t};
-use crate::keys::{Action, BINDINGS, Binding};
+use crate::keys::{Action, Binding, Moment, bar_order, described};
 use crate::text::width;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-/// Screens at least this tall give the key bar a second row when one is too narrow for it.
-const KEYBAR_TWO_ROWS_MIN_H: u16 = 30;
+/// Screens at least this tall show every key, in as many rows (up to three) as that takes.
+const EVERY_KEY_MIN_H: u16 = 30;
+const MAX_ROWS: usize = 3;
 
-/// Rows the key bar takes: two when one row cannot show every key and the screen is tall
-/// enough to spare one, so w, k, l and v stay in view on a projector's 120 columns.
+/// Rows the key bar takes on a screen of `area`.
 pub fn keybar_rows(lang: Lang, ascii: bool, area: Rect) -> u16 {
-    let need: usize = (BINDINGS.iter().filter(|b| b.on_bar))
-        .map(|b| width(b.label) + width(bar_help(b, lang, ascii)) + 2)
-        .sum();
-    if need > usize::from(area.width) && area.height >= KEYBAR_TWO_ROWS_MIN_H {
-        2
-    } else {
-        1
+    if area.height < EVERY_KEY_MIN_H {
+        return 1;
     }
+    let (rows, _) = pack(described(), lang, ascii, area.width, MAX_ROWS);
+    rows.len().clamp(1, MAX_ROWS) as u16
 }
 
 /// What the key bar says for binding `b`.
@@ -34,27 +32,92 @@ fn bar_help(b: &Binding, lang: Lang, ascii: bool) -> &'static str {
     }
 }
 
+/// One entry of the bar: the key's label and " description ".
+fn entry(b: &Binding, lang: Lang, ascii: bool) -> (&'static str, String) {
+    (b.label, format!(" {} ", bar_help(b, lang, ascii)))
+}
+
+type Row = Vec<(&'static str, String)>;
+
+/// `bindings` as whole entries in at most `max_rows` rows of `cols` columns, each in the first
+/// row with room for it; and whether every one found a place.
+fn pack(
+    bindings: impl Iterator<Item = &'static Binding>,
+    lang: Lang,
+    ascii: bool,
+    cols: u16,
+    max_rows: usize,
+) -> (Vec<Row>, bool) {
+    let mut rows: Vec<(usize, Row)> = Vec::new();
+    let mut all = true;
+    for b in bindings {
+        let (label, desc) = entry(b, lang, ascii);
+        let need = width(label) + width(&desc);
+        let count = rows.len();
+        match rows
+            .iter_mut()
+            .find(|(used, _)| used + need <= usize::from(cols))
+        {
+            Some((used, row)) => {
+                *used += need;
+                row.push((label, desc));
+            }
+            None if count < max_rows && need <= usize::from(cols) => {
+                rows.push((need, vec![(label, desc)]));
+            }
+            None => all = false,
+        }
+    }
+    (rows.into_iter().map(|(_, row)| row).collect(), all)
+}
+
+/// Where the class is, as the key bar sorts keys.
+fn moment(app: &App) -> Moment {
+    match &app.run {
+        _ if app.main_finished => Moment::MainFinished,
+        Some(r) if !r.state.is_finished() && app.paused => Moment::Paused,
+        Some(r) if !r.state.is_finished() => Moment::Running,
+        _ if app.lesson.is_some() => Moment::Lesson,
+        Some(_) => Moment::Finished,
+        None => Moment::Idle,
+    }
+}
+
 pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if area.height == 0 {
         return;
     }
     let th = theme(app);
-    let (mut x, mut y) = (area.x, area.y);
-    for b in BINDINGS.iter().filter(|b| b.on_bar) {
-        let desc = format!(" {} ", bar_help(b, app.lang, th.ascii));
-        // Only whole entries: one that does not fit goes to the next row, if there is one,
-        // or is left for help to show.
-        let need = (width(b.label) + width(&desc)) as u16;
-        if x + need > area.right() {
-            if y + 1 >= area.bottom() || x == area.x {
-                break;
-            }
-            (x, y) = (area.x, y + 1);
-            if x + need > area.right() {
-                break;
-            }
+    let (lang, ascii) = (app.lang, th.ascii);
+    let rows = usize::from(area.height);
+    let rows = match pack(described(), lang, ascii, area.width, rows) {
+        (rows, true) => rows,
+        // Not room for every key: the ones that matter now, `?` first, each whole (help shows
+        // them all).
+        _ => {
+            pack(
+                bar_order(moment(app), app.ticker.on),
+                lang,
+                ascii,
+                area.width,
+                rows,
+            )
+            .0
         }
-        x += put(th, buf, x, y, area.right() - x, b.label, th.key);
-        x += put(th, buf, x, y, area.right() - x, &desc, th.text);
+    };
+    for (y, row) in (area.y..area.bottom()).zip(rows) {
+        let mut x = area.x;
+        for (label, desc) in row {
+            x += put(th, buf, x, y, area.right() - x, label, th.key);
+            x += put(
+                th,
+                buf,
+                x,
+                y,
+                area.right().saturating_sub(x),
+                &desc,
+                th.text,
+            );
+        }
     }
 }

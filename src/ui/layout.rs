@@ -1,29 +1,63 @@
 //! Where each part of the screen goes at a size, and what a click there hit: geometry only, no painting.
 //! Rects are computed by hand: ratatui's constraint solver is far too slow for one row per download.
 
-use super::header::strategy_label;
 use super::help_lines;
 use super::keybar::keybar_rows;
 use crate::app::{App, Event};
 use crate::engine::Strategy;
-use crate::i18n::{Lang, t};
+use crate::i18n::Lang;
 use crate::text::width;
 use ratatui::layout::Rect;
 
-/// Width of the side panel when it stands to the right.
+/// Width of the side panel when it stands to the right, on a normal and on a wide screen.
 const SIDE_W: u16 = 40;
-/// Narrowest screen that keeps the side panel on the right.
-const SIDE_RIGHT_MIN_W: u16 = 100;
-/// Height the side panel takes when it moves below.
-const SIDE_BELOW_H: u16 = 12;
+const SIDE_W_WIDE: u16 = 56;
+/// Height the side panel takes when it moves below, on a screen tall enough to spare it.
+const SIDE_BELOW_H: u16 = 13;
+/// Rows the Ping/Pong box needs to say its state and show a line of words.
+pub(crate) const TICKER_MIN_H: u16 = 4;
+
+/// The screen's shape, decided from its size alone: a few named layouts rather than one squeezed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Below 100 columns (or 24 rows): no side panel beside the panes; below 40 rows the
+    /// timing goes up to a second status row, and Ping/Pong and the results get boxes of their own.
+    Compact,
+    /// The side panel stands to the right.
+    Normal,
+    /// 180 columns or more: a wider side panel, so names and tables have room.
+    Wide,
+}
+
+impl Mode {
+    /// The layout for a screen of `w`×`h`.
+    pub fn of(w: u16, h: u16) -> Mode {
+        if w < 100 || h < 24 {
+            Mode::Compact
+        } else if w >= 180 {
+            Mode::Wide
+        } else {
+            Mode::Normal
+        }
+    }
+}
 
 /// Where each part of the screen goes at a given size.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Areas {
     pub tabs: Rect,
+    /// The settings row, and on a compact screen a second row with the timing.
     pub info: Rect,
     pub downloads: Rect,
+    /// A crash message or a download's details too long for the downloads' border, wrapped.
+    pub note: Rect,
+    /// The lesson card, right under the downloads.
+    pub card: Rect,
     pub timeline: Rect,
+    /// The comparison chart, once there are results to compare.
+    pub chart: Rect,
+    /// The Ping/Pong box while it runs (when off, the side panel says so).
+    pub ticker: Rect,
     pub log: Rect,
     pub side: Rect,
     pub keybar: Rect,
@@ -31,77 +65,202 @@ pub struct Areas {
     pub side_hidden: bool,
 }
 
-/// Lay the screen out for `tasks` download rows, `lanes` timeline lanes and a key bar of
-/// `bar_rows` rows.
-pub fn layout(area: Rect, tasks: usize, lanes: usize, bar_rows: u16) -> Areas {
+/// What the panes would fill, in rows: each gets what it needs before the log takes the rest.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Wants {
+    pub tasks: usize,
+    pub lanes: usize,
+    /// The rows of a note too long for the downloads' border.
+    pub note: u16,
+    /// The lesson card's rows, border included (0 outside lesson mode).
+    pub card: u16,
+    /// The chart's lines (0: no chart), and whether it goes before the timeline (after `c`).
+    pub chart: usize,
+    pub chart_first: bool,
+    pub ticker: bool,
+    pub log: usize,
+}
+
+/// Lay the screen out for what the panes want and a key bar of `bar_rows` rows.
+pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
     let mut a = Areas::default();
     let (x, w) = (area.x, area.width);
     if area.height == 0 || w == 0 {
         return a;
     }
+    let mode = Mode::of(w, area.height);
     let row = |y: u16| Rect::new(x, y, w, 1);
     a.tabs = row(area.y);
-    let bar_rows = bar_rows.clamp(1, 2);
+    let bar_rows = bar_rows.clamp(1, 3);
     if area.height >= 2 + bar_rows {
         a.keybar = Rect::new(x, area.bottom() - bar_rows, w, bar_rows);
     } else if area.height >= 2 {
         a.keybar = row(area.bottom() - 1);
     }
+    let bottom = area.bottom().saturating_sub(a.keybar.height.max(1));
+    // The side panel stands right, below on a tall narrow screen, or nowhere; without it the
+    // info takes a second row for the timing.
+    let info_h = if mode == Mode::Compact && area.height >= 40 {
+        1
+    } else if mode == Mode::Compact {
+        a.side_hidden = true;
+        2
+    } else {
+        1
+    };
+    let info_h = info_h.min(bottom.saturating_sub(area.y + 1));
     if area.height >= 3 {
-        a.info = row(area.y + 1);
+        a.info = Rect::new(x, area.y + 1, w, info_h);
     }
-    let top = area.y + 2;
-    let mut bottom = area.bottom().saturating_sub(a.keybar.height.max(1));
+    let top = area.y + 1 + a.info.height;
+    let mut bottom = bottom;
     if bottom <= top {
         return a;
     }
     let mut left = Rect::new(x, top, w, bottom - top);
-    if w >= SIDE_RIGHT_MIN_W && left.height >= 8 {
-        left.width = w - SIDE_W;
-        a.side = Rect::new(x + left.width, top, SIDE_W, left.height);
-    } else if w >= 40 && left.height >= SIDE_BELOW_H + 10 {
-        bottom -= SIDE_BELOW_H;
-        left.height -= SIDE_BELOW_H;
-        a.side = Rect::new(x, bottom, w, SIDE_BELOW_H);
-    } else {
-        a.side_hidden = true;
+    match mode {
+        Mode::Normal | Mode::Wide if left.height >= 8 => {
+            let side_w = if mode == Mode::Wide {
+                SIDE_W_WIDE
+            } else {
+                SIDE_W
+            };
+            left.width = w - side_w;
+            a.side = Rect::new(x + left.width, top, side_w, left.height);
+        }
+        Mode::Compact if !a.side_hidden && w >= 40 => {
+            bottom -= SIDE_BELOW_H;
+            left.height -= SIDE_BELOW_H;
+            a.side = Rect::new(x, bottom, w, SIDE_BELOW_H);
+        }
+        _ => a.side_hidden = true,
     }
-    // Downloads first (they are the lesson), then the timeline, then the log gets the rest.
     let h = left.height;
     let rows = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
-    let want_dl = rows(tasks).saturating_add(2);
-    let want_tl = rows(lanes.max(1)).saturating_add(3);
-    let (dl, tl) = if h < 8 {
-        (h, 0)
+    let pct = |p: u32| (u32::from(h) * p / 100) as u16;
+    // The downloads first (they are the lesson), at most 45% of the rows, a height that
+    // depends on the size and the task count only, so the app's page size is exact.
+    let dl = if h < 8 {
+        h
     } else {
-        let dl = want_dl.min((u32::from(h) * 45 / 100) as u16).max(3);
-        let tl = want_tl
-            .min((u32::from(h) * 40 / 100) as u16)
-            .max(3)
-            .min(h - dl);
-        (dl, tl)
+        rows(want.tasks).saturating_add(2).min(pct(45)).max(3)
     };
-    let log = h - dl - tl;
-    // A log shorter than three rows shows nothing: give its rows to the downloads instead.
-    let (dl, log) = if log < 3 { (dl + log, 0) } else { (dl, log) };
-    a.downloads = Rect::new(left.x, left.y, left.width, dl);
-    a.timeline = Rect::new(left.x, left.y + dl, left.width, tl);
-    a.log = Rect::new(left.x, left.y + dl + tl, left.width, log);
+    let mut rest = h - dl;
+    let mut take = |n: u16| {
+        let n = n.min(rest);
+        rest -= n;
+        n
+    };
+    let note = take(want.note);
+    let card = take(want.card);
+    let tl_want = if want.lanes == 0 {
+        3
+    } else {
+        rows(want.lanes).saturating_add(3)
+    };
+    let chart_want = match want.chart {
+        0 => 0,
+        n => rows(n).saturating_add(2),
+    };
+    let (mut tl, mut chart) = if want.chart_first {
+        let chart = take(chart_want);
+        (take(tl_want.min(pct(40)).max(3)), chart)
+    } else {
+        let tl = take(tl_want.min(pct(40)).max(3));
+        (tl, take(chart_want))
+    };
+    // A running Ping/Pong gets a box here in every mode; the side panel shows only "off".
+    let ticker_min = if want.ticker { TICKER_MIN_H } else { 0 };
+    let mut ticker = take(ticker_min);
+    // The log, only as tall as its lines (and none below three rows: it would show nothing).
+    let log_want = match want.log {
+        0 => 0,
+        n => rows(n.min(8)).saturating_add(2),
+    };
+    let mut log = take(log_want);
+    if log < 3 {
+        rest += log;
+        log = 0;
+    }
+    // What is left: the timeline's lanes, the chart, a running Ping/Pong, then the log.
+    let grow = |have: &mut u16, want: u16, rest: &mut u16| {
+        let n = want.saturating_sub(*have).min(*rest);
+        *have += n;
+        *rest -= n;
+    };
+    grow(&mut tl, tl_want, &mut rest);
+    grow(&mut chart, chart_want, &mut rest);
+    if ticker > 0 {
+        grow(&mut ticker, u16::MAX, &mut rest);
+    }
+    if log > 0 || rest >= 3 {
+        log += rest;
+    } else {
+        tl += rest;
+    }
+    let mut y = left.y;
+    let mut next = |h: u16| {
+        let r = Rect::new(left.x, y, left.width, h);
+        y += h;
+        r
+    };
+    a.downloads = next(dl);
+    a.note = next(note);
+    a.card = next(card);
+    a.timeline = next(tl);
+    a.chart = next(chart);
+    a.ticker = next(ticker);
+    a.log = next(log);
     a
 }
 
 /// Download rows visible at size `w`×`h` (inside the pane's border); the app scrolls by it.
 pub fn download_rows(w: u16, h: u16, lang: Lang, ascii: bool) -> usize {
-    // The row count does not depend on the task count once the list is longer than the pane.
+    // The downloads' height depends on the size and the task count only, and no longer on
+    // the task count once the list is longer than the pane.
     let area = Rect::new(0, 0, w, h);
-    let a = layout(area, usize::MAX, 8, keybar_rows(lang, ascii, area));
+    let want = Wants {
+        tasks: usize::MAX,
+        ..Wants::default()
+    };
+    let a = layout(area, &want, keybar_rows(lang, ascii, area));
     a.downloads.height.saturating_sub(2) as usize
 }
 
 /// Where each part of the screen goes for `app` on a screen of `area`.
 pub(crate) fn areas(app: &App, area: Rect) -> Areas {
     let bar_rows = keybar_rows(app.lang, app.look.ascii, area);
-    layout(area, app.tasks.len(), expected_lanes(app), bar_rows)
+    let chart = super::chart::lines(app, pane_width(area));
+    let want = Wants {
+        tasks: app.tasks.len(),
+        lanes: expected_lanes(app),
+        note: super::downloads::note_rows(app, pane_width(area)),
+        card: super::lesson::height(app, pane_width(area)),
+        chart: chart.len(),
+        chart_first: app.results.len() == Strategy::ALL.len(),
+        ticker: app.ticker.on,
+        log: app.log.len(),
+    };
+    let mut a = layout(area, &want, bar_rows);
+    if a.card.height < want.card {
+        // The card is always whole: on a short screen it takes the timeline's rows too.
+        let short = (want.card - a.card.height).min(a.timeline.height);
+        a.card.height += short;
+        a.timeline.y += short;
+        a.timeline.height -= short;
+    }
+    a
+}
+
+/// The width of the panes under the downloads (the chart's, the card's): the screen's, less a
+/// side panel standing right.
+pub(crate) fn pane_width(area: Rect) -> u16 {
+    let side = match Mode::of(area.width, area.height) {
+        Mode::Compact => 0,
+        Mode::Normal => SIDE_W,
+        Mode::Wide => SIDE_W_WIDE,
+    };
+    area.width.saturating_sub(side)
 }
 
 /// What the state needs to know of the screen at its size and in its language (for the runner,
@@ -110,7 +269,7 @@ pub fn viewport(app: &App) -> Event {
     let (w, h) = app.size;
     Event::Viewport {
         page: download_rows(w, h, app.lang, app.look.ascii).max(1),
-        help_lines: help_lines(),
+        help_lines: help_lines(app.lang, w),
     }
 }
 
@@ -138,15 +297,10 @@ fn expected_lanes(app: &App) -> usize {
 /// The strategy key whose tab covers column `x` of the tab row, as `tabs` lays them out (a
 /// title, then " N name " per tab with one space between); for mouse clicks.
 pub fn tab_at(app: &App, x: u16) -> Option<u8> {
-    let mut left = width(&format!(" {} ", t(app.lang, "app_title")));
-    for n in 1..=7u8 {
-        let w = width(&format!(" {n} {} ", strategy_label(app.lang, n as usize)));
-        if (left..left + w).contains(&(x as usize)) {
-            return Some(n);
-        }
-        left += w + 1;
-    }
-    None
+    let (_, tabs) = super::header::tab_row(app, app.size.0);
+    (tabs.iter())
+        .find(|tab| (tab.x..tab.x.saturating_add(width(&tab.text) as u16)).contains(&x))
+        .map(|tab| tab.n)
 }
 
 /// The download shown on row `y` of the screen, if any; for mouse clicks.

@@ -48,7 +48,8 @@ fn lines(app: &App, width: u16) -> Vec<(String, Style)> {
         }
         None => lines.push((String::new(), Style::new())),
     }
-    lines.push((t(lang, "lesson_keys").to_string(), th.dim));
+    let keys = wrap(t(lang, "lesson_keys"), w);
+    lines.extend(keys.into_iter().map(|s| (s, th.dim)));
     lines
 }
 

@@ -1,6 +1,7 @@
 //! The classroom screen: `impl Widget for &App`, a pure function of the app's state; its parts
 //! live in the submodules (geometry in layout, shared painting in paint, one file per pane).
 
+mod chart;
 mod code;
 mod downloads;
 mod header;
@@ -33,37 +34,18 @@ impl Widget for &App {
         header::tabs(self, a.tabs, buf);
         header::info(self, a.info, a.side_hidden, buf);
         downloads::render(self, a.downloads, buf);
-        // Lesson mode: the scene's card sits right under the timeline. It takes the log's rows
-        // first and then, on a short screen, the timeline's, so the card is always whole.
-        let below = a.timeline.union(a.log);
-        let card_h = lesson::height(self, below.width).min(below.height);
-        let (timeline_h, card_y) = if self.code.is_some() {
-            (0, below.y)
-        } else {
-            let h = a.timeline.height.min(below.height - card_h);
-            (h, below.y + h)
-        };
-        let card = Rect::new(below.x, card_y, below.width, card_h);
-        let rest = Rect::new(
-            below.x,
-            card.bottom(),
-            below.width,
-            below.bottom() - card.bottom(),
-        );
-        lesson::render(self, card, buf);
+        downloads::render_note(self, a.note, buf);
+        // Lesson mode: the scene's card sits right under the downloads, always whole.
+        lesson::render(self, a.card, buf);
+        let rest = a.timeline.union(a.chart).union(a.ticker).union(a.log);
         if let Some(language) = self.code {
             // The code stands where the timeline and log were; the downloads stay in view.
             code::render(self, language, rest, buf);
         } else {
-            timeline::render(
-                self,
-                Rect {
-                    height: timeline_h,
-                    ..a.timeline
-                },
-                buf,
-            );
-            log::render(self, rest, a.side_hidden, buf);
+            timeline::render(self, a.timeline, buf);
+            chart::render(self, a.chart, buf);
+            side::ticker(self, a.ticker, buf);
+            log::render(self, a.log, a.side_hidden, buf);
         }
         side::render(self, a.side, buf);
         keybar::render(self, a.keybar, buf);

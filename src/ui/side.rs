@@ -7,7 +7,7 @@ use crate::app::App;
 use crate::engine::ideal::Bound;
 use crate::engine::{BytesVia, SpawnKind, Strategy, Workload};
 use crate::i18n::{t, tf};
-use crate::text::{pad, pad_left};
+use crate::text::{pad, pad_left, shorten_middle};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -31,7 +31,8 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
             left,
             buf,
         );
-        let ticker_h = if right.height >= TICKER_H + 6 {
+        // A running Ping/Pong has a large box of its own under the timeline.
+        let ticker_h = if right.height >= TICKER_H + 6 && !app.ticker.on {
             TICKER_H
         } else {
             0
@@ -53,7 +54,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         }
         return;
     }
-    let ticker_h = if area.height >= TICKER_H + 8 {
+    let ticker_h = if area.height >= TICKER_H + 8 && !app.ticker.on {
         TICKER_H
     } else {
         0
@@ -334,10 +335,16 @@ fn switches_lines(app: &App) -> Vec<(String, Style)> {
         th.title,
     )];
     for w in workers {
+        // The kernel keeps 15 bytes of a name: `DownloadThread-1` and `-2` both read
+        // `DownloadThread-`, so a cut name carries its thread id to tell them apart.
+        let name = match w.name.len() {
+            15 => format!("{}{}{}", w.name, th.glyphs.ellipsis, w.tid),
+            _ => w.name.clone(),
+        };
         out.push((
             format!(
                 "{} {:>7} / {:<7}",
-                pad(&w.name, 15),
+                pad(&shorten_middle(&name, 20, th.glyphs.ellipsis), 20),
                 w.voluntary,
                 w.nonvoluntary
             ),
@@ -347,7 +354,8 @@ fn switches_lines(app: &App) -> Vec<(String, Style)> {
     out
 }
 
-fn ticker(app: &App, area: Rect, buf: &mut Buffer) {
+/// The Ping/Pong box: its state, then the newest words in as many rows as it has.
+pub(super) fn ticker(app: &App, area: Rect, buf: &mut Buffer) {
     let l = app.lang;
     let th = theme(app);
     // Daemon threads are harmless at exit (done's colour); others hold the process (warn).
@@ -361,15 +369,25 @@ fn ticker(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     put(th, buf, inner.x, inner.y, inner.width, state, style);
-    if inner.height >= 2 {
-        // The newest words that fit, as a terminal printing `end=''` would show them.
-        let mut line = String::new();
-        for w in app.ticker.stream.iter().rev() {
-            if line.len() + w.len() > inner.width as usize {
+    // The newest words that fit, as a terminal printing `end=''` would show them, the newest
+    // line at the bottom.
+    let (cols, rows) = (usize::from(inner.width), usize::from(inner.height - 1));
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for w in app.ticker.stream.iter().rev() {
+        if line.len() + w.len() > cols {
+            if lines.len() + 1 >= rows {
                 break;
             }
-            line.insert_str(0, w);
+            lines.push(std::mem::take(&mut line));
         }
-        put(th, buf, inner.x, inner.y + 1, inner.width, &line, style);
+        line.insert_str(0, w);
+    }
+    if !line.is_empty() && lines.len() < rows {
+        lines.push(line);
+    }
+    for (i, line) in lines.iter().rev().enumerate() {
+        let y = inner.y + 1 + i as u16;
+        put(th, buf, inner.x, y, inner.width, line, style);
     }
 }

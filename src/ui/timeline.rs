@@ -8,7 +8,7 @@ use crate::app::App;
 use crate::engine::Strategy;
 use crate::i18n::{t, tf};
 use crate::report::Phase;
-use crate::text::pad;
+use crate::text::{pad, shorten_middle};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
@@ -29,7 +29,9 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     };
     let state = &run.state;
     // Lanes come in the workers' own order, kept as they appeared (see `app::Lanes`).
-    let label_w = run.lanes.widest().clamp(4, 14) as u16;
+    // Whole names where a third of the pane holds them (`DownloadThread-1`, `pid 12345/t2`);
+    // beyond that shortened from the middle, so the distinguishing end stays.
+    let label_w = (run.lanes.widest()).clamp(4, usize::from(inner.width / 3).max(14)) as u16;
     let track_x = inner.x + label_w + 1;
     let track_w = inner.right().saturating_sub(track_x);
     if track_w < 4 {
@@ -58,7 +60,10 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
             inner.x,
             y,
             label_w,
-            &pad(&lane.name, label_w as usize),
+            &pad(
+                &shorten_middle(&lane.name, label_w as usize, g.ellipsis),
+                label_w as usize,
+            ),
             th.muted,
         );
         put(th, buf, track_x, y, track_w, &track, th.dim);

@@ -1,0 +1,56 @@
+//! The comparison as a picture on the live screen: the chart `compare` prints (src/chart.rs),
+//! drawn from the last result of each strategy once there are two to compare.
+
+use super::paint::{pane, put};
+use super::theme_of as theme;
+use crate::app::App;
+use crate::chart::{Entry, Glyphs, lines as chart_lines};
+use crate::engine::Strategy;
+use crate::i18n::t;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+
+/// The chart's lines at `width` columns (the pane's, border included), or none while a run is
+/// under way or fewer than two strategies have a result.
+pub(super) fn lines(app: &App, width: u16) -> Vec<String> {
+    if app.is_running() || app.code.is_some() || app.results.len() < 2 {
+        return Vec::new();
+    }
+    // Results are cleared with the durations, so every one ran the tasks the last run ran; its
+    // workload and cores are the ones the comparison was made on.
+    let state = app.run.as_ref().map_or(app.queued(), |r| &r.state);
+    let entries: Vec<Entry> = (Strategy::ALL.iter())
+        .filter_map(|s| app.results.get(s).map(|o| (s, o)))
+        .map(|(&strategy, o)| Entry {
+            strategy,
+            workload: state.workload,
+            cores: state.cores,
+            elapsed: o.elapsed,
+            ideal: o.ideal,
+            sum: state.sum(),
+            failed: o.failed > 0,
+        })
+        .collect();
+    let glyphs = if theme(app).ascii {
+        Glyphs::ASCII
+    } else {
+        Glyphs::UNICODE
+    };
+    chart_lines(
+        app.lang,
+        &entries,
+        usize::from(width.saturating_sub(2)),
+        glyphs,
+    )
+}
+
+pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    if area.height < 3 {
+        return;
+    }
+    let th = theme(app);
+    let inner = pane(th, t(app.lang, "pane_chart"), area, buf);
+    for (y, line) in (inner.y..inner.bottom()).zip(lines(app, area.width)) {
+        put(th, buf, inner.x, y, inner.width, &line, th.text);
+    }
+}
