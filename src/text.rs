@@ -96,7 +96,7 @@ pub fn truncate_with(s: &str, max: usize, ellipsis: &str) -> String {
 }
 
 /// `s` cut to at most `max` columns from the middle (`Downl…Thread-3`): names that differ at
-/// their end (worker numbers, thread ids) stay distinct. The end keeps the larger half.
+/// their end (worker numbers, thread ids) stay distinct. The end keeps three fifths.
 pub fn shorten_middle(s: &str, max: usize, ellipsis: &str) -> String {
     if width(s) <= max {
         return s.to_string();
@@ -106,7 +106,7 @@ pub fn shorten_middle(s: &str, max: usize, ellipsis: &str) -> String {
         return truncate_with(s, max, ellipsis);
     }
     let room = max - mark;
-    let (head_w, tail_w) = (room / 2, room - room / 2);
+    let (head_w, tail_w) = (room * 2 / 5, room - room * 2 / 5);
     let mut head = String::new();
     let mut used = 0;
     for c in s.chars() {

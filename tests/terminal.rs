@@ -44,6 +44,16 @@ impl Tui {
 
     /// `start`, with `wrapper` (a shell word or two, e.g. `setsid -w`) put before the program.
     fn launch(test: &str, wrapper: &str, args: &[&str]) -> Option<Tui> {
+        Tui::launch_sized(test, wrapper, args, (COLS, ROWS))
+    }
+
+    /// `launch` in a pane of `cols`×`rows`.
+    fn launch_sized(
+        test: &str,
+        wrapper: &str,
+        args: &[&str],
+        (cols, rows): (usize, usize),
+    ) -> Option<Tui> {
         if !tmux_or_skip(test) {
             return None;
         }
@@ -71,7 +81,7 @@ impl Tui {
             "while [ ! -e {gate} ]; do sleep 0.02; done; {program}; echo EXIT=$?; stty -a; echo DONE; exec sleep 300",
             gate = sh_quote(&gate.to_string_lossy()),
         );
-        let (x, y) = (COLS.to_string(), ROWS.to_string());
+        let (x, y) = (cols.to_string(), rows.to_string());
         tui.tmux(&[
             "new-session",
             "-d",
@@ -94,8 +104,8 @@ impl Tui {
             &format!("cat > {}", sh_quote(&raw.to_string_lossy())),
         ]);
         std::fs::write(&gate, b"").expect("open the gate");
-        // The key bar's labels are the same in both languages.
-        tui.wait_for("the first screen", |s| s.contains("q/Esc"));
+        // The key bar's labels are the same in both languages, and 1-7 leads on every size.
+        tui.wait_for("the first screen", |s| s.contains("1-7"));
         Some(tui)
     }
 
@@ -420,7 +430,12 @@ fn ticker_words(screen: &str) -> Option<String> {
     let lines: Vec<&str> = screen.lines().collect();
     let title = lines.iter().position(|l| l.contains("┌ Ping/Pong "))?;
     let parts: Vec<&str> = lines.get(title + 2)?.trim_end().split('│').collect();
-    let words = parts.get(parts.len().checked_sub(2)?)?.trim();
+    // The box stands at the left while Ping/Pong runs, in the side panel (rightmost) when off.
+    let at = match lines[title].starts_with("┌ Ping/Pong ") {
+        true => 1,
+        false => parts.len().checked_sub(2)?,
+    };
+    let words = parts.get(at)?.trim();
     let valid = words.len() % 4 == 0
         && words
             .as_bytes()
@@ -1081,4 +1096,40 @@ fn e_writes_the_last_run_as_a_chrome_trace() {
     tui.send(&["q"]);
     assert_eq!(tui.wait_exit(), 0);
     let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn at_80x24_p_shows_ping_pong_and_c_ends_on_the_chart_of_every_strategy() {
+    let Some(tui) = Tui::launch_sized("small", "", &args("en", FAST), (80, 24)) else {
+        return;
+    };
+    tui.send(&["p"]);
+    tui.wait_for("Ping/Pong's words at 80×24", |s| {
+        s.contains("NOT daemon") && ticker_words(s).is_some_and(|w| !w.is_empty())
+    });
+    tui.send(&["p"]);
+    // Stopped, its box gives its rows back (80×24 has no side panel to say "off" in).
+    tui.wait_for("Ping/Pong stopped", |s| !s.contains("Ping/Pong ticker"));
+    tui.send(&["c"]);
+    let names = [
+        "serial",
+        "threads",
+        "custom",
+        "pool",
+        "process",
+        "async",
+        "workshops",
+    ];
+    // Each strategy's bar in the chart: its name at the row's start, then the bar.
+    let screen = tui.wait_for("the chart of all seven", |s| {
+        s.contains("The comparison")
+            && names.iter().all(|n| {
+                s.lines()
+                    .any(|l| l.starts_with(&format!("│{n} ")) && l.contains(" s│"))
+            })
+    });
+    assert!(screen.contains("Speedup"), "{screen}");
+    tui.send(&["q"]);
+    assert_eq!(tui.wait_exit(), 0);
+    tui.assert_restored();
 }

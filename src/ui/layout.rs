@@ -153,6 +153,10 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
     };
     let note = take(want.note);
     let card = take(want.card);
+    // A running Ping/Pong gets a box here in every mode (the side panel shows only "off"),
+    // its words before the timeline or chart: the daemon scenes are about nothing else.
+    let ticker_min = if want.ticker { TICKER_MIN_H } else { 0 };
+    let mut ticker = take(ticker_min);
     let tl_want = if want.lanes == 0 {
         3
     } else {
@@ -169,9 +173,6 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
         let tl = take(tl_want.min(pct(40)).max(3));
         (tl, take(chart_want))
     };
-    // A running Ping/Pong gets a box here in every mode; the side panel shows only "off".
-    let ticker_min = if want.ticker { TICKER_MIN_H } else { 0 };
-    let mut ticker = take(ticker_min);
     // The log, only as tall as its lines (and none below three rows: it would show nothing).
     let log_want = match want.log {
         0 => 0,

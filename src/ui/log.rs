@@ -5,6 +5,7 @@ use super::theme::Theme;
 use super::theme_of as theme;
 use crate::app::App;
 use crate::i18n::{Lang, strategy_name, t};
+use crate::text::wrap;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -25,20 +26,40 @@ pub(super) fn render(app: &App, area: Rect, side_hidden: bool, buf: &mut Buffer)
     if inner.height == 0 {
         return;
     }
-    let n = inner.height as usize;
-    let skip = app.log.len().saturating_sub(n);
-    for (i, line) in app.log.iter().skip(skip).enumerate() {
+    // The newest lines that fit, each wrapped under itself rather than cut (the lesson's
+    // prints are what the class reads); only lines on screen are formatted.
+    let (rows, cols) = (usize::from(inner.height), usize::from(inner.width));
+    let mut shown: Vec<(String, Style)> = Vec::with_capacity(rows);
+    for line in app.log.iter().rev() {
         let (text, style) = log_line(th, app.lang, line);
-        put(
-            th,
-            buf,
-            inner.x,
-            inner.y + i as u16,
-            inner.width,
-            &text,
-            style,
-        );
+        for part in hanging(&text, cols).into_iter().rev() {
+            shown.push((part, style));
+        }
+        if shown.len() >= rows {
+            break;
+        }
     }
+    let skip = shown.len().saturating_sub(rows);
+    for (y, (text, style)) in (inner.y..inner.bottom()).zip(shown.iter().rev().skip(skip)) {
+        put(th, buf, inner.x, y, inner.width, text, *style);
+    }
+}
+
+/// `text` in lines of `cols` columns, the ones after the first indented by two.
+fn hanging(text: &str, cols: usize) -> Vec<String> {
+    let mut lines = wrap(text, cols.max(1)).into_iter();
+    let Some(first) = lines.next() else {
+        return vec![String::new()];
+    };
+    let rest = lines.collect::<Vec<_>>().join(" ");
+    let indent = if cols > 8 { 2 } else { 0 };
+    std::iter::once(first)
+        .chain(
+            wrap(&rest, cols - indent)
+                .into_iter()
+                .map(|l| format!("{}{l}", " ".repeat(indent))),
+        )
+        .collect()
 }
 
 /// One event-log line in `lang`, with its style in theme `th`.
