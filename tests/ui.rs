@@ -575,7 +575,9 @@ fn crash_demo_for_threads_processes_and_workshops() {
         let s = screen(&a, 120, 40);
         assert!(s.contains("failed: no speedup"), "{s}");
         let row = (s.lines())
-            .find(|l| l.contains(&format!("││{}", a.strategy.name())))
+            .find(|l| {
+                (l.split('│')).any(|seg| seg.starts_with(a.strategy.name()) && seg.contains(" s "))
+            })
             .unwrap_or_else(|| panic!("{s}"));
         assert!(row.contains("3.00 s") && row.contains("failed"), "{row}");
         let speedup = s.lines().find(|l| l.contains("Speedup")).unwrap();
