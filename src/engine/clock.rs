@@ -212,6 +212,28 @@ impl Clock {
         target: f64,
         interrupted: impl Fn() -> bool,
     ) -> Result<bool, Stopped> {
+        self.wait_spinning(target, SPIN, interrupted)
+    }
+
+    /// [`Clock::wait_until_or`] for one step of a download: only the last step (`exact`) spins
+    /// to meet its deadline to the microsecond; the others are only a bar's progress, and not
+    /// spinning for them is what lets a thousand waiting workers cost next to no CPU.
+    pub fn wait_step_or(
+        &self,
+        target: f64,
+        exact: bool,
+        interrupted: impl Fn() -> bool,
+    ) -> Result<bool, Stopped> {
+        let spin = if exact { SPIN } else { Duration::ZERO };
+        self.wait_spinning(target, spin, interrupted)
+    }
+
+    fn wait_spinning(
+        &self,
+        target: f64,
+        spin: Duration,
+        interrupted: impl Fn() -> bool,
+    ) -> Result<bool, Stopped> {
         let mut s = self.lock();
         loop {
             if s.stopped {
@@ -230,10 +252,10 @@ impl Clock {
                 return Ok(true);
             }
             let left = Duration::from_secs_f64(left);
-            if left > SPIN {
+            if left > spin {
                 s = self
                     .changed
-                    .wait_timeout(s, left - SPIN)
+                    .wait_timeout(s, left - spin)
                     .unwrap_or_else(|e| e.into_inner())
                     .0;
             } else {

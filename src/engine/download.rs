@@ -23,7 +23,7 @@ pub fn download(task: &Task, ctx: &Ctx) -> Result<f64, Stopped> {
 
 /// Progress is reported at least every 1% of a download, but no more often than this many wall
 /// seconds, so a thousand downloads at high speed do not flood the channel.
-const MIN_STEP_WALL: f64 = 0.02;
+const MIN_STEP_WALL: f64 = 0.033;
 
 /// The simulated line speed: a download of `d` lesson seconds moves `d` MB, so sizes follow durations.
 pub const BYTES_PER_SECOND: f64 = 1_000_000.0;
@@ -96,7 +96,9 @@ impl Running<'_> {
                 task.duration,
             );
             // The crash demo interrupts the wait; the first download to notice it blows up.
-            while !clock.wait_until_or(self.start + done, || ctx.crash.is_armed())? {
+            // Only the end of the download is timed to the microsecond; a step is only a bar.
+            let last = done >= task.duration;
+            while !clock.wait_step_or(self.start + done, last, || ctx.crash.is_armed())? {
                 ctx.crash.blow_up_if_first(task.id, &self.worker);
             }
             self.progress(done / task.duration)?;
