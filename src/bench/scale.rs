@@ -2,19 +2,18 @@
 //! (`runner::run`) and crossterm's backend at 160×50, one row per child process so each row's
 //! peak memory is its own. Keys are pressed every 100 ms while the run goes on.
 
-use crate::app::{App, Event, Start};
+use super::screen::{Recorder, bench_app, key};
+use crate::app::Event;
 use crate::engine::Strategy;
-use crate::i18n::Lang;
 use crate::runner::{self, LoopStats, Runner};
-use crate::tasks;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use serde::{Deserialize, Serialize};
 use std::io::{self, Write};
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -85,30 +84,6 @@ pub struct ScaleFigures {
     pub keys: usize,
 }
 
-#[derive(Default)]
-struct Tape {
-    flushes: Vec<Instant>,
-}
-
-/// A terminal that only notes when each frame is flushed.
-#[derive(Clone, Default)]
-struct Recorder(Arc<Mutex<Tape>>);
-
-impl Write for Recorder {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        let mut tape = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        tape.flushes.push(Instant::now());
-        Ok(())
-    }
-}
-
-fn key(c: char) -> Event {
-    Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-}
-
 /// Run one row in this process, for at most `cap` of wall time.
 pub fn run_row(row: ScaleRow, cap: Duration) -> io::Result<ScaleFigures> {
     let area = Rect::new(0, 0, 160, 50);
@@ -119,23 +94,7 @@ pub fn run_row(row: ScaleRow, cap: Duration) -> io::Result<ScaleFigures> {
             viewport: Viewport::Fixed(area),
         },
     )?;
-    let mut app = App::new(Start {
-        lang: Lang::En,
-        strategy: row.strategy,
-        workers: row.workers,
-        speed: row.speed,
-        seed: 1,
-        names: tasks::generated_names(row.count),
-        min: 3.0,
-        max: 6.0,
-        workload: crate::engine::Workload::Io,
-        cores: crate::cores::cores_in_use(),
-        all_cores: crate::cores::available_cores(),
-        procs: Default::default(),
-        scenes: Vec::new(),
-        look: Default::default(),
-    });
-    runner::feed(&mut app, Event::Resize(area.width, area.height));
+    let mut app = bench_app(row.strategy, row.workers, row.speed, row.count, area);
     let (tx, rx) = std::sync::mpsc::channel();
     let mut runner = Runner::new(tx.clone());
     runner.start_sampler()?;

@@ -32,14 +32,14 @@ pub struct TuiFigures {
 }
 
 #[derive(Default)]
-struct Tape {
-    bytes: usize,
-    flushes: Vec<Instant>,
+pub(super) struct Tape {
+    pub(super) bytes: usize,
+    pub(super) flushes: Vec<Instant>,
 }
 
 /// A terminal that only counts what it is sent and notes when each frame is flushed.
 #[derive(Clone, Default)]
-struct Recorder(Arc<Mutex<Tape>>);
+pub(super) struct Recorder(pub(super) Arc<Mutex<Tape>>);
 
 impl Write for Recorder {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
@@ -67,8 +67,37 @@ pub fn cpu_seconds() -> Option<f64> {
     Some(ticks / 100.0)
 }
 
-fn key(c: char) -> Event {
+pub(super) fn key(c: char) -> Event {
     Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+/// The screen's state for a bench: `count` generated downloads of the lesson's 3 to 6 s on
+/// `strategy`, seed 1, io work, told its size as the runner would.
+pub(super) fn bench_app(
+    strategy: Strategy,
+    workers: usize,
+    speed: f64,
+    count: usize,
+    area: Rect,
+) -> App {
+    let mut app = App::new(Start {
+        lang: Lang::En,
+        strategy,
+        workers,
+        speed,
+        seed: 1,
+        names: tasks::generated_names(count),
+        min: 3.0,
+        max: 6.0,
+        workload: crate::engine::Workload::Io,
+        cores: crate::cores::cores_in_use(),
+        all_cores: crate::cores::available_cores(),
+        procs: Default::default(),
+        scenes: Vec::new(),
+        look: Default::default(),
+    });
+    runner::feed(&mut app, Event::Resize(area.width, area.height));
+    app
 }
 
 /// Run the loop through a busy phase of `busy` and an idle phase of `idle`.
@@ -81,23 +110,7 @@ pub fn measure(busy: Duration, idle: Duration) -> io::Result<TuiFigures> {
             viewport: Viewport::Fixed(area),
         },
     )?;
-    let mut app = App::new(Start {
-        lang: Lang::En,
-        strategy: Strategy::Pool,
-        workers: 64,
-        speed: 10.0,
-        seed: 1,
-        names: tasks::generated_names(1000),
-        min: 3.0,
-        max: 6.0,
-        workload: crate::engine::Workload::Io,
-        cores: crate::cores::cores_in_use(),
-        all_cores: crate::cores::available_cores(),
-        procs: Default::default(),
-        scenes: Vec::new(),
-        look: Default::default(),
-    });
-    runner::feed(&mut app, Event::Resize(area.width, area.height));
+    let mut app = bench_app(Strategy::Pool, 64, 10.0, 1000, area);
     let (tx, rx) = mpsc::channel();
     let mut runner = Runner::new(tx.clone());
     runner.start_sampler()?;
