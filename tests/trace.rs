@@ -296,7 +296,18 @@ fn an_interrupted_run_leaves_the_old_trace_whole_and_no_temporary_file() {
     std::fs::write(&path, old).unwrap();
     for signal in [libc::SIGINT, libc::SIGTERM] {
         // Downloads of ten minutes and more: the run is surely under way when the signal comes.
-        let mut child = Command::new(env!("CARGO_BIN_EXE_threadlab"))
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_threadlab"));
+        // A test run as a shell's background job inherits SIGINT ignored (and the program rightly
+        // keeps it so): give the child the default action, so the signal this test sends arrives.
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            use std::os::unix::process::CommandExt;
+            cmd.pre_exec(|| {
+                libc::signal(libc::SIGINT, libc::SIG_DFL);
+                Ok(())
+            });
+        }
+        let mut child = cmd
             .args(["run", "--speed", "1", "--min", "600", "--max", "900"])
             .arg("--trace")
             .arg(&path)
