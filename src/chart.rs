@@ -3,7 +3,7 @@
 //! lines of a given width, so `compare` prints them and the live screen can draw them.
 
 use crate::engine::{Strategy, Workload};
-use crate::i18n::{Lang, strategy_name, t, tf};
+use crate::i18n::{Key, Lang, strategy_name, t, tf};
 use crate::text::{pad, pad_left, width, wrap};
 
 /// One finished run as the chart shows it; times in lesson seconds.
@@ -71,7 +71,7 @@ pub fn lines(lang: Lang, entries: &[Entry], width_cols: usize, glyphs: Glyphs) -
         .max()
         .unwrap_or(0);
     let value = |e: &Entry| match e.failed {
-        true => t(lang, "result_failed").to_string(),
+        true => t(lang, Key::result_failed).to_string(),
         false => format!("{:.2} s", e.elapsed),
     };
     let value_w = entries.iter().map(|e| width(&value(e))).max().unwrap_or(0);
@@ -88,12 +88,12 @@ pub fn lines(lang: Lang, entries: &[Entry], width_cols: usize, glyphs: Glyphs) -
         // The longest sum of the group: every entry of a compare has the same durations.
         let sum = group.iter().map(|e| e.sum).fold(0.0, f64::max);
         let workload_name = match workload {
-            Workload::Io => t(lang, "workload_io"),
-            Workload::Cpu => t(lang, "workload_cpu"),
+            Workload::Io => t(lang, Key::workload_io),
+            Workload::Cpu => t(lang, Key::workload_cpu),
         };
         let heading = tf(
             lang,
-            "chart_group",
+            Key::chart_group,
             &[&workload_name, &cores, &format!("{sum:.2}")],
         );
         out.extend(wrap(&heading, fit));
@@ -112,7 +112,7 @@ pub fn lines(lang: Lang, entries: &[Entry], width_cols: usize, glyphs: Glyphs) -
     }
     let legend = tf(
         lang,
-        "chart_legend",
+        Key::chart_legend,
         &[&glyphs.ideal, &glyphs.beyond, &glyphs.rule, &glyphs.mark],
     );
     out.extend(wrap(&legend, fit));

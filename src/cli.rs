@@ -3,7 +3,7 @@
 use crate::cli_text::Refusal;
 use crate::cores;
 use crate::engine::{Plan, ProcessOptions, Strategy, Task, Workload, worker::Job};
-use crate::i18n::{Lang, tf};
+use crate::i18n::{Key, Lang, tf};
 use crate::look::{Look, ThemeName};
 use crate::tasks;
 use clap::{Args, Parser, Subcommand};
@@ -212,38 +212,38 @@ pub const SPEED_RANGE: (f64, f64) = (0.01, 10_000.0);
 fn parse_strategy(s: &str) -> Result<Strategy, Refusal> {
     s.parse().map_err(|_| {
         let names: Vec<_> = Strategy::ALL.iter().map(|k| k.name()).collect();
-        Refusal::new("cli_err_strategy", &[&s, &names.join(", ")])
+        Refusal::new(Key::cli_err_strategy, &[&s, &names.join(", ")])
     })
 }
 
 fn parse_workload(s: &str) -> Result<Workload, Refusal> {
     s.parse()
-        .map_err(|_| Refusal::new("cli_err_workload", &[&s]))
+        .map_err(|_| Refusal::new(Key::cli_err_workload, &[&s]))
 }
 
 fn parse_lang(s: &str) -> Result<Lang, Refusal> {
-    Lang::parse(s).map_err(|_| Refusal::new("cli_err_lang", &[&s]))
+    Lang::parse(s).map_err(|_| Refusal::new(Key::cli_err_lang, &[&s]))
 }
 
 fn parse_theme(s: &str) -> Result<ThemeName, Refusal> {
-    ThemeName::parse(s).map_err(|_| Refusal::new("cli_err_theme", &[&s]))
+    ThemeName::parse(s).map_err(|_| Refusal::new(Key::cli_err_theme, &[&s]))
 }
 
 /// A whole number within `lo..=hi`.
 fn whole(s: &str, lo: usize, hi: usize) -> Result<usize, Refusal> {
     match s.parse::<usize>() {
         Ok(n) if (lo..=hi).contains(&n) => Ok(n),
-        _ => Err(Refusal::new("cli_err_range", &[&lo, &hi])),
+        _ => Err(Refusal::new(Key::cli_err_range, &[&lo, &hi])),
     }
 }
 
 fn parse_cores(s: &str) -> Result<usize, Refusal> {
     let all = cores::available_cores();
     match s.parse::<usize>() {
-        Ok(n) if !(1..=all).contains(&n) => Err(Refusal::new("cli_err_cores", &[&n, &all])),
+        Ok(n) if !(1..=all).contains(&n) => Err(Refusal::new(Key::cli_err_cores, &[&n, &all])),
         // Choosing cores needs Linux: elsewhere `check` says so.
-        Ok(n) => cores::check(n).map_err(|e| Refusal::new("cli_err_other", &[&e])),
-        Err(_) => Err(Refusal::new("cli_err_range", &[&1, &all])),
+        Ok(n) => cores::check(n).map_err(|e| Refusal::new(Key::cli_err_other, &[&e])),
+        Err(_) => Err(Refusal::new(Key::cli_err_range, &[&1, &all])),
     }
 }
 
@@ -283,7 +283,7 @@ fn parse_seconds(s: &str) -> Result<f64, Refusal> {
     match s.parse::<f64>() {
         Ok(x) if x.is_finite() && (MIN_SECONDS..=MAX_SECONDS).contains(&x) => Ok(x),
         _ => Err(Refusal::new(
-            "cli_err_seconds",
+            Key::cli_err_seconds,
             &[&MIN_SECONDS, &MAX_SECONDS],
         )),
     }
@@ -291,14 +291,14 @@ fn parse_seconds(s: &str) -> Result<f64, Refusal> {
 
 fn parse_seed(s: &str) -> Result<u64, Refusal> {
     s.parse::<u64>()
-        .map_err(|_| Refusal::new("cli_err_range", &[&0, &u64::MAX]))
+        .map_err(|_| Refusal::new(Key::cli_err_range, &[&0, &u64::MAX]))
 }
 
 fn parse_speed(s: &str) -> Result<f64, Refusal> {
     let (lo, hi) = SPEED_RANGE;
     match s.parse::<f64>() {
         Ok(x) if x.is_finite() && (lo..=hi).contains(&x) => Ok(x),
-        _ => Err(Refusal::new("cli_err_speed", &[&lo, &hi])),
+        _ => Err(Refusal::new(Key::cli_err_speed, &[&lo, &hi])),
     }
 }
 
@@ -328,7 +328,7 @@ impl Opts {
     pub fn setup(&self) -> Result<Setup, String> {
         let lang = self.lang.unwrap_or_else(Lang::from_env);
         if self.min > self.max {
-            return Err(tf(lang, "cli_err_min_max", &[&self.min, &self.max]));
+            return Err(tf(lang, Key::cli_err_min_max, &[&self.min, &self.max]));
         }
         let names = match (&self.tasks, self.count) {
             (Some(path), _) => tasks::read_names(path, lang)?,

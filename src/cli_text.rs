@@ -2,7 +2,7 @@
 //! error, generated from the string table (`assets/strings.tsv`), so nothing can be left in
 //! English under `--lang zh` or a `zh_*` locale.
 
-use crate::i18n::{Lang, t, tf};
+use crate::i18n::{Key, Lang, t, t_named, tf};
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use std::ffi::OsString;
 use std::fmt;
@@ -11,12 +11,12 @@ use std::fmt;
 /// refusal reads in either language (clap keeps it as the error's source).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
-    pub key: &'static str,
+    pub key: Key,
     pub args: Vec<String>,
 }
 
 impl Refusal {
-    pub fn new(key: &'static str, args: &[&dyn fmt::Display]) -> Refusal {
+    pub fn new(key: Key, args: &[&dyn fmt::Display]) -> Refusal {
         Refusal {
             key,
             args: args.iter().map(|a| a.to_string()).collect(),
@@ -82,13 +82,13 @@ fn localize_one(mut command: clap::Command, lang: Lang, top: bool) -> clap::Comm
     let mut command = command
         .help_template(format!(
             "{{before-help}}{{about-with-newline}}\n{}\n\n{{all-args}}{{after-help}}",
-            tf(lang, "cli_usage", &[&"{usage}"])
+            tf(lang, Key::cli_usage, &[&"{usage}"])
         ))
         .override_usage(usage)
-        .subcommand_help_heading(t(lang, "cli_commands"))
-        .subcommand_value_name(t(lang, "cli_command_value"));
+        .subcommand_help_heading(t(lang, Key::cli_commands))
+        .subcommand_value_name(t(lang, Key::cli_command_value));
     if top {
-        command = command.about(t(lang, "cli_about"));
+        command = command.about(t(lang, Key::cli_about));
     }
     let ids: Vec<String> = (command.get_arguments())
         .filter(|a| !a.is_hide_set())
@@ -96,7 +96,7 @@ fn localize_one(mut command: clap::Command, lang: Lang, top: bool) -> clap::Comm
         .collect();
     for id in ids {
         command = command.mut_arg(&id, |a| {
-            let mut help = t(lang, &arg_key(&id)).to_string();
+            let mut help = t_named(lang, &arg_key(&id)).to_string();
             let defaults: Vec<String> = (a.get_default_values().iter())
                 .map(|v| v.to_string_lossy().into_owned())
                 .collect();
@@ -104,11 +104,11 @@ fn localize_one(mut command: clap::Command, lang: Lang, top: bool) -> clap::Comm
             let shown = a.get_action().takes_values() && !a.is_hide_default_value_set();
             if shown && !defaults.is_empty() {
                 help.push(' ');
-                help.push_str(&tf(lang, "cli_default", &[&defaults.join(", ")]));
+                help.push_str(&tf(lang, Key::cli_default, &[&defaults.join(", ")]));
             }
             let heading = match a.is_positional() {
-                true => t(lang, "cli_arguments"),
-                false => t(lang, "cli_options"),
+                true => t(lang, Key::cli_arguments),
+                false => t(lang, Key::cli_options),
             };
             a.help(help).hide_default_value(true).help_heading(heading)
         });
@@ -119,7 +119,7 @@ fn localize_one(mut command: clap::Command, lang: Lang, top: bool) -> clap::Comm
         .collect();
     for name in subs {
         command = command.mut_subcommand(&name, |c| {
-            localize_one(c, lang, false).about(t(lang, &command_key(&name)))
+            localize_one(c, lang, false).about(t_named(lang, &command_key(&name)))
         });
     }
     command
@@ -131,8 +131,14 @@ fn usage(command: &mut clap::Command, lang: Lang) -> String {
     let rendered = command.render_usage().to_string();
     let line = rendered.lines().next().unwrap_or_default();
     let line = line.split_once(": ").map_or(line, |(_, u)| u);
-    line.replace("[OPTIONS]", &format!("[{}]", t(lang, "cli_options_value")))
-        .replace("[COMMAND]", &format!("[{}]", t(lang, "cli_command_value")))
+    line.replace(
+        "[OPTIONS]",
+        &format!("[{}]", t(lang, Key::cli_options_value)),
+    )
+    .replace(
+        "[COMMAND]",
+        &format!("[{}]", t(lang, Key::cli_command_value)),
+    )
 }
 
 /// A context value of a clap error as plain text.
@@ -160,10 +166,10 @@ pub fn error_line(e: &clap::Error, lang: Lang) -> String {
     let arg = || context(e, ContextKind::InvalidArg).unwrap_or_default();
     let value = || context(e, ContextKind::InvalidValue).unwrap_or_default();
     let mut line = match e.kind() {
-        ErrorKind::UnknownArgument => tf(lang, "cli_err_unknown_arg", &[&arg()]),
+        ErrorKind::UnknownArgument => tf(lang, Key::cli_err_unknown_arg, &[&arg()]),
         ErrorKind::InvalidSubcommand => tf(
             lang,
-            "cli_err_unknown_command",
+            Key::cli_err_unknown_command,
             &[&context(e, ContextKind::InvalidSubcommand).unwrap_or_default()],
         ),
         ErrorKind::ValueValidation => {
@@ -173,42 +179,42 @@ pub fn error_line(e: &clap::Error, lang: Lang) -> String {
                 None => s.to_string(),
             });
             match why {
-                Some(why) => tf(lang, "cli_err_value_why", &[&value(), &arg(), &why]),
-                None => tf(lang, "cli_err_value", &[&value(), &arg()]),
+                Some(why) => tf(lang, Key::cli_err_value_why, &[&value(), &arg(), &why]),
+                None => tf(lang, Key::cli_err_value, &[&value(), &arg()]),
             }
         }
         ErrorKind::InvalidValue if value().is_empty() => {
-            tf(lang, "cli_err_value_missing", &[&arg()])
+            tf(lang, Key::cli_err_value_missing, &[&arg()])
         }
-        ErrorKind::InvalidValue => tf(lang, "cli_err_value", &[&value(), &arg()]),
+        ErrorKind::InvalidValue => tf(lang, Key::cli_err_value, &[&value(), &arg()]),
         ErrorKind::ArgumentConflict => tf(
             lang,
-            "cli_err_conflict",
+            Key::cli_err_conflict,
             &[
                 &arg(),
                 &context(e, ContextKind::PriorArg).unwrap_or_default(),
             ],
         ),
-        ErrorKind::MissingRequiredArgument => tf(lang, "cli_err_missing", &[&arg()]),
+        ErrorKind::MissingRequiredArgument => tf(lang, Key::cli_err_missing, &[&arg()]),
         ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            t(lang, "cli_err_missing_command").to_string()
+            t(lang, Key::cli_err_missing_command).to_string()
         }
         ErrorKind::NoEquals
         | ErrorKind::TooManyValues
         | ErrorKind::TooFewValues
-        | ErrorKind::WrongNumberOfValues => tf(lang, "cli_err_values", &[&arg()]),
-        ErrorKind::InvalidUtf8 => t(lang, "cli_err_utf8").to_string(),
+        | ErrorKind::WrongNumberOfValues => tf(lang, Key::cli_err_values, &[&arg()]),
+        ErrorKind::InvalidUtf8 => t(lang, Key::cli_err_utf8).to_string(),
         // Kinds this program cannot meet (help, version, I/O): clap's own first line, framed.
         _ => tf(
             lang,
-            "cli_err_other",
+            Key::cli_err_other,
             &[&e.to_string().lines().next().unwrap_or_default()],
         ),
     };
     let suggestion = (context(e, ContextKind::SuggestedArg))
         .or_else(|| context(e, ContextKind::SuggestedSubcommand));
     if let Some(s) = suggestion {
-        line = tf(lang, "cli_err_with_tip", &[&line, &s]);
+        line = tf(lang, Key::cli_err_with_tip, &[&line, &s]);
     }
     line
 }
@@ -268,9 +274,35 @@ mod tests {
         }
     }
 
+    /// Every key `localize` builds from a clap id, for the visible commands and arguments.
+    fn built_keys(c: &clap::Command, out: &mut Vec<String>) {
+        for a in c.get_arguments().filter(|a| !a.is_hide_set()) {
+            out.push(arg_key(a.get_id().as_str()));
+        }
+        for s in c.get_subcommands().filter(|s| !s.is_hide_set()) {
+            out.push(command_key(s.get_name()));
+            built_keys(s, out);
+        }
+    }
+
+    #[test]
+    fn every_key_built_from_a_clap_id_is_in_the_table() {
+        let mut command = crate::cli::Cli::command();
+        command.build();
+        let mut keys = Vec::new();
+        built_keys(&command, &mut keys);
+        assert!(keys.len() > 20, "{keys:?}");
+        for key in keys {
+            assert!(
+                Key::from_name(&key).is_some(),
+                "add {key} to assets/strings.tsv"
+            );
+        }
+    }
+
     #[test]
     fn refusals_read_in_either_language() {
-        let r = Refusal::new("cli_err_range", &[&1, &256]);
+        let r = Refusal::new(Key::cli_err_range, &[&1, &256]);
         assert_eq!(r.to_string(), "must be a whole number from 1 to 256");
         assert_eq!(r.text(Lang::Zh), "必须是 1 到 256 之间的整数");
     }

@@ -4,7 +4,7 @@ use crate::chart::{self, Glyphs};
 use crate::cli::{BenchArgs, Setup};
 use crate::cores;
 use crate::engine::{self, Plan, Reporter, RunEvent, SpawnKind, Strategy, WorkerEvent, Workload};
-use crate::i18n::{Lang, strategy_name, t, tf};
+use crate::i18n::{Key, Lang, strategy_name, t, tf};
 use crate::procinfo;
 use crate::report::{RunReport, RunState};
 use crate::tasks;
@@ -119,16 +119,16 @@ pub fn transcript(lang: Lang, state: &RunState, event: &WorkerEvent) -> Vec<Stri
         WorkerEvent::Started { task, worker, .. } => {
             vec![format!(
                 "[{worker}] {}",
-                tf(lang, "downloading", &[&name(*task)])
+                tf(lang, Key::downloading, &[&name(*task)])
             )]
         }
         WorkerEvent::Finished {
             task, worker, took, ..
         } => vec![
-            format!("[{worker}] {}", tf(lang, "downloaded", &[&name(*task)])),
+            format!("[{worker}] {}", tf(lang, Key::downloaded, &[&name(*task)])),
             format!(
                 "[{worker}] {}",
-                tf(lang, "download_time", &[&format!("{took:.2}")])
+                tf(lang, Key::download_time, &[&format!("{took:.2}")])
             ),
         ],
         WorkerEvent::Failed {
@@ -138,13 +138,13 @@ pub fn transcript(lang: Lang, state: &RunState, event: &WorkerEvent) -> Vec<Stri
             ..
         } => vec![format!(
             "[{worker}] {}",
-            tf(lang, "download_failed", &[&name(*task), reason])
+            tf(lang, Key::download_failed, &[&name(*task), reason])
         )],
         WorkerEvent::Progress { .. } | WorkerEvent::Spawned { .. } | WorkerEvent::Bytes { .. } => {
             vec![]
         }
         WorkerEvent::RunFinished { elapsed } => {
-            vec![tf(lang, "total_time", &[&format!("{elapsed:.2}")])]
+            vec![tf(lang, Key::total_time, &[&format!("{elapsed:.2}")])]
         }
     }
 }
@@ -158,7 +158,7 @@ fn io_err(e: io::Error) -> String {
 pub fn run(setup: &Setup, json: bool, out: &mut impl Write) -> Result<RunReport, String> {
     let lang = setup.lang;
     if setup.seed_chosen && !json {
-        let _ = writeln!(out, "{}", tf(lang, "seed_line", &[&setup.seed]));
+        let _ = writeln!(out, "{}", tf(lang, Key::seed_line, &[&setup.seed]));
     }
     let (state, measured) = run_measured(&setup.plan, |state, event| {
         if !json {
@@ -216,8 +216,8 @@ pub fn summary(lang: Lang, r: &RunReport) -> String {
         (r.strategy.parse::<Strategy>()).map_or(r.strategy.as_str(), |s| strategy_name(lang, s));
     let failed = r.tasks.iter().filter(|t| t.error.is_some()).count();
     let (key, last) = match failed {
-        0 => ("summary", format!("{:.2}", r.speedup())),
-        n => ("summary_failed", n.to_string()),
+        0 => (Key::summary, format!("{:.2}", r.speedup())),
+        n => (Key::summary_failed, n.to_string()),
     };
     tf(
         lang,
@@ -280,13 +280,13 @@ pub fn compare(
     let lang = setup.lang;
     let json = format == Format::Json;
     if setup.seed_chosen && format == Format::Table {
-        let _ = writeln!(out, "{}", tf(lang, "seed_line", &[&setup.seed]));
+        let _ = writeln!(out, "{}", tf(lang, Key::seed_line, &[&setup.seed]));
     }
     let heads = [
-        t(lang, "compare_head"),
-        t(lang, "compare_elapsed"),
-        t(lang, "compare_ideal"),
-        t(lang, "compare_speedup"),
+        t(lang, Key::compare_head),
+        t(lang, Key::compare_elapsed),
+        t(lang, Key::compare_ideal),
+        t(lang, Key::compare_speedup),
     ];
     let mut cols: Vec<usize> = heads.iter().map(|h| width(h).max(9)).collect();
     let longest_name = (Strategy::ALL.iter())
@@ -326,7 +326,7 @@ pub fn compare(
             let speedup = match fair {
                 true if report.elapsed_s > 0.0 => format!("{:.2}×", base / report.elapsed_s),
                 true => format!("{:.2}×", 0.0),
-                false => t(lang, "result_failed").to_string(),
+                false => t(lang, Key::result_failed).to_string(),
             };
             let cells = [
                 pad(strategy_name(lang, strategy), cols[0]),
@@ -366,11 +366,11 @@ pub fn compare(
             "{}",
             tf(
                 lang,
-                "compare_cores_note",
+                Key::compare_cores_note,
                 &[&cores, &format!("{by_cores:.2}")]
             )
         );
-        let _ = writeln!(out, "{}", t(lang, "compare_async_note"));
+        let _ = writeln!(out, "{}", t(lang, Key::compare_async_note));
     }
     if format == Format::Table {
         // What each run showed, checked against its own figures, and where start-up cost more

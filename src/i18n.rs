@@ -1,10 +1,4 @@
-//! Every string on screen, in English and Chinese, from one table compiled in from `assets/strings.tsv`.
-
-use std::collections::HashMap;
-use std::sync::OnceLock;
-
-/// The table itself: one line per key, tab-separated `key, en, zh`.
-const TABLE: &str = include_str!("../assets/strings.tsv");
+//! Every string on screen, in English and Chinese: `build.rs` turns `assets/strings.tsv` into `enum Key`, so an unknown key fails the build and a lookup is an array index.
 
 /// The language strings are shown in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -46,71 +40,54 @@ impl Lang {
     }
 }
 
-type Table = HashMap<&'static str, [&'static str; 2]>;
+include!(concat!(env!("OUT_DIR"), "/strings.rs"));
 
-/// Parse the table; a malformed line is reported with its number.
-fn parse(text: &'static str) -> Result<Table, String> {
-    let mut table = HashMap::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let fields: Vec<&str> = line.split('\t').collect();
-        let [key, en, zh] = fields[..] else {
-            return Err(format!(
-                "strings.tsv line {}: expected key, en, zh separated by tabs",
-                i + 1
-            ));
-        };
-        if table.insert(key, [en, zh]).is_some() {
-            return Err(format!(
-                "strings.tsv line {}: key '{key}' appears twice",
-                i + 1
-            ));
-        }
+/// What a name that is not in the table shows (only names built at run time can miss).
+pub const MISSING: &str = "⟨missing text⟩";
+
+impl Key {
+    /// The key as `assets/strings.tsv` spells it.
+    pub fn name(self) -> &'static str {
+        NAMES[self as usize]
     }
-    Ok(table)
-}
 
-fn table() -> &'static Table {
-    static TABLE_CELL: OnceLock<Table> = OnceLock::new();
-    // The table is compiled in and checked by a unit test, so a bad one never ships.
-    TABLE_CELL.get_or_init(|| parse(TABLE).expect("assets/strings.tsv is well formed"))
-}
-
-/// Whether the table has `key` (tests check every key the program uses).
-pub fn has(key: &str) -> bool {
-    table().contains_key(key)
-}
-
-/// The string for `key` in `lang`; an unknown key shows as a visible marker, never a panic.
-pub fn t(lang: Lang, key: &str) -> &'static str {
-    match table().get(key) {
-        Some([en, zh]) => match lang {
-            Lang::En => en,
-            Lang::Zh => zh,
-        },
-        None => "⟨missing text⟩",
+    /// The key spelled `name`: for names built at run time (a clap argument's id), which the
+    /// compiler cannot check; a test checks every one the program builds.
+    pub fn from_name(name: &str) -> Option<Key> {
+        NAMES.iter().position(|n| *n == name).map(|i| Key::ALL[i])
     }
+}
+
+/// The string for `key` in `lang`.
+pub fn t(lang: Lang, key: Key) -> &'static str {
+    match lang {
+        Lang::En => EN[key as usize],
+        Lang::Zh => ZH[key as usize],
+    }
+}
+
+/// The string for a key built at run time, or [`MISSING`] when the table has no such key.
+pub fn t_named(lang: Lang, name: &str) -> &'static str {
+    Key::from_name(name).map_or(MISSING, |k| t(lang, k))
 }
 
 /// A strategy's name as the screen shows it in `lang` (the command line always says `name()`).
 pub fn strategy_name(lang: Lang, strategy: crate::engine::Strategy) -> &'static str {
     use crate::engine::Strategy::*;
     let key = match strategy {
-        Serial => "strategy_serial",
-        Threads => "strategy_threads",
-        Custom => "strategy_custom",
-        Pool => "strategy_pool",
-        Process => "strategy_process",
-        Async => "strategy_async",
-        Workshops => "strategy_workshops",
+        Serial => Key::strategy_serial,
+        Threads => Key::strategy_threads,
+        Custom => Key::strategy_custom,
+        Pool => Key::strategy_pool,
+        Process => Key::strategy_process,
+        Async => Key::strategy_async,
+        Workshops => Key::strategy_workshops,
     };
     t(lang, key)
 }
 
 /// `t` with `{0}`, `{1}`, ... replaced by `args`.
-pub fn tf(lang: Lang, key: &str, args: &[&dyn std::fmt::Display]) -> String {
+pub fn tf(lang: Lang, key: Key, args: &[&dyn std::fmt::Display]) -> String {
     let mut s = t(lang, key).to_string();
     for (i, a) in args.iter().enumerate() {
         s = s.replace(&format!("{{{i}}}"), &a.to_string());
@@ -123,22 +100,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn table_parses_and_every_entry_has_both_languages() {
-        let table = parse(TABLE).unwrap();
-        for (key, [en, zh]) in &table {
-            assert!(!en.trim().is_empty() && !zh.trim().is_empty(), "{key}");
-            // the same placeholders in both languages
+    fn every_key_has_both_languages_with_the_same_placeholders() {
+        for key in Key::ALL {
+            let (en, zh) = (t(Lang::En, key), t(Lang::Zh, key));
+            assert!(!en.trim().is_empty() && !zh.trim().is_empty(), "{key:?}");
             for i in 0..5 {
                 let p = format!("{{{i}}}");
-                assert_eq!(en.contains(&p), zh.contains(&p), "{key} {p}");
+                assert_eq!(en.contains(&p), zh.contains(&p), "{key:?} {p}");
             }
+            assert_eq!(Key::from_name(key.name()), Some(key));
         }
     }
 
     #[test]
     fn fills_placeholders() {
-        assert_eq!(tf(Lang::En, "downloaded", &[&"a.pdf"]), "Downloaded a.pdf");
-        assert_eq!(tf(Lang::Zh, "downloaded", &[&"a.pdf"]), "a.pdf 下载完成.");
-        assert_eq!(t(Lang::En, "no such key"), "⟨missing text⟩");
+        assert_eq!(
+            tf(Lang::En, Key::downloaded, &[&"a.pdf"]),
+            "Downloaded a.pdf"
+        );
+        assert_eq!(
+            tf(Lang::Zh, Key::downloaded, &[&"a.pdf"]),
+            "a.pdf 下载完成."
+        );
+        assert_eq!(t_named(Lang::En, "no such key"), MISSING);
     }
 }

@@ -1,6 +1,7 @@
 //! The one key table: it decides what each key does and generates the key bar and the help, so
 //! the three can never disagree.
 
+use crate::i18n::Key;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// Something a key asks for.
@@ -42,11 +43,21 @@ pub struct Binding {
     pub action: Action,
     /// What the key bar and help show for the key(s).
     pub label: &'static str,
-    /// Translation key of the description.
-    pub help: &'static str,
+    /// What the key bar and help say of it; none for a key described by the row before it
+    /// (`2`..`7` by `1`'s row).
+    pub help: Option<Help>,
     /// Whether a one-row key bar has a place for it (a tall screen's bar and help show every
     /// described row).
     pub on_bar: bool,
+}
+
+/// A row's description, as string-table keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Help {
+    /// The key bar's few words.
+    pub short: Key,
+    /// Help's sentence.
+    pub long: Key,
 }
 
 use crate::code::Language::{Python, Rust};
@@ -55,79 +66,222 @@ use KeyCode::{Char, Down, Enter, Esc, PageDown, PageUp, Up};
 /// Every key threadlab answers to, in the order help lists them.
 pub const BINDINGS: &[Binding] = &[
     // Help and quit come first, so the key bar keeps them however narrow the terminal is.
-    b(&[Char('?')], Action::Help, "?", "key_help", true),
-    b(&[Char('q'), Esc], Action::Quit, "q/Esc", "key_quit", true),
+    b(
+        &[Char('?')],
+        Action::Help,
+        "?",
+        Key::key_help,
+        Key::key_help_long,
+        true,
+    ),
+    b(
+        &[Char('q'), Esc],
+        Action::Quit,
+        "q/Esc",
+        Key::key_quit,
+        Key::key_quit_long,
+        true,
+    ),
     b(
         &[Char('1')],
         Action::Strategy(1),
         "1-7",
-        "key_strategy",
+        Key::key_strategy,
+        Key::key_strategy_long,
         true,
     ),
-    b(&[Char('2')], Action::Strategy(2), "", "", false),
-    b(&[Char('3')], Action::Strategy(3), "", "", false),
-    b(&[Char('4')], Action::Strategy(4), "", "", false),
-    b(&[Char('5')], Action::Strategy(5), "", "", false),
-    b(&[Char('6')], Action::Strategy(6), "", "", false),
-    b(&[Char('7')], Action::Strategy(7), "", "", false),
-    b(&[Enter, Char('r')], Action::Run, "Enter/r", "key_run", true),
-    b(&[Char('n')], Action::NewDurations, "n", "key_new", true),
-    b(&[Char('c')], Action::Compare, "c", "key_compare", true),
+    also(&[Char('2')], Action::Strategy(2)),
+    also(&[Char('3')], Action::Strategy(3)),
+    also(&[Char('4')], Action::Strategy(4)),
+    also(&[Char('5')], Action::Strategy(5)),
+    also(&[Char('6')], Action::Strategy(6)),
+    also(&[Char('7')], Action::Strategy(7)),
+    b(
+        &[Enter, Char('r')],
+        Action::Run,
+        "Enter/r",
+        Key::key_run,
+        Key::key_run_long,
+        true,
+    ),
+    b(
+        &[Char('n')],
+        Action::NewDurations,
+        "n",
+        Key::key_new,
+        Key::key_new_long,
+        true,
+    ),
+    b(
+        &[Char('c')],
+        Action::Compare,
+        "c",
+        Key::key_compare,
+        Key::key_compare_long,
+        true,
+    ),
     b(
         &[Char('+'), Char('=')],
         Action::MoreWorkers,
         "+/-",
-        "key_workers",
+        Key::key_workers,
+        Key::key_workers_long,
         true,
     ),
-    b(&[Char('-'), Char('_')], Action::FewerWorkers, "", "", false),
-    b(&[Char(' ')], Action::Pause, "Space", "key_pause", true),
-    b(&[Char('.')], Action::Step, ".", "key_step", true),
-    b(&[Char('[')], Action::Slower, "[/]", "key_speed", true),
-    b(&[Char(']')], Action::Faster, "", "", false),
-    b(&[Char('p')], Action::Ticker, "p", "key_ticker", true),
-    b(&[Char('d')], Action::Daemon, "d", "key_daemon", true),
-    b(&[Char('L')], Action::Lesson, "L", "key_lesson", true),
-    b(&[Char('e')], Action::Export, "e", "key_export", true),
-    b(&[Char('x')], Action::Crash, "x", "key_crash", true),
-    b(&[Char('w')], Action::Workload, "w", "key_workload", true),
-    b(&[Char('k')], Action::Cores, "k", "key_cores", true),
-    b(&[Char('l')], Action::Language, "l", "key_lang", true),
-    b(&[Char('v')], Action::Code(Rust), "v/V", "key_code", true),
-    b(&[Char('V')], Action::Code(Python), "", "", false),
+    also(&[Char('-'), Char('_')], Action::FewerWorkers),
+    b(
+        &[Char(' ')],
+        Action::Pause,
+        "Space",
+        Key::key_pause,
+        Key::key_pause_long,
+        true,
+    ),
+    b(
+        &[Char('.')],
+        Action::Step,
+        ".",
+        Key::key_step,
+        Key::key_step_long,
+        true,
+    ),
+    b(
+        &[Char('[')],
+        Action::Slower,
+        "[/]",
+        Key::key_speed,
+        Key::key_speed_long,
+        true,
+    ),
+    also(&[Char(']')], Action::Faster),
+    b(
+        &[Char('p')],
+        Action::Ticker,
+        "p",
+        Key::key_ticker,
+        Key::key_ticker_long,
+        true,
+    ),
+    b(
+        &[Char('d')],
+        Action::Daemon,
+        "d",
+        Key::key_daemon,
+        Key::key_daemon_long,
+        true,
+    ),
+    b(
+        &[Char('L')],
+        Action::Lesson,
+        "L",
+        Key::key_lesson,
+        Key::key_lesson_long,
+        true,
+    ),
+    b(
+        &[Char('e')],
+        Action::Export,
+        "e",
+        Key::key_export,
+        Key::key_export_long,
+        true,
+    ),
+    b(
+        &[Char('x')],
+        Action::Crash,
+        "x",
+        Key::key_crash,
+        Key::key_crash_long,
+        true,
+    ),
+    b(
+        &[Char('w')],
+        Action::Workload,
+        "w",
+        Key::key_workload,
+        Key::key_workload_long,
+        true,
+    ),
+    b(
+        &[Char('k')],
+        Action::Cores,
+        "k",
+        Key::key_cores,
+        Key::key_cores_long,
+        true,
+    ),
+    b(
+        &[Char('l')],
+        Action::Language,
+        "l",
+        Key::key_lang,
+        Key::key_lang_long,
+        true,
+    ),
+    b(
+        &[Char('v')],
+        Action::Code(Rust),
+        "v/V",
+        Key::key_code,
+        Key::key_code_long,
+        true,
+    ),
+    also(&[Char('V')], Action::Code(Python)),
     // `k` is cores (PRODUCT.md), so scrolling uses the arrows and shifted J/K.
     b(
         &[Char('J'), Down],
         Action::Down,
         "↑↓ J/K",
-        "key_scroll",
+        Key::key_scroll,
+        Key::key_scroll_long,
         false,
     ),
-    b(&[Char('K'), Up], Action::Up, "", "", false),
+    also(&[Char('K'), Up], Action::Up),
     b(
         &[PageDown],
         Action::PageDown,
         "PgUp/PgDn",
-        "key_page",
+        Key::key_page,
+        Key::key_page_long,
         false,
     ),
-    b(&[PageUp], Action::PageUp, "", "", false),
-    b(&[], Action::ForceQuit, "Ctrl-C", "key_force_quit", false),
+    also(&[PageUp], Action::PageUp),
+    b(
+        &[],
+        Action::ForceQuit,
+        "Ctrl-C",
+        Key::key_force_quit,
+        Key::key_force_quit_long,
+        false,
+    ),
 ];
 
+/// A described row of the table.
 const fn b(
     codes: &'static [KeyCode],
     action: Action,
     label: &'static str,
-    help: &'static str,
+    short: Key,
+    long: Key,
     on_bar: bool,
 ) -> Binding {
     Binding {
         codes,
         action,
         label,
-        help,
+        help: Some(Help { short, long }),
         on_bar,
+    }
+}
+
+/// A row described by the row before it.
+const fn also(codes: &'static [KeyCode], action: Action) -> Binding {
+    Binding {
+        codes,
+        action,
+        label: "",
+        help: None,
+        on_bar: false,
     }
 }
 
@@ -216,7 +370,7 @@ pub fn action_for(key: &KeyEvent) -> Option<Action> {
 
 /// The rows that have a description: each is one line of help.
 pub fn described() -> impl Iterator<Item = &'static Binding> {
-    BINDINGS.iter().filter(|b| !b.help.is_empty())
+    BINDINGS.iter().filter(|b| b.help.is_some())
 }
 
 #[cfg(test)]
@@ -235,21 +389,13 @@ mod tests {
                 assert!(!seen.contains(c), "{c:?} bound twice");
                 seen.push(*c);
             }
-            assert!(!b.on_bar || !b.help.is_empty());
+            assert!(!b.on_bar || b.help.is_some());
         }
         assert_eq!(action_for(&press(Char('3'))), Some(Action::Strategy(3)));
         assert_eq!(action_for(&press(Enter)), Some(Action::Run));
         assert_eq!(action_for(&press(Char('z'))), None);
         let ctrl_c = KeyEvent::new(Char('c'), KeyModifiers::CONTROL);
         assert_eq!(action_for(&ctrl_c), Some(Action::ForceQuit));
-        for b in described() {
-            assert!(crate::i18n::has(b.help), "{}", b.help);
-            assert!(
-                crate::i18n::has(&format!("{}_long", b.help)),
-                "{}_long",
-                b.help
-            );
-        }
         let mut release = press(Char('q'));
         release.kind = KeyEventKind::Release;
         assert_eq!(action_for(&release), None);

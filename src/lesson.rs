@@ -3,7 +3,7 @@
 //! the format), and the numbers a finished run adds to the card.
 
 use crate::engine::{Strategy, Workload};
-use crate::i18n::{Lang, t, tf};
+use crate::i18n::{Key, Lang, t, tf};
 use crate::report::RunState;
 use crate::verdict::{self, Figures, Measured};
 use std::path::Path;
@@ -85,12 +85,12 @@ pub fn parse(text: &str) -> Result<Vec<Scene>, String> {
 
 /// [`parse`], its errors in `lang`.
 pub fn parse_in(text: &str, lang: Lang) -> Result<Vec<Scene>, String> {
-    let at = |n: usize, what: String| tf(lang, "err_line", &[&n, &what]);
+    let at = |n: usize, what: String| tf(lang, Key::err_line, &[&n, &what]);
     let mut scenes: Vec<(usize, Scene)> = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let n = i + 1;
         if n > MAX_LINES {
-            return Err(at(n, tf(lang, "err_too_many_lines", &[&MAX_LINES])));
+            return Err(at(n, tf(lang, Key::err_too_many_lines, &[&MAX_LINES])));
         }
         let line = raw.trim();
         if line.is_empty() || line.starts_with('#') {
@@ -98,8 +98,8 @@ pub fn parse_in(text: &str, lang: Lang) -> Result<Vec<Scene>, String> {
         }
         if let Some(c) = line.chars().find(|&c| crate::text::is_hidden(c)) {
             let key = match c.is_control() {
-                true => "err_control",
-                false => "err_hidden",
+                true => Key::err_control,
+                false => Key::err_hidden,
             };
             return Err(at(n, tf(lang, key, &[&c.escape_unicode()])));
         }
@@ -107,7 +107,7 @@ pub fn parse_in(text: &str, lang: Lang) -> Result<Vec<Scene>, String> {
             // "== English | 中文", or one title for both languages.
             let (en, zh) = title.split_once('|').unwrap_or((title, title));
             let (en, zh) = match (en.trim(), zh.trim()) {
-                ("", "") => return Err(at(n, t(lang, "err_no_title").into())),
+                ("", "") => return Err(at(n, t(lang, Key::err_no_title).into())),
                 ("", one) | (one, "") => (one, one),
                 both => both,
             };
@@ -123,15 +123,15 @@ pub fn parse_in(text: &str, lang: Lang) -> Result<Vec<Scene>, String> {
             continue;
         }
         let Some((_, scene)) = scenes.last_mut() else {
-            return Err(at(n, t(lang, "err_title_first").into()));
+            return Err(at(n, t(lang, Key::err_title_first).into()));
         };
         let (key, value) =
-            (line.split_once(':')).ok_or_else(|| at(n, t(lang, "err_key_value").into()))?;
+            (line.split_once(':')).ok_or_else(|| at(n, t(lang, Key::err_key_value).into()))?;
         let value = value.trim();
-        let bad = |what: &str| {
+        let bad = |what: Key| {
             at(
                 n,
-                tf(lang, "err_bad_value", &[&key, &value, &t(lang, what)]),
+                tf(lang, Key::err_bad_value, &[&key, &value, &t(lang, what)]),
             )
         };
         let p = &mut scene.preset;
@@ -141,7 +141,7 @@ pub fn parse_in(text: &str, lang: Lang) -> Result<Vec<Scene>, String> {
                     let names: Vec<_> = Strategy::ALL.iter().map(|k| k.name()).collect();
                     at(
                         n,
-                        tf(lang, "cli_err_strategy", &[&value, &names.join(", ")]),
+                        tf(lang, Key::cli_err_strategy, &[&value, &names.join(", ")]),
                     )
                 })?)
             }
@@ -149,26 +149,26 @@ pub fn parse_in(text: &str, lang: Lang) -> Result<Vec<Scene>, String> {
                 p.workload = Some(match value {
                     "io" => Workload::Io,
                     "cpu" => Workload::Cpu,
-                    _ => return Err(bad("err_want_workload")),
+                    _ => return Err(bad(Key::err_want_workload)),
                 })
             }
             "cores" => {
                 p.cores = Some(match value {
                     "1" => CoresSetting::One,
                     "all" => CoresSetting::All,
-                    _ => return Err(bad("err_want_cores")),
+                    _ => return Err(bad(Key::err_want_cores)),
                 })
             }
             "workers" => match value.parse::<usize>() {
                 Ok(w) if (1..=256).contains(&w) => p.workers = Some(w),
-                _ => return Err(bad("err_want_workers")),
+                _ => return Err(bad(Key::err_want_workers)),
             },
             "ticker" => {
                 p.ticker = Some(match value {
                     "off" => TickerSetting::Off,
                     "on" => TickerSetting::On,
                     "daemon" => TickerSetting::Daemon,
-                    _ => return Err(bad("err_want_ticker")),
+                    _ => return Err(bad(Key::err_want_ticker)),
                 })
             }
             "names" => {
@@ -180,19 +180,19 @@ pub fn parse_in(text: &str, lang: Lang) -> Result<Vec<Scene>, String> {
             "en" => scene.card[0].push(value.to_string()),
             "zh" => scene.card[1].push(value.to_string()),
             other => {
-                return Err(at(n, tf(lang, "err_unknown_key", &[&other])));
+                return Err(at(n, tf(lang, Key::err_unknown_key, &[&other])));
             }
         }
     }
     if scenes.is_empty() {
-        return Err(t(lang, "err_no_scenes").into());
+        return Err(t(lang, Key::err_no_scenes).into());
     }
     for (n, s) in &mut scenes {
         // A card in one language only is shown in both, and marked as borrowed.
         let [en, zh] = &mut s.card;
         s.missing = match (en.is_empty(), zh.is_empty()) {
             (true, true) => {
-                return Err(at(*n, tf(lang, "err_no_card", &[&s.title[0]])));
+                return Err(at(*n, tf(lang, Key::err_no_card, &[&s.title[0]])));
             }
             (true, false) => {
                 en.clone_from(zh);
@@ -206,7 +206,7 @@ pub fn parse_in(text: &str, lang: Lang) -> Result<Vec<Scene>, String> {
         };
         for (code, lines) in ["en", "zh"].iter().zip(&s.card) {
             if lines.len() > 4 {
-                let why = tf(lang, "err_card_long", &[&s.title[0], code, &lines.len()]);
+                let why = tf(lang, Key::err_card_long, &[&s.title[0], code, &lines.len()]);
                 return Err(at(*n, why));
             }
         }
@@ -221,10 +221,10 @@ pub fn builtin() -> Vec<Scene> {
 
 /// Read a teacher's lesson file; the error, in `lang`, names the file and the line.
 pub fn load(path: &Path, lang: Lang) -> Result<Vec<Scene>, String> {
-    let what = t(lang, "file_lesson");
+    let what = t(lang, Key::file_lesson);
     let text = crate::tasks::read_text(path, what, lang)?;
     let shown = crate::text::shown_path(path);
-    parse_in(&text, lang).map_err(|e| tf(lang, "err_in_file", &[&what, &shown, &e]))
+    parse_in(&text, lang).map_err(|e| tf(lang, Key::err_in_file, &[&what, &shown, &e]))
 }
 
 /// What the class just saw, in numbers, for a finished run, when nothing was measured besides its

@@ -10,7 +10,7 @@ use threadlab::cli::Setup;
 use threadlab::cli::{Cli, Command};
 use threadlab::cli_text;
 use threadlab::headless;
-use threadlab::i18n::{Lang, t, tf};
+use threadlab::i18n::{Key, Lang, t, tf};
 use threadlab::runner::{self, Runner};
 use threadlab::terminal;
 
@@ -23,7 +23,7 @@ fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // Known before parsing, so help and parse errors speak it too.
     let lang = cli_text::lang_of_args(&args);
-    let error = |e: &dyn std::fmt::Display| fail(&tf(lang, "cli_error", &[e]));
+    let error = |e: &dyn std::fmt::Display| fail(&tf(lang, Key::cli_error, &[e]));
     let parsed = cli_text::localize(Cli::command().after_help(keys_help(lang)), lang)
         .try_get_matches_from(&args)
         .and_then(|m| Cli::from_arg_matches(&m));
@@ -76,10 +76,10 @@ fn main() -> ExitCode {
                 return error(&e);
             }
             if std::env::var_os("TERM").is_some_and(|t| t == "dumb") {
-                return error(&t(lang, "cli_err_dumb"));
+                return error(&t(lang, Key::cli_err_dumb));
             }
             if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
-                return error(&t(lang, "cli_err_terminal"));
+                return error(&t(lang, Key::cli_err_terminal));
             }
 
             let result = tui(&setup, cli.opts.trace.clone());
@@ -120,16 +120,16 @@ fn worker() -> ExitCode {
 fn check_outputs(cli: &Cli, lang: Lang) -> Result<(), &'static str> {
     let command = &cli.command;
     if cli.opts.csv && !matches!(command, Some(Command::Compare)) {
-        return Err(t(lang, "cli_err_csv"));
+        return Err(t(lang, Key::cli_err_csv));
     }
     if cli.opts.trace.is_some() && matches!(command, Some(Command::Bench(_))) {
-        return Err(t(lang, "cli_err_trace_bench"));
+        return Err(t(lang, Key::cli_err_trace_bench));
     }
     if command.is_some() && cli.opts.lesson.is_some() {
-        return Err(t(lang, "cli_err_lesson_command"));
+        return Err(t(lang, Key::cli_err_lesson_command));
     }
     if command.is_some() && cli.opts.mouse {
-        return Err(t(lang, "cli_err_mouse_command"));
+        return Err(t(lang, Key::cli_err_mouse_command));
     }
     Ok(())
 }
@@ -170,7 +170,7 @@ fn headless_runs(cli: &Cli, setup: &Setup) -> Result<(), String> {
     };
     let path = threadlab::text::shown_path(trace.path());
     trace.finish(&runs)?;
-    let line = threadlab::i18n::tf(setup.lang, "trace_written", &[&path]);
+    let line = threadlab::i18n::tf(setup.lang, Key::trace_written, &[&path]);
     // Machine-readable stdout stays pure: the note goes to stderr.
     if format == Format::Table {
         let _ = writeln!(out, "{line}");
@@ -188,15 +188,13 @@ fn flushed(out: &mut impl Write) -> Result<(), String> {
 
 /// `--help`'s closing part: every key of the live screen, from the same table that handles them.
 fn keys_help(lang: Lang) -> String {
-    let mut s = format!("{}\n", t(lang, "cli_keys_head"));
+    let mut s = format!("{}\n", t(lang, Key::cli_keys_head));
     for b in threadlab::keys::described() {
-        s.push_str(&format!(
-            "  {:<10} {}\n",
-            b.label,
-            t(lang, &format!("{}_long", b.help))
-        ));
+        if let Some(help) = b.help {
+            s.push_str(&format!("  {:<10} {}\n", b.label, t(lang, help.long)));
+        }
     }
-    s.push_str(t(lang, "cli_keys_seed"));
+    s.push_str(t(lang, Key::cli_keys_seed));
     s
 }
 

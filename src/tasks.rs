@@ -1,7 +1,7 @@
 //! The downloads of a run: their names (the lesson's, a file's, or generated) and seeded durations.
 
 use crate::engine::Task;
-use crate::i18n::{Lang, t, tf};
+use crate::i18n::{Key, Lang, t, tf};
 use crate::text::shown_path;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -19,7 +19,7 @@ pub const MAX_TASKS: usize = 100_000;
 
 /// Parse one name per line, ignoring blank lines; refuse names that could not be shown safely.
 pub fn parse_names(text: &str, lang: Lang) -> Result<Vec<String>, String> {
-    let at = |n: usize, what: String| tf(lang, "err_line", &[&n, &what]);
+    let at = |n: usize, what: String| tf(lang, Key::err_line, &[&n, &what]);
     let mut names = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let name = line.trim();
@@ -28,24 +28,24 @@ pub fn parse_names(text: &str, lang: Lang) -> Result<Vec<String>, String> {
         }
         let n = i + 1;
         if name.chars().count() > MAX_NAME_CHARS {
-            return Err(at(n, tf(lang, "err_name_long", &[&MAX_NAME_CHARS])));
+            return Err(at(n, tf(lang, Key::err_name_long, &[&MAX_NAME_CHARS])));
         }
         if let Some(c) = name.chars().find(|&c| crate::text::is_hidden(c)) {
             // Shown escaped, so the error itself never sends the character to the terminal.
             let key = match c.is_control() {
-                true => "err_name_control",
-                false => "err_name_hidden",
+                true => Key::err_name_control,
+                false => Key::err_name_hidden,
             };
             return Err(at(n, tf(lang, key, &[&c.escape_unicode()])));
         }
         if names.len() == MAX_TASKS {
             // Stop here: a huge file is refused without collecting all of it first.
-            return Err(at(n, tf(lang, "err_too_many_names", &[&MAX_TASKS])));
+            return Err(at(n, tf(lang, Key::err_too_many_names, &[&MAX_TASKS])));
         }
         names.push(name.to_string());
     }
     if names.is_empty() {
-        return Err(t(lang, "err_no_names").into());
+        return Err(t(lang, Key::err_no_names).into());
     }
     Ok(names)
 }
@@ -57,9 +57,10 @@ pub fn lesson_names() -> Vec<String> {
 
 /// Read names from a file; the error, in `lang`, says what was wrong with it, naming the file.
 pub fn read_names(path: &Path, lang: Lang) -> Result<Vec<String>, String> {
-    let what = t(lang, "file_tasks");
+    let what = t(lang, Key::file_tasks);
     let text = read_text(path, what, lang)?;
-    parse_names(&text, lang).map_err(|e| tf(lang, "err_in_file", &[&what, &shown_path(path), &e]))
+    parse_names(&text, lang)
+        .map_err(|e| tf(lang, Key::err_in_file, &[&what, &shown_path(path), &e]))
 }
 
 /// The most a tasks or lesson file may hold: far more than 10,000 names or any lesson needs.
@@ -72,7 +73,7 @@ pub fn read_text(path: &Path, what: &str, lang: Lang) -> Result<String, String> 
     use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;
     let shown = shown_path(path);
-    let cannot_because = |why: &str| tf(lang, "err_file_cannot", &[&what, &shown, &why]);
+    let cannot_because = |why: &str| tf(lang, Key::err_file_cannot, &[&what, &shown, &why]);
     let cannot = |e: &std::io::Error| cannot_because(&io_reason(e, lang));
     // Non-blocking, so opening a FIFO cannot wait for a writer; a regular file ignores the flag.
     let file = std::fs::OpenOptions::new()
@@ -83,15 +84,15 @@ pub fn read_text(path: &Path, what: &str, lang: Lang) -> Result<String, String> 
     // Checked on the file opened, not the path, so nothing can be swapped in between.
     let meta = file.metadata().map_err(|e| cannot(&e))?;
     if meta.is_dir() {
-        return Err(cannot_because(t(lang, "err_file_dir")));
+        return Err(cannot_because(t(lang, Key::err_file_dir)));
     }
     if !meta.is_file() {
-        return Err(cannot_because(t(lang, "err_file_special")));
+        return Err(cannot_because(t(lang, Key::err_file_special)));
     }
     let too_big = || {
         tf(
             lang,
-            "err_file_big",
+            Key::err_file_big,
             &[&what, &shown, &(MAX_FILE_BYTES >> 20)],
         )
     };
@@ -106,7 +107,8 @@ pub fn read_text(path: &Path, what: &str, lang: Lang) -> Result<String, String> 
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(too_big());
     }
-    let text = String::from_utf8(bytes).map_err(|_| tf(lang, "err_file_utf8", &[&what, &shown]))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| tf(lang, Key::err_file_utf8, &[&what, &shown]))?;
     Ok(match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),
         None => text,
@@ -115,9 +117,9 @@ pub fn read_text(path: &Path, what: &str, lang: Lang) -> Result<String, String> 
 
 fn io_reason(e: &std::io::Error, lang: Lang) -> String {
     match e.kind() {
-        std::io::ErrorKind::NotFound => t(lang, "err_file_missing").into(),
-        std::io::ErrorKind::PermissionDenied => t(lang, "err_file_denied").into(),
-        std::io::ErrorKind::IsADirectory => t(lang, "err_file_dir").into(),
+        std::io::ErrorKind::NotFound => t(lang, Key::err_file_missing).into(),
+        std::io::ErrorKind::PermissionDenied => t(lang, Key::err_file_denied).into(),
+        std::io::ErrorKind::IsADirectory => t(lang, Key::err_file_dir).into(),
         _ => e.to_string(),
     }
 }

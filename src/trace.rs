@@ -22,7 +22,7 @@
 //! our pid, so with more than one run each thread strategy gets a pid of its own above Linux's
 //! largest (2^22), which can never be a child's; its name still says which pid really ran it.
 
-use crate::i18n::{Lang, t, tf};
+use crate::i18n::{Key, Lang, t, tf};
 use crate::report::RunReport;
 use crate::text::shown_path;
 use serde_json::{Value, json};
@@ -148,13 +148,13 @@ impl TraceFile {
     pub fn create_in(path: &Path, lang: Lang) -> Result<Self, String> {
         // A link is followed, so the file it names gets the trace and the link stays.
         let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        let refuse = |why: &str| tf(lang, "err_trace_cannot", &[&shown_path(path), &why]);
-        let fail = |key: &str| Err(refuse(t(lang, key)));
+        let refuse = |why: &str| tf(lang, Key::err_trace_cannot, &[&shown_path(path), &why]);
+        let fail = |key: Key| Err(refuse(t(lang, key)));
         match std::fs::metadata(&target) {
-            Ok(m) if m.is_dir() => return fail("err_file_dir"),
+            Ok(m) if m.is_dir() => return fail(Key::err_file_dir),
             // Renaming over a device (`/dev/full`) or a FIFO would replace it, not write to it.
-            Ok(m) if !m.is_file() => return fail("err_trace_special"),
-            Ok(_) if !writable(&target) => return fail("err_file_denied"),
+            Ok(m) if !m.is_file() => return fail(Key::err_trace_special),
+            Ok(_) if !writable(&target) => return fail(Key::err_file_denied),
             _ => {}
         }
         let file = TraceFile {
@@ -167,7 +167,7 @@ impl TraceFile {
             .write(true)
             .create_new(true)
             .open(&probe)
-            .map_err(|e| refuse(&tf(lang, "err_trace_dir", &[&e])))?;
+            .map_err(|e| refuse(&tf(lang, Key::err_trace_dir, &[&e])))?;
         let _ = std::fs::remove_file(&probe);
         Ok(file)
     }

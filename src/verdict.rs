@@ -4,7 +4,7 @@
 //! Pure: the figures come in, a [`Verdict`] comes out; no clock, no I/O, no terminal.
 
 use crate::engine::{Bound, Ideal, SpawnKind, Strategy, Workload, ideal};
-use crate::i18n::{Lang, strategy_name, t, tf};
+use crate::i18n::{Key, Lang, strategy_name, t, tf};
 use crate::report::{Phase, RunState};
 
 /// How far the elapsed time may be from the ideal, as a share of the ideal, for the lesson's
@@ -301,12 +301,12 @@ impl Verdict {
         let share = self.startup_share()?;
         let s = self.figures.spawns?;
         let kind = match s.kind {
-            SpawnKind::Thread => t(lang, "verdict_threads"),
-            SpawnKind::Process => t(lang, "verdict_processes"),
+            SpawnKind::Thread => t(lang, Key::verdict_threads),
+            SpawnKind::Process => t(lang, Key::verdict_processes),
         };
         Some(tf(
             lang,
-            "verdict_startup_note",
+            Key::verdict_startup_note,
             &[
                 &s.count,
                 &kind,
@@ -328,44 +328,46 @@ impl Verdict {
         match self.finding {
             Finding::Holds(c) => {
                 let mut line = match c {
-                    Conclusion::Serial => tf(lang, "sum_serial", &[&e, &self.terms(lang)]),
-                    Conclusion::Longest => {
-                        tf(lang, "sum_longest", &[&name, &e, &secs(f.longest()), &sum])
-                    }
-                    Conclusion::OneCore => tf(lang, "sum_one_core", &[&name, &e, &sum]),
+                    Conclusion::Serial => tf(lang, Key::sum_serial, &[&e, &self.terms(lang)]),
+                    Conclusion::Longest => tf(
+                        lang,
+                        Key::sum_longest,
+                        &[&name, &e, &secs(f.longest()), &sum],
+                    ),
+                    Conclusion::OneCore => tf(lang, Key::sum_one_core, &[&name, &e, &sum]),
                     Conclusion::CoresShare => {
-                        tf(lang, "sum_cores_share", &[&name, &e, &f.cores, &sum])
+                        tf(lang, Key::sum_cores_share, &[&name, &e, &f.cores, &sum])
                     }
-                    Conclusion::AsyncCpu => tf(lang, "sum_async_cpu", &[&e, &sum]),
+                    Conclusion::AsyncCpu => tf(lang, Key::sum_async_cpu, &[&e, &sum]),
                     Conclusion::PoolNobodyWaited => tf(
                         lang,
-                        "sum_pool_nobody",
+                        Key::sum_pool_nobody,
                         &[&f.workers, &f.durations.len(), &e],
                     ),
                     Conclusion::PoolWaited => tf(
                         lang,
-                        "sum_pool_waited",
+                        Key::sum_pool_waited,
                         &[&f.workers, &f.durations.len(), &f.waited, &e],
                     ),
-                    Conclusion::NearIdeal => tf(lang, "sum_ideal", &[&name, &e, &ideal]),
+                    Conclusion::NearIdeal => tf(lang, Key::sum_ideal, &[&name, &e, &ideal]),
                 };
                 if f.ideal.bound == Bound::Cores && f.strategy == Strategy::Pool {
-                    line.push_str(&tf(lang, "sum_cores", &[&f.cores]));
+                    line.push_str(&tf(lang, Key::sum_cores, &[&f.cores]));
                 }
                 line
             }
-            Finding::Failed(n) => tf(lang, "verdict_failed", &[&name, &e, &n]),
+            Finding::Failed(n) => tf(lang, Key::verdict_failed, &[&name, &e, &n]),
             Finding::StartUp { share } => tf(
                 lang,
-                "verdict_startup",
+                Key::verdict_startup,
                 &[&name, &e, &ideal, &percent(share)],
             ),
             Finding::Busy { share } => tf(
                 lang,
-                "verdict_busy",
+                Key::verdict_busy,
                 &[&name, &e, &ideal, &percent(share), &f.cores_asked()],
             ),
-            Finding::Unexplained => tf(lang, "verdict_off", &[&name, &e, &ideal]),
+            Finding::Unexplained => tf(lang, Key::verdict_off, &[&name, &e, &ideal]),
         }
     }
 
@@ -377,7 +379,7 @@ impl Verdict {
             parts.join(" + ")
         } else {
             let sum = secs(self.figures.sum());
-            tf(lang, "verdict_n_downloads", &[&d.len(), &sum])
+            tf(lang, Key::verdict_n_downloads, &[&d.len(), &sum])
         }
     }
 }

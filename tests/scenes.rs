@@ -8,7 +8,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use threadlab::app::{App, Command, Event, Start};
 use threadlab::engine::{self, Crash, Plan, Reporter, Strategy, Workload};
-use threadlab::i18n::Lang;
+use threadlab::i18n::{Key, Lang};
 use threadlab::look::Look;
 use threadlab::report::{Phase, RunState};
 use threadlab::tasks;
@@ -145,7 +145,7 @@ fn a_teachers_change_holds_on_enter_and_a_scenes_settings_hold_otherwise() {
     assert_eq!(plan.workers, scene_workers);
     // - during the run says it is for the next run; Enter then keeps the teacher's choice.
     press(&mut app, KeyCode::Char('-'));
-    assert_eq!(app.hint, Some("hint_workers_next_run"));
+    assert_eq!(app.hint, Some(Key::hint_workers_next_run));
     assert!(app.lesson.as_ref().unwrap().held.workers);
     let plan = enter(&mut app);
     assert_eq!(plan.workers, scene_workers - 1);
@@ -331,14 +331,14 @@ fn screen_words(app: &App) -> String {
 #[test]
 fn every_strategys_crash_message_is_whole_at_120x40() {
     let cases = [
-        (Strategy::Serial, Crash::Unsupported, "crash_unsupported"),
-        (Strategy::Async, panicked("main"), "crash_panicked_async"),
-        (Strategy::Pool, panicked("pool-1"), "crash_panicked_pool"),
-        (Strategy::Threads, panicked("Thread-2"), "crash_panicked"),
+        (Strategy::Serial, Crash::Unsupported, Key::crash_unsupported),
+        (Strategy::Async, panicked("main"), Key::crash_panicked_async),
+        (Strategy::Pool, panicked("pool-1"), Key::crash_panicked_pool),
+        (Strategy::Threads, panicked("Thread-2"), Key::crash_panicked),
         (
             Strategy::Custom,
             panicked("DownloadThread-1"),
-            "crash_panicked",
+            Key::crash_panicked,
         ),
         (
             Strategy::Process,
@@ -347,7 +347,7 @@ fn every_strategys_crash_message_is_whole_at_120x40() {
                 pid: 42,
                 tasks: vec![1],
             },
-            "crash_killed",
+            Key::crash_killed,
         ),
         (
             Strategy::Workshops,
@@ -356,7 +356,7 @@ fn every_strategys_crash_message_is_whole_at_120x40() {
                 pid: 43,
                 tasks: vec![0, 1],
             },
-            "crash_aborted",
+            Key::crash_aborted,
         ),
     ];
     for lang in [Lang::En, Lang::Zh] {
@@ -383,7 +383,7 @@ fn every_strategys_crash_message_is_whole_at_120x40() {
                 | Crash::Aborted { worker, .. } => worker.to_string(),
                 _ => String::new(),
             };
-            let want = threadlab::i18n::tf(lang, key, &[&worker, &2]);
+            let want = threadlab::i18n::tf(lang, *key, &[&worker, &2]);
             let want: String = want.split_whitespace().collect();
             assert!(
                 flat.contains(&want),

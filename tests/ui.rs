@@ -10,7 +10,7 @@ use std::sync::Arc;
 use threadlab::app::{App, Command, Event, Start};
 use threadlab::code::{Language, Subject, listing};
 use threadlab::engine::{RunEvent, Strategy, WorkerEvent, ideal};
-use threadlab::i18n::Lang;
+use threadlab::i18n::{Key, Lang};
 use threadlab::look::{Look, ThemeName};
 use threadlab::tasks;
 
@@ -1078,7 +1078,8 @@ fn every_key_of_the_table_is_in_the_key_bar_at_120x40_and_a_short_bar_leads_with
         let bar: Vec<&str> = s.lines().rev().take(3).collect();
         let bar = bar.join(" ");
         for b in described() {
-            let entry = format!("{} {}", b.label, threadlab::i18n::t(lang, b.help));
+            let help = b.help.expect("described() yields rows with help");
+            let entry = format!("{} {}", b.label, threadlab::i18n::t(lang, help.short));
             assert!(
                 bar.contains(&entry),
                 "{lang:?}: {entry:?} missing from {bar:?}"
@@ -1089,12 +1090,12 @@ fn every_key_of_the_table_is_in_the_key_bar_at_120x40_and_a_short_bar_leads_with
         let s = screen(&a, 80, 24);
         let last = s.lines().last().unwrap();
         assert!(last.starts_with("? "), "{last:?}");
-        let run = format!("Enter/r {}", threadlab::i18n::t(lang, "key_run"));
+        let run = format!("Enter/r {}", threadlab::i18n::t(lang, Key::key_run));
         assert!(last.contains(&run), "{last:?}");
         let id = enter(&mut a);
         play(&mut a, id, -1.0, 1.0);
         let last = screen(&a, 80, 24).lines().last().unwrap().to_string();
-        let pause = format!("Space {}", threadlab::i18n::t(lang, "key_pause"));
+        let pause = format!("Space {}", threadlab::i18n::t(lang, Key::key_pause));
         assert!(last.contains(&pause), "{last:?}");
     }
 }

@@ -3,6 +3,7 @@
 use super::runs::next_seed;
 use super::{App, CODE_PAGE, Command, LogLine, SPEEDS};
 use crate::engine::Strategy;
+use crate::i18n::Key;
 use crate::keys::Action;
 use crate::tasks;
 
@@ -52,23 +53,23 @@ impl App {
                     ))]
                 }
                 Some(_) => {
-                    self.hint = Some("hint_export_when_done");
+                    self.hint = Some(Key::hint_export_when_done);
                     vec![]
                 }
                 None => {
-                    self.hint = Some("hint_nothing_to_export");
+                    self.hint = Some(Key::hint_nothing_to_export);
                     vec![]
                 }
             },
             Action::Step => {
                 let strategy = self.run.as_ref().map(|r| r.state.strategy);
                 if !self.is_running() || !self.paused {
-                    self.hint = Some("hint_step_needs_pause");
+                    self.hint = Some(Key::hint_step_needs_pause);
                     return vec![];
                 }
                 if matches!(strategy, Some(Strategy::Process | Strategy::Workshops)) {
                     // Each child keeps a clock of its own; stepping them together is not supported.
-                    self.hint = Some("hint_step_threads_only");
+                    self.hint = Some(Key::hint_step_threads_only);
                     return vec![];
                 }
                 self.steps_pending += 1;
@@ -76,7 +77,7 @@ impl App {
             }
             Action::Crash => {
                 if !self.is_running() {
-                    self.hint = Some("hint_nothing_to_crash");
+                    self.hint = Some(Key::hint_nothing_to_crash);
                     return vec![];
                 }
                 vec![Command::Crash]
@@ -128,16 +129,16 @@ impl App {
                     .is_some_and(|r| r.state.strategy == Strategy::Pool && self.is_running());
                 if pool_running {
                     // A pool's max_workers is fixed when it is made: the running one keeps its size.
-                    self.hint = Some("hint_workers_next_run");
+                    self.hint = Some(Key::hint_workers_next_run);
                 } else if self.strategy != Strategy::Pool {
                     // Only the pool has a number of workers to choose: say where it shows.
-                    self.hint = Some("hint_workers_pool_only");
+                    self.hint = Some(Key::hint_workers_pool_only);
                 }
                 vec![]
             }
             Action::Pause => {
                 if !self.is_running() {
-                    self.hint = Some("hint_nothing_to_pause");
+                    self.hint = Some(Key::hint_nothing_to_pause);
                     return vec![];
                 }
                 self.paused = !self.paused;
@@ -248,7 +249,7 @@ impl App {
             // The lesson goes on: the demo of a finished main ends here, and the scene moves.
             self.main_finished = false;
             self.hint = None;
-            self.log.push_back(LogLine::Note("log_demo_left"));
+            self.log.push_back(LogLine::Note(Key::log_demo_left));
             self.trim_log();
             return self.move_scene(if action == Action::PageDown { 1 } else { -1 });
         }
@@ -260,7 +261,7 @@ impl App {
                 vec![]
             }
             _ => {
-                self.hint = Some("hint_waiting_for_ticker");
+                self.hint = Some(Key::hint_waiting_for_ticker);
                 vec![]
             }
         }
@@ -272,7 +273,7 @@ impl App {
             self.main_finished = true;
             self.help = false;
             self.compare_queue.clear();
-            self.log.push_back(LogLine::Note("log_main_finished"));
+            self.log.push_back(LogLine::Note(Key::log_main_finished));
             self.trim_log();
             let mut cmds = vec![];
             if self.is_running() {

@@ -2,6 +2,7 @@
 //! log's lines (kept as data so they show in either language).
 
 use crate::engine::{Crash, Plan, RunEvent, Strategy};
+use crate::i18n::Key;
 use crate::procinfo::ThreadInfo;
 use crossterm::event::KeyEvent;
 use std::sync::Arc;
@@ -103,5 +104,5 @@ pub enum LogLine {
         strategy: Strategy,
         elapsed: f64,
     },
-    Note(&'static str),
+    Note(Key),
 }

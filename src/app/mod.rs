@@ -16,7 +16,7 @@ pub use view::{Held, LessonView, Outcome, RunView, TickerView};
 
 use crate::code::Language;
 use crate::engine::{Crash, ProcessOptions, Strategy, Task, Workload};
-use crate::i18n::Lang;
+use crate::i18n::{Key, Lang};
 use crate::keys::{Action, action_for};
 use crate::lesson::Scene;
 use crate::look::Look;
@@ -99,7 +99,7 @@ pub struct App {
     /// `q` was pressed while non-daemon tickers run: main is done, the process is not.
     pub main_finished: bool,
     /// A one-line hint for the status line (translation key).
-    pub hint: Option<&'static str>,
+    pub hint: Option<Key>,
     pub os_threads: usize,
     /// The code panel (`v` Rust, `V` Python), shown instead of the timeline and log.
     pub code: Option<Language>,

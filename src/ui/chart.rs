@@ -6,7 +6,7 @@ use super::theme_of as theme;
 use crate::app::App;
 use crate::chart::{Entry, Glyphs, lines as chart_lines};
 use crate::engine::Strategy;
-use crate::i18n::t;
+use crate::i18n::{Key, t};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
@@ -49,7 +49,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     let th = theme(app);
-    let inner = pane(th, t(app.lang, "pane_chart"), area, buf);
+    let inner = pane(th, t(app.lang, Key::pane_chart), area, buf);
     for (y, line) in (inner.y..inner.bottom()).zip(lines(app, area.width)) {
         put(th, buf, inner.x, y, inner.width, &line, th.text);
     }

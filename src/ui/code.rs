@@ -7,7 +7,7 @@ use super::theme_of as theme;
 use super::{pane, put};
 use crate::app::App;
 use crate::code::{CodeLine, Language, Listing, Subject, companion, listing};
-use crate::i18n::tf;
+use crate::i18n::{Key, tf};
 use crate::text::{pad_left, truncate_with, width};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -25,8 +25,8 @@ pub(super) fn render(app: &App, language: Language, area: Rect, buf: &mut Buffer
     }
     let main = listing(Subject::Strategy(app.strategy), language);
     let title_key = match language {
-        Language::Rust => "code_rust",
-        Language::Python => "code_python",
+        Language::Rust => Key::code_rust,
+        Language::Python => Key::code_python,
     };
     let mut top = area;
     if app.ticker.on && area.height >= TICKER_MIN_H {
@@ -34,7 +34,7 @@ pub(super) fn render(app: &App, language: Language, area: Rect, buf: &mut Buffer
         let h = (rows(ticker) + 2).min(area.height / 2);
         top.height -= h;
         let bottom = Rect::new(area.x, top.bottom(), area.width, h);
-        draw(app, ticker, "code_ticker", 0, bottom, buf);
+        draw(app, ticker, Key::code_ticker, 0, bottom, buf);
     }
     // The lesson's download(), which the strategy calls, under it when both fit whole.
     if let Some(called) = companion(Subject::Strategy(app.strategy), language) {
@@ -63,7 +63,7 @@ fn rows_from(l: &Listing, skip: usize) -> u16 {
 }
 
 /// Draw listing `l` from its line `skip` on (the lines scrolled past).
-fn draw(app: &App, l: &Listing, title_key: &str, skip: usize, area: Rect, buf: &mut Buffer) {
+fn draw(app: &App, l: &Listing, title_key: Key, skip: usize, area: Rect, buf: &mut Buffer) {
     let th = theme(app);
     let inner = pane(th, &tf(app.lang, title_key, &[&l.path]), area, buf);
     if inner.height == 0 || inner.width == 0 {
@@ -115,7 +115,11 @@ fn draw(app: &App, l: &Listing, title_key: &str, skip: usize, area: Rect, buf: &
         shown += 1;
     }
     if cut {
-        let more = tf(app.lang, "code_more", &[&(l.lines.len() - shown), &l.path]);
+        let more = tf(
+            app.lang,
+            Key::code_more,
+            &[&(l.lines.len() - shown), &l.path],
+        );
         let text = format!("{} {more}", th.glyphs.ellipsis);
         // Right under the last line shown, so the count reads as the listing's end.
         put(th, buf, inner.x, y, inner.width, &text, th.dim);

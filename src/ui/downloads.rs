@@ -4,7 +4,7 @@ use super::theme::Theme;
 use super::theme_of as theme;
 use super::{pane, put};
 use crate::app::App;
-use crate::i18n::t;
+use crate::i18n::{Key, t};
 use crate::report::{Phase, TaskState};
 use crate::text::{pad, pad_left, shorten_middle, width, wrap};
 use ratatui::buffer::Buffer;
@@ -28,12 +28,12 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let last = (app.scroll + area.height.saturating_sub(2) as usize).min(total);
         format!(
             "{} {}–{}/{total}",
-            t(app.lang, "pane_downloads"),
+            t(app.lang, Key::pane_downloads),
             app.scroll + 1,
             last
         )
     } else {
-        t(app.lang, "pane_downloads").to_string()
+        t(app.lang, Key::pane_downloads).to_string()
     };
     let th = theme(app);
     let inner = pane(th, &title, area, buf);
@@ -122,7 +122,7 @@ fn details(app: &App, state: &crate::report::RunState) -> Option<String> {
     let secs = |t: Option<f64>| t.map_or("—".to_string(), |t| format!("{t:.2} s"));
     Some(tf(
         app.lang,
-        "details",
+        Key::details,
         &[
             &ts.task.name,
             &ts.worker.as_deref().unwrap_or("—"),
@@ -146,7 +146,7 @@ fn crash_note(app: &App) -> Option<String> {
                 .as_ref()
                 .is_some_and(|r| r.state.strategy == Strategy::Pool) =>
         {
-            tf(l, "crash_panicked_pool", &[worker])
+            tf(l, Key::crash_panicked_pool, &[worker])
         }
         Crash::Panicked { worker, .. }
             if app
@@ -154,13 +154,13 @@ fn crash_note(app: &App) -> Option<String> {
                 .as_ref()
                 .is_some_and(|r| r.state.strategy == Strategy::Async) =>
         {
-            tf(l, "crash_panicked_async", &[worker])
+            tf(l, Key::crash_panicked_async, &[worker])
         }
-        Crash::Panicked { worker, .. } => tf(l, "crash_panicked", &[worker]),
-        Crash::Killed { worker, .. } => tf(l, "crash_killed", &[worker]),
-        Crash::Aborted { worker, tasks, .. } => tf(l, "crash_aborted", &[worker, &tasks.len()]),
-        Crash::NothingRunning => t(l, "crash_nothing").to_string(),
-        Crash::Unsupported => t(l, "crash_unsupported").to_string(),
+        Crash::Panicked { worker, .. } => tf(l, Key::crash_panicked, &[worker]),
+        Crash::Killed { worker, .. } => tf(l, Key::crash_killed, &[worker]),
+        Crash::Aborted { worker, tasks, .. } => tf(l, Key::crash_aborted, &[worker, &tasks.len()]),
+        Crash::NothingRunning => t(l, Key::crash_nothing).to_string(),
+        Crash::Unsupported => t(l, Key::crash_unsupported).to_string(),
     })
 }
 
@@ -197,11 +197,13 @@ fn draw_row(
         _ => 0.0,
     };
     let worker = match (ts.phase, &ts.worker) {
-        (Phase::Queued, _) => t(app.lang, "phase_queued").to_string(),
+        (Phase::Queued, _) => t(app.lang, Key::phase_queued).to_string(),
         (Phase::Failed, w) => format!(
             "{} {}",
             w.as_deref().unwrap_or(""),
-            ts.reason.as_deref().unwrap_or(t(app.lang, "phase_failed"))
+            ts.reason
+                .as_deref()
+                .unwrap_or(t(app.lang, Key::phase_failed))
         ),
         (_, Some(w)) => shorten_middle(w, worker_w, th.glyphs.ellipsis),
         (_, None) => String::new(),

@@ -4,7 +4,7 @@ use super::paint::put;
 use super::theme_of as theme;
 use crate::app::App;
 use crate::engine::Strategy;
-use crate::i18n::{Lang, strategy_name, t};
+use crate::i18n::{Key, Lang, strategy_name, t};
 use crate::text::width;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -27,7 +27,7 @@ pub(crate) struct Tab {
 /// without the title; else the chosen strategy by name and the others by number, so all seven
 /// are always there to press.
 pub(crate) fn tab_row(app: &App, cols: u16) -> (Option<String>, Vec<Tab>) {
-    let title = format!(" {} ", t(app.lang, "app_title"));
+    let title = format!(" {} ", t(app.lang, Key::app_title));
     let label = |n: u8, named: bool| match named {
         true => format!(" {n} {} ", strategy_label(app.lang, n as usize)),
         false => format!(" {n} "),
@@ -88,29 +88,29 @@ pub(super) fn info(app: &App, area: Rect, side_hidden: bool, buf: &mut Buffer) {
     }
     let l = app.lang;
     let state = match &app.run {
-        None => t(l, "state_ready"),
-        Some(r) if r.state.is_finished() => t(l, "state_done"),
-        Some(_) if app.steps_pending > 0 => t(l, "state_stepping"),
+        None => t(l, Key::state_ready),
+        Some(r) if r.state.is_finished() => t(l, Key::state_done),
+        Some(_) if app.steps_pending > 0 => t(l, Key::state_stepping),
         Some(r) if app.paused => match r.state.strategy {
             // Child processes keep clocks of their own: they cannot be stepped.
-            Strategy::Process | Strategy::Workshops => t(l, "state_paused_no_step"),
-            _ => t(l, "state_paused"),
+            Strategy::Process | Strategy::Workshops => t(l, Key::state_paused_no_step),
+            _ => t(l, Key::state_paused),
         },
-        Some(_) => t(l, "state_running"),
+        Some(_) => t(l, Key::state_running),
     };
     let workers = match app.strategy {
-        Strategy::Pool => format!("{} {}", t(l, "workers"), app.workers),
+        Strategy::Pool => format!("{} {}", t(l, Key::workers), app.workers),
         // What the selected strategy will use, even while another's last run is on screen.
-        _ => format!("{} {}", t(l, "workers"), app.queued().worker_threads()),
+        _ => format!("{} {}", t(l, Key::workers), app.queued().worker_threads()),
     };
     let settings = format!(
         " {workers} · {} {}× · {} {} · {} · {} {}/{} · {state}",
-        t(l, "speed"),
+        t(l, Key::speed),
         fmt_speed(app.speed),
-        t(l, "seed"),
+        t(l, Key::seed),
         app.seed,
         t(l, workload_key(app.workload)),
-        t(l, "cores"),
+        t(l, Key::cores),
         app.cores,
         app.all_cores,
     );
@@ -173,25 +173,25 @@ fn timing_line(app: &App) -> String {
     let elapsed = app.run.as_ref().map_or(0.0, |r| r.elapsed());
     let mut line = format!(
         " {} {elapsed:.1}s · {} {:.1}s · {} {:.1}s",
-        t(l, "timing_elapsed"),
-        t(l, "timing_ideal"),
+        t(l, Key::timing_elapsed),
+        t(l, Key::timing_ideal),
         s.ideal(),
-        t(l, "timing_sum"),
+        t(l, Key::timing_sum),
         s.sum()
     );
     match (&app.run, s.elapsed) {
         (Some(_), Some(e)) if e > 0.0 && s.failed() == 0 => {
-            line += &format!(" · {} {:.2}×", t(l, "timing_speedup"), s.sum() / e);
+            line += &format!(" · {} {:.2}×", t(l, Key::timing_speedup), s.sum() / e);
         }
         _ => {}
     }
     line
 }
 
-fn workload_key(w: crate::engine::Workload) -> &'static str {
+fn workload_key(w: crate::engine::Workload) -> Key {
     match w {
-        crate::engine::Workload::Io => "workload_io",
-        crate::engine::Workload::Cpu => "workload_cpu",
+        crate::engine::Workload::Io => Key::workload_io,
+        crate::engine::Workload::Cpu => Key::workload_cpu,
     }
 }
 

@@ -4,7 +4,7 @@
 use super::theme_of as theme;
 use super::{block, put};
 use crate::app::App;
-use crate::i18n::{Lang, t, tf};
+use crate::i18n::{Key, Lang, t, tf};
 use crate::keys::described;
 use crate::text::{pad, width, wrap};
 use ratatui::buffer::Buffer;
@@ -12,13 +12,13 @@ use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
 
-const GLOSSARY: [&str; 6] = [
-    "gloss_process",
-    "gloss_thread",
-    "gloss_concurrency",
-    "gloss_parallelism",
-    "gloss_pool",
-    "gloss_daemon",
+const GLOSSARY: [Key; 6] = [
+    Key::gloss_process,
+    Key::gloss_thread,
+    Key::gloss_concurrency,
+    Key::gloss_parallelism,
+    Key::gloss_pool,
+    Key::gloss_daemon,
 ];
 
 /// A box of at most `w`×`h` centred in `area`.
@@ -35,20 +35,20 @@ fn centred(area: Rect, w: u16, h: u16) -> Rect {
 
 /// Help's lines in `lang`, each marked whether it is a heading.
 fn entries(lang: Lang) -> Vec<(String, bool)> {
-    std::iter::once((t(lang, "help_keys").to_string(), true))
-        .chain(described().map(|b| {
-            let long = format!("{}_long", b.help);
-            (format!("{} {}", pad(b.label, 10), t(lang, &long)), false)
+    std::iter::once((t(lang, Key::help_keys).to_string(), true))
+        .chain(described().filter_map(|b| {
+            let long = t(lang, b.help?.long);
+            Some((format!("{} {long}", pad(b.label, 10)), false))
         }))
         .chain(std::iter::once((String::new(), false)))
         .chain(std::iter::once((
-            t(lang, "help_glossary").to_string(),
+            t(lang, Key::help_glossary).to_string(),
             true,
         )))
         .chain(
             GLOSSARY
                 .iter()
-                .map(|k| (format!("· {}", t(lang, k)), false)),
+                .map(|k| (format!("· {}", t(lang, *k)), false)),
         )
         .collect()
 }
@@ -105,7 +105,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     Clear.render(box_, buf);
     let block = block(th)
-        .title(format!(" {} ", th.printable(t(l, "pane_help"))))
+        .title(format!(" {} ", th.printable(t(l, Key::pane_help))))
         .border_style(th.accent);
     let inner = block.inner(box_);
     block.render(box_, buf);
@@ -126,7 +126,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         );
     }
     if cut && rows > 1 {
-        let more = tf(l, "help_more", &[&(lines.len() - skip - shown)]);
+        let more = tf(l, Key::help_more, &[&(lines.len() - skip - shown)]);
         put(
             th,
             buf,
@@ -147,8 +147,8 @@ pub(super) fn main_finished(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     Clear.render(box_, buf);
-    let title = format!(" {} ", th.printable(t(l, "main_finished_title")));
-    let body = Paragraph::new(th.printable(t(l, "main_finished_body")))
+    let title = format!(" {} ", th.printable(t(l, Key::main_finished_title)));
+    let body = Paragraph::new(th.printable(t(l, Key::main_finished_body)))
         .wrap(Wrap { trim: true })
         .style(th.warn)
         .block(

@@ -28,7 +28,7 @@ fn bar_help(b: &Binding, lang: Lang, ascii: bool) -> &'static str {
     match (b.action, lang) {
         // --ascii promises ASCII only, which the other language's own name is not.
         (Action::Language, Lang::En) if ascii => "zh",
-        _ => t(lang, b.help),
+        _ => b.help.map_or("", |h| t(lang, h.short)),
     }
 }
 

@@ -3,7 +3,7 @@
 use super::theme_of as theme;
 use super::{pane, put};
 use crate::app::App;
-use crate::i18n::{t, tf};
+use crate::i18n::{Key, t, tf};
 use crate::lesson;
 use crate::text::wrap;
 use ratatui::buffer::Buffer;
@@ -48,7 +48,7 @@ fn lines(app: &App, width: u16) -> Vec<(String, Style)> {
         }
         None => lines.push((String::new(), Style::new())),
     }
-    let keys = wrap(t(lang, "lesson_keys"), w);
+    let keys = wrap(t(lang, Key::lesson_keys), w);
     lines.extend(keys.into_iter().map(|s| (s, th.dim)));
     lines
 }
@@ -66,26 +66,26 @@ fn held(app: &App) -> Option<String> {
     }
     if h.workload {
         let key = match app.workload {
-            crate::engine::Workload::Io => "workload_io",
-            crate::engine::Workload::Cpu => "workload_cpu",
+            crate::engine::Workload::Io => Key::workload_io,
+            crate::engine::Workload::Cpu => Key::workload_cpu,
         };
         what.push(t(lang, key).to_string());
     }
     if h.cores {
-        what.push(tf(lang, "lesson_held_cores", &[&app.cores]));
+        what.push(tf(lang, Key::lesson_held_cores, &[&app.cores]));
     }
     if h.workers {
-        what.push(tf(lang, "lesson_held_workers", &[&app.workers]));
+        what.push(tf(lang, Key::lesson_held_workers, &[&app.workers]));
     }
     if h.ticker {
         let key = match (app.ticker.on, app.ticker.daemon) {
-            (false, _) => "lesson_held_ticker_off",
-            (true, false) => "lesson_held_ticker_on",
-            (true, true) => "lesson_held_ticker_daemon",
+            (false, _) => Key::lesson_held_ticker_off,
+            (true, false) => Key::lesson_held_ticker_on,
+            (true, true) => Key::lesson_held_ticker_daemon,
         };
         what.push(t(lang, key).to_string());
     }
-    Some(tf(lang, "lesson_held", &[&what.join(" · ")]))
+    Some(tf(lang, Key::lesson_held, &[&what.join(" · ")]))
 }
 
 pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
@@ -93,7 +93,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let lang = app.lang;
     let title = tf(
         lang,
-        "lesson_scene",
+        Key::lesson_scene,
         &[&(l.index + 1), &l.scenes.len(), &l.scene().title(lang)],
     );
     let th = theme(app);

@@ -4,7 +4,7 @@ use super::paint::{pane, put};
 use super::theme::Theme;
 use super::theme_of as theme;
 use crate::app::App;
-use crate::i18n::{Lang, strategy_name, t};
+use crate::i18n::{Key, Lang, strategy_name, t};
 use crate::text::wrap;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -15,11 +15,11 @@ pub(super) fn render(app: &App, area: Rect, side_hidden: bool, buf: &mut Buffer)
         // The one place a narrow screen has room to say where the timing panel went.
         format!(
             "{} · {}",
-            t(app.lang, "pane_log"),
-            t(app.lang, "hint_side_hidden")
+            t(app.lang, Key::pane_log),
+            t(app.lang, Key::hint_side_hidden)
         )
     } else {
-        t(app.lang, "pane_log").to_string()
+        t(app.lang, Key::pane_log).to_string()
     };
     let th = theme(app);
     let inner = pane(th, &title, area, buf);
@@ -68,14 +68,14 @@ pub fn log_line(th: &Theme, lang: Lang, line: &crate::app::LogLine) -> (String, 
     use crate::i18n::tf;
     match line {
         LogLine::Started { worker, task } => (
-            format!("[{worker}] {}", tf(lang, "downloading", &[task])),
+            format!("[{worker}] {}", tf(lang, Key::downloading, &[task])),
             th.text,
         ),
         LogLine::Finished { worker, task, took } => (
             format!(
                 "[{worker}] {}  {}",
-                tf(lang, "downloaded", &[task]),
-                tf(lang, "download_time", &[&format!("{took:.2}")])
+                tf(lang, Key::downloaded, &[task]),
+                tf(lang, Key::download_time, &[&format!("{took:.2}")])
             ),
             th.done,
         ),
@@ -86,7 +86,7 @@ pub fn log_line(th: &Theme, lang: Lang, line: &crate::app::LogLine) -> (String, 
         } => (
             format!(
                 "[{worker}] {}",
-                tf(lang, "download_failed", &[task, reason])
+                tf(lang, Key::download_failed, &[task, reason])
             ),
             th.failed,
         ),
@@ -94,10 +94,10 @@ pub fn log_line(th: &Theme, lang: Lang, line: &crate::app::LogLine) -> (String, 
             format!(
                 "[main] {}: {}",
                 strategy_name(lang, *strategy),
-                tf(lang, "total_time", &[&format!("{elapsed:.2}")])
+                tf(lang, Key::total_time, &[&format!("{elapsed:.2}")])
             ),
             th.accent.add_modifier(Modifier::BOLD),
         ),
-        LogLine::Note(key) => (format!("[main] {}", t(lang, key)), th.warn),
+        LogLine::Note(key) => (format!("[main] {}", t(lang, *key)), th.warn),
     }
 }

@@ -6,7 +6,7 @@ use super::{fmt_speed, pane, put, strategy_label};
 use crate::app::App;
 use crate::engine::ideal::Bound;
 use crate::engine::{BytesVia, SpawnKind, Strategy, Workload};
-use crate::i18n::{t, tf};
+use crate::i18n::{Key, t, tf};
 use crate::text::{pad, pad_left, shorten_middle};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -26,7 +26,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let right = Rect::new(area.x + half, area.y, area.width - half, area.height);
         lines_pane(
             app,
-            t(app.lang, "pane_timing"),
+            t(app.lang, Key::pane_timing),
             timing_lines(app),
             left,
             buf,
@@ -40,7 +40,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let results = Rect::new(right.x, right.y, right.width, right.height - ticker_h);
         lines_pane(
             app,
-            t(app.lang, "pane_results"),
+            t(app.lang, Key::pane_results),
             results_lines(app).split_off(1),
             results,
             buf,
@@ -65,7 +65,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .chain(results_lines(app))
         .chain(switches_lines(app))
         .collect();
-    lines_pane(app, t(app.lang, "pane_timing"), lines, main, buf);
+    lines_pane(app, t(app.lang, Key::pane_timing), lines, main, buf);
     if ticker_h > 0 {
         ticker(
             app,
@@ -107,7 +107,7 @@ fn timing_lines(app: &App) -> Vec<(String, Style)> {
     let live = app.is_running();
     out.push((
         row(
-            t(l, "timing_elapsed"),
+            t(l, Key::timing_elapsed),
             match elapsed {
                 Some(e) => format!(
                     "{e:>7.2} s{}",
@@ -123,7 +123,7 @@ fn timing_lines(app: &App) -> Vec<(String, Style)> {
         th.text.add_modifier(Modifier::BOLD),
     ));
     out.push((
-        row(t(l, "timing_sum"), format!("{:>7.2} s", state.sum())),
+        row(t(l, Key::timing_sum), format!("{:>7.2} s", state.sum())),
         plain,
     ));
     if (2..=6).contains(&state.tasks.len()) {
@@ -139,27 +139,27 @@ fn timing_lines(app: &App) -> Vec<(String, Style)> {
         && state.tasks.len() > 1
         && (ideal.seconds - state.longest()).abs() < 1e-9;
     let why = match ideal.bound {
-        _ if longest => t(l, "ideal_longest").to_string(),
-        Bound::Sum => t(l, "ideal_sum").to_string(),
-        Bound::Longest => t(l, "ideal_longest").to_string(),
-        Bound::Pool => tf(l, "ideal_pool", &[&state.workers]),
-        Bound::Processes => tf(l, "ideal_processes", &[&crate::engine::MAX_PROCESSES]),
-        Bound::Cores => tf(l, "ideal_cores", &[&state.cores]),
+        _ if longest => t(l, Key::ideal_longest).to_string(),
+        Bound::Sum => t(l, Key::ideal_sum).to_string(),
+        Bound::Longest => t(l, Key::ideal_longest).to_string(),
+        Bound::Pool => tf(l, Key::ideal_pool, &[&state.workers]),
+        Bound::Processes => tf(l, Key::ideal_processes, &[&crate::engine::MAX_PROCESSES]),
+        Bound::Cores => tf(l, Key::ideal_cores, &[&state.cores]),
         Bound::Workshops => tf(
             l,
-            "ideal_workshops",
+            Key::ideal_workshops,
             &[&state.workshops, &state.workshop_threads],
         ),
     };
     out.push((
-        row(t(l, "timing_ideal"), format!("{:>7.2} s", ideal.seconds)),
+        row(t(l, Key::timing_ideal), format!("{:>7.2} s", ideal.seconds)),
         plain,
     ));
     out.push((format!("  {why}"), th.dim));
     if state.strategy == Strategy::Async && state.workload == Workload::Cpu {
         // The point of async on cpu work, said in words.
         // `|` in the table marks where the note breaks to fit the panel.
-        for part in t(l, "async_cpu_note").split('|') {
+        for part in t(l, Key::async_cpu_note).split('|') {
             out.push((format!("  {part}"), th.warn));
         }
     }
@@ -168,7 +168,7 @@ fn timing_lines(app: &App) -> Vec<(String, Style)> {
         (Some(_), Some(e)) if e > 0.0 && failed == 0 => format!("{:>7.2}×", state.sum() / e),
         _ => format!("{:>7}", "—"),
     };
-    out.push((row(t(l, "timing_speedup"), speedup), th.accent));
+    out.push((row(t(l, Key::timing_speedup), speedup), th.accent));
     out.extend(
         checked(app)
             .into_iter()
@@ -177,19 +177,19 @@ fn timing_lines(app: &App) -> Vec<(String, Style)> {
     if failed > 0 {
         // A download that died early makes the run look fast: say why there is no speedup.
         out.push((
-            format!("  {}", tf(l, "speedup_failed", &[&failed])),
+            format!("  {}", tf(l, Key::speedup_failed, &[&failed])),
             th.failed,
         ));
     }
     out.push((
-        row(t(l, "timing_threads"), format!("{:>7}", app.os_threads)),
+        row(t(l, Key::timing_threads), format!("{:>7}", app.os_threads)),
         plain,
     ));
     // Creation cost, measured by the engine in this run.
     // One row per kind, so both fit the panel when a workshop run has started both.
     for (kind, label) in [
-        (SpawnKind::Thread, "timing_spawn_thread"),
-        (SpawnKind::Process, "timing_spawn_process"),
+        (SpawnKind::Thread, Key::timing_spawn_thread),
+        (SpawnKind::Process, Key::timing_spawn_process),
     ] {
         if let Some(cost) = state.median_spawn(kind).map(fmt_cost) {
             // The median of every start in this run, and how many there were.
@@ -206,7 +206,7 @@ fn timing_lines(app: &App) -> Vec<(String, Style)> {
         // What a run's threads cost the process: the most it had at once, and its memory.
         out.push((
             row(
-                t(l, "timing_peak"),
+                t(l, Key::timing_peak),
                 format!(
                     "{:>7} · {:.0} MB",
                     run.peak_threads,
@@ -218,12 +218,12 @@ fn timing_lines(app: &App) -> Vec<(String, Style)> {
     }
     if let Some(via) = state.bytes_via {
         let path = match via {
-            BytesVia::SharedAtomic => t(l, "bytes_shared"),
-            BytesVia::Messages => t(l, "bytes_messages"),
+            BytesVia::SharedAtomic => t(l, Key::bytes_shared),
+            BytesVia::Messages => t(l, Key::bytes_messages),
         };
         out.push((
             row(
-                t(l, "timing_bytes"),
+                t(l, Key::timing_bytes),
                 format!("{:>7.1} MB", state.bytes as f64 / 1e6),
             ),
             plain,
@@ -252,16 +252,16 @@ fn checked(app: &App) -> Vec<String> {
     let f = &v.figures;
     if !v.holds() && f.failed == 0 && f.ideal.seconds > 0.0 {
         let over = (f.elapsed / f.ideal.seconds - 1.0) * 100.0;
-        out.push(tf(l, "side_off_ideal", &[&format!("{over:+.0}")]));
+        out.push(tf(l, Key::side_off_ideal, &[&format!("{over:+.0}")]));
     }
     if let (Some(share), Some(s)) = (v.startup_share(), f.spawns) {
         let kind = match s.kind {
-            SpawnKind::Thread => t(l, "verdict_threads"),
-            SpawnKind::Process => t(l, "verdict_processes"),
+            SpawnKind::Thread => t(l, Key::verdict_threads),
+            SpawnKind::Process => t(l, Key::verdict_processes),
         };
         out.push(tf(
             l,
-            "side_startup",
+            Key::side_startup,
             &[&format!("{:.0}", share * 100.0), &s.count, &kind],
         ));
     }
@@ -272,7 +272,10 @@ fn results_lines(app: &App) -> Vec<(String, Style)> {
     let l = app.lang;
     let th = theme(app);
     let rule = th.glyphs.rule;
-    let mut out = vec![(format!("{rule} {} {rule}", t(l, "pane_results")), th.title)];
+    let mut out = vec![(
+        format!("{rule} {} {rule}", t(l, Key::pane_results)),
+        th.title,
+    )];
     let serial = (app.results.get(&Strategy::Serial)).filter(|o| o.failed == 0);
     for s in Strategy::ALL.iter() {
         let mut name = strategy_label(l, s.key() as usize).to_string();
@@ -287,13 +290,13 @@ fn results_lines(app: &App) -> Vec<(String, Style)> {
                 let alike =
                     |a: &crate::app::Outcome| (a.workload, a.cores) == (o.workload, o.cores);
                 let speedup = match serial {
-                    _ if o.failed > 0 => t(l, "result_failed").to_string(),
+                    _ if o.failed > 0 => t(l, Key::result_failed).to_string(),
                     _ if (o.workload, o.cores) != (app.workload, app.cores) => {
                         let w = match o.workload {
-                            Workload::Io => t(l, "workload_io"),
-                            Workload::Cpu => t(l, "workload_cpu"),
+                            Workload::Io => t(l, Key::workload_io),
+                            Workload::Cpu => t(l, Key::workload_cpu),
                         };
-                        tf(l, "result_other", &[&w, &o.cores])
+                        tf(l, Key::result_other, &[&w, &o.cores])
                     }
                     Some(base) if o.elapsed > 0.0 && alike(base) => {
                         format!("{:.2}×", base.elapsed / o.elapsed)
@@ -307,7 +310,7 @@ fn results_lines(app: &App) -> Vec<(String, Style)> {
                     pad_left(&speedup, 7)
                 )
             }
-            None => format!("{} {}", pad(&name, 14), t(l, "no_result")),
+            None => format!("{} {}", pad(&name, 14), t(l, Key::no_result)),
         };
         let style = match app.results.get(s) {
             Some(o) if o.failed > 0 => th.failed,
@@ -331,7 +334,7 @@ fn switches_lines(app: &App) -> Vec<(String, Style)> {
     let th = theme(app);
     let rule = th.glyphs.rule;
     let mut out = vec![(
-        format!("{rule} {} {rule}", t(app.lang, "pane_switches")),
+        format!("{rule} {} {rule}", t(app.lang, Key::pane_switches)),
         th.title,
     )];
     for w in workers {
@@ -360,11 +363,11 @@ pub(super) fn ticker(app: &App, area: Rect, buf: &mut Buffer) {
     let th = theme(app);
     // Daemon threads are harmless at exit (done's colour); others hold the process (warn).
     let (state, style) = match (app.ticker.on, app.ticker.daemon) {
-        (false, _) => (t(l, "ticker_off"), th.dim),
-        (true, true) => (t(l, "ticker_on_daemon"), th.done),
-        (true, false) => (t(l, "ticker_on_normal"), th.warn),
+        (false, _) => (t(l, Key::ticker_off), th.dim),
+        (true, true) => (t(l, Key::ticker_on_daemon), th.done),
+        (true, false) => (t(l, Key::ticker_on_normal), th.warn),
     };
-    let inner = pane(th, t(l, "pane_ticker"), area, buf);
+    let inner = pane(th, t(l, Key::pane_ticker), area, buf);
     if inner.height == 0 {
         return;
     }

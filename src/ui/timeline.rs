@@ -6,7 +6,7 @@ use super::theme_of as theme;
 use super::{pane, put};
 use crate::app::App;
 use crate::engine::Strategy;
-use crate::i18n::{t, tf};
+use crate::i18n::{Key, t, tf};
 use crate::report::Phase;
 use crate::text::{pad, shorten_middle};
 use ratatui::buffer::Buffer;
@@ -16,9 +16,9 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let th = theme(app);
     let g = &th.glyphs;
     let title = match app.run.as_ref().map_or(app.strategy, |r| r.state.strategy) {
-        Strategy::Process => "pane_timeline_process",
-        Strategy::Workshops => "pane_timeline_workshops",
-        _ => "pane_timeline",
+        Strategy::Process => Key::pane_timeline_process,
+        Strategy::Workshops => Key::pane_timeline_workshops,
+        _ => Key::pane_timeline,
     };
     let inner = pane(th, t(app.lang, title), area, buf);
     if inner.height < 2 || inner.width < 8 {
@@ -83,7 +83,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         }
     }
     if run.lanes.len() > shown {
-        let more = tf(app.lang, "more_lanes", &[&(run.lanes.len() - shown)]);
+        let more = tf(app.lang, Key::more_lanes, &[&(run.lanes.len() - shown)]);
         put(
             th,
             buf,

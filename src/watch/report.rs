@@ -2,7 +2,7 @@
 //! `run --json`), or the lesson-style transcript, line by line as the program runs.
 
 use super::model::{LogEntry, LogKind, Program};
-use crate::i18n::{Lang, t, tf};
+use crate::i18n::{Key, Lang, t, tf};
 use crate::report::TaskReport;
 use serde::Serialize;
 
@@ -224,33 +224,35 @@ pub fn transcript_line(lang: Lang, p: &Program, e: &LogEntry) -> String {
     let what = match &e.kind {
         LogKind::Printed(s) | LogKind::Stdout(s) => clean(s),
         LogKind::Stderr(s) => format!("stderr: {}", clean(s)),
-        LogKind::ProcessStarted => tf(lang, "watch_process_started", &[&e.pid]),
+        LogKind::ProcessStarted => tf(lang, Key::watch_process_started, &[&e.pid]),
         LogKind::ThreadStarted { daemon, label } => {
             let key = if *daemon {
-                "watch_daemon_started"
+                Key::watch_daemon_started
             } else {
-                "watch_thread_started"
+                Key::watch_thread_started
             };
             tf(lang, key, &[&clean(label)])
         }
-        LogKind::ThreadEnded { error: None } => t(lang, "watch_thread_ended").to_string(),
-        LogKind::ThreadEnded { error: Some(e) } => tf(lang, "watch_thread_raised", &[&clean(e)]),
+        LogKind::ThreadEnded { error: None } => t(lang, Key::watch_thread_ended).to_string(),
+        LogKind::ThreadEnded { error: Some(e) } => tf(lang, Key::watch_thread_raised, &[&clean(e)]),
         LogKind::Sleep { seconds, label } => tf(
             lang,
-            "watch_sleeps",
+            Key::watch_sleeps,
             &[&format!("{seconds:.2}"), &clean(label)],
         ),
         LogKind::Killed { names } => tf(
             lang,
-            "watch_killed",
+            Key::watch_killed,
             &[&names
                 .iter()
                 .map(|n| clean(n))
                 .collect::<Vec<_>>()
                 .join(", ")],
         ),
-        LogKind::ProcessEnded { code: Some(c) } => tf(lang, "watch_process_exited", &[&e.pid, &c]),
-        LogKind::ProcessEnded { code: None } => tf(lang, "watch_process_ended", &[&e.pid]),
+        LogKind::ProcessEnded { code: Some(c) } => {
+            tf(lang, Key::watch_process_exited, &[&e.pid, &c])
+        }
+        LogKind::ProcessEnded { code: None } => tf(lang, Key::watch_process_ended, &[&e.pid]),
     };
     format!("{at:>7.2} s  {who}{what}")
 }
@@ -261,22 +263,22 @@ pub fn transcript_head(lang: Lang, p: &Program) -> String {
     match p.hello() {
         Some(h) => tf(
             lang,
-            "watch_head_probed",
+            Key::watch_head_probed,
             &[
                 &cmd,
                 &h.python,
                 &t(
                     lang,
                     if h.gil {
-                        "watch_gil_on"
+                        Key::watch_gil_on
                     } else {
-                        "watch_gil_off"
+                        Key::watch_gil_off
                     },
                 ),
                 &h.cpus.map_or("?".to_string(), |c| c.to_string()),
             ],
         ),
-        None => tf(lang, "watch_head_unprobed", &[&cmd]),
+        None => tf(lang, Key::watch_head_unprobed, &[&cmd]),
     }
 }
 
@@ -284,23 +286,23 @@ pub fn transcript_head(lang: Lang, p: &Program) -> String {
 pub fn transcript_tail(lang: Lang, p: &Program) -> Vec<String> {
     let mut out = Vec::new();
     if !p.probed() {
-        out.push(t(lang, "watch_no_probe").to_string());
+        out.push(t(lang, Key::watch_no_probe).to_string());
     }
     if p.speed != 1.0 {
-        out.push(tf(lang, "watch_speed_note", &[&p.speed]));
+        out.push(tf(lang, Key::watch_speed_note, &[&p.speed]));
     }
     let (sum, longest) = p.sum_and_longest();
     let status = match p.ended {
         Some(e) => match (e.code, e.signal) {
-            (Some(c), _) => tf(lang, "watch_exit_code", &[&c]),
-            (None, Some(s)) => tf(lang, "watch_exit_signal", &[&s]),
-            _ => t(lang, "watch_exit_unknown").to_string(),
+            (Some(c), _) => tf(lang, Key::watch_exit_code, &[&c]),
+            (None, Some(s)) => tf(lang, Key::watch_exit_signal, &[&s]),
+            _ => t(lang, Key::watch_exit_unknown).to_string(),
         },
-        None => t(lang, "watch_exit_unknown").to_string(),
+        None => t(lang, Key::watch_exit_unknown).to_string(),
     };
     out.push(tf(
         lang,
-        "watch_summary",
+        Key::watch_summary,
         &[
             &status,
             &format!("{:.2}", p.wall() * p.speed),
@@ -314,17 +316,17 @@ pub fn transcript_tail(lang: Lang, p: &Program) -> Vec<String> {
     if let Some(c) = p.cores_busy() {
         out.push(tf(
             lang,
-            "watch_cpu",
+            Key::watch_cpu,
             &[&format!("{:.2}", p.cpu_total()), &format!("{c:.2}")],
         ));
     }
     out.extend(conclusions(lang, p));
     if p.ended.is_some_and(|e| e.code != Some(0)) && !p.stderr_tail.is_empty() {
-        out.push(t(lang, "watch_stderr_tail").to_string());
+        out.push(t(lang, Key::watch_stderr_tail).to_string());
         out.extend(p.stderr_tail.iter().map(|l| format!("  {}", clean(l))));
     }
     if p.malformed + p.unknown > 0 {
-        out.push(tf(lang, "watch_bad_lines", &[&p.malformed, &p.unknown]));
+        out.push(tf(lang, Key::watch_bad_lines, &[&p.malformed, &p.unknown]));
     }
     out
 }
@@ -339,11 +341,11 @@ pub fn conclusions(lang: Lang, p: &Program) -> Vec<String> {
         if overlap >= 2 && elapsed < sum {
             out.push(tf(
                 lang,
-                "watch_waits_overlapped",
+                Key::watch_waits_overlapped,
                 &[&overlap, &format!("{elapsed:.2}"), &format!("{sum:.2}")],
             ));
         } else if overlap == 1 && elapsed >= sum {
-            out.push(tf(lang, "watch_waits_serial", &[&format!("{sum:.2}")]));
+            out.push(tf(lang, Key::watch_waits_serial, &[&format!("{sum:.2}")]));
         }
         let _ = longest;
     }
@@ -352,22 +354,24 @@ pub fn conclusions(lang: Lang, p: &Program) -> Vec<String> {
             GilFinding::Turns { threads, busy, gil } => tf(
                 lang,
                 if gil {
-                    "watch_gil_turns"
+                    Key::watch_gil_turns
                 } else {
-                    "watch_turns_no_gil"
+                    Key::watch_turns_no_gil
                 },
                 &[&threads, &format!("{busy:.2}")],
             ),
-            GilFinding::Parallel { workers, busy } => {
-                tf(lang, "watch_parallel", &[&workers, &format!("{busy:.2}")])
-            }
+            GilFinding::Parallel { workers, busy } => tf(
+                lang,
+                Key::watch_parallel,
+                &[&workers, &format!("{busy:.2}")],
+            ),
             GilFinding::NoRoom {
                 workers,
                 busy,
                 idle,
             } => tf(
                 lang,
-                "watch_no_room",
+                Key::watch_no_room,
                 &[&workers, &format!("{busy:.2}"), &format!("{idle:.2}")],
             ),
         });

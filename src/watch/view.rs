@@ -4,7 +4,7 @@
 
 use super::model::{Process, Program, Thread, Wait};
 use super::report::{self, clean};
-use crate::i18n::{Lang, t, tf};
+use crate::i18n::{Key, Lang, t, tf};
 use crate::text::{pad, pad_left, truncate_with, width, wrap};
 use crate::ui::theme::Theme;
 use ratatui::buffer::Buffer;
@@ -60,7 +60,7 @@ impl WatchView<'_> {
 impl Widget for &WatchView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         if area.width < 20 || area.height < 8 {
-            let msg = t(self.lang, "watch_too_small");
+            let msg = t(self.lang, Key::watch_too_small);
             self.put(buf, area.x, area.y, msg, area.width, self.theme.warn);
             return;
         }
@@ -143,22 +143,22 @@ impl WatchView<'_> {
         let build = match p.hello() {
             Some(h) => tf(
                 lang,
-                "watch_build",
+                Key::watch_build,
                 &[
                     &clean(&h.python),
                     &t(
                         lang,
                         if h.gil {
-                            "watch_gil_on"
+                            Key::watch_gil_on
                         } else {
-                            "watch_gil_off"
+                            Key::watch_gil_off
                         },
                     ),
                     &h.cpus.map_or("?".into(), |c| c.to_string()),
                 ],
             ),
             None if p.ended.is_some() || p.now - p.spawned_at > 1.0 => {
-                t(lang, "watch_no_probe_short").to_string()
+                t(lang, Key::watch_no_probe_short).to_string()
             }
             None => String::new(),
         };
@@ -171,11 +171,11 @@ impl WatchView<'_> {
         let y = area.y + 1;
         let elapsed = p.lesson(self.shown_now());
         let state = match p.ended {
-            None => tf(lang, "watch_running", &[&format!("{elapsed:.2}")]),
+            None => tf(lang, Key::watch_running, &[&format!("{elapsed:.2}")]),
             Some(e) => match (e.code, e.signal) {
-                (Some(c), _) => tf(lang, "watch_exit_code", &[&c]),
-                (None, Some(s)) => tf(lang, "watch_exit_signal", &[&s]),
-                _ => t(lang, "watch_exit_unknown").to_string(),
+                (Some(c), _) => tf(lang, Key::watch_exit_code, &[&c]),
+                (None, Some(s)) => tf(lang, Key::watch_exit_signal, &[&s]),
+                _ => t(lang, Key::watch_exit_unknown).to_string(),
             },
         };
         let state_style = match p.ended {
@@ -184,9 +184,9 @@ impl WatchView<'_> {
             Some(_) => th.failed,
         };
         let mut x = self.put(buf, area.x + 1, y, &state, area.width, state_style);
-        let mut notes = vec![t(lang, "watch_stdin_null").to_string()];
+        let mut notes = vec![t(lang, Key::watch_stdin_null).to_string()];
         if p.speed != 1.0 {
-            notes.push(tf(lang, "watch_speed_short", &[&p.speed]));
+            notes.push(tf(lang, Key::watch_speed_short, &[&p.speed]));
         }
         for n in notes {
             x = self.put(buf, x, y, "  ·  ", area.right().saturating_sub(x), th.dim);
@@ -197,12 +197,12 @@ impl WatchView<'_> {
     fn keybar(&self, x: u16, y: u16, w: u16, buf: &mut Buffer) {
         let (th, lang) = (self.theme, self.lang);
         let quit = if self.program.ended.is_some() {
-            "watch_key_close"
+            Key::watch_key_close
         } else {
-            "watch_key_stop"
+            Key::watch_key_stop
         };
         let mut cx = x;
-        for (key, what) in [("q", t(lang, quit)), ("l", t(lang, "watch_key_lang"))] {
+        for (key, what) in [("q", t(lang, quit)), ("l", t(lang, Key::watch_key_lang))] {
             cx = self.put(
                 buf,
                 cx,
@@ -224,9 +224,9 @@ impl WatchView<'_> {
 
     fn waits(&self, area: Rect, buf: &mut Buffer) {
         let (th, lang, p) = (self.theme, self.lang, self.program);
-        let inner = self.pane(t(lang, "watch_pane_waits"), area, buf);
+        let inner = self.pane(t(lang, Key::watch_pane_waits), area, buf);
         if p.waits.is_empty() {
-            let msg = t(lang, "watch_no_waits");
+            let msg = t(lang, Key::watch_no_waits);
             self.put(buf, inner.x + 1, inner.y, msg, inner.width, th.dim);
             return;
         }
@@ -277,7 +277,7 @@ impl WatchView<'_> {
         let (th, lang, p) = (self.theme, self.lang, self.program);
         let secs = |s: f64| format!("{s:.2} s");
         if w.ticks > 1 {
-            let text = tf(lang, "watch_ticks", &[&w.ticks, &secs(w.requested)]);
+            let text = tf(lang, Key::watch_ticks, &[&w.ticks, &secs(w.requested)]);
             let style = match (w.killed, w.end.is_some() && w.current.is_none()) {
                 (true, _) => th.failed,
                 (false, true) => th.done,
@@ -293,7 +293,11 @@ impl WatchView<'_> {
                 } else {
                     1.0
                 };
-                (frac, th.failed, t(lang, "watch_killed_short").to_string())
+                (
+                    frac,
+                    th.failed,
+                    t(lang, Key::watch_killed_short).to_string(),
+                )
             }
             (Some((start, d)), _, _) => {
                 let done = (now - start).max(0.0) * p.speed;
@@ -329,7 +333,7 @@ impl WatchView<'_> {
 
     fn lanes(&self, area: Rect, buf: &mut Buffer) {
         let (th, lang, p) = (self.theme, self.lang, self.program);
-        let inner = self.pane(t(lang, "watch_pane_lanes"), area, buf);
+        let inner = self.pane(t(lang, Key::watch_pane_lanes), area, buf);
         if inner.height == 0 {
             return;
         }
@@ -371,7 +375,7 @@ impl WatchView<'_> {
         let g = &th.glyphs;
         let legend = tf(
             lang,
-            "watch_legend",
+            Key::watch_legend,
             &[
                 &g.bar_full,
                 &if th.ascii { '-' } else { '─' },
@@ -392,17 +396,19 @@ impl WatchView<'_> {
     fn process_title(&self, proc_: &Process) -> String {
         let (lang, p) = (self.lang, self.program);
         let mut s = if p.is_main(proc_.pid) {
-            tf(lang, "watch_process_main", &[&proc_.pid])
+            tf(lang, Key::watch_process_main, &[&proc_.pid])
         } else {
-            tf(lang, "watch_process_child", &[&proc_.pid, &proc_.ppid])
+            tf(lang, Key::watch_process_child, &[&proc_.pid, &proc_.ppid])
         };
         if proc_.hello.is_none() {
             s.push_str(" · ");
-            s.push_str(t(lang, "watch_unprobed"));
+            s.push_str(t(lang, Key::watch_unprobed));
         }
         match (proc_.end, proc_.exit_code) {
-            (Some(_), Some(c)) => s.push_str(&format!(" · {}", tf(lang, "watch_exit_code", &[&c]))),
-            (Some(_), None) => s.push_str(&format!(" · {}", t(lang, "watch_ended"))),
+            (Some(_), Some(c)) => {
+                s.push_str(&format!(" · {}", tf(lang, Key::watch_exit_code, &[&c])))
+            }
+            (Some(_), None) => s.push_str(&format!(" · {}", t(lang, Key::watch_ended))),
             _ => {}
         }
         s
@@ -474,52 +480,56 @@ impl WatchView<'_> {
 
     fn side(&self, area: Rect, buf: &mut Buffer) {
         let (th, lang, p) = (self.theme, self.lang, self.program);
-        let inner = self.pane(t(lang, "pane_timing"), area, buf);
+        let inner = self.pane(t(lang, Key::pane_timing), area, buf);
         let (sum, longest) = p.sum_and_longest();
         let elapsed = p.lesson(self.shown_now());
         let mut lines: Vec<(String, String, Style)> = vec![
             (
-                t(lang, "timing_elapsed").into(),
+                t(lang, Key::timing_elapsed).into(),
                 format!("{elapsed:.2} s"),
                 th.accent,
             ),
-            (t(lang, "watch_sum").into(), format!("{sum:.2} s"), th.text),
             (
-                t(lang, "watch_longest").into(),
+                t(lang, Key::watch_sum).into(),
+                format!("{sum:.2} s"),
+                th.text,
+            ),
+            (
+                t(lang, Key::watch_longest).into(),
                 format!("{longest:.2} s"),
                 th.text,
             ),
             (
-                t(lang, "watch_at_once").into(),
+                t(lang, Key::watch_at_once).into(),
                 p.max_overlap().to_string(),
                 th.text,
             ),
             (
-                t(lang, "watch_threads").into(),
+                t(lang, Key::watch_threads).into(),
                 p.shown_threads().count().to_string(),
                 th.text,
             ),
             (
-                t(lang, "watch_processes").into(),
+                t(lang, Key::watch_processes).into(),
                 p.shown_processes().count().to_string(),
                 th.text,
             ),
         ];
         if let Some(c) = p.cores_busy() {
             lines.push((
-                t(lang, "watch_cores_busy").into(),
+                t(lang, Key::watch_cores_busy).into(),
                 format!("{c:.2}"),
                 th.accent,
             ));
             lines.push((
-                t(lang, "watch_cpu_time").into(),
+                t(lang, Key::watch_cpu_time).into(),
                 format!("{:.2} s", p.cpu_total()),
                 th.text,
             ));
         }
         if p.malformed + p.unknown > 0 {
             lines.push((
-                t(lang, "watch_ignored").into(),
+                t(lang, Key::watch_ignored).into(),
                 (p.malformed + p.unknown).to_string(),
                 th.warn,
             ));
@@ -546,7 +556,7 @@ impl WatchView<'_> {
         let mut notes: Vec<(String, Style)> = Vec::new();
         let killed: Vec<String> = p.killed().map(|t| clean(&t.name)).collect();
         if !killed.is_empty() {
-            notes.push((tf(lang, "watch_killed", &[&killed.join(", ")]), th.warn));
+            notes.push((tf(lang, Key::watch_killed, &[&killed.join(", ")]), th.warn));
         }
         notes.extend(
             report::conclusions(lang, p)
@@ -554,14 +564,14 @@ impl WatchView<'_> {
                 .map(|c| (c, th.done)),
         );
         if p.ended.is_some_and(|e| e.code != Some(0)) {
-            notes.push((t(lang, "watch_stderr_tail").into(), th.failed));
+            notes.push((t(lang, Key::watch_stderr_tail).into(), th.failed));
             let tail = p.stderr_tail.len().saturating_sub(4);
             for l in p.stderr_tail.iter().skip(tail) {
                 notes.push((clean(l), th.failed));
             }
         }
         if p.ended.is_some() && !p.probed() {
-            notes.push((t(lang, "watch_no_probe").into(), th.warn));
+            notes.push((t(lang, Key::watch_no_probe).into(), th.warn));
         }
         for (note, style) in notes {
             y += 1;
@@ -577,7 +587,7 @@ impl WatchView<'_> {
 
     fn log(&self, area: Rect, buf: &mut Buffer) {
         let (th, lang, p) = (self.theme, self.lang, self.program);
-        let inner = self.pane(t(lang, "pane_log"), area, buf);
+        let inner = self.pane(t(lang, Key::pane_log), area, buf);
         let rows = inner.height as usize;
         let skip = p.log.len().saturating_sub(rows);
         for (i, e) in p.log.iter().skip(skip).enumerate() {
