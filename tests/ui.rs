@@ -553,7 +553,7 @@ fn crash_demo_for_threads_processes_and_workshops() {
             _ => unreachable!(),
         };
         a.update(Event::Crashed(crash));
-        for task in failed {
+        for &task in &failed {
             let event = WorkerEvent::Failed {
                 task,
                 worker: worker.clone(),
@@ -569,6 +569,24 @@ fn crash_demo_for_threads_processes_and_workshops() {
             .any(|w| s.contains(&format!("{worker} {w}")));
         assert!(s.contains(&reason[..reason.len().min(9)]) && said, "{s}");
         insta::assert_snapshot!(name, s);
+        // A failed row gives its reason whole where the bars can spare the room, else says
+        // "failed" (the log keeps the reason): never a reason cut mid-word.
+        for (w, h) in [(80, 24), (120, 40), (200, 60)] {
+            threadlab::runner::feed(&mut a, Event::Resize(w, h));
+            let s = screen(&a, w, h);
+            let whole = format!("{worker} {reason}");
+            for task in &failed {
+                let name: &str = &a.tasks[*task].name;
+                let row = (s.lines())
+                    .filter_map(|l| l.split('│').nth(1))
+                    .find(|seg| seg.starts_with(name) && seg.contains('%'))
+                    .unwrap_or_else(|| panic!("{w}×{h}: no row for {name}\n{s}"));
+                let row = row.trim_end();
+                let ok = row.ends_with(&whole) || row.ends_with(&format!("{worker} failed"));
+                assert!(ok && (w < 200 || row.ends_with(&whole)), "{w}×{h}: {row}");
+            }
+        }
+        threadlab::runner::feed(&mut a, Event::Resize(120, 40));
         // The run ends early because a download died: no speedup, and its result says failed.
         let event = WorkerEvent::RunFinished { elapsed: 3.0 };
         a.update(Event::Worker(RunEvent { run: id, event }));

@@ -56,17 +56,34 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let now = app.run.as_ref().map_or(0.0, |r| r.now);
     let name_w = app.name_width.min(inner.width as usize / 3) as u16;
+    // Only the visible window is drawn: a thousand downloads cost no more than a screenful.
+    let visible = || {
+        state
+            .tasks
+            .iter()
+            .skip(app.scroll)
+            .take(inner.height as usize)
+    };
     // The lanes keep their widest name, so this reads one number rather than every row.
     let widest = app.run.as_ref().map_or(0, |r| r.lanes.widest());
-    let worker_w = widest.clamp(14, (inner.width as usize / 3).max(14));
-    // Only the visible window is drawn: a thousand downloads cost no more than a screenful.
-    for (row, ts) in state
-        .tasks
-        .iter()
-        .skip(app.scroll)
-        .take(inner.height as usize)
-        .enumerate()
-    {
+    let mut worker_w = widest.clamp(14, (inner.width as usize / 3).max(14));
+    // A failed row's reason is whole where the bars can spare the room (every row's bar
+    // shrinks alike, so the columns stay aligned); where not, the row says "failed" and the
+    // log keeps the reason, wrapped.
+    let figures_w = visible()
+        .map(|ts| width(&figures(ts, now)))
+        .max()
+        .unwrap_or(0);
+    let room = usize::from(inner.width)
+        .saturating_sub(usize::from(name_w) + 1 + figures_w + MIN_BAR)
+        .max(worker_w);
+    let failed_w = visible()
+        .filter(|ts| ts.phase == Phase::Failed)
+        .map(|ts| width(&failed_text(app, ts, room)))
+        .max()
+        .unwrap_or(0);
+    worker_w = worker_w.max(failed_w);
+    for (row, ts) in visible().enumerate() {
         let y = inner.y + row as u16;
         draw_row(
             app,
@@ -77,6 +94,49 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
             buf,
         );
     }
+}
+
+/// The fewest bar cells a row keeps when a failed row's reason wants the room.
+const MIN_BAR: usize = 8;
+
+/// A failed row's worker and why it failed in at most `room` columns: the reason whole, else
+/// the word "failed" (the log and the note keep the reason), never a reason cut mid-word.
+fn failed_text(app: &App, ts: &TaskState, room: usize) -> String {
+    let worker = ts.worker.as_deref().unwrap_or("");
+    let failed = t(app.lang, Key::phase_failed);
+    let join = |w: &str, why: &str| match w {
+        "" => why.to_string(),
+        w => format!("{w} {why}"),
+    };
+    if let Some(whole) = ts.reason.as_deref().map(|r| join(worker, r))
+        && width(&whole) <= room
+    {
+        return whole;
+    }
+    let short = join(worker, failed);
+    if width(&short) <= room {
+        return short;
+    }
+    let ellipsis = theme(app).glyphs.ellipsis;
+    let w = shorten_middle(worker, room.saturating_sub(width(failed) + 1), ellipsis);
+    join(&w, failed)
+}
+
+/// A row's percent, elapsed and duration, as the row shows them.
+fn figures(ts: &TaskState, now: f64) -> String {
+    let done = ts.done.clamp(0.0, 1.0);
+    let elapsed = match (ts.start, ts.end) {
+        (Some(s), Some(e)) => e - s,
+        // Not capped at the duration: computing on a shared core really does take longer.
+        (Some(s), None) => (now - s).max(0.0),
+        _ => 0.0,
+    };
+    format!(
+        " {}% {}/{}s ",
+        pad_left(&format!("{:.0}", done * 100.0), 3),
+        pad_left(&format!("{elapsed:.1}"), 4),
+        format_args!("{:.1}", ts.task.duration)
+    )
 }
 
 /// What the crash demo did, or the clicked download's details.
@@ -190,30 +250,13 @@ fn draw_row(
         style,
     );
     let done = ts.done.clamp(0.0, 1.0);
-    let elapsed = match (ts.start, ts.end) {
-        (Some(s), Some(e)) => e - s,
-        // Not capped at the duration: computing on a shared core really does take longer.
-        (Some(s), None) => (now - s).max(0.0),
-        _ => 0.0,
-    };
     let worker = match (ts.phase, &ts.worker) {
         (Phase::Queued, _) => t(app.lang, Key::phase_queued).to_string(),
-        (Phase::Failed, w) => format!(
-            "{} {}",
-            w.as_deref().unwrap_or(""),
-            ts.reason
-                .as_deref()
-                .unwrap_or(t(app.lang, Key::phase_failed))
-        ),
+        (Phase::Failed, _) => failed_text(app, ts, worker_w),
         (_, Some(w)) => shorten_middle(w, worker_w, th.glyphs.ellipsis),
         (_, None) => String::new(),
     };
-    let figures = format!(
-        " {}% {}/{}s ",
-        pad_left(&format!("{:.0}", done * 100.0), 3),
-        pad_left(&format!("{elapsed:.1}"), 4),
-        format_args!("{:.1}", ts.task.duration)
-    );
+    let figures = figures(ts, now);
     // Room for the widest worker name the run has shown, whole (`DownloadThread-1`).
     let tail_w = (width(&figures) + worker_w) as u16;
     let bar_w = r.right().saturating_sub(x + 1).saturating_sub(tail_w);

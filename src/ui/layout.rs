@@ -20,8 +20,9 @@ pub(crate) const TICKER_MIN_H: u16 = 4;
 /// The screen's shape, decided from its size alone: a few named layouts rather than one squeezed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
-    /// Below 100 columns (or 24 rows): no side panel beside the panes; below 40 rows the
-    /// timing goes up to a second status row, and Ping/Pong and the results get boxes of their own.
+    /// Below 100 columns or 30 rows: no side panel beside the panes (it would leave them too
+    /// few columns or rows); below 40 rows the timing goes up to a second status row, and
+    /// Ping/Pong and the results get boxes of their own.
     Compact,
     /// The side panel stands to the right.
     Normal,
@@ -32,7 +33,7 @@ pub enum Mode {
 impl Mode {
     /// The layout for a screen of `w`×`h`.
     pub fn of(w: u16, h: u16) -> Mode {
-        if w < 100 || h < 24 {
+        if w < 100 || h < 30 {
             Mode::Compact
         } else if w >= 180 {
             Mode::Wide
