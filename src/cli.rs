@@ -2,9 +2,10 @@
 
 use crate::cli_text::Refusal;
 use crate::cores;
-use crate::engine::{Plan, ProcessOptions, Strategy, Task, Workload, worker::Job};
+use crate::engine::{ProcessOptions, Strategy, Task, Workload, worker::Job};
 use crate::i18n::{Key, Lang, tf};
 use crate::look::{Look, ThemeName};
+use crate::settings::Settings;
 use crate::tasks;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -302,25 +303,18 @@ fn parse_speed(s: &str) -> Result<f64, Refusal> {
     }
 }
 
-/// Options turned into what a run needs: the tasks with their durations, and the seed used.
+/// Options turned into what a run needs: the class's settings, and what only starting needs.
 #[derive(Debug, Clone)]
 pub struct Setup {
-    pub plan: Plan,
-    pub names: Vec<String>,
-    pub seed: u64,
+    pub settings: Settings,
     /// Whether the seed was picked for this run, in which case it is printed.
     pub seed_chosen: bool,
-    pub min: f64,
-    pub max: f64,
-    pub lang: Lang,
     /// Cores to restrict the process to before anything starts (`--cores`); None keeps them all.
     pub cores: Option<usize>,
     /// `--lesson`: the scenes to teach (the built-in ones, or a file's).
     pub lesson: Option<Vec<crate::lesson::Scene>>,
     /// `--mouse`: capture clicks on the live screen.
     pub mouse: bool,
-    /// How the live screen looks (`--theme`, `--ascii`, `NO_COLOR`).
-    pub theme: Look,
 }
 
 impl Opts {
@@ -339,26 +333,29 @@ impl Opts {
             Some(s) => (s, false),
             None => (tasks::random_seed(), true),
         };
-        let durations = tasks::durations(seed, names.len(), self.min, self.max);
         Ok(Setup {
-            plan: Plan {
+            settings: Settings {
+                lang,
                 strategy: self.strategy,
-                tasks: tasks::make_tasks(&names, &durations),
                 workers: self.workers,
                 speed: self.speed,
+                seed,
+                names,
+                min: self.min,
+                max: self.max,
                 workload: self.workload,
                 procs: ProcessOptions {
                     workshops: self.workshops,
                     workshop_threads: self.workshop_threads,
                     ..ProcessOptions::default()
                 },
+                look: Look::choose(
+                    self.theme,
+                    self.ascii,
+                    std::env::var_os("NO_COLOR").as_deref(),
+                ),
             },
-            names,
-            seed,
             seed_chosen,
-            min: self.min,
-            max: self.max,
-            lang,
             mouse: self.mouse,
             lesson: match &self.lesson {
                 None => None,
@@ -366,11 +363,6 @@ impl Opts {
                 Some(Some(path)) => Some(crate::lesson::load(path, lang)?),
             },
             cores: self.cores,
-            theme: Look::choose(
-                self.theme,
-                self.ascii,
-                std::env::var_os("NO_COLOR").as_deref(),
-            ),
         })
     }
 }

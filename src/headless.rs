@@ -156,11 +156,11 @@ fn io_err(e: io::Error) -> String {
 /// `threadlab run`: the transcript as it happens, then a summary; or one JSON object.
 /// Returns the run's summary (for `--trace`).
 pub fn run(setup: &Setup, json: bool, out: &mut impl Write) -> Result<RunReport, String> {
-    let lang = setup.lang;
+    let (settings, lang) = (&setup.settings, setup.settings.lang);
     if setup.seed_chosen && !json {
-        let _ = writeln!(out, "{}", tf(lang, Key::seed_line, &[&setup.seed]));
+        let _ = writeln!(out, "{}", tf(lang, Key::seed_line, &[&settings.seed]));
     }
-    let (state, measured) = run_measured(&setup.plan, |state, event| {
+    let (state, measured) = run_measured(&settings.plan(), |state, event| {
         if !json {
             for line in transcript(lang, state, event) {
                 // A closed stdout (`| head`) only ends the output early, never the run.
@@ -169,7 +169,7 @@ pub fn run(setup: &Setup, json: bool, out: &mut impl Write) -> Result<RunReport,
         }
     })
     .map_err(io_err)?;
-    let report = state.report(setup.seed, setup.plan.speed);
+    let report = state.report(settings.seed, settings.speed);
     if json {
         let _ = writeln!(
             out,
@@ -277,10 +277,10 @@ pub fn compare(
     format: Format,
     out: &mut impl Write,
 ) -> Result<Vec<RunReport>, String> {
-    let lang = setup.lang;
+    let (settings, lang) = (&setup.settings, setup.settings.lang);
     let json = format == Format::Json;
     if setup.seed_chosen && format == Format::Table {
-        let _ = writeln!(out, "{}", tf(lang, Key::seed_line, &[&setup.seed]));
+        let _ = writeln!(out, "{}", tf(lang, Key::seed_line, &[&settings.seed]));
     }
     let heads = [
         t(lang, Key::compare_head),
@@ -310,10 +310,10 @@ pub fn compare(
     for strategy in Strategy::ALL {
         let plan = Plan {
             strategy,
-            ..setup.plan.clone()
+            ..settings.plan()
         };
         let (state, measured) = run_measured(&plan, |_, _| {}).map_err(io_err)?;
-        let report = state.report(setup.seed, plan.speed);
+        let report = state.report(settings.seed, plan.speed);
         let verdict = Figures::of_run(&state, measured).map(verdict::judge);
         let base = *serial_elapsed.get_or_insert(report.elapsed_s);
         if format == Format::Csv {
@@ -357,9 +357,9 @@ pub fn compare(
             "{}",
             serde_json::to_string(&reports).expect("reports serialise")
         );
-    } else if format == Format::Table && setup.plan.workload == Workload::Cpu {
+    } else if format == Format::Table && settings.workload == Workload::Cpu {
         let cores = cores::cores_in_use();
-        let sum: f64 = setup.plan.tasks.iter().map(|t| t.duration).sum();
+        let sum: f64 = settings.tasks().iter().map(|t| t.duration).sum();
         let by_cores = sum / cores as f64;
         let _ = writeln!(
             out,

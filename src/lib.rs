@@ -30,6 +30,7 @@ pub mod look;
 pub mod procinfo;
 pub mod report;
 pub mod runner;
+pub mod settings;
 pub mod tasks;
 pub mod terminal;
 pub mod text;

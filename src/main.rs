@@ -139,7 +139,7 @@ fn headless_runs(cli: &Cli, setup: &Setup) -> Result<(), String> {
     use threadlab::headless::Format;
     use threadlab::trace::TraceFile;
     let opts = &cli.opts;
-    let lang = setup.lang;
+    let lang = setup.settings.lang;
     let trace = (opts.trace.as_deref())
         .map(|p| TraceFile::create_in(p, lang))
         .transpose()?;
@@ -170,7 +170,7 @@ fn headless_runs(cli: &Cli, setup: &Setup) -> Result<(), String> {
     };
     let path = threadlab::text::shown_path(trace.path());
     trace.finish(&runs)?;
-    let line = threadlab::i18n::tf(setup.lang, Key::trace_written, &[&path]);
+    let line = threadlab::i18n::tf(setup.settings.lang, Key::trace_written, &[&path]);
     // Machine-readable stdout stays pure: the note goes to stderr.
     if format == Format::Table {
         let _ = writeln!(out, "{line}");
@@ -203,23 +203,13 @@ fn tui(setup: &Setup, cli_trace: Option<std::path::PathBuf>) -> std::io::Result<
     let (tx, rx) = mpsc::channel();
     terminal::spawn_signals(tx.clone())?;
     let mut app = App::new(Start {
-        lang: setup.lang,
-        strategy: setup.plan.strategy,
-        workers: setup.plan.workers,
-        speed: setup.plan.speed,
-        seed: setup.seed,
-        names: setup.names.clone(),
-        min: setup.min,
-        max: setup.max,
-        workload: setup.plan.workload,
+        settings: setup.settings.clone(),
         cores: threadlab::cores::cores_in_use(),
         all_cores: threadlab::cores::available_cores(),
-        procs: setup.plan.procs.clone(),
         scenes: setup
             .lesson
             .clone()
             .unwrap_or_else(threadlab::lesson::builtin),
-        look: setup.theme,
     });
     // Highlighting every listing takes about 0.1 s: do it now, off the screen's thread, so the
     // first `v` draws at once instead of stalling a frame.

@@ -304,10 +304,10 @@ pub fn feed(app: &mut App, event: Event) -> Vec<Command> {
         },
         e => e,
     };
-    let before = (app.size, app.lang, app.look);
+    let before = (app.size, app.settings.lang, app.settings.look);
     let resized = matches!(event, Event::Resize(..));
     let cmds = app.update(event);
-    if resized || before != (app.size, app.lang, app.look) {
+    if resized || before != (app.size, app.settings.lang, app.settings.look) {
         app.update(crate::ui::viewport(app));
     }
     cmds

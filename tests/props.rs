@@ -10,6 +10,7 @@ use ratatui::widgets::Widget;
 use threadlab::app::{App, Command, Event, Start};
 use threadlab::engine::{RunEvent, Strategy as Kind, WorkerEvent};
 use threadlab::i18n::Lang;
+use threadlab::settings::Settings;
 use threadlab::tasks;
 
 fn app(n: usize, lang: Lang) -> App {
@@ -19,20 +20,15 @@ fn app(n: usize, lang: Lang) -> App {
         tasks::generated_names(n)
     };
     App::new(Start {
-        lang,
-        strategy: Kind::Pool,
-        workers: 4,
-        speed: 1.0,
-        seed: 1,
-        names,
-        min: 3.0,
-        max: 6.0,
-        workload: threadlab::engine::Workload::Io,
+        settings: Settings {
+            lang,
+            strategy: Kind::Pool,
+            names,
+            ..Settings::default()
+        },
         cores: 2,
         all_cores: 2,
-        procs: Default::default(),
         scenes: threadlab::lesson::builtin(),
-        look: Default::default(),
     })
 }
 
@@ -102,7 +98,7 @@ fn the_code_panel_renders_at_every_size_in_every_theme() {
     let mut a = busy(Lang::Zh);
     a.update(Event::Ticker("Pong"));
     for (i, name) in ThemeName::ALL.into_iter().enumerate() {
-        a.look = Look {
+        a.settings.look = Look {
             name,
             ascii: i % 2 == 1,
         };
@@ -111,7 +107,7 @@ fn the_code_panel_renders_at_every_size_in_every_theme() {
             (Language::Python, Kind::Async),
         ] {
             a.code = Some(language);
-            a.strategy = strategy;
+            a.settings.strategy = strategy;
             // Odd sizes from 1x1 up: every cut, fold and narrow gutter gets drawn somewhere.
             for w in (1..=240).step_by(7) {
                 for h in (1..=90).step_by(3) {
@@ -209,7 +205,7 @@ proptest! {
             }
             // A lesson scene may bring downloads of its own: the current list is the bound.
             prop_assert!(a.scroll < a.tasks.len().max(1));
-            prop_assert!((1..=1024).contains(&a.workers));
+            prop_assert!((1..=1024).contains(&a.settings.workers));
             // a frame now and then, at the storm's current size
             if i % 97 == 0 {
                 draw(&a, size.0, size.1);
@@ -235,7 +231,7 @@ fn worker_name(kind: Kind, i: usize) -> String {
 /// A finished run of `kind` on the lesson's downloads, its second worker crashed.
 fn finished(kind: Kind, lang: Lang) -> App {
     let mut a = app(3, lang);
-    a.strategy = kind;
+    a.settings.strategy = kind;
     let cmds = a.update(Event::Key(KeyEvent::new(
         KeyCode::Enter,
         KeyModifiers::NONE,

@@ -10,8 +10,8 @@ use std::io;
 use std::sync::mpsc;
 use threadlab::app::{App, Event, Start};
 use threadlab::engine::{Strategy, WorkerEvent};
-use threadlab::i18n::Lang;
 use threadlab::runner::{self, Runner};
+use threadlab::settings::Settings;
 use threadlab::tasks;
 
 /// A test terminal that keeps every frame it is sent, and goes away (its flush fails) after
@@ -75,20 +75,16 @@ impl Backend for Frames {
 
 fn app(count: usize) -> App {
     App::new(Start {
-        lang: Lang::En,
-        strategy: Strategy::Pool,
-        workers: 1024,
-        speed: 10.0,
-        seed: 1,
-        names: tasks::generated_names(count),
-        min: 3.0,
-        max: 6.0,
-        workload: threadlab::engine::Workload::Io,
+        settings: Settings {
+            strategy: Strategy::Pool,
+            workers: 1024,
+            speed: 10.0,
+            names: tasks::generated_names(count),
+            ..Settings::default()
+        },
         cores: 2,
         all_cores: 2,
-        procs: Default::default(),
         scenes: Vec::new(),
-        look: Default::default(),
     })
 }
 

@@ -9,26 +9,19 @@ use std::time::{Duration, Instant};
 use threadlab::app::{App, Command, Event, Start};
 use threadlab::engine::{self, Crash, Plan, Reporter, Strategy, Workload};
 use threadlab::i18n::{Key, Lang};
-use threadlab::look::Look;
 use threadlab::report::{Phase, RunState};
+use threadlab::settings::Settings;
 use threadlab::tasks;
 
 fn lesson_app() -> App {
     let mut app = App::new(Start {
-        lang: Lang::En,
-        strategy: Strategy::Serial,
-        workers: 4,
-        speed: 1.0,
-        seed: 7,
-        names: tasks::lesson_names(),
-        min: 3.0,
-        max: 6.0,
-        workload: Workload::Io,
+        settings: Settings {
+            seed: 7,
+            ..Settings::default()
+        },
         cores: 2,
         all_cores: 2,
-        procs: Default::default(),
         scenes: threadlab::lesson::builtin(),
-        look: Look::default(),
     });
     app.open_lesson();
     app
@@ -139,7 +132,7 @@ fn scene_one_crash_brings_exactly_one_workshop_down() {
 fn a_teachers_change_holds_on_enter_and_a_scenes_settings_hold_otherwise() {
     let mut app = lesson_app();
     scene_of(&mut app, Strategy::Pool);
-    let scene_workers = app.workers;
+    let scene_workers = app.settings.workers;
     // Untouched, Enter runs the scene's settings even if something else changed them.
     let plan = enter(&mut app);
     assert_eq!(plan.workers, scene_workers);
@@ -156,18 +149,18 @@ fn a_teachers_change_holds_on_enter_and_a_scenes_settings_hold_otherwise() {
     assert_eq!(enter(&mut app).workers, scene_workers);
     // Scenes without downloads of their own run the class's list again.
     press(&mut app, KeyCode::PageUp);
-    assert_eq!(app.names, tasks::lesson_names());
+    assert_eq!(app.settings.names, tasks::lesson_names());
 }
 
 /// Finish run `id` as its workers would report it with no overhead: every download starts as
 /// soon as a worker is free (one worker for serial, the pool's size for the pool, one each
 /// otherwise), and the run takes its ideal.
 fn finish(app: &mut App, id: u64) {
-    let strategy = app.strategy;
+    let strategy = app.settings.strategy;
     let ideal = app.queued().ideal();
     let slots = match strategy {
         Strategy::Serial => 1,
-        Strategy::Pool => app.workers,
+        Strategy::Pool => app.settings.workers,
         _ => app.tasks.len(),
     };
     let mut free = vec![0.0_f64; slots];
@@ -241,7 +234,7 @@ fn card(app: &App) -> String {
 fn every_scenes_finished_card_in_both_languages() {
     for lang in [Lang::En, Lang::Zh] {
         let mut app = lesson_app();
-        app.lang = lang;
+        app.settings.lang = lang;
         threadlab::runner::feed(&mut app, Event::Resize(120, 40));
         let n = app.lesson.as_ref().unwrap().scenes.len();
         for i in 0..n {
@@ -363,9 +356,9 @@ fn every_strategys_crash_message_is_whole_at_120x40() {
         for (strategy, crash, key) in &cases {
             let mut app = lesson_app();
             press(&mut app, KeyCode::Char('L'));
-            app.lang = lang;
+            app.settings.lang = lang;
             threadlab::runner::feed(&mut app, Event::Resize(120, 40));
-            app.strategy = *strategy;
+            app.settings.strategy = *strategy;
             press(&mut app, KeyCode::Enter);
             app.update(Event::Crashed(crash.clone()));
             let shown = screen_words(&app);

@@ -12,24 +12,23 @@ use threadlab::code::{Language, Subject, listing};
 use threadlab::engine::{RunEvent, Strategy, WorkerEvent, ideal};
 use threadlab::i18n::{Key, Lang};
 use threadlab::look::{Look, ThemeName};
+use threadlab::settings::Settings;
 use threadlab::tasks;
 
-fn start(lang: Lang) -> Start {
-    Start {
+fn settings(lang: Lang) -> Settings {
+    Settings {
         lang,
-        strategy: Strategy::Serial,
-        workers: 4,
-        speed: 1.0,
         seed: 7,
-        names: tasks::lesson_names(),
-        min: 3.0,
-        max: 6.0,
-        workload: threadlab::engine::Workload::Io,
+        ..Settings::default()
+    }
+}
+
+fn start(settings: Settings) -> Start {
+    Start {
+        settings,
         cores: 2,
         all_cores: 2,
-        procs: Default::default(),
         scenes: threadlab::lesson::builtin(),
-        look: Look::default(),
     }
 }
 
@@ -38,11 +37,11 @@ fn app(lang: Lang) -> App {
 }
 
 fn themed(lang: Lang, look: Look, names: Vec<String>) -> App {
-    let mut app = App::new(Start {
+    let mut app = App::new(start(Settings {
         look,
         names,
-        ..start(lang)
-    });
+        ..settings(lang)
+    }));
     threadlab::runner::feed(&mut app, Event::Resize(120, 40));
     app
 }
@@ -101,7 +100,7 @@ fn schedule(strategy: Strategy, durations: &[f64], workers: usize) -> Vec<(Strin
 /// Play run `id` from just after lesson time `from` up to `until`, as its workers would report it.
 fn play(app: &mut App, id: u64, from: f64, until: f64) {
     let durations: Vec<f64> = app.tasks.iter().map(|t| t.duration).collect();
-    let plan = schedule(app.strategy, &durations, app.workers);
+    let plan = schedule(app.settings.strategy, &durations, app.settings.workers);
     let mut events: Vec<(f64, WorkerEvent)> = Vec::new();
     for (task, (worker, start, end)) in plan.iter().enumerate() {
         let worker: Arc<str> = worker.as_str().into();
@@ -130,7 +129,7 @@ fn play(app: &mut App, id: u64, from: f64, until: f64) {
             events.push((until, WorkerEvent::Progress { task, done }));
         }
     }
-    let total = ideal::ideal(app.strategy, &durations, app.workers);
+    let total = ideal::ideal(app.settings.strategy, &durations, app.settings.workers);
     if total <= until {
         events.push((total, WorkerEvent::RunFinished { elapsed: total }));
     }
@@ -218,7 +217,7 @@ fn each_strategy_mid_run_and_finished() {
     for strategy in Strategy::ALL.iter() {
         let mut a = app(Lang::En);
         key(&mut a, char::from(b'0' + strategy.key()));
-        assert_eq!(a.strategy, *strategy);
+        assert_eq!(a.settings.strategy, *strategy);
         let id = enter(&mut a);
         play(&mut a, id, -1.0, 2.5);
         insta::assert_snapshot!(format!("{strategy}_mid_run"), screen(&a, 120, 40));
@@ -241,7 +240,7 @@ fn compare_fills_the_table_in_order() {
     for expected in &Strategy::ALL[1..] {
         // Finishing one run of the comparison starts the next on the same durations.
         let durations: Vec<f64> = a.tasks.iter().map(|t| t.duration).collect();
-        let total = ideal::ideal(a.strategy, &durations, a.workers);
+        let total = ideal::ideal(a.settings.strategy, &durations, a.settings.workers);
         let cmds = a.update(Event::Worker(RunEvent {
             run: id,
             event: WorkerEvent::RunFinished { elapsed: total },
@@ -326,7 +325,7 @@ fn help_overlay_in_both_languages() {
         insta::assert_snapshot!(name, s);
         // any key closes help without acting
         assert_eq!(key(&mut a, '2'), []);
-        assert!(!a.help && a.strategy == Strategy::Serial);
+        assert!(!a.help && a.settings.strategy == Strategy::Serial);
     }
     let mut a = app(Lang::En);
     key(&mut a, '?');
@@ -416,19 +415,19 @@ fn speed_and_workers_keys_step_within_bounds() {
     for _ in 0..50 {
         key(&mut a, ']');
     }
-    assert_eq!(a.speed, 1000.0);
+    assert_eq!(a.settings.speed, 1000.0);
     for _ in 0..50 {
         key(&mut a, '[');
     }
-    assert_eq!(a.speed, 0.1);
+    assert_eq!(a.settings.speed, 0.1);
     for _ in 0..10 {
         key(&mut a, '-');
     }
-    assert_eq!(a.workers, 1);
+    assert_eq!(a.settings.workers, 1);
     for _ in 0..1100 {
         key(&mut a, '+');
     }
-    assert_eq!(a.workers, 1024);
+    assert_eq!(a.settings.workers, 1024);
 }
 
 #[test]
@@ -436,7 +435,7 @@ fn cpu_work_on_one_core_and_async() {
     let mut a = app(Lang::En);
     key(&mut a, '2');
     key(&mut a, 'w');
-    assert_eq!(a.workload, threadlab::engine::Workload::Cpu);
+    assert_eq!(a.settings.workload, threadlab::engine::Workload::Cpu);
     assert_eq!(key(&mut a, 'k'), [Command::SetCores(1)]);
     let id = enter(&mut a);
     let Some(run) = &a.run else { panic!() };
@@ -471,7 +470,7 @@ fn cpu_work_on_one_core_and_async() {
 
     let mut b = app(Lang::En);
     key(&mut b, '6');
-    assert_eq!(b.strategy, Strategy::Async);
+    assert_eq!(b.settings.strategy, Strategy::Async);
     let id = enter(&mut b);
     play(&mut b, id, -1.0, 2.0);
     insta::assert_snapshot!("async_io_mid_run", screen(&b, 120, 40));
@@ -594,7 +593,8 @@ fn crash_demo_for_threads_processes_and_workshops() {
         assert!(s.contains("failed: no speedup"), "{s}");
         let row = (s.lines())
             .find(|l| {
-                (l.split('│')).any(|seg| seg.starts_with(a.strategy.name()) && seg.contains(" s "))
+                (l.split('│'))
+                    .any(|seg| seg.starts_with(a.settings.strategy.name()) && seg.contains(" s "))
             })
             .unwrap_or_else(|| panic!("{s}"));
         assert!(row.contains("3.00 s") && row.contains("failed"), "{row}");
@@ -607,9 +607,9 @@ fn crash_demo_for_threads_processes_and_workshops() {
 fn keys_5_and_7_choose_processes_and_workshops() {
     let mut a = app(Lang::En);
     key(&mut a, '5');
-    assert_eq!(a.strategy, Strategy::Process);
+    assert_eq!(a.settings.strategy, Strategy::Process);
     key(&mut a, '7');
-    assert_eq!(a.strategy, Strategy::Workshops);
+    assert_eq!(a.settings.strategy, Strategy::Workshops);
     // the lesson's three downloads in two workshops of three threads: [5, 4] and [6] → 6
     assert_eq!(
         a.view_state().ideal(),
@@ -680,7 +680,7 @@ fn a_lesson_scene_sets_its_stage_and_its_run_adds_the_numbers() {
     )));
     assert_eq!(cmds, [Command::SetCores(1)]);
     assert_eq!(
-        (a.strategy, a.workload, a.cores),
+        (a.settings.strategy, a.settings.workload, a.cores),
         (Strategy::Threads, threadlab::engine::Workload::Cpu, 1)
     );
     // Its conclusion is the sum, not the longest, and is never cut: it wraps.
@@ -716,7 +716,7 @@ fn a_lesson_scene_sets_its_stage_and_its_run_adds_the_numbers() {
             KeyModifiers::NONE,
         )));
     }
-    assert_eq!(a.strategy, Strategy::Serial);
+    assert_eq!(a.settings.strategy, Strategy::Serial);
     let id = enter(&mut a);
     play(&mut a, id, -1.0, 100.0);
     let s = screen(&a, 120, 40);
@@ -751,7 +751,7 @@ fn mouse_clicks_choose_a_tab_and_show_a_downloads_details() {
         let top = s.lines().next().unwrap();
         let col = unicode_width::UnicodeWidthStr::width(&top[..top.find(label).unwrap()]) as u16;
         threadlab::runner::feed(&mut a, Event::Click(col + 1, 0));
-        assert_eq!(a.strategy, want, "click on {label:?}");
+        assert_eq!(a.settings.strategy, want, "click on {label:?}");
     }
     key(&mut a, '4');
     let id = enter(&mut a);
@@ -794,10 +794,10 @@ fn e_exports_a_finished_or_paused_run_only() {
 
 #[test]
 fn a_long_list_follows_the_work_until_scrolled_by_hand() {
-    let mut a = App::new(Start {
+    let mut a = App::new(start(Settings {
         names: tasks::generated_names(200),
-        ..start(Lang::En)
-    });
+        ..settings(Lang::En)
+    }));
     threadlab::runner::feed(&mut a, Event::Resize(120, 40));
     key(&mut a, '4');
     let id = enter(&mut a);
@@ -1073,10 +1073,10 @@ fn is_cjk(c: char) -> bool {
 
 #[test]
 fn the_lesson_card_stays_whole_on_a_short_screen_and_above_the_code() {
-    let mut a = App::new(Start {
+    let mut a = App::new(start(Settings {
         names: tasks::generated_names(20),
-        ..start(Lang::En)
-    });
+        ..settings(Lang::En)
+    }));
     threadlab::runner::feed(&mut a, Event::Resize(80, 24));
     a.open_lesson();
     let s = screen(&a, 80, 24);
@@ -1313,7 +1313,7 @@ fn help_scrolls_on_a_screen_too_short_for_it() {
     assert!(a.help, "scrolling keeps help open");
     // Any other key still closes it, without acting.
     assert_eq!(key(&mut a, '2'), []);
-    assert!(!a.help && a.strategy == Strategy::Serial);
+    assert!(!a.help && a.settings.strategy == Strategy::Serial);
 }
 
 /// The sizes the issue names: the README's minimum, a small laptop, the projector, a wide screen.

@@ -36,11 +36,11 @@ impl App {
             }
             Action::Strategy(n) => {
                 if let Some(s) = Strategy::from_key(n) {
-                    if s != self.strategy && !self.is_running() {
+                    if s != self.settings.strategy && !self.is_running() {
                         // Another strategy's stage starts clean: the last run's bars were not its.
                         self.run = None;
                     }
-                    self.strategy = s;
+                    self.settings.strategy = s;
                     // Another strategy's code starts at its top.
                     self.code_scroll = 0;
                 }
@@ -49,7 +49,7 @@ impl App {
             Action::Export => match &self.run {
                 Some(r) if r.state.is_finished() || self.paused => {
                     vec![Command::ExportTrace(Box::new(
-                        r.state.report(self.seed, self.speed),
+                        r.state.report(self.settings.seed, self.settings.speed),
                     ))]
                 }
                 Some(_) => {
@@ -83,7 +83,7 @@ impl App {
                 vec![Command::Crash]
             }
             Action::Workload => {
-                self.workload = self.workload.toggled();
+                self.settings.workload = self.settings.workload.toggled();
                 vec![]
             }
             Action::Cores => {
@@ -99,9 +99,14 @@ impl App {
                 self.start_run()
             }
             Action::NewDurations => {
-                self.seed = next_seed(self.seed);
-                let durations = tasks::durations(self.seed, self.names.len(), self.min, self.max);
-                self.tasks = tasks::make_tasks(&self.names, &durations);
+                self.settings.seed = next_seed(self.settings.seed);
+                let durations = tasks::durations(
+                    self.settings.seed,
+                    self.settings.names.len(),
+                    self.settings.min,
+                    self.settings.max,
+                );
+                self.tasks = tasks::make_tasks(&self.settings.names, &durations);
                 self.idle = self.plan_state();
                 // Old results were on other durations: comparing them would mislead.
                 self.results.clear();
@@ -115,22 +120,22 @@ impl App {
             Action::Compare => {
                 self.compare_queue = Strategy::ALL.into_iter().collect();
                 let first = self.compare_queue.pop_front().expect("strategies exist");
-                self.strategy = first;
+                self.settings.strategy = first;
                 self.start_run()
             }
             Action::MoreWorkers | Action::FewerWorkers => {
                 let n = if action == Action::MoreWorkers {
-                    self.workers + 1
+                    self.settings.workers + 1
                 } else {
-                    self.workers - 1
+                    self.settings.workers - 1
                 };
-                self.workers = n.clamp(1, crate::cli::MAX_WORKERS);
+                self.settings.workers = n.clamp(1, crate::cli::MAX_WORKERS);
                 let pool_running = (self.run.as_ref())
                     .is_some_and(|r| r.state.strategy == Strategy::Pool && self.is_running());
                 if pool_running {
                     // A pool's max_workers is fixed when it is made: the running one keeps its size.
                     self.hint = Some(Key::hint_workers_next_run);
-                } else if self.strategy != Strategy::Pool {
+                } else if self.settings.strategy != Strategy::Pool {
                     // Only the pool has a number of workers to choose: say where it shows.
                     self.hint = Some(Key::hint_workers_pool_only);
                 }
@@ -152,10 +157,10 @@ impl App {
             Action::Slower | Action::Faster => {
                 let i = SPEEDS
                     .iter()
-                    .position(|&s| s >= self.speed)
+                    .position(|&s| s >= self.settings.speed)
                     .unwrap_or(SPEEDS.len() - 1);
                 let i = if action == Action::Faster {
-                    if SPEEDS[i] > self.speed {
+                    if SPEEDS[i] > self.settings.speed {
                         i
                     } else {
                         (i + 1).min(SPEEDS.len() - 1)
@@ -163,13 +168,13 @@ impl App {
                 } else {
                     i.saturating_sub(1)
                 };
-                self.speed = SPEEDS[i];
-                vec![Command::SetSpeed(self.speed)]
+                self.settings.speed = SPEEDS[i];
+                vec![Command::SetSpeed(self.settings.speed)]
             }
             Action::Ticker => self.toggle_ticker(),
             Action::Daemon => self.toggle_daemon(),
             Action::Language => {
-                self.lang = self.lang.toggled();
+                self.settings.lang = self.settings.lang.toggled();
                 vec![]
             }
             Action::Help => {
@@ -257,7 +262,7 @@ impl App {
             Action::Daemon => self.toggle_daemon(),
             Action::Ticker => self.toggle_ticker(),
             Action::Language => {
-                self.lang = self.lang.toggled();
+                self.settings.lang = self.settings.lang.toggled();
                 vec![]
             }
             _ => {

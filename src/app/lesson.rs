@@ -49,13 +49,13 @@ impl App {
         let mut cmds = Vec::new();
         self.set_names(p.names.unwrap_or_else(|| self.base_names.clone()));
         if let Some(s) = p.strategy.filter(|_| !held.strategy) {
-            self.strategy = s;
+            self.settings.strategy = s;
         }
         if let Some(w) = p.workload.filter(|_| !held.workload) {
-            self.workload = w;
+            self.settings.workload = w;
         }
         if let Some(w) = p.workers.filter(|_| !held.workers) {
-            self.workers = w;
+            self.settings.workers = w;
         }
         if let Some(c) = p.cores.filter(|_| !held.cores) {
             let n = match c {

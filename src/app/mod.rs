@@ -15,13 +15,13 @@ pub use lanes::{Lane, Lanes};
 pub use view::{Held, LessonView, Outcome, RunView, TickerView};
 
 use crate::code::Language;
-use crate::engine::{Crash, ProcessOptions, Strategy, Task, Workload};
-use crate::i18n::{Key, Lang};
+use crate::engine::{Crash, Strategy, Task};
+use crate::i18n::Key;
 use crate::keys::{Action, action_for};
 use crate::lesson::Scene;
-use crate::look::Look;
 use crate::procinfo::ThreadInfo;
 use crate::report::RunState;
+use crate::settings::Settings;
 use crate::tasks;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
@@ -40,16 +40,8 @@ const TICKER_WORDS: usize = 120;
 /// The whole state of the classroom screen.
 #[derive(Debug, Clone)]
 pub struct App {
-    pub lang: Lang,
-    pub strategy: Strategy,
-    pub workers: usize,
-    pub speed: f64,
-    pub seed: u64,
-    pub names: Vec<String>,
-    pub min: f64,
-    pub max: f64,
-    pub workload: Workload,
-    pub procs: ProcessOptions,
+    /// The class's choices, as the command line set them and the keys changed them since.
+    pub settings: Settings,
     /// CPU cores the process runs on, and how many the machine has.
     pub cores: usize,
     pub all_cores: usize,
@@ -107,66 +99,49 @@ pub struct App {
     pub code_scroll: usize,
     /// Lines of help scrolled past, on a screen too short to show it all.
     pub help_scroll: usize,
-    /// How the screen looks (`--theme`, `--ascii`); never where things go.
-    pub look: Look,
     next_run: u64,
 }
 
-/// What the app starts from: the command line's choices.
+/// What the app starts from: the class's choices, the machine's cores and the lesson.
 #[derive(Debug, Clone)]
 pub struct Start {
-    pub lang: Lang,
-    pub strategy: Strategy,
-    pub workers: usize,
-    pub speed: f64,
-    pub seed: u64,
-    pub names: Vec<String>,
-    pub min: f64,
-    pub max: f64,
-    pub workload: Workload,
+    pub settings: Settings,
+    /// CPU cores the process runs on, and how many the machine has.
     pub cores: usize,
     pub all_cores: usize,
-    /// The workshops' shape and how children are started.
-    pub procs: ProcessOptions,
     /// The lesson's scenes, for lesson mode (`L`, `--lesson`).
     pub scenes: Vec<Scene>,
-    /// How the screen looks, from `--theme`, `--ascii` and `NO_COLOR`.
-    pub look: Look,
 }
 
 impl App {
     /// A fresh screen: downloads queued, nothing running, ticker off.
     pub fn new(start: Start) -> Self {
-        let durations = tasks::durations(start.seed, start.names.len(), start.min, start.max);
-        let tasks = tasks::make_tasks(&start.names, &durations);
+        let Start {
+            settings,
+            cores,
+            all_cores,
+            scenes,
+        } = start;
+        let tasks = settings.tasks();
         let idle = RunState::shaped(
-            start.strategy,
+            settings.strategy,
             &tasks,
-            start.workers,
-            start.workload,
-            start.cores,
-            &start.procs,
+            settings.workers,
+            settings.workload,
+            cores,
+            &settings.procs,
         );
         App {
-            lang: start.lang,
-            strategy: start.strategy,
-            workers: start.workers,
-            speed: start.speed,
-            seed: start.seed,
-            name_width: (start.names.iter())
+            name_width: (settings.names.iter())
                 .map(|n| crate::text::width(n))
                 .max()
                 .unwrap_or(0),
             tasks,
             idle,
-            base_names: start.names.clone(),
-            names: start.names,
-            min: start.min,
-            max: start.max,
-            workload: start.workload,
-            procs: start.procs,
-            cores: start.cores,
-            all_cores: start.all_cores,
+            base_names: settings.names.clone(),
+            settings,
+            cores,
+            all_cores,
             switches: Vec::new(),
             rss: None,
             notice: None,
@@ -174,7 +149,7 @@ impl App {
             lesson: None,
             selected: None,
             follow: true,
-            scenes: start.scenes.into(),
+            scenes: scenes.into(),
             run: None,
             paused: false,
             steps_pending: 0,
@@ -193,7 +168,6 @@ impl App {
             code: None,
             code_scroll: 0,
             help_scroll: 0,
-            look: start.look,
             next_run: 1,
         }
     }
@@ -233,12 +207,12 @@ impl App {
     /// report: those change the run, not the plan).
     fn refresh_idle(&mut self) {
         let i = &self.idle;
-        let same = i.strategy == self.strategy
-            && i.workers == self.workers
-            && i.workload == self.workload
+        let same = i.strategy == self.settings.strategy
+            && i.workers == self.settings.workers
+            && i.workload == self.settings.workload
             && i.cores == self.cores
-            && i.workshops == self.procs.workshops
-            && i.workshop_threads == self.procs.workshop_threads
+            && i.workshops == self.settings.procs.workshops
+            && i.workshop_threads == self.settings.procs.workshop_threads
             && i.tasks.len() == self.tasks.len();
         if !same {
             self.idle = self.plan_state();
@@ -248,16 +222,21 @@ impl App {
     /// Run these downloads from now on, with durations drawn from the current seed; a change
     /// forgets the results, which were on other downloads.
     fn set_names(&mut self, names: Vec<String>) {
-        if names == self.names {
+        if names == self.settings.names {
             return;
         }
-        let durations = tasks::durations(self.seed, names.len(), self.min, self.max);
+        let durations = tasks::durations(
+            self.settings.seed,
+            names.len(),
+            self.settings.min,
+            self.settings.max,
+        );
         self.tasks = tasks::make_tasks(&names, &durations);
         self.name_width = (names.iter())
             .map(|n| crate::text::width(n))
             .max()
             .unwrap_or(0);
-        self.names = names;
+        self.settings.names = names;
         self.results.clear();
         self.selected = None;
         self.scroll = 0;
@@ -267,12 +246,12 @@ impl App {
     /// The current downloads all queued, under the current settings.
     fn plan_state(&self) -> RunState {
         RunState::shaped(
-            self.strategy,
+            self.settings.strategy,
             &self.tasks,
-            self.workers,
-            self.workload,
+            self.settings.workers,
+            self.settings.workload,
             self.cores,
-            &self.procs,
+            &self.settings.procs,
         )
     }
 
@@ -347,20 +326,16 @@ mod tests {
 
     fn big_pool(count: usize, workers: usize) -> App {
         App::new(Start {
-            lang: Lang::En,
-            strategy: Strategy::Pool,
-            workers,
-            speed: 100.0,
-            seed: 1,
-            names: tasks::generated_names(count),
-            min: 3.0,
-            max: 6.0,
-            workload: Workload::Io,
+            settings: Settings {
+                strategy: Strategy::Pool,
+                workers,
+                speed: 100.0,
+                names: tasks::generated_names(count),
+                ..Settings::default()
+            },
             cores: 2,
             all_cores: 2,
-            procs: ProcessOptions::default(),
             scenes: Vec::new(),
-            look: Look::default(),
         })
     }
 

@@ -28,12 +28,12 @@ impl App {
         vec![Command::StartRun {
             id,
             plan: Plan {
-                strategy: self.strategy,
+                strategy: self.settings.strategy,
                 tasks: self.tasks.clone(),
-                workers: self.workers,
-                speed: self.speed,
-                workload: self.workload,
-                procs: self.procs.clone(),
+                workers: self.settings.workers,
+                speed: self.settings.speed,
+                workload: self.settings.workload,
+                procs: self.settings.procs.clone(),
             },
         }]
     }
@@ -130,7 +130,7 @@ impl App {
             self.steps_pending = 0;
             self.results.insert(strategy, outcome);
             if let Some(next) = self.compare_queue.pop_front() {
-                self.strategy = next;
+                self.settings.strategy = next;
                 return self.start_run();
             }
         }

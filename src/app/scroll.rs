@@ -32,9 +32,12 @@ impl App {
         let Some(language) = self.code else {
             return vec![];
         };
-        let lines = crate::code::listing(crate::code::Subject::Strategy(self.strategy), language)
-            .lines
-            .len();
+        let lines = crate::code::listing(
+            crate::code::Subject::Strategy(self.settings.strategy),
+            language,
+        )
+        .lines
+        .len();
         self.code_scroll =
             (self.code_scroll.saturating_add_signed(delta)).min(lines.saturating_sub(1));
         vec![]

@@ -5,8 +5,8 @@
 
 use crate::app::{App, Event, Start};
 use crate::engine::Strategy;
-use crate::i18n::Lang;
 use crate::runner::{self, Runner};
+use crate::settings::Settings;
 use crate::tasks;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::CrosstermBackend;
@@ -81,20 +81,16 @@ pub(super) fn bench_app(
     area: Rect,
 ) -> App {
     let mut app = App::new(Start {
-        lang: Lang::En,
-        strategy,
-        workers,
-        speed,
-        seed: 1,
-        names: tasks::generated_names(count),
-        min: 3.0,
-        max: 6.0,
-        workload: crate::engine::Workload::Io,
+        settings: Settings {
+            strategy,
+            workers,
+            speed,
+            names: tasks::generated_names(count),
+            ..Settings::default()
+        },
         cores: crate::cores::cores_in_use(),
         all_cores: crate::cores::available_cores(),
-        procs: Default::default(),
         scenes: Vec::new(),
-        look: Default::default(),
     });
     runner::feed(&mut app, Event::Resize(area.width, area.height));
     app

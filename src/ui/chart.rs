@@ -37,7 +37,7 @@ pub(super) fn lines(app: &App, width: u16) -> Vec<String> {
         Glyphs::UNICODE
     };
     chart_lines(
-        app.lang,
+        app.settings.lang,
         &entries,
         usize::from(width.saturating_sub(2)),
         glyphs,
@@ -49,7 +49,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     let th = theme(app);
-    let inner = pane(th, t(app.lang, Key::pane_chart), area, buf);
+    let inner = pane(th, t(app.settings.lang, Key::pane_chart), area, buf);
     for (y, line) in (inner.y..inner.bottom()).zip(lines(app, area.width)) {
         put(th, buf, inner.x, y, inner.width, &line, th.text);
     }

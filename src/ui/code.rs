@@ -23,7 +23,7 @@ pub(super) fn render(app: &App, language: Language, area: Rect, buf: &mut Buffer
     if area.height == 0 || area.width == 0 {
         return;
     }
-    let main = listing(Subject::Strategy(app.strategy), language);
+    let main = listing(Subject::Strategy(app.settings.strategy), language);
     let title_key = match language {
         Language::Rust => Key::code_rust,
         Language::Python => Key::code_python,
@@ -37,7 +37,7 @@ pub(super) fn render(app: &App, language: Language, area: Rect, buf: &mut Buffer
         draw(app, ticker, Key::code_ticker, 0, bottom, buf);
     }
     // The lesson's download(), which the strategy calls, under it when both fit whole.
-    if let Some(called) = companion(Subject::Strategy(app.strategy), language) {
+    if let Some(called) = companion(Subject::Strategy(app.settings.strategy), language) {
         let h = rows(called) + 2;
         if top.height >= h + rows(main).min(CALLER_MIN_H) + 2 {
             top.height -= h;
@@ -65,7 +65,7 @@ fn rows_from(l: &Listing, skip: usize) -> u16 {
 /// Draw listing `l` from its line `skip` on (the lines scrolled past).
 fn draw(app: &App, l: &Listing, title_key: Key, skip: usize, area: Rect, buf: &mut Buffer) {
     let th = theme(app);
-    let inner = pane(th, &tf(app.lang, title_key, &[&l.path]), area, buf);
+    let inner = pane(th, &tf(app.settings.lang, title_key, &[&l.path]), area, buf);
     if inner.height == 0 || inner.width == 0 {
         return;
     }
@@ -116,7 +116,7 @@ fn draw(app: &App, l: &Listing, title_key: Key, skip: usize, area: Rect, buf: &m
     }
     if cut {
         let more = tf(
-            app.lang,
+            app.settings.lang,
             Key::code_more,
             &[&(l.lines.len() - shown), &l.path],
         );

@@ -28,12 +28,12 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let last = (app.scroll + area.height.saturating_sub(2) as usize).min(total);
         format!(
             "{} {}–{}/{total}",
-            t(app.lang, Key::pane_downloads),
+            t(app.settings.lang, Key::pane_downloads),
             app.scroll + 1,
             last
         )
     } else {
-        t(app.lang, Key::pane_downloads).to_string()
+        t(app.settings.lang, Key::pane_downloads).to_string()
     };
     let th = theme(app);
     let inner = pane(th, &title, area, buf);
@@ -103,7 +103,7 @@ const MIN_BAR: usize = 8;
 /// the word "failed" (the log and the note keep the reason), never a reason cut mid-word.
 fn failed_text(app: &App, ts: &TaskState, room: usize) -> String {
     let worker = ts.worker.as_deref().unwrap_or("");
-    let failed = t(app.lang, Key::phase_failed);
+    let failed = t(app.settings.lang, Key::phase_failed);
     let join = |w: &str, why: &str| match w {
         "" => why.to_string(),
         w => format!("{w} {why}"),
@@ -181,7 +181,7 @@ fn details(app: &App, state: &crate::report::RunState) -> Option<String> {
     let ts = state.tasks.get(app.selected?)?;
     let secs = |t: Option<f64>| t.map_or("—".to_string(), |t| format!("{t:.2} s"));
     Some(tf(
-        app.lang,
+        app.settings.lang,
         Key::details,
         &[
             &ts.task.name,
@@ -198,7 +198,7 @@ fn details(app: &App, state: &crate::report::RunState) -> Option<String> {
 fn crash_note(app: &App) -> Option<String> {
     use crate::engine::{Crash, Strategy};
     use crate::i18n::tf;
-    let l = app.lang;
+    let l = app.settings.lang;
     Some(match app.crash_note.as_ref()? {
         Crash::Panicked { worker, .. }
             if app
@@ -251,7 +251,7 @@ fn draw_row(
     );
     let done = ts.done.clamp(0.0, 1.0);
     let worker = match (ts.phase, &ts.worker) {
-        (Phase::Queued, _) => t(app.lang, Key::phase_queued).to_string(),
+        (Phase::Queued, _) => t(app.settings.lang, Key::phase_queued).to_string(),
         (Phase::Failed, _) => failed_text(app, ts, worker_w),
         (_, Some(w)) => shorten_middle(w, worker_w, th.glyphs.ellipsis),
         (_, None) => String::new(),

@@ -27,9 +27,9 @@ pub(crate) struct Tab {
 /// without the title; else the chosen strategy by name and the others by number, so all seven
 /// are always there to press.
 pub(crate) fn tab_row(app: &App, cols: u16) -> (Option<String>, Vec<Tab>) {
-    let title = format!(" {} ", t(app.lang, Key::app_title));
+    let title = format!(" {} ", t(app.settings.lang, Key::app_title));
     let label = |n: u8, named: bool| match named {
-        true => format!(" {n} {} ", strategy_label(app.lang, n as usize)),
+        true => format!(" {n} {} ", strategy_label(app.settings.lang, n as usize)),
         false => format!(" {n} "),
     };
     let forms = [(true, false), (false, false), (false, true)];
@@ -38,7 +38,7 @@ pub(crate) fn tab_row(app: &App, cols: u16) -> (Option<String>, Vec<Tab>) {
         let mut x = if with_title { width(&title) } else { 0 };
         let tabs: Vec<Tab> = (1..=7u8)
             .map(|n| {
-                let selected = Strategy::from_key(n) == Some(app.strategy);
+                let selected = Strategy::from_key(n) == Some(app.settings.strategy);
                 let text = label(n, !numbers || selected);
                 let tab = Tab {
                     n,
@@ -73,7 +73,7 @@ pub(super) fn tabs(app: &App, area: Rect, buf: &mut Buffer) {
         if x >= right {
             break;
         }
-        let style = if Strategy::from_key(tab.n) == Some(app.strategy) {
+        let style = if Strategy::from_key(tab.n) == Some(app.settings.strategy) {
             th.selected
         } else {
             th.text
@@ -86,7 +86,7 @@ pub(super) fn info(app: &App, area: Rect, side_hidden: bool, buf: &mut Buffer) {
     if area.height == 0 {
         return;
     }
-    let l = app.lang;
+    let l = app.settings.lang;
     let state = match &app.run {
         None => t(l, Key::state_ready),
         Some(r) if r.state.is_finished() => t(l, Key::state_done),
@@ -98,18 +98,18 @@ pub(super) fn info(app: &App, area: Rect, side_hidden: bool, buf: &mut Buffer) {
         },
         Some(_) => t(l, Key::state_running),
     };
-    let workers = match app.strategy {
-        Strategy::Pool => format!("{} {}", t(l, Key::workers), app.workers),
+    let workers = match app.settings.strategy {
+        Strategy::Pool => format!("{} {}", t(l, Key::workers), app.settings.workers),
         // What the selected strategy will use, even while another's last run is on screen.
         _ => format!("{} {}", t(l, Key::workers), app.queued().worker_threads()),
     };
     let settings = format!(
         " {workers} · {} {}× · {} {} · {} · {} {}/{} · {state}",
         t(l, Key::speed),
-        fmt_speed(app.speed),
+        fmt_speed(app.settings.speed),
         t(l, Key::seed),
-        app.seed,
-        t(l, workload_key(app.workload)),
+        app.settings.seed,
+        t(l, workload_key(app.settings.workload)),
         t(l, Key::cores),
         app.cores,
         app.all_cores,
@@ -168,7 +168,7 @@ pub(super) fn info(app: &App, area: Rect, side_hidden: bool, buf: &mut Buffer) {
 
 /// Elapsed, ideal, sum and, once a run has finished whole, its speedup over the sum.
 fn timing_line(app: &App) -> String {
-    let l = app.lang;
+    let l = app.settings.lang;
     let s = app.view_state();
     let elapsed = app.run.as_ref().map_or(0.0, |r| r.elapsed());
     let mut line = format!(

@@ -92,7 +92,7 @@ fn box_width(lang: Lang, cols: u16) -> u16 {
 }
 
 pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let l = app.lang;
+    let l = app.settings.lang;
     let th = theme(app);
     let heading = th.accent.add_modifier(Modifier::BOLD);
     let w = box_width(l, area.width);
@@ -140,7 +140,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 pub(super) fn main_finished(app: &App, area: Rect, buf: &mut Buffer) {
-    let l = app.lang;
+    let l = app.settings.lang;
     let th = theme(app);
     let box_ = centred(area, 64, 9);
     if box_.width < 4 || box_.height < 3 {

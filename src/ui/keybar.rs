@@ -88,7 +88,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     let th = theme(app);
-    let (lang, ascii) = (app.lang, th.ascii);
+    let (lang, ascii) = (app.settings.lang, th.ascii);
     let rows = usize::from(area.height);
     let rows = match pack(described(), lang, ascii, area.width, rows) {
         (rows, true) => rows,

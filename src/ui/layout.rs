@@ -231,7 +231,7 @@ pub fn download_rows(w: u16, h: u16, lang: Lang, ascii: bool) -> usize {
 
 /// Where each part of the screen goes for `app` on a screen of `area`.
 pub(crate) fn areas(app: &App, area: Rect) -> Areas {
-    let bar_rows = keybar_rows(app.lang, app.look.ascii, area);
+    let bar_rows = keybar_rows(app.settings.lang, app.settings.look.ascii, area);
     let chart = super::chart::lines(app, pane_width(area));
     let want = Wants {
         tasks: app.tasks.len(),
@@ -270,8 +270,8 @@ pub(crate) fn pane_width(area: Rect) -> u16 {
 pub fn viewport(app: &App) -> Event {
     let (w, h) = app.size;
     Event::Viewport {
-        page: download_rows(w, h, app.lang, app.look.ascii).max(1),
-        help_lines: help_lines(app.lang, w),
+        page: download_rows(w, h, app.settings.lang, app.settings.look.ascii).max(1),
+        help_lines: help_lines(app.settings.lang, w),
     }
 }
 
@@ -288,9 +288,9 @@ pub fn hit(app: &App, x: u16, y: u16) -> Option<Event> {
 fn expected_lanes(app: &App) -> usize {
     match &app.run {
         Some(r) if !r.lanes.is_empty() => r.lanes.len(),
-        _ => match app.strategy {
+        _ => match app.settings.strategy {
             Strategy::Serial | Strategy::Async => 1,
-            Strategy::Pool => app.workers.min(app.tasks.len()),
+            Strategy::Pool => app.settings.workers.min(app.tasks.len()),
             _ => app.tasks.len(),
         },
     }

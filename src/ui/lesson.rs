@@ -26,7 +26,7 @@ fn lines(app: &App, width: u16) -> Vec<(String, Style)> {
     let Some(l) = &app.lesson else {
         return Vec::new();
     };
-    let (lang, th) = (app.lang, theme(app));
+    let (lang, th) = (app.settings.lang, theme(app));
     let w = usize::from(width.max(1));
     // Wrapped, so a card line longer than the pane is never cut.
     let mut lines: Vec<(String, Style)> = (l.scene().card(lang).iter())
@@ -56,16 +56,16 @@ fn lines(app: &App, width: u16) -> Vec<(String, Style)> {
 /// What the teacher changed by hand in this scene, which Enter keeps instead of the scene's own.
 fn held(app: &App) -> Option<String> {
     let l = app.lesson.as_ref()?;
-    let (h, lang) = (l.held, app.lang);
+    let (h, lang) = (l.held, app.settings.lang);
     if !h.any() {
         return None;
     }
     let mut what: Vec<String> = Vec::new();
     if h.strategy {
-        what.push(crate::i18n::strategy_name(lang, app.strategy).to_string());
+        what.push(crate::i18n::strategy_name(lang, app.settings.strategy).to_string());
     }
     if h.workload {
-        let key = match app.workload {
+        let key = match app.settings.workload {
             crate::engine::Workload::Io => Key::workload_io,
             crate::engine::Workload::Cpu => Key::workload_cpu,
         };
@@ -75,7 +75,7 @@ fn held(app: &App) -> Option<String> {
         what.push(tf(lang, Key::lesson_held_cores, &[&app.cores]));
     }
     if h.workers {
-        what.push(tf(lang, Key::lesson_held_workers, &[&app.workers]));
+        what.push(tf(lang, Key::lesson_held_workers, &[&app.settings.workers]));
     }
     if h.ticker {
         let key = match (app.ticker.on, app.ticker.daemon) {
@@ -90,7 +90,7 @@ fn held(app: &App) -> Option<String> {
 
 pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let Some(l) = &app.lesson else { return };
-    let lang = app.lang;
+    let lang = app.settings.lang;
     let title = tf(
         lang,
         Key::lesson_scene,

@@ -15,11 +15,11 @@ pub(super) fn render(app: &App, area: Rect, side_hidden: bool, buf: &mut Buffer)
         // The one place a narrow screen has room to say where the timing panel went.
         format!(
             "{} · {}",
-            t(app.lang, Key::pane_log),
-            t(app.lang, Key::hint_side_hidden)
+            t(app.settings.lang, Key::pane_log),
+            t(app.settings.lang, Key::hint_side_hidden)
         )
     } else {
-        t(app.lang, Key::pane_log).to_string()
+        t(app.settings.lang, Key::pane_log).to_string()
     };
     let th = theme(app);
     let inner = pane(th, &title, area, buf);
@@ -31,7 +31,7 @@ pub(super) fn render(app: &App, area: Rect, side_hidden: bool, buf: &mut Buffer)
     let (rows, cols) = (usize::from(inner.height), usize::from(inner.width));
     let mut shown: Vec<(String, Style)> = Vec::with_capacity(rows);
     for line in app.log.iter().rev() {
-        let (text, style) = log_line(th, app.lang, line);
+        let (text, style) = log_line(th, app.settings.lang, line);
         for part in hanging(&text, cols).into_iter().rev() {
             shown.push((part, style));
         }

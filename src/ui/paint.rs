@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Widget};
 
 /// The styles and glyphs of the look the app chose.
 pub(crate) fn theme_of(app: &App) -> &'static Theme {
-    Theme::of(app.look)
+    Theme::of(app.settings.look)
 }
 
 /// Write `text` at (x, y) as theme `th` draws it, cut to `max` columns and to the buffer;

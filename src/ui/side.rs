@@ -26,7 +26,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let right = Rect::new(area.x + half, area.y, area.width - half, area.height);
         lines_pane(
             app,
-            t(app.lang, Key::pane_timing),
+            t(app.settings.lang, Key::pane_timing),
             timing_lines(app),
             left,
             buf,
@@ -40,7 +40,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let results = Rect::new(right.x, right.y, right.width, right.height - ticker_h);
         lines_pane(
             app,
-            t(app.lang, Key::pane_results),
+            t(app.settings.lang, Key::pane_results),
             results_lines(app).split_off(1),
             results,
             buf,
@@ -65,7 +65,13 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .chain(results_lines(app))
         .chain(switches_lines(app))
         .collect();
-    lines_pane(app, t(app.lang, Key::pane_timing), lines, main, buf);
+    lines_pane(
+        app,
+        t(app.settings.lang, Key::pane_timing),
+        lines,
+        main,
+        buf,
+    );
     if ticker_h > 0 {
         ticker(
             app,
@@ -98,7 +104,7 @@ fn row(label: &str, value: String) -> String {
 }
 
 fn timing_lines(app: &App) -> Vec<(String, Style)> {
-    let l = app.lang;
+    let l = app.settings.lang;
     let th = theme(app);
     let state = app.view_state();
     let plain = th.text;
@@ -236,13 +242,13 @@ fn timing_lines(app: &App) -> Vec<(String, Style)> {
 /// What the finished run's figures say about its time, when that is not the plan's ideal: how
 /// far off it was, and start-up cost when it took more than 5% of the run.
 fn checked(app: &App) -> Vec<String> {
-    let l = app.lang;
+    let l = app.settings.lang;
     let Some(run) = app.run.as_ref().filter(|r| r.state.is_finished()) else {
         return vec![];
     };
     let elapsed = run.elapsed();
     // Lesson seconds over the speed: the wall time the run's clock measured, pauses excluded.
-    let wall = (app.speed > 0.0).then(|| elapsed / app.speed);
+    let wall = (app.settings.speed > 0.0).then(|| elapsed / app.settings.speed);
     let measured = crate::verdict::Measured { wall, cpu: None };
     let Some(v) = crate::verdict::Figures::of_run(&run.state, measured).map(crate::verdict::judge)
     else {
@@ -269,7 +275,7 @@ fn checked(app: &App) -> Vec<String> {
 }
 
 fn results_lines(app: &App) -> Vec<(String, Style)> {
-    let l = app.lang;
+    let l = app.settings.lang;
     let th = theme(app);
     let rule = th.glyphs.rule;
     let mut out = vec![(
@@ -291,7 +297,7 @@ fn results_lines(app: &App) -> Vec<(String, Style)> {
                     |a: &crate::app::Outcome| (a.workload, a.cores) == (o.workload, o.cores);
                 let speedup = match serial {
                     _ if o.failed > 0 => t(l, Key::result_failed).to_string(),
-                    _ if (o.workload, o.cores) != (app.workload, app.cores) => {
+                    _ if (o.workload, o.cores) != (app.settings.workload, app.cores) => {
                         let w = match o.workload {
                             Workload::Io => t(l, Key::workload_io),
                             Workload::Cpu => t(l, Key::workload_cpu),
@@ -314,8 +320,8 @@ fn results_lines(app: &App) -> Vec<(String, Style)> {
         };
         let style = match app.results.get(s) {
             Some(o) if o.failed > 0 => th.failed,
-            Some(o) if (o.workload, o.cores) != (app.workload, app.cores) => th.dim,
-            _ if *s == app.strategy => th.accent,
+            Some(o) if (o.workload, o.cores) != (app.settings.workload, app.cores) => th.dim,
+            _ if *s == app.settings.strategy => th.accent,
             _ => th.text,
         };
         out.push((text, style));
@@ -334,7 +340,7 @@ fn switches_lines(app: &App) -> Vec<(String, Style)> {
     let th = theme(app);
     let rule = th.glyphs.rule;
     let mut out = vec![(
-        format!("{rule} {} {rule}", t(app.lang, Key::pane_switches)),
+        format!("{rule} {} {rule}", t(app.settings.lang, Key::pane_switches)),
         th.title,
     )];
     for w in workers {
@@ -359,7 +365,7 @@ fn switches_lines(app: &App) -> Vec<(String, Style)> {
 
 /// The Ping/Pong box: its state, then the newest words in as many rows as it has.
 pub(super) fn ticker(app: &App, area: Rect, buf: &mut Buffer) {
-    let l = app.lang;
+    let l = app.settings.lang;
     let th = theme(app);
     // Daemon threads are harmless at exit (done's colour); others hold the process (warn).
     let (state, style) = match (app.ticker.on, app.ticker.daemon) {

@@ -15,12 +15,16 @@ use ratatui::layout::Rect;
 pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let th = theme(app);
     let g = &th.glyphs;
-    let title = match app.run.as_ref().map_or(app.strategy, |r| r.state.strategy) {
+    let title = match app
+        .run
+        .as_ref()
+        .map_or(app.settings.strategy, |r| r.state.strategy)
+    {
         Strategy::Process => Key::pane_timeline_process,
         Strategy::Workshops => Key::pane_timeline_workshops,
         _ => Key::pane_timeline,
     };
-    let inner = pane(th, t(app.lang, title), area, buf);
+    let inner = pane(th, t(app.settings.lang, title), area, buf);
     if inner.height < 2 || inner.width < 8 {
         return;
     }
@@ -83,7 +87,11 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         }
     }
     if run.lanes.len() > shown {
-        let more = tf(app.lang, Key::more_lanes, &[&(run.lanes.len() - shown)]);
+        let more = tf(
+            app.settings.lang,
+            Key::more_lanes,
+            &[&(run.lanes.len() - shown)],
+        );
         put(
             th,
             buf,
