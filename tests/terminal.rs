@@ -1133,3 +1133,38 @@ fn at_80x24_p_shows_ping_pong_and_c_ends_on_the_chart_of_every_strategy() {
     assert_eq!(tui.wait_exit(), 0);
     tui.assert_restored();
 }
+
+/// Issue 10's scale: 10,000 downloads on a pool of 256, live. Keys must not queue behind the
+/// workers' reports: a language switch shows while the run goes on, and `q` ends it, restored.
+#[test]
+fn ten_thousand_downloads_on_a_pool_of_256_stay_responsive() {
+    let run = [
+        "--count",
+        "10000",
+        "--strategy",
+        "pool",
+        "--workers",
+        "256",
+        "--speed",
+        "10",
+        "--seed",
+        "7",
+    ];
+    let Some(tui) = Tui::start("scale-10k", &args("en", &run)) else {
+        return;
+    };
+    tui.send(&["Enter"]);
+    // The header says `running` until the last download ends, some 18 s of wall time away.
+    tui.wait_text("· running");
+    tui.assert_live_screen();
+    tui.send(&["l"]);
+    let screen = tui.wait_text("下载任务");
+    assert!(!screen.contains("Event log"), "{screen}");
+    assert!(
+        screen.contains("运行中"),
+        "the switch should show while the run goes on:\n{screen}"
+    );
+    tui.send(&["q"]);
+    assert_eq!(tui.wait_exit(), 0);
+    tui.assert_restored();
+}
