@@ -105,7 +105,7 @@ fn a_key_queued_behind_100000_progress_reports_shows_on_the_next_frame() {
         other => panic!("Enter should start a run: {other:?}"),
     };
     // Reports first, the key after them, as a busy run would have queued them.
-    let reporter = r.reporter(id);
+    let reporter = r.reporter(id, N);
     for task in 0..N {
         reporter.send(WorkerEvent::Started {
             task,
@@ -155,7 +155,7 @@ fn a_key_queued_behind_100000_progress_reports_shows_on_the_next_frame() {
 fn an_idle_inbox_holds_one_entry_per_download_however_many_reports_came() {
     let (tx, rx) = mpsc::channel();
     let r = Runner::new(tx);
-    let reporter = r.reporter(1);
+    let reporter = r.reporter(1, 1000);
     for round in 1..=50 {
         for task in 0..1000 {
             reporter.send(WorkerEvent::Progress {
@@ -172,4 +172,81 @@ fn an_idle_inbox_holds_one_entry_per_download_however_many_reports_came() {
         e.event,
         WorkerEvent::Progress { done, .. } if done == 1.0
     )));
+}
+
+/// Workers report without a lock the screen could wait on; whatever the interleaving of their
+/// reports and the screen's takes, each download's start comes before its end, its latest
+/// progress is never lost, and one take holds at most one progress report per download.
+#[test]
+fn reports_from_many_threads_arrive_in_order_while_the_screen_takes_them() {
+    const THREADS: usize = 8;
+    const EACH: usize = 500;
+    let (tx, _rx) = mpsc::channel();
+    let r = Runner::new(tx);
+    let reporter = r.reporter(7, THREADS * EACH);
+    let workers: Vec<_> = (0..THREADS)
+        .map(|t| {
+            let reporter = reporter.clone();
+            std::thread::spawn(move || {
+                for task in t * EACH..(t + 1) * EACH {
+                    let worker: std::sync::Arc<str> = format!("w{t}").into();
+                    let at = 0.0;
+                    reporter.send(WorkerEvent::Started {
+                        task,
+                        worker: worker.clone(),
+                        at,
+                    });
+                    for step in 1..=20 {
+                        let done = f64::from(step) / 20.0;
+                        reporter.send(WorkerEvent::Progress { task, done });
+                    }
+                    reporter.send(WorkerEvent::Finished {
+                        task,
+                        worker,
+                        at,
+                        took: 0.0,
+                    });
+                }
+            })
+        })
+        .collect();
+    let mut started = vec![false; THREADS * EACH];
+    let mut finished = vec![false; THREADS * EACH];
+    let mut latest = vec![0.0; THREADS * EACH];
+    let take = |started: &mut [bool], finished: &mut [bool], latest: &mut [f64]| {
+        let pending = r.take_reports();
+        let mut seen = std::collections::HashSet::new();
+        for ev in pending.into_events() {
+            assert_eq!(ev.run, 7);
+            match ev.event {
+                WorkerEvent::Started { task, .. } => started[task] = true,
+                WorkerEvent::Finished { task, .. } => {
+                    assert!(started[task], "download {task} ended before it started");
+                    finished[task] = true;
+                }
+                WorkerEvent::Progress { task, done } => {
+                    assert!(
+                        seen.insert(task),
+                        "two progress reports of {task} in one take"
+                    );
+                    assert!(started[task], "progress of {task} before its start");
+                    assert!(done >= latest[task], "progress of {task} went back");
+                    latest[task] = done;
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    };
+    while workers.iter().any(|w| !w.is_finished()) {
+        take(&mut started, &mut finished, &mut latest);
+    }
+    for w in workers {
+        w.join().expect("a reporting thread");
+    }
+    take(&mut started, &mut finished, &mut latest);
+    assert!(finished.iter().all(|&f| f), "every end arrived");
+    assert!(
+        latest.iter().all(|&d| d == 1.0),
+        "every latest progress arrived"
+    );
 }

@@ -3,7 +3,7 @@
 //! thread, one core). Waiting overlaps, so `io` work takes about the longest download; computing
 //! cannot, so `cpu` work takes the sum, exactly like serial, only interleaved.
 
-use super::download::{Running, announce, report_step};
+use super::download::{Running, announce};
 use super::support::new_current_thread;
 use super::{Computation, Ctx, Stopped, Task, Workload};
 
@@ -43,7 +43,7 @@ async fn sleep(running: &mut Running<'_>) -> Result<(), Stopped> {
     let mut done = 0.0;
     while done < task.duration {
         done = f64::min(
-            done + report_step(task.duration, ctx.clock.speed()),
+            done + ctx.reporter.step(task.duration, ctx.clock.speed()),
             task.duration,
         );
         // The thread is not blocked here: the event loop runs other tasks until the timer fires.
@@ -66,7 +66,9 @@ async fn compute(running: &mut Running<'_>) -> Result<(), Stopped> {
         let speed = ctx.clock.running().await?;
         running.crash_if_asked();
         let done = work.step(speed);
-        if done >= 1.0 || (done - reported) * task.duration >= report_step(task.duration, speed) {
+        if done >= 1.0
+            || (done - reported) * task.duration >= ctx.reporter.step(task.duration, speed)
+        {
             running.progress(done)?;
             reported = done;
         }

@@ -62,6 +62,9 @@ pub struct Clock {
     /// The same news as `changed`, for tasks on an async runtime, which must not block on a
     /// `Condvar`: a counter bumped on every pause, resume, speed change and stop.
     generation: watch::Sender<u64>,
+    /// More downloads run at once than there are cores: ends are not met to the microsecond,
+    /// since a spinning worker would only take the core another one's deadline needs.
+    crowded: bool,
 }
 
 impl Clock {
@@ -79,7 +82,14 @@ impl Clock {
             }),
             changed: Condvar::new(),
             generation: watch::Sender::new(0),
+            crowded: false,
         }
+    }
+
+    /// This clock for a run of `concurrent` downloads at once on `cores` cores.
+    pub fn for_crowd(mut self, concurrent: usize, cores: usize) -> Self {
+        self.crowded = concurrent > cores;
+        self
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -224,7 +234,11 @@ impl Clock {
         exact: bool,
         interrupted: impl Fn() -> bool,
     ) -> Result<bool, Stopped> {
-        let spin = if exact { SPIN } else { Duration::ZERO };
+        let spin = if exact && !self.crowded {
+            SPIN
+        } else {
+            Duration::ZERO
+        };
         self.wait_spinning(target, spin, interrupted)
     }
 
@@ -316,7 +330,7 @@ impl Clock {
             match self.next(target)? {
                 Next::Done => return Ok(()),
                 Next::Until(wall) => {
-                    let coarse = if precise {
+                    let coarse = if precise && !self.crowded {
                         wall.checked_sub(TIMER_SLACK)
                     } else {
                         Some(wall)

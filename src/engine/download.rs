@@ -22,8 +22,11 @@ pub fn download(task: &Task, ctx: &Ctx) -> Result<f64, Stopped> {
 // lesson:end
 
 /// Progress is reported at least every 1% of a download, but no more often than this many wall
-/// seconds, so a thousand downloads at high speed do not flood the channel.
-const MIN_STEP_WALL: f64 = 0.033;
+/// seconds (a frame), so a thousand downloads at high speed do not flood the channel.
+pub(crate) const MIN_STEP_WALL: f64 = 0.033;
+
+/// The most progress reports a second a run's downloads send in all (see [`Reporter::crowd`](super::Reporter::crowd)).
+pub(crate) const REPORTS_PER_SECOND: f64 = 20_000.0;
 
 /// The simulated line speed: a download of `d` lesson seconds moves `d` MB, so sizes follow durations.
 pub const BYTES_PER_SECOND: f64 = 1_000_000.0;
@@ -92,7 +95,7 @@ impl Running<'_> {
         let mut done = 0.0;
         while done < task.duration {
             done = f64::min(
-                done + report_step(task.duration, clock.speed()),
+                done + ctx.reporter.step(task.duration, clock.speed()),
                 task.duration,
             );
             // The crash demo interrupts the wait; the first download to notice it blows up.
@@ -117,7 +120,8 @@ impl Running<'_> {
                 ctx.crash.blow_up_if_first(task.id, &self.worker);
             }
             let done = work.step(speed);
-            if done >= 1.0 || (done - reported) * task.duration >= report_step(task.duration, speed)
+            if done >= 1.0
+                || (done - reported) * task.duration >= ctx.reporter.step(task.duration, speed)
             {
                 self.progress(done)?;
                 reported = done;
@@ -181,9 +185,3 @@ struct Moved {
 /// Announce the byte total at most every tenth of a download (and at its end): the counter itself
 /// is updated on every step, but a message per step would double the channel's traffic.
 const BYTES_EVERY: f64 = 0.1;
-
-/// Lesson seconds between two progress reports: every 1% of a download, but no more often than
-/// [`MIN_STEP_WALL`] wall seconds.
-pub(crate) fn report_step(duration: f64, speed: f64) -> f64 {
-    (duration / 100.0).max(speed * MIN_STEP_WALL)
-}

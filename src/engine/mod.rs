@@ -189,6 +189,8 @@ type SendFn = dyn Fn(RunEvent) -> bool + Send + Sync;
 pub struct Reporter {
     run: u64,
     send: Arc<SendFn>,
+    /// Wall seconds between two progress reports of one download.
+    every: f64,
 }
 
 impl Reporter {
@@ -197,6 +199,7 @@ impl Reporter {
         Reporter {
             run,
             send: Arc::new(move |ev| tx.send(T::from(ev)).is_ok()),
+            every: download::MIN_STEP_WALL,
         }
     }
 
@@ -205,7 +208,23 @@ impl Reporter {
         Reporter {
             run,
             send: Arc::new(sink),
+            every: download::MIN_STEP_WALL,
         }
+    }
+
+    /// Pace progress for `concurrent` downloads running at once: a frame apart, or further when
+    /// that many would report more than [`download::REPORTS_PER_SECOND`] in all. Ten thousand
+    /// threads waking 30 times a second each would leave the screen no core to draw on, and at
+    /// most a few dozen of their bars are on screen.
+    pub fn crowd(mut self, concurrent: usize) -> Self {
+        self.every = download::MIN_STEP_WALL.max(concurrent as f64 / download::REPORTS_PER_SECOND);
+        self
+    }
+
+    /// Lesson seconds between two progress reports of a download of `duration` at `speed`:
+    /// every 1% of it, but no more often than this reporter's pace.
+    pub(crate) fn step(&self, duration: f64, speed: f64) -> f64 {
+        (duration / 100.0).max(speed * self.every)
     }
 
     /// Send one event; false when nobody listens any more, which workers treat as "stop".
@@ -260,16 +279,30 @@ pub struct RunHandle {
 /// The name of the thread that plays the lesson's `main()`: it runs the strategy and reports the total.
 pub const MAIN_THREAD: &str = "main";
 
+impl Plan {
+    /// How many downloads can be under way at once in this plan.
+    fn concurrent(&self) -> usize {
+        let n = self.tasks.len();
+        match self.strategy {
+            Strategy::Serial => 1,
+            Strategy::Pool => self.workers.min(n),
+            Strategy::Process => n.min(child::MAX_PROCESSES),
+            Strategy::Threads | Strategy::Custom | Strategy::Async | Strategy::Workshops => n,
+        }
+    }
+}
+
 /// Start `plan` on its own threads, reporting to `reporter`.
 pub fn start(plan: Plan, reporter: Reporter) -> io::Result<RunHandle> {
     if plan.workload == Workload::Cpu {
         // Measured once per process, here rather than in the middle of the first download.
         units_per_second();
     }
-    let clock = Arc::new(Clock::new(plan.speed));
+    let cores = thread::available_parallelism().map_or(1, |n| n.get());
+    let clock = Arc::new(Clock::new(plan.speed).for_crowd(plan.concurrent(), cores));
     let ctx = Ctx {
         clock: clock.clone(),
-        reporter,
+        reporter: reporter.crowd(plan.concurrent()),
         workload: plan.workload,
         bytes: Arc::new(AtomicU64::new(0)),
         crash: Arc::new(CrashSwitch::new(CrashMode::Panic)),
@@ -398,5 +431,55 @@ impl RunHandle {
 impl Drop for RunHandle {
     fn drop(&mut self) {
         self.stop_and_join();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(strategy: Strategy, count: usize, workers: usize) -> Plan {
+        Plan {
+            strategy,
+            tasks: crate::tasks::make_tasks(
+                &crate::tasks::generated_names(count),
+                &crate::tasks::durations(7, count, 1.0, 2.0),
+            ),
+            workers,
+            speed: 10.0,
+            workload: Workload::Io,
+            procs: ProcessOptions::default(),
+        }
+    }
+
+    #[test]
+    fn a_crowd_of_downloads_reports_less_often_each_a_few_report_every_frame() {
+        let quiet = Reporter::to(1, |_| true);
+        // The lesson's three threads: a report a frame (33 ms of wall at 10×), or every 1%.
+        let few = quiet
+            .clone()
+            .crowd(plan(Strategy::Threads, 3, 4).concurrent());
+        assert!((few.step(3.0, 10.0) - 0.33).abs() < 1e-9);
+        assert!((few.step(300.0, 10.0) - 3.0).abs() < 1e-9);
+        // Ten thousand threads at once: half a second of wall apart, 20,000 reports a second in all.
+        let crowd = quiet
+            .clone()
+            .crowd(plan(Strategy::Threads, 10_000, 4).concurrent());
+        assert!((crowd.step(3.0, 10.0) - 5.0).abs() < 1e-9);
+        // A pool of 256 is no crowd: its workers are all a frame apart.
+        let pool = quiet.crowd(plan(Strategy::Pool, 10_000, 256).concurrent());
+        assert!((pool.step(3.0, 10.0) - 0.33).abs() < 1e-9);
+    }
+
+    #[test]
+    fn concurrency_follows_the_strategy() {
+        assert_eq!(plan(Strategy::Serial, 50, 4).concurrent(), 1);
+        assert_eq!(plan(Strategy::Pool, 50, 4).concurrent(), 4);
+        assert_eq!(plan(Strategy::Pool, 3, 4).concurrent(), 3);
+        assert_eq!(plan(Strategy::Async, 50, 4).concurrent(), 50);
+        assert_eq!(
+            plan(Strategy::Process, 1_000, 4).concurrent(),
+            child::MAX_PROCESSES
+        );
     }
 }
