@@ -62,8 +62,9 @@ pub struct Clock {
     /// The same news as `changed`, for tasks on an async runtime, which must not block on a
     /// `Condvar`: a counter bumped on every pause, resume, speed change and stop.
     generation: watch::Sender<u64>,
-    /// More downloads run at once than there are cores: ends are not met to the microsecond,
-    /// since a spinning worker would only take the core another one's deadline needs.
+    /// So many downloads run at once (see [`super::Reporter::is_crowded`]) that ends are not met
+    /// to the microsecond: thousands of workers spinning would take the cores the others' deadlines
+    /// and the screen need.
     crowded: bool,
 }
 
@@ -86,9 +87,9 @@ impl Clock {
         }
     }
 
-    /// This clock for a run of `concurrent` downloads at once on `cores` cores.
-    pub fn for_crowd(mut self, concurrent: usize, cores: usize) -> Self {
-        self.crowded = concurrent > cores;
+    /// This clock for a crowded run, or not.
+    pub fn crowded(mut self, crowded: bool) -> Self {
+        self.crowded = crowded;
         self
     }
 

@@ -221,6 +221,11 @@ impl Reporter {
         self
     }
 
+    /// So many downloads run at once that each reports less often than every frame.
+    pub fn is_crowded(&self) -> bool {
+        self.every > download::MIN_STEP_WALL
+    }
+
     /// Lesson seconds between two progress reports of a download of `duration` at `speed`:
     /// every 1% of it, but no more often than this reporter's pace.
     pub(crate) fn step(&self, duration: f64, speed: f64) -> f64 {
@@ -298,11 +303,11 @@ pub fn start(plan: Plan, reporter: Reporter) -> io::Result<RunHandle> {
         // Measured once per process, here rather than in the middle of the first download.
         units_per_second();
     }
-    let cores = thread::available_parallelism().map_or(1, |n| n.get());
-    let clock = Arc::new(Clock::new(plan.speed).for_crowd(plan.concurrent(), cores));
+    let reporter = reporter.crowd(plan.concurrent());
+    let clock = Arc::new(Clock::new(plan.speed).crowded(reporter.is_crowded()));
     let ctx = Ctx {
         clock: clock.clone(),
-        reporter: reporter.crowd(plan.concurrent()),
+        reporter,
         workload: plan.workload,
         bytes: Arc::new(AtomicU64::new(0)),
         crash: Arc::new(CrashSwitch::new(CrashMode::Panic)),
@@ -465,9 +470,11 @@ mod tests {
         let crowd = quiet
             .clone()
             .crowd(plan(Strategy::Threads, 10_000, 4).concurrent());
+        assert!(crowd.is_crowded());
         assert!((crowd.step(3.0, 10.0) - 5.0).abs() < 1e-9);
         // A pool of 256 is no crowd: its workers are all a frame apart.
         let pool = quiet.crowd(plan(Strategy::Pool, 10_000, 256).concurrent());
+        assert!(!pool.is_crowded());
         assert!((pool.step(3.0, 10.0) - 0.33).abs() < 1e-9);
     }
 
