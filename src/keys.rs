@@ -27,6 +27,8 @@ pub enum Action {
     Export,
     Language,
     Help,
+    /// Run the current strategy's Python counterpart for real under watch, on this screen.
+    WatchPython,
     /// Show the code panel in this language, or close it if it shows that already.
     Code(crate::code::Language),
     Quit,
@@ -227,6 +229,14 @@ pub const BINDINGS: &[Binding] = &[
         true,
     ),
     also(&[Char('V')], Action::Code(Python)),
+    b(
+        &[Char('W')],
+        Action::WatchPython,
+        "W",
+        Key::key_python,
+        Key::key_python_long,
+        true,
+    ),
     // `k` is cores (PRODUCT.md), so scrolling uses the arrows and shifted J/K.
     b(
         &[Char('J'), Down],

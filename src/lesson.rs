@@ -36,6 +36,9 @@ pub struct Preset {
     pub ticker: Option<TickerSetting>,
     /// The scene's own downloads (`names:`); None runs the class's list (`--tasks` or the lesson's).
     pub names: Option<Vec<String>>,
+    /// The lesson's own Python programs (`python:`) that Enter runs for real under watch, one
+    /// per Enter, in this order; empty: Enter runs the scene's strategy.
+    pub python: Vec<&'static str>,
 }
 
 /// One section of the lesson.
@@ -177,6 +180,16 @@ pub fn parse_in(text: &str, lang: Lang) -> Result<Vec<Scene>, String> {
                 let names = crate::tasks::parse_names(&list, lang).map_err(|e| at(n, e))?;
                 p.names = Some(names);
             }
+            "python" => {
+                for name in value.split(',').map(str::trim) {
+                    let Some((name, _)) = crate::watch::carried::script(name) else {
+                        let list: Vec<_> = crate::watch::carried::names().collect();
+                        let want = tf(lang, Key::err_want_python, &[&list.join(", ")]);
+                        return Err(at(n, tf(lang, Key::err_bad_value, &[&key, &name, &want])));
+                    };
+                    p.python.push(name);
+                }
+            }
             "en" => scene.card[0].push(value.to_string()),
             "zh" => scene.card[1].push(value.to_string()),
             other => {
@@ -300,7 +313,7 @@ mod tests {
     fn the_builtin_lesson_follows_the_lesson_order() {
         let scenes = builtin();
         let strategies: Vec<_> = scenes.iter().map(|s| s.preset.strategy.unwrap()).collect();
-        assert_eq!(scenes.len(), 9);
+        assert_eq!(scenes.len(), 11);
         assert_eq!(strategies[0], Strategy::Workshops);
         assert_eq!(
             &strategies[3..7],
@@ -313,6 +326,16 @@ mod tests {
         );
         assert_eq!(scenes[7].preset.ticker, Some(TickerSetting::On));
         assert_eq!(scenes[8].preset.ticker, Some(TickerSetting::Daemon));
+        // Then the lesson's own Python programs, for real, and the GIL.
+        assert_eq!(
+            scenes[9].preset.python,
+            ["serial.py", "threads.py", "pool.py"]
+        );
+        assert_eq!(
+            scenes[10].preset.python,
+            ["cpu_threads.py", "cpu_processes.py"]
+        );
+        assert!(scenes[..9].iter().all(|s| s.preset.python.is_empty()));
         for s in &scenes {
             assert!((2..=4).contains(&s.card(Lang::En).len()), "{:?}", s.title);
             assert!((2..=4).contains(&s.card(Lang::Zh).len()), "{:?}", s.title);
@@ -360,6 +383,9 @@ mod tests {
         assert!(err("== A | 甲\nstrategy: fibers").starts_with("line 2: unknown strategy"));
         assert!(err("== A | 甲\nworkers: 0").starts_with("line 2: workers"));
         assert!(err("== A | 甲\ncolour: red").starts_with("line 2: unknown key"));
+        let python = err("== A | 甲\npython: threads.py, ../x.py\nen: x");
+        assert!(python.starts_with("line 2: python: '../x.py'"), "{python}");
+        assert!(python.contains("cpu_threads.py"), "{python}");
         assert!(err("==  |  \nen: x").starts_with("line 1:"));
         assert!(err("# only comments\n").starts_with("no scenes"));
         assert!(err("== A | 甲\nstrategy: pool\n").contains("'en:' or 'zh:'"));

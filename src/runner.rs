@@ -201,6 +201,8 @@ pub struct Runner {
     run: Option<RunHandle>,
     ticker: Option<Ticker>,
     sampler: Option<Sampler>,
+    /// A carried Python program to run under watch: the loop does it, as it needs the screen.
+    watch: Option<&'static str>,
 }
 
 impl Runner {
@@ -214,6 +216,7 @@ impl Runner {
             run: None,
             ticker: None,
             sampler: None,
+            watch: None,
         }
     }
 
@@ -277,9 +280,15 @@ impl Runner {
                     let _ = self.tx.send(Event::Notice(e));
                 }
             }
+            Command::WatchPython { script } => self.watch = Some(script),
             Command::Quit => return Ok(true),
         }
         Ok(false)
+    }
+
+    /// The carried Python program asked for, which only the loop can run (it lends the screen).
+    pub fn take_watch(&mut self) -> Option<&'static str> {
+        self.watch.take()
     }
 
     /// The current run's lesson clock, if a run exists.
@@ -384,6 +393,43 @@ pub fn feed(app: &mut App, event: Event) -> Vec<Command> {
     cmds
 }
 
+/// Lend the screen to a carried Python program under watch until `q` there; then tell the app
+/// what it showed and the screen's size (a resize meanwhile went to the watch screen). True when
+/// threadlab should end (Ctrl-C, a signal, a lost terminal).
+fn watch_python<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    rx: &Receiver<Event>,
+    runner: &mut Runner,
+    script: &'static str,
+) -> io::Result<bool>
+where
+    B::Error: Into<io::Error> + Send + Sync + 'static,
+{
+    let theme = *crate::ui::theme::Theme::of(app.look);
+    let ran = crate::watch::live::run_carried(terminal, rx, script, app.speed, app.lang, theme)?;
+    let mut cmds = match ran {
+        Ok((crate::watch::live::Quit::Status(_), _)) => return Ok(true),
+        Ok((crate::watch::live::Quit::Plain, watched)) => {
+            feed(app, Event::Watched(Box::new(watched)))
+        }
+        Err(why) => feed(app, Event::Notice(why)),
+    };
+    let size = terminal.size().map_err(Into::into)?;
+    cmds.extend(feed(app, Event::Resize(size.width, size.height)));
+    // Reports that came meanwhile (a stopped run's last words): taken, so the inbox wakes the
+    // loop again for the next run's.
+    for ev in runner.take_reports().into_events() {
+        cmds.extend(app.update(Event::Worker(ev)));
+    }
+    for cmd in cmds {
+        if runner.execute(cmd)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Run the screen until the app quits or the channel closes.
 pub fn run<B: Backend>(
     terminal: &mut Terminal<B>,
@@ -392,12 +438,19 @@ pub fn run<B: Backend>(
     runner: &mut Runner,
 ) -> io::Result<()>
 where
-    B::Error: Into<io::Error>,
+    B::Error: Into<io::Error> + Send + Sync + 'static,
 {
     let mut last_draw: Option<Instant> = None;
     let mut dirty = true;
     let mut input = Vec::new();
     loop {
+        if let Some(script) = runner.take_watch() {
+            if watch_python(terminal, app, &rx, runner, script)? {
+                return Ok(());
+            }
+            dirty = true;
+            last_draw = None;
+        }
         let due = last_draw.is_none_or(|t| t.elapsed() >= FRAME);
         if dirty && due {
             let now = runner.now().unwrap_or(0.0);

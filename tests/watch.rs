@@ -640,6 +640,7 @@ fn render_watch(lang: threadlab::i18n::Lang) -> String {
         lang,
         theme: &theme,
         now: 2.0,
+        back: false,
     };
     let mut term = Terminal::new(TestBackend::new(120, 36)).unwrap();
     term.draw(|f| f.render_widget(&view, f.area())).unwrap();
@@ -718,7 +719,7 @@ fn a_screen_already_open_can_run_a_lessons_program_it_carries() {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
     use threadlab::app::Event;
-    use threadlab::watch::live::{Quit, screen, start_script_on_screen};
+    use threadlab::watch::live::{Quit, Shown, screen, start_script_on_screen};
     if !have_python() {
         return;
     }
@@ -740,16 +741,12 @@ fn a_screen_already_open_can_run_a_lessons_program_it_carries() {
     });
     let mut term = Terminal::new(TestBackend::new(120, 30)).unwrap();
     let theme = threadlab::ui::theme::Theme::default();
-    let quit = screen(
-        &mut term,
-        &rx,
-        &session,
-        &mut program,
-        &inputs,
-        threadlab::i18n::Lang::En,
+    let shown = Shown {
+        lang: threadlab::i18n::Lang::En,
         theme,
-    )
-    .unwrap();
+        back: true,
+    };
+    let quit = screen(&mut term, &rx, &session, &mut program, &inputs, shown).unwrap();
     quitter.join().unwrap();
     assert_eq!(quit, Quit::Plain);
     assert_eq!(program.command, ["python3", "threads.py"]);
@@ -760,4 +757,219 @@ fn a_screen_already_open_can_run_a_lessons_program_it_carries() {
     for n in 1..=3 {
         assert!(screen_text.contains(&format!("Thread-{n} (download)")));
     }
+}
+
+/// A test terminal for the main screen's loop (whose backend errors are `io::Error`s) that keeps
+/// the text of every frame it is sent.
+struct Frames {
+    inner: ratatui::backend::TestBackend,
+    frames: Vec<String>,
+}
+
+fn ok<T>(r: Result<T, std::convert::Infallible>) -> std::io::Result<T> {
+    r.map_err(|never| match never {})
+}
+
+impl ratatui::backend::Backend for Frames {
+    type Error = std::io::Error;
+    fn draw<'a, I>(&mut self, content: I) -> std::io::Result<()>
+    where
+        I: Iterator<Item = (u16, u16, &'a ratatui::buffer::Cell)>,
+    {
+        ok(self.inner.draw(content))
+    }
+    fn hide_cursor(&mut self) -> std::io::Result<()> {
+        ok(self.inner.hide_cursor())
+    }
+    fn show_cursor(&mut self) -> std::io::Result<()> {
+        ok(self.inner.show_cursor())
+    }
+    fn get_cursor_position(&mut self) -> std::io::Result<ratatui::layout::Position> {
+        ok(self.inner.get_cursor_position())
+    }
+    fn set_cursor_position<P: Into<ratatui::layout::Position>>(
+        &mut self,
+        p: P,
+    ) -> std::io::Result<()> {
+        ok(self.inner.set_cursor_position(p))
+    }
+    fn clear(&mut self) -> std::io::Result<()> {
+        ok(self.inner.clear())
+    }
+    fn clear_region(&mut self, t: ratatui::backend::ClearType) -> std::io::Result<()> {
+        ok(self.inner.clear_region(t))
+    }
+    fn size(&self) -> std::io::Result<ratatui::layout::Size> {
+        ok(self.inner.size())
+    }
+    fn window_size(&mut self) -> std::io::Result<ratatui::backend::WindowSize> {
+        ok(self.inner.window_size())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        let text = (self.inner.buffer().content.iter())
+            .map(|c| c.symbol())
+            .collect();
+        self.frames.push(text);
+        Ok(())
+    }
+}
+
+fn key(c: char) -> threadlab::app::Event {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    threadlab::app::Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn classroom(strategy: threadlab::engine::Strategy, speed: f64) -> threadlab::app::App {
+    threadlab::app::App::new(threadlab::app::Start {
+        lang: threadlab::i18n::Lang::En,
+        strategy,
+        workers: 4,
+        speed,
+        seed: 1,
+        names: threadlab::tasks::lesson_names(),
+        min: 3.0,
+        max: 6.0,
+        workload: threadlab::engine::Workload::Io,
+        cores: 2,
+        all_cores: 2,
+        procs: Default::default(),
+        scenes: threadlab::lesson::builtin(),
+        look: Default::default(),
+    })
+}
+
+/// The pid of this process's child running the carried `script`, if there is one.
+fn child_running(script: &str) -> Option<u32> {
+    children_of(std::process::id()).into_iter().find(|&pid| {
+        std::fs::read(format!("/proc/{pid}/cmdline"))
+            .is_ok_and(|c| String::from_utf8_lossy(&c).contains(&format!("/{script}")))
+    })
+}
+
+#[test]
+fn the_main_screens_key_runs_the_strategys_python_on_the_same_screen_and_comes_back() {
+    use threadlab::runner::{self, Runner};
+    if !have_python() {
+        return;
+    }
+    let mut app = classroom(threadlab::engine::Strategy::Custom, 20.0);
+    runner::feed(&mut app, threadlab::app::Event::Resize(120, 40));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut r = Runner::new(tx.clone());
+    // The class's keys: W, then q once the program has ended (back), then q (quit threadlab).
+    let keys = std::thread::spawn(move || {
+        tx.send(key('W')).unwrap();
+        let mut pid = None;
+        poll("custom.py starts", || {
+            pid = child_running("custom.py");
+            pid.is_some()
+        });
+        let pid = pid.unwrap();
+        poll("custom.py ends", || !alive(pid));
+        // Its last lines and exit reach the screen: a frame or two later.
+        std::thread::sleep(Duration::from_millis(300));
+        tx.send(key('q')).unwrap();
+        tx.send(key('q')).unwrap();
+    });
+    let mut term = ratatui::Terminal::new(Frames {
+        inner: ratatui::backend::TestBackend::new(120, 40),
+        frames: Vec::new(),
+    })
+    .unwrap();
+    runner::run(&mut term, &mut app, rx, &mut r).unwrap();
+    r.shut_down();
+    keys.join().unwrap();
+    let frames = &term.backend().frames;
+    let watched = (frames.iter())
+        .position(|f| f.contains("threadlab watch") && f.contains("Thread-3"))
+        .unwrap_or_else(|| {
+            let last_watch = frames.iter().rev().find(|f| f.contains("threadlab watch"));
+            panic!("the program's threads on the screen: {last_watch:?}")
+        });
+    // While it ran, the key bar said how to come back.
+    assert!(
+        frames[watched..]
+            .iter()
+            .any(|f| f.contains("back to threadlab"))
+    );
+    // The main screen came back, and says what the run showed.
+    let last = frames.last().unwrap();
+    assert!(!last.contains("threadlab watch"), "{last}");
+    assert!(
+        last.contains("[python3] custom.py: exit status 0"),
+        "{last}"
+    );
+    assert!(last.contains("waits: sum"), "{last}");
+    assert!(child_running("custom.py").is_none());
+}
+
+#[test]
+fn the_lessons_python_scenes_run_their_programs_in_turn_and_the_card_keeps_the_figures() {
+    use threadlab::app::{Command, Event};
+    use threadlab::watch::carried::Watched;
+    let mut app = classroom(threadlab::engine::Strategy::Serial, 1.0);
+    threadlab::runner::feed(&mut app, Event::Resize(120, 40));
+    app.update(key('L'));
+    let scenes = app.lesson.as_ref().unwrap().scenes.clone();
+    let gil = (scenes.iter())
+        .position(|s| s.preset.python.contains(&"cpu_threads.py"))
+        .expect("a GIL scene");
+    for _ in 0..gil {
+        app.update(Event::Key(crossterm::event::KeyEvent::from(
+            crossterm::event::KeyCode::PageDown,
+        )));
+    }
+    let enter = |app: &mut threadlab::app::App| {
+        let cmds = app.update(Event::Key(crossterm::event::KeyEvent::from(
+            crossterm::event::KeyCode::Enter,
+        )));
+        cmds.into_iter()
+            .find_map(|c| match c {
+                Command::WatchPython { script } => Some(script),
+                _ => None,
+            })
+            .expect("Enter runs a program")
+    };
+    let ran = |script: &'static str, busy: &str, found: &str| Watched {
+        script,
+        finished: true,
+        figures: [
+            format!("{script}: exit status 0 · cores busy {busy}"),
+            format!("{script}：退出状态 0"),
+        ],
+        conclusions: [vec![found.to_string()], vec![found.to_string()]],
+    };
+    assert_eq!(enter(&mut app), "cpu_threads.py");
+    app.update(Event::Watched(Box::new(ran(
+        "cpu_threads.py",
+        "1.00",
+        "3 threads took turns",
+    ))));
+    assert_eq!(enter(&mut app), "cpu_processes.py");
+    app.update(Event::Watched(Box::new(ran(
+        "cpu_processes.py",
+        "1.95",
+        "3 workers computed at once",
+    ))));
+    // Round again, and the card keeps one result of each.
+    assert_eq!(enter(&mut app), "cpu_threads.py");
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    term.draw(|f| f.render_widget(&app, f.area())).unwrap();
+    let text: String = (term.backend().buffer().content.iter())
+        .map(|c| c.symbol())
+        .collect();
+    for line in [
+        "→ cpu_threads.py: exit status 0 · cores busy 1.00",
+        "3 threads took turns",
+        "→ cpu_processes.py: exit status 0 · cores busy 1.95",
+        "3 workers computed at once",
+        "Enter runs python3 cpu_threads.py",
+    ] {
+        assert!(text.contains(line), "{line} not on the card:\n{text}");
+    }
+    // A new scene starts with a clean card.
+    app.update(Event::Key(crossterm::event::KeyEvent::from(
+        crossterm::event::KeyCode::PageUp,
+    )));
+    assert!(app.lesson.as_ref().unwrap().watched.is_empty());
 }

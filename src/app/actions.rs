@@ -182,6 +182,9 @@ impl App {
                 self.help_scroll = 0;
                 vec![]
             }
+            Action::WatchPython => {
+                self.watch_python(crate::watch::carried::counterpart(self.strategy))
+            }
             Action::Code(language) => {
                 // The same key again closes the panel; the other language's key switches to it.
                 self.code = (self.code != Some(language)).then_some(language);
@@ -237,6 +240,11 @@ impl App {
                 self.compare_queue.clear();
                 let held = self.lesson.as_ref().map(|l| l.held).unwrap_or_default();
                 let mut cmds = self.set_stage(held);
+                // A scene of the lesson's own programs runs the real thing, not its re-enactment.
+                if let Some(script) = self.lesson.as_ref().and_then(|l| l.next_python()) {
+                    cmds.extend(self.watch_python(script));
+                    return Some(cmds);
+                }
                 cmds.extend(self.start_run());
                 let id = self.run.as_ref().map(|r| r.id);
                 if let Some(l) = &mut self.lesson {

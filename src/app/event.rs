@@ -44,6 +44,9 @@ pub enum Event {
     Crashed(Crash),
     /// What a command did, or why it could not be carried out (cores here, where a trace went).
     Notice(String),
+    /// A carried Python program ran under watch on this screen and the screen is back: what it
+    /// showed.
+    Watched(Box<crate::watch::carried::Watched>),
     /// The terminal is gone (read error, end of input) or a signal asked us to end.
     Shutdown(String),
 }
@@ -79,6 +82,11 @@ pub enum Command {
     Step,
     /// Write this run as a Chrome trace (`e`); the path is `--trace FILE` or one named after it.
     ExportTrace(Box<crate::report::RunReport>),
+    /// Run this carried Python program (`assets/python/`) under watch on the same screen, at
+    /// the screen's speed, until `q` brings the screen back.
+    WatchPython {
+        script: &'static str,
+    },
     /// End the process now (restoring the terminal first).
     Quit,
 }
@@ -105,4 +113,6 @@ pub enum LogLine {
         elapsed: f64,
     },
     Note(Key),
+    /// A carried Python program ran under watch: what it measured, and what that supports.
+    Watched(Arc<crate::watch::carried::Watched>),
 }

@@ -15,6 +15,7 @@ impl App {
             index: 0,
             ran: None,
             held: Held::default(),
+            watched: Vec::new(),
         });
         let cmds = self.set_stage(Held::default());
         self.refresh_idle();
@@ -95,6 +96,7 @@ impl App {
         lesson.index = next;
         lesson.ran = None;
         lesson.held = Held::default();
+        lesson.watched.clear();
         let mut cmds = Vec::new();
         if self.is_running() {
             // A new scene is a new stage: the old run would only confuse it.

@@ -10,6 +10,7 @@ mod lesson;
 mod runs;
 mod scroll;
 mod view;
+mod watched;
 pub use event::{Command, Event, LogLine};
 pub use lanes::{Lane, Lanes};
 pub use view::{Held, LessonView, Outcome, RunView, TickerView};
@@ -310,6 +311,10 @@ impl App {
             }
             Event::Notice(p) => {
                 self.notice = Some(p);
+                vec![]
+            }
+            Event::Watched(w) => {
+                self.on_watched(*w);
                 vec![]
             }
             Event::Shutdown(_) => vec![Command::Quit],

@@ -59,6 +59,8 @@ pub struct LessonView {
     pub ran: Option<u64>,
     /// Settings the teacher changed with a key in this scene: Enter keeps them.
     pub held: Held,
+    /// What the real Python programs run from this scene showed, oldest first.
+    pub watched: Vec<crate::watch::carried::Watched>,
 }
 
 /// Which of a scene's settings the teacher changed by hand since the scene opened.
@@ -82,5 +84,18 @@ impl LessonView {
     /// The scene on screen.
     pub fn scene(&self) -> &Scene {
         &self.scenes[self.index]
+    }
+
+    /// The scene's Python program Enter runs next: the first of its programs not yet run from
+    /// it, then round again.
+    pub fn next_python(&self) -> Option<&'static str> {
+        let list = &self.scene().preset.python;
+        if list.is_empty() {
+            return None;
+        }
+        let done = (self.watched.iter())
+            .filter(|w| list.contains(&w.script))
+            .count();
+        Some(list[done % list.len()])
     }
 }

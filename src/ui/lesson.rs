@@ -40,13 +40,30 @@ fn lines(app: &App, width: u16) -> Vec<(String, Style)> {
     let numbers = (app.run.as_ref())
         .filter(|r| Some(r.id) == l.ran)
         .and_then(|r| lesson::summary(lang, &r.state));
+    let bold = th.accent.add_modifier(Modifier::BOLD);
     match numbers {
         Some(n) => {
-            let style = th.accent.add_modifier(Modifier::BOLD);
             let wrapped = wrap(&format!("→ {n}"), w);
-            lines.extend(wrapped.into_iter().map(|s| (s, style)));
+            lines.extend(wrapped.into_iter().map(|s| (s, bold)));
         }
-        None => lines.push((String::new(), Style::new())),
+        None if l.watched.is_empty() => lines.push((String::new(), Style::new())),
+        None => {}
+    }
+    // The real programs run from this scene: what each measured, and what that supports.
+    for watched in &l.watched {
+        let figures = wrap(&format!("→ {}", watched.figures(lang)), w);
+        lines.extend(figures.into_iter().map(|s| (s, bold)));
+        for c in watched.conclusions(lang) {
+            lines.extend(
+                wrap(&format!("  {c}"), w)
+                    .into_iter()
+                    .map(|s| (s, th.accent)),
+            );
+        }
+    }
+    if let Some(next) = l.next_python() {
+        let say = tf(lang, Key::lesson_python_next, &[&next]);
+        lines.extend(wrap(&say, w).into_iter().map(|s| (s, th.dim)));
     }
     let keys = wrap(t(lang, Key::lesson_keys), w);
     lines.extend(keys.into_iter().map(|s| (s, th.dim)));

@@ -99,5 +99,14 @@ pub fn log_line(th: &Theme, lang: Lang, line: &crate::app::LogLine) -> (String, 
             th.accent.add_modifier(Modifier::BOLD),
         ),
         LogLine::Note(key) => (format!("[main] {}", t(lang, *key)), th.warn),
+        LogLine::Watched(w) => {
+            let said = std::iter::once(w.figures(lang))
+                .chain(w.conclusions(lang).iter().map(String::as_str));
+            let said: Vec<&str> = said.collect();
+            (
+                format!("[python3] {}", said.join(" · ")),
+                th.accent.add_modifier(Modifier::BOLD),
+            )
+        }
     }
 }

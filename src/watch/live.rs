@@ -2,6 +2,7 @@
 //! looked at every 16 ms at most, a frame drawn as soon as something changed (at most one per
 //! 16 ms) and at least every 33 ms while the program runs.
 
+use super::carried::Watched;
 use super::model::Program;
 use super::session::{Input, Mode, Session, mono_now};
 use super::view::WatchView;
@@ -50,7 +51,12 @@ pub fn run(command: &[OsString], speed: f64, lang: Lang, theme: Theme) -> i32 {
     let result = terminal::init(false).and_then(|mut term| {
         let _guard = terminal::Guard;
         terminal::spawn_input(etx)?;
-        let quit = screen(&mut term, &erx, &session, &mut program, &rx, lang, theme)?;
+        let shown = Shown {
+            lang,
+            theme,
+            back: false,
+        };
+        let quit = screen(&mut term, &erx, &session, &mut program, &rx, shown)?;
         drop(term);
         terminal::restore();
         Ok(quit)
@@ -113,6 +119,54 @@ pub fn start_script_on_screen(
     }
 }
 
+/// How the screen looks, and where `q` leads.
+pub struct Shown {
+    pub lang: Lang,
+    pub theme: Theme,
+    /// Lent by the main screen: `q` goes back to it instead of quitting threadlab.
+    pub back: bool,
+}
+
+/// Run the carried program `script` (a strategy's counterpart, a lesson scene's program) on the
+/// main screen's terminal until `q` brings the main screen back: how the screen was left and
+/// what the run showed, or one line saying why it could not start.
+pub fn run_carried<B: Backend>(
+    term: &mut Terminal<B>,
+    keys: &mpsc::Receiver<Event>,
+    script: &'static str,
+    speed: f64,
+    lang: Lang,
+    theme: Theme,
+) -> std::io::Result<Result<(Quit, Watched), String>>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let Some((name, source)) = super::carried::script(script) else {
+        return Ok(Err(format!("threadlab carries no program called {script}")));
+    };
+    // A program that computes has no sleeps to divide: its seconds stay real seconds.
+    let speed = if super::carried::sleeps(name) {
+        speed
+    } else {
+        1.0
+    };
+    let (session, mut program, inputs) = match start_script_on_screen(name, source, speed) {
+        Ok(s) => s,
+        Err(e) => return Ok(Err(e)),
+    };
+    let shown = Shown {
+        lang,
+        theme,
+        back: true,
+    };
+    let quit = screen(term, keys, &session, &mut program, &inputs, shown)?;
+    // What the program said while it was being stopped is part of its story.
+    while let Ok(input) = inputs.try_recv() {
+        program.apply(input);
+    }
+    Ok(Ok((quit, super::carried::summarize(name, &program))))
+}
+
 /// How the screen was left.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Quit {
@@ -132,12 +186,16 @@ pub fn screen<B: Backend>(
     session: &Session,
     program: &mut Program,
     inputs: &mpsc::Receiver<Input>,
-    mut lang: Lang,
-    theme: Theme,
+    shown: Shown,
 ) -> std::io::Result<Quit>
 where
     B::Error: Send + Sync + 'static,
 {
+    let Shown {
+        mut lang,
+        theme,
+        back,
+    } = shown;
     let stats = std::env::var_os("THREADLAB_WATCH_STATS").is_some();
     let mut delays = Delays::default();
     let mut dirty = true;
@@ -199,6 +257,7 @@ where
                 lang,
                 theme: &theme,
                 now: mono_now(),
+                back,
             };
             term.draw(|f| f.render_widget(&view, f.area()))
                 .map_err(std::io::Error::other)?;

@@ -4,9 +4,11 @@
 //!
 //! - [`protocol`]: the probe's JSON lines; [`session`]: the probe's directory, the socket, the
 //!   program and the threads that listen to it; [`sampler`]: CPU time per thread from `/proc`.
+//! - [`carried`]: the lesson's programs threadlab carries, for the main screen and the lesson.
 //! - [`model`]: the program rebuilt from all of that; [`report`]: `--json` and the transcript;
 //!   [`view`] and [`live`]: the live screen.
 
+pub mod carried;
 pub mod live;
 pub mod model;
 pub mod protocol;

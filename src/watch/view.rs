@@ -22,6 +22,8 @@ pub struct WatchView<'a> {
     pub theme: &'a Theme,
     /// CLOCK_MONOTONIC seconds: where running bars and lanes end.
     pub now: f64,
+    /// Lent by the main screen: `q` goes back to it.
+    pub back: bool,
 }
 
 impl WatchView<'_> {
@@ -196,10 +198,11 @@ impl WatchView<'_> {
 
     fn keybar(&self, x: u16, y: u16, w: u16, buf: &mut Buffer) {
         let (th, lang) = (self.theme, self.lang);
-        let quit = if self.program.ended.is_some() {
-            Key::watch_key_close
-        } else {
-            Key::watch_key_stop
+        let quit = match (self.program.ended.is_some(), self.back) {
+            (true, false) => Key::watch_key_close,
+            (false, false) => Key::watch_key_stop,
+            (true, true) => Key::watch_key_back,
+            (false, true) => Key::watch_key_stop_back,
         };
         let mut cx = x;
         for (key, what) in [("q", t(lang, quit)), ("l", t(lang, Key::watch_key_lang))] {
@@ -667,6 +670,7 @@ mod tests {
                 lang: Lang::Zh,
                 theme: &theme,
                 now: 1.2,
+                back: false,
             };
             let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
             (&view).render(buf.area, &mut buf);
