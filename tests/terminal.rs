@@ -1063,12 +1063,12 @@ fn walk_the_lesson(lang: &str, scene_label: impl Fn(usize) -> String, total: &st
 
 #[test]
 fn lesson_mode_walks_every_scene_in_english() {
-    walk_the_lesson("en", |i| format!("Scene {i}/9"), "Total time:");
+    walk_the_lesson("en", |i| format!("Scene {i}/11"), "Total time:");
 }
 
 #[test]
 fn lesson_mode_walks_every_scene_in_chinese() {
-    walk_the_lesson("zh", |i| format!("第 {i}/9 幕"), "总耗时:");
+    walk_the_lesson("zh", |i| format!("第 {i}/11 幕"), "总耗时:");
 }
 
 #[test]

@@ -691,7 +691,7 @@ fn a_lesson_scene_sets_its_stage_and_its_run_adds_the_numbers() {
         // The card's text, its rows joined: each row's first pane only.
         let s = screen(&a, w, h);
         let card: Vec<&str> = (s.lines())
-            .skip_while(|l| !l.contains("Scene 2/9"))
+            .skip_while(|l| !l.contains("Scene 2/11"))
             .skip(1)
             .take_while(|l| !l.starts_with('└'))
             .map(|l| l.split('│').nth(1).unwrap_or(""))
@@ -1080,10 +1080,10 @@ fn the_lesson_card_stays_whole_on_a_short_screen_and_above_the_code() {
     threadlab::runner::feed(&mut a, Event::Resize(80, 24));
     a.open_lesson();
     let s = screen(&a, 80, 24);
-    assert!(s.contains("Scene 1/9") && s.contains("PgDn next"), "{s}");
+    assert!(s.contains("Scene 1/11") && s.contains("PgDn next"), "{s}");
     key(&mut a, 'v');
     let s = screen(&a, 80, 24);
-    assert!(s.contains("Scene 1/9") && s.contains("PgDn next"), "{s}");
+    assert!(s.contains("Scene 1/11") && s.contains("PgDn next"), "{s}");
 }
 
 #[test]
