@@ -30,6 +30,8 @@ use std::time::{Duration, Instant};
 /// How long to wait, after the program has exited, for what its children and the socket still
 /// carry; a child that outlives the program does not hold threadlab open longer than this.
 const LINGER: Duration = Duration::from_secs(1);
+/// How long the transcript waits for a probe's hello before it calls the program unprobed.
+pub const PROBE_PATIENCE: Duration = Duration::from_secs(3);
 /// How long a program gets to end after Ctrl-C before it is killed.
 const GRACE: Duration = Duration::from_secs(2);
 /// How long after a signal to threadlab the program gets to end by itself before it is passed on.
@@ -176,7 +178,12 @@ fn headless(command: &[OsString], speed: f64, json: bool, lang: Lang) -> i32 {
             Err(RecvTimeoutError::Disconnected) => break,
         }
         if !json {
-            if !head_shown && (program.probed() || !program.log.is_empty()) {
+            // The head says whether a probe reports, so it waits for the probe's hello: /proc
+            // sees the process before Python has even loaded the probe. A program that never says
+            // hello (not Python, -I) gets its head once the probe is clearly not coming, or at
+            // its end, when everything it sent has been read.
+            let no_hello = session::mono_now() - program.spawned_at > PROBE_PATIENCE.as_secs_f64();
+            if !head_shown && (program.probed() || (no_hello && !program.log.is_empty())) {
                 head_shown = true;
                 let _ = writeln!(out, "{}", report::transcript_head(lang, &program));
             }

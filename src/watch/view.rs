@@ -159,7 +159,10 @@ impl WatchView<'_> {
                     &h.cpus.map_or("?".into(), |c| c.to_string()),
                 ],
             ),
-            None if p.ended.is_some() || p.now - p.spawned_at > 1.0 => {
+            // Not before everything it sent is read, or the probe had time to say hello.
+            None if p.is_complete()
+                || p.now - p.spawned_at > super::PROBE_PATIENCE.as_secs_f64() =>
+            {
                 t(lang, Key::watch_no_probe_short).to_string()
             }
             None => String::new(),
