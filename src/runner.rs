@@ -406,8 +406,15 @@ fn watch_python<B: Backend>(
 where
     B::Error: Into<io::Error> + Send + Sync + 'static,
 {
-    let theme = *crate::ui::theme::Theme::of(app.look);
-    let ran = crate::watch::live::run_carried(terminal, rx, script, app.speed, app.lang, theme)?;
+    let theme = *crate::ui::theme::Theme::of(app.settings.look);
+    let ran = crate::watch::live::run_carried(
+        terminal,
+        rx,
+        script,
+        app.settings.speed,
+        app.settings.lang,
+        theme,
+    )?;
     let mut cmds = match ran {
         Ok((crate::watch::live::Quit::Status(_), _)) => return Ok(true),
         Ok((crate::watch::live::Quit::Plain, watched)) => {

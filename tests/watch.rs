@@ -821,20 +821,14 @@ fn key(c: char) -> threadlab::app::Event {
 
 fn classroom(strategy: threadlab::engine::Strategy, speed: f64) -> threadlab::app::App {
     threadlab::app::App::new(threadlab::app::Start {
-        lang: threadlab::i18n::Lang::En,
-        strategy,
-        workers: 4,
-        speed,
-        seed: 1,
-        names: threadlab::tasks::lesson_names(),
-        min: 3.0,
-        max: 6.0,
-        workload: threadlab::engine::Workload::Io,
+        settings: threadlab::settings::Settings {
+            strategy,
+            speed,
+            ..Default::default()
+        },
         cores: 2,
         all_cores: 2,
-        procs: Default::default(),
         scenes: threadlab::lesson::builtin(),
-        look: Default::default(),
     })
 }
 

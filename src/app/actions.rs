@@ -183,7 +183,7 @@ impl App {
                 vec![]
             }
             Action::WatchPython => {
-                self.watch_python(crate::watch::carried::counterpart(self.strategy))
+                self.watch_python(crate::watch::carried::counterpart(self.settings.strategy))
             }
             Action::Code(language) => {
                 // The same key again closes the panel; the other language's key switches to it.
