@@ -144,8 +144,14 @@ const RUST: [Source; SUBJECTS] = [
         ]
     ),
     rust!(
-        "ticker.rs",
-        &[".spawn(", "daemon.store(", "threads.clear()"]
+        "ticker_child.rs",
+        &[
+            "spawn(move",
+            "pace.sleep(5.0)",
+            "if !daemon",
+            ".join()",
+            "Ok(())"
+        ]
     ),
 ];
 

@@ -39,6 +39,9 @@ pub struct Preset {
     /// The lesson's own Python programs (`python:`) that Enter runs for real under watch, one
     /// per Enter, in this order; empty: Enter runs the scene's strategy.
     pub python: Vec<&'static str>,
+    /// `program: ping-pong` (Some(false)) or `ping-pong daemon` (Some(true)): Enter runs the
+    /// daemon lesson's Ping/Pong program in a process of its own instead of the downloads.
+    pub ping_pong: Option<bool>,
 }
 
 /// One section of the lesson.
@@ -173,6 +176,14 @@ pub fn parse_in(text: &str, lang: Lang) -> Result<Vec<Scene>, String> {
                     "daemon" => TickerSetting::Daemon,
                     _ => return Err(bad(Key::err_want_ticker)),
                 })
+            }
+            "program" => {
+                p.ping_pong = match value {
+                    "none" => None,
+                    "ping-pong" => Some(false),
+                    "ping-pong daemon" => Some(true),
+                    _ => return Err(bad(Key::err_want_program)),
+                }
             }
             "names" => {
                 // The same rules as a tasks file's names, one per comma instead of per line.
@@ -324,8 +335,11 @@ mod tests {
                 Strategy::Pool
             ]
         );
-        assert_eq!(scenes[7].preset.ticker, Some(TickerSetting::On));
-        assert_eq!(scenes[8].preset.ticker, Some(TickerSetting::Daemon));
+        // The daemon scenes run the lesson's program in a child, not threadlab's own ticker.
+        assert_eq!(scenes[7].preset.ticker, Some(TickerSetting::Off));
+        assert_eq!(scenes[8].preset.ticker, Some(TickerSetting::Off));
+        assert_eq!(scenes[7].preset.ping_pong, Some(false));
+        assert_eq!(scenes[8].preset.ping_pong, Some(true));
         // Then the lesson's own Python programs, for real, and the GIL.
         assert_eq!(
             scenes[9].preset.python,
@@ -386,6 +400,9 @@ mod tests {
         let python = err("== A | 甲\npython: threads.py, ../x.py\nen: x");
         assert!(python.starts_with("line 2: python: '../x.py'"), "{python}");
         assert!(python.contains("cpu_threads.py"), "{python}");
+        let program = err("== A | 甲\nprogram: pingpong");
+        assert!(program.starts_with("line 2: program"), "{program}");
+        assert!(program.contains("ping-pong daemon"), "{program}");
         assert!(err("==  |  \nen: x").starts_with("line 1:"));
         assert!(err("# only comments\n").starts_with("no scenes"));
         assert!(err("== A | 甲\nstrategy: pool\n").contains("'en:' or 'zh:'"));

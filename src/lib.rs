@@ -12,6 +12,7 @@
 //! - [`chart`]: the comparison as text bars, for `compare` and the screen.
 //! - [`verdict`]: a finished run's conclusion, stated only when its measured figures support it.
 //! - [`cores`]: how many CPU cores the process may use; [`procinfo`]: its threads and their context switches.
+//! - [`ticker`]: threadlab's own Ping/Pong threads; [`ticker_child`]: the daemon lesson's Ping/Pong program, run as a child process.
 //! - [`watch`]: `threadlab watch`, a real Python program's threads under a probe.
 
 pub mod app;
@@ -35,6 +36,7 @@ pub mod tasks;
 pub mod terminal;
 pub mod text;
 pub mod ticker;
+pub mod ticker_child;
 pub mod trace;
 pub mod ui;
 pub mod verdict;

@@ -15,6 +15,12 @@ use threadlab::runner::{self, Runner};
 use threadlab::terminal;
 
 fn main() -> ExitCode {
+    // The daemon lesson's Ping/Pong program, started by threadlab as a child of its own.
+    if let Some(code) = std::env::var_os(threadlab::ticker_child::ENV)
+        .and_then(|spec| threadlab::ticker_child::serve(&spec))
+    {
+        return ExitCode::from(code);
+    }
     // A child of the process strategies is decided first: it must report in about what exec
     // costs, so it parses its own few options and builds nothing else (no help text, no locale).
     if std::env::args_os().nth(1).is_some_and(|a| a == "worker") {

@@ -7,6 +7,7 @@ use crate::app::{App, Command, Event};
 use crate::engine::{self, BytesVia, Reporter, RunEvent, RunHandle, WorkerEvent};
 use crate::procinfo;
 use crate::ticker::Ticker;
+use crate::ticker_child::{News, PingPong};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use std::io;
@@ -200,6 +201,10 @@ pub struct Runner {
     pub trace_path: Option<std::path::PathBuf>,
     run: Option<RunHandle>,
     ticker: Option<Ticker>,
+    /// The daemon lesson's Ping/Pong program, in a child process; dropping it kills and reaps it.
+    ping_pong: Option<PingPong>,
+    /// The binary the Ping/Pong program runs from; None is this one (tests name theirs).
+    pub ping_pong_exe: Option<std::path::PathBuf>,
     sampler: Option<Sampler>,
     /// A carried Python program to run under watch: the loop does it, as it needs the screen.
     watch: Option<&'static str>,
@@ -215,6 +220,8 @@ impl Runner {
             trace_path: None,
             run: None,
             ticker: None,
+            ping_pong: None,
+            ping_pong_exe: None,
             sampler: None,
             watch: None,
         }
@@ -268,6 +275,20 @@ impl Runner {
             }
             Command::StopTicker => self.ticker = None,
             Command::SetDaemon(d) => self.ticker.iter().for_each(|t| t.set_daemon(d)),
+            Command::StartPingPong { id, daemon, speed } => {
+                self.ping_pong = None;
+                let exe = self.ping_pong_exe.clone();
+                match PingPong::start(self.tx.clone(), id, daemon, speed, exe) {
+                    Ok(p) => self.ping_pong = Some(p),
+                    Err(e) => {
+                        let news = News::Failed(e.to_string());
+                        // Closed channel: the loop is ending anyway.
+                        let _ = self.tx.send(Event::PingPong { id, news });
+                    }
+                }
+            }
+            Command::EndPingPong => self.ping_pong.iter().for_each(|p| p.interrupt()),
+            Command::StopPingPong => self.ping_pong = None,
             Command::Crash => {
                 if let Some(r) = &self.run {
                     // Closed channel: the loop is ending anyway.
@@ -309,6 +330,8 @@ impl Runner {
     pub fn shut_down(&mut self) {
         self.run = None;
         self.sampler = None;
+        // A child program never outlives the screen, whatever it was doing.
+        self.ping_pong = None;
         if let Some(t) = self.ticker.take() {
             t.abandon();
         }

@@ -12,6 +12,7 @@ use threadlab::i18n::{Key, Lang};
 use threadlab::report::{Phase, RunState};
 use threadlab::settings::Settings;
 use threadlab::tasks;
+use threadlab::ticker_child::{Ended, News, PingPong};
 
 fn lesson_app() -> App {
     let mut app = App::new(Start {
@@ -193,6 +194,11 @@ fn finish(app: &mut App, id: u64) {
 
 /// The lesson card's rows, as the class sees them at 120×40.
 fn card(app: &App) -> String {
+    pane(app, |r| r.contains("Scene ") || r.contains("第 "))
+}
+
+/// The rows of the first pane whose top row `is_top` picks, at 120×40, up to its right border.
+fn pane(app: &App, is_top: impl Fn(&str) -> bool) -> String {
     let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
     term.draw(|f| f.render_widget(app, f.area())).unwrap();
     let buf = term.backend().buffer().clone();
@@ -212,10 +218,8 @@ fn card(app: &App) -> String {
             s.trim_end().to_string()
         })
         .collect();
-    let top = rows
-        .iter()
-        .position(|r| r.contains("Scene ") || r.contains("第 "));
-    let top = top.expect("the card shows");
+    let top = rows.iter().position(|r| is_top(r));
+    let top = top.expect("the pane shows");
     (rows[top..].iter())
         .take_while(|r| !r.starts_with('└'))
         .chain(rows[top..].iter().find(|r| r.starts_with('└')))
@@ -246,6 +250,23 @@ fn every_scenes_finished_card_in_both_languages() {
             }
             let id = match &press(&mut app, KeyCode::Enter)[..] {
                 [.., Command::StartRun { id, .. }] => *id,
+                [.., Command::StartPingPong { id, daemon, .. }] => {
+                    // The daemon scenes run the lesson's program: its box says how it ended.
+                    let ended = Ended {
+                        code: Some(0),
+                        signal: None,
+                    };
+                    let mut news = vec![News::Started { pid: 4242 }, News::MainEnded];
+                    news.extend(daemon.then_some(News::Exited(ended)));
+                    for news in news {
+                        app.update(Event::PingPong { id: *id, news });
+                    }
+                    let shown = pane(&app, |r| r.starts_with("┌ Ping/Pong"));
+                    let name = format!("finished_program_{}_{:?}", i + 1, lang).to_lowercase();
+                    insta::assert_snapshot!(name, shown);
+                    press(&mut app, KeyCode::PageDown);
+                    continue;
+                }
                 other => panic!("scene {}: {other:?}", i + 1),
             };
             finish(&mut app, id);
@@ -406,26 +427,81 @@ fn scenes_8_and_9_never_trap_the_teacher() {
         press(&mut app, KeyCode::PageDown);
     }
     assert!(
-        app.ticker.on && !app.ticker.daemon,
-        "scene 8: Ping/Pong, not daemon"
+        app.program_scene() && !app.ticker.daemon,
+        "scene 8: not daemon"
     );
-    // q: main finishes, the process stays for Ping and Pong.
+    // Enter runs the lesson's program in a child, not the downloads.
+    let cmds = press(&mut app, KeyCode::Enter);
+    let Some(Command::StartPingPong { id, daemon, .. }) = cmds.last().cloned() else {
+        panic!("Enter starts the program: {cmds:?}")
+    };
+    assert!(!daemon && app.run.is_none(), "{cmds:?}");
+    app.update(Event::PingPong {
+        id,
+        news: News::Started { pid: 4242 },
+    });
+    app.update(Event::PingPong {
+        id,
+        news: News::Word("Ping"),
+    });
+    app.update(Event::PingPong {
+        id,
+        news: News::MainEnded,
+    });
+    let words = screen_words(&app);
+    assert!(words.contains("main thread has finished"), "{words}");
+    assert!(words.contains("Ping"), "{words}");
+    // x ends the program (never threadlab), as Ctrl-C would.
+    assert_eq!(press(&mut app, KeyCode::Char('x')), [Command::EndPingPong]);
+    app.update(Event::PingPong {
+        id,
+        news: News::Exited(Ended {
+            code: None,
+            signal: Some(2),
+        }),
+    });
+    assert!(screen_words(&app).contains("SIGINT"));
+    // q with threadlab's own non-daemon ticker still shows the rule on threadlab itself.
+    press(&mut app, KeyCode::Char('p'));
+    assert!(app.ticker.on && app.ticker.child.is_none());
     assert!(!press(&mut app, KeyCode::Char('q')).contains(&Command::Quit));
     assert!(app.main_finished);
     // PgDn goes on to scene 9 (daemon) without ending threadlab, and PgUp comes back.
     let cmds = press(&mut app, KeyCode::PageDown);
     assert!(!cmds.contains(&Command::Quit), "{cmds:?}");
-    assert!(!app.main_finished);
+    assert!(!app.main_finished && !app.ticker.on);
     assert_eq!(app.lesson.as_ref().unwrap().index, 8);
-    assert!(app.ticker.on && app.ticker.daemon);
-    press(&mut app, KeyCode::PageUp);
+    assert!(app.ticker.daemon);
+    // Scene 9: the program ends with its main thread, and the screen says its daemons died.
+    let cmds = press(&mut app, KeyCode::Enter);
+    let Some(Command::StartPingPong { id, daemon, .. }) = cmds.last().cloned() else {
+        panic!("Enter starts the program: {cmds:?}")
+    };
+    assert!(daemon);
+    for news in [
+        News::Started { pid: 4343 },
+        News::MainEnded,
+        News::Exited(Ended {
+            code: Some(0),
+            signal: None,
+        }),
+    ] {
+        app.update(Event::PingPong { id, news });
+    }
+    let words = screen_words(&app);
+    assert!(
+        words.contains("pid 4343 exited with status 0 when main finished"),
+        "{words}"
+    );
+    assert!(words.contains("Ping and Pong died with it"), "{words}");
+    // A program still running is killed when the scene moves: PgUp stops it.
+    let cmds = press(&mut app, KeyCode::Enter);
+    assert!(matches!(cmds.last(), Some(Command::StartPingPong { .. })));
+    let cmds = press(&mut app, KeyCode::PageUp);
+    assert!(cmds.contains(&Command::StopPingPong), "{cmds:?}");
     assert_eq!(app.lesson.as_ref().unwrap().index, 7);
-    assert!(app.ticker.on && !app.ticker.daemon);
-    // Scene 8 again: q then PgUp leaves the demo backwards too.
-    press(&mut app, KeyCode::Char('q'));
-    assert!(app.main_finished);
+    assert!(!app.ticker.daemon && app.ticker.child.is_none());
     press(&mut app, KeyCode::PageUp);
-    assert!(!app.main_finished);
     assert_eq!(app.lesson.as_ref().unwrap().index, 6);
 }
 
@@ -496,4 +572,115 @@ fn io_and_cpu_results_stay_apart_and_finished_threads_stay_in_the_switch_table()
     // The next run starts a fresh table.
     press(&mut app, KeyCode::Enter);
     assert!(app.switches.is_empty());
+}
+
+/// The Ping/Pong program's news, until `until` says stop or 30 s pass (a busy machine).
+fn news_until(
+    rx: &mpsc::Receiver<Event>,
+    mut until: impl FnMut(&News, &[News]) -> bool,
+) -> Vec<News> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut seen = Vec::new();
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(Event::PingPong { news, .. }) => {
+                let stop = until(&news, &seen);
+                seen.push(news);
+                if stop {
+                    return seen;
+                }
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    panic!("the program's news stopped short: {seen:?}")
+}
+
+/// Whether process `pid` is gone (or a zombie whose parent has not reaped it yet).
+fn gone(pid: u32) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => return true,
+            // The state follows the command's closing parenthesis.
+            Ok(stat)
+                if stat
+                    .rsplit(')')
+                    .next()
+                    .is_some_and(|r| r.trim_start().starts_with('Z')) =>
+            {
+                return true;
+            }
+            Ok(_) => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+    false
+}
+
+fn start_program(daemon: bool) -> (PingPong, mpsc::Receiver<Event>) {
+    let (tx, rx) = mpsc::channel();
+    let exe = Some(env!("CARGO_BIN_EXE_threadlab").into());
+    // Main's 5 lesson seconds in a quarter of a real second.
+    let program = PingPong::start(tx, 1, daemon, 20.0, exe).expect("the program starts");
+    (program, rx)
+}
+
+#[test]
+fn the_daemon_program_ends_with_its_main_thread_and_leaves_nothing_behind() {
+    let (program, rx) = start_program(true);
+    let pid = program.pid();
+    let seen = news_until(&rx, |n, _| matches!(n, News::Exited(_)));
+    assert_eq!(seen.first(), Some(&News::Started { pid }));
+    let main_ended = seen.iter().position(|n| *n == News::MainEnded);
+    let main_ended = main_ended.expect("main says it ended");
+    assert!(seen[..main_ended].contains(&News::Word("Ping")), "{seen:?}");
+    assert!(seen[..main_ended].contains(&News::Word("Pong")), "{seen:?}");
+    assert_eq!(
+        seen.last(),
+        Some(&News::Exited(Ended {
+            code: Some(0),
+            signal: None
+        }))
+    );
+    assert!(gone(pid), "pid {pid} is still there");
+    drop(program);
+}
+
+#[test]
+fn the_non_daemon_program_outlives_its_main_thread_until_x_ends_it() {
+    let (program, rx) = start_program(false);
+    let pid = program.pid();
+    // After main has ended, Ping and Pong go on: words keep coming and the process is alive.
+    let seen = news_until(&rx, |n, seen| {
+        let after = seen.iter().skip_while(|n| **n != News::MainEnded).count();
+        assert!(!matches!(n, News::Exited(_)), "it ended: {seen:?}");
+        matches!(n, News::Word(_)) && after >= 4
+    });
+    assert!(seen.contains(&News::MainEnded));
+    assert!(
+        std::fs::metadata(format!("/proc/{pid}")).is_ok(),
+        "pid {pid} died"
+    );
+    // x: SIGINT, as Ctrl-C would, and the process is reaped.
+    program.interrupt();
+    let seen = news_until(&rx, |n, _| matches!(n, News::Exited(_)));
+    assert_eq!(
+        seen.last(),
+        Some(&News::Exited(Ended {
+            code: None,
+            signal: Some(2)
+        }))
+    );
+    assert!(gone(pid), "pid {pid} is still there");
+}
+
+#[test]
+fn a_dropped_program_is_killed_and_reaped() {
+    let (program, rx) = start_program(false);
+    let pid = program.pid();
+    news_until(&rx, |n, _| *n == News::MainEnded);
+    drop(program);
+    // Dropping joins the reader, which reaped the child: no zombie, no process.
+    assert!(std::fs::metadata(format!("/proc/{pid}")).is_err());
 }

@@ -76,6 +76,9 @@ impl App {
                 vec![Command::Step]
             }
             Action::Crash => {
+                if let Some(cmds) = self.interrupt_ping_pong() {
+                    return cmds;
+                }
                 if !self.is_running() {
                     self.hint = Some(Key::hint_nothing_to_crash);
                     return vec![];
@@ -171,8 +174,19 @@ impl App {
                 self.settings.speed = SPEEDS[i];
                 vec![Command::SetSpeed(self.settings.speed)]
             }
-            Action::Ticker => self.toggle_ticker(),
-            Action::Daemon => self.toggle_daemon(),
+            Action::Ticker => {
+                // One Ping/Pong at a time: the program's goes before threadlab's own starts.
+                let mut cmds = self.stop_ping_pong();
+                cmds.extend(self.toggle_ticker());
+                cmds
+            }
+            Action::Daemon => {
+                if self.ticker.child.as_ref().is_some_and(|c| c.alive()) {
+                    // Python refuses to change a started thread's daemon flag, and so do we.
+                    self.hint = Some(Key::hint_pp_daemon_next);
+                }
+                self.toggle_daemon()
+            }
             Action::Language => {
                 self.settings.lang = self.settings.lang.toggled();
                 vec![]
@@ -243,6 +257,10 @@ impl App {
                 // A scene of the lesson's own programs runs the real thing, not its re-enactment.
                 if let Some(script) = self.lesson.as_ref().and_then(|l| l.next_python()) {
                     cmds.extend(self.watch_python(script));
+                    return Some(cmds);
+                }
+                if self.program_scene() {
+                    cmds.extend(self.start_ping_pong());
                     return Some(cmds);
                 }
                 cmds.extend(self.start_run());

@@ -28,6 +28,11 @@ pub enum Event {
     WorkerReports,
     /// One line of the Ping/Pong ticker, from the thread that printed it.
     Ticker(&'static str),
+    /// What the Ping/Pong program started with id `id` did, in its own process.
+    PingPong {
+        id: u64,
+        news: crate::ticker_child::News,
+    },
     /// A left click at (column, row), with `--mouse`; the runner turns it into what it hit.
     Click(u16, u16),
     /// A click on strategy tab `n` (1-based).
@@ -74,6 +79,16 @@ pub enum Command {
     },
     StopTicker,
     SetDaemon(bool),
+    /// Run the lesson's Ping/Pong program in a child process (any earlier one is killed first).
+    StartPingPong {
+        id: u64,
+        daemon: bool,
+        speed: f64,
+    },
+    /// End the Ping/Pong program as Ctrl-C would (SIGINT).
+    EndPingPong,
+    /// Kill and reap the Ping/Pong program: the scene moved on.
+    StopPingPong,
     /// Restrict the whole process to this many CPU cores.
     SetCores(usize),
     /// The crash demo: make one running worker of the current run blow up.
@@ -115,4 +130,9 @@ pub enum LogLine {
     Note(Key),
     /// A carried Python program ran under watch: what it measured, and what that supports.
     Watched(Arc<crate::watch::carried::Watched>),
+    /// What the daemon lesson's Ping/Pong program did, from its own process (a translation key).
+    Program {
+        pid: Option<u32>,
+        note: Key,
+    },
 }

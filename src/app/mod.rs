@@ -13,7 +13,7 @@ mod view;
 mod watched;
 pub use event::{Command, Event, LogLine};
 pub use lanes::{Lane, Lanes};
-pub use view::{Held, LessonView, Outcome, RunView, TickerView};
+pub use view::{ChildView, Held, LessonView, Outcome, RunView, TickerView};
 
 use crate::code::Language;
 use crate::engine::{Crash, Strategy, Task};
@@ -36,7 +36,8 @@ pub const SPEEDS: [f64; 13] = [
 ];
 
 const LOG_LINES: usize = 200;
-const TICKER_WORDS: usize = 120;
+/// Ping/Pong words kept for the ticker's box.
+pub(crate) const TICKER_WORDS: usize = 120;
 
 /// The whole state of the classroom screen.
 #[derive(Debug, Clone)]
@@ -294,6 +295,10 @@ impl App {
                         self.ticker.stream.pop_front();
                     }
                 }
+                vec![]
+            }
+            Event::PingPong { id, news } => {
+                self.on_ping_pong(id, news);
                 vec![]
             }
             Event::Sampled { threads, rss } => {

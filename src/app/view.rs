@@ -48,6 +48,41 @@ pub struct TickerView {
     pub daemon: bool,
     /// The most recent words printed, oldest first.
     pub stream: VecDeque<&'static str>,
+    /// The daemon lesson's Ping/Pong program in a child process of its own, when one was run
+    /// in this scene (its words go to `stream`, threadlab's own ticker being off meanwhile).
+    pub child: Option<ChildView>,
+}
+
+impl TickerView {
+    /// Whether the screen shows Ping/Pong: threadlab's own threads or the child program.
+    pub fn shown(&self) -> bool {
+        self.on || self.child.is_some()
+    }
+}
+
+/// The Ping/Pong program's process as the screen shows it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChildView {
+    /// Which start of the program this is, so a killed one's last words are not taken for news.
+    pub id: u64,
+    /// Its threads' daemon flag, fixed when they started, as Python's is.
+    pub daemon: bool,
+    pub pid: Option<u32>,
+    /// Its main thread slept its 5 s and finished.
+    pub main_ended: bool,
+    /// How the process ended, once it has.
+    pub ended: Option<crate::ticker_child::Ended>,
+    /// Whether `x` asked it to end (SIGINT), so the screen can say who ended it.
+    pub interrupted: bool,
+    /// Why it could not start.
+    pub failed: Option<String>,
+}
+
+impl ChildView {
+    /// Whether the process is (or is about to be) alive.
+    pub fn alive(&self) -> bool {
+        self.ended.is_none() && self.failed.is_none()
+    }
 }
 
 /// Where a class is in the lesson.

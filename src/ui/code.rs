@@ -29,7 +29,8 @@ pub(super) fn render(app: &App, language: Language, area: Rect, buf: &mut Buffer
         Language::Python => Key::code_python,
     };
     let mut top = area;
-    if app.ticker.on && area.height >= TICKER_MIN_H {
+    // The daemon scenes show the program's code before Enter runs it, too.
+    if (app.ticker.shown() || app.program_scene()) && area.height >= TICKER_MIN_H {
         let ticker = listing(Subject::Ticker, language);
         let h = (rows(ticker) + 2).min(area.height / 2);
         top.height -= h;
@@ -157,9 +158,22 @@ fn code_line(th: &Theme, line: &CodeLine, mut x: u16, y: u16, right: u16, buf: &
     }
 }
 
-/// The Python ticker's `DAEMON = ...` line as the `d` key has set it now, not as the file says.
+/// The Python ticker's `DAEMON = ...` line as the `d` key has set it now, not as the file says;
+/// the Rust program's `let daemon` line says the same in a comment (its value comes at run time).
 fn following_d(app: &App, line: &crate::code::CodeLine) -> Option<crate::code::CodeLine> {
-    if !line.text().trim_start().starts_with("DAEMON =") {
+    let text = line.text();
+    if text.trim_start().starts_with("let daemon = self.daemon;") {
+        let mut line = line.clone();
+        line.spans
+            .retain(|(kind, _)| *kind != crate::code::Syntax::Comment);
+        let said = match app.ticker.daemon {
+            true => " // DAEMON: true (the d key)",
+            false => " // DAEMON: false (the d key)",
+        };
+        line.spans.push((crate::code::Syntax::Comment, said));
+        return Some(line);
+    }
+    if !text.trim_start().starts_with("DAEMON =") {
         return None;
     }
     let value = if app.ticker.daemon { "True" } else { "False" };

@@ -240,7 +240,7 @@ pub(crate) fn areas(app: &App, area: Rect) -> Areas {
         card: super::lesson::height(app, pane_width(area)),
         chart: chart.len(),
         chart_first: app.results.len() == Strategy::ALL.len(),
-        ticker: app.ticker.on,
+        ticker: app.ticker.shown(),
         log: app.log.len(),
     };
     let mut a = layout(area, &want, bar_rows);

@@ -108,5 +108,10 @@ pub fn log_line(th: &Theme, lang: Lang, line: &crate::app::LogLine) -> (String, 
                 th.accent.add_modifier(Modifier::BOLD),
             )
         }
+        // Another process's words: stamped with its pid, not threadlab's main.
+        LogLine::Program { pid, note } => match pid {
+            Some(pid) => (format!("[pid {pid}] {}", t(lang, *note)), th.warn),
+            None => (format!("[Ping/Pong] {}", t(lang, *note)), th.warn),
+        },
     }
 }

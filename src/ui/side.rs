@@ -377,7 +377,29 @@ pub(super) fn ticker(app: &App, area: Rect, buf: &mut Buffer) {
     if inner.height == 0 {
         return;
     }
-    put(th, buf, inner.x, inner.y, inner.width, state, style);
+    let (state, style) = match &app.ticker.child {
+        Some(child) => program_state(app, child),
+        None => (state.to_string(), style),
+    };
+    // The state wraps (a program's says what its process did), leaving a row for the words.
+    let said = crate::text::wrap(&state, usize::from(inner.width).max(1));
+    let said = &said[..said
+        .len()
+        .min(usize::from(inner.height).saturating_sub(1).max(1))];
+    for (i, line) in said.iter().enumerate() {
+        put(
+            th,
+            buf,
+            inner.x,
+            inner.y + i as u16,
+            inner.width,
+            line,
+            style,
+        );
+    }
+    // The words' area starts on the state's last row, as it did for a one-row state.
+    let n = said.len().max(1) as u16;
+    let inner = Rect::new(inner.x, inner.y + n - 1, inner.width, inner.height + 1 - n);
     // The newest words that fit, as a terminal printing `end=''` would show them, the newest
     // line at the bottom.
     let (cols, rows) = (usize::from(inner.width), usize::from(inner.height - 1));
@@ -398,5 +420,37 @@ pub(super) fn ticker(app: &App, area: Rect, buf: &mut Buffer) {
     for (i, line) in lines.iter().rev().enumerate() {
         let y = inner.y + 1 + i as u16;
         put(th, buf, inner.x, y, inner.width, line, style);
+    }
+}
+
+/// What the daemon lesson's Ping/Pong program is doing, in its own process, and its colour:
+/// alive past main's end is the lesson's warning, a daemon's clean exit is the good news.
+fn program_state(app: &App, c: &crate::app::ChildView) -> (String, Style) {
+    let (l, th) = (app.settings.lang, theme(app));
+    let daemon = if c.daemon { "True" } else { "False" };
+    let pid = c.pid.map_or_else(|| "?".to_string(), |p| p.to_string());
+    if let Some(why) = &c.failed {
+        return (tf(l, Key::pp_state_failed, &[why]), th.failed);
+    }
+    match (c.pid, c.main_ended, c.ended) {
+        (_, _, Some(e)) => match (e.code, e.signal) {
+            (Some(code), _) if c.main_ended && c.daemon => {
+                (tf(l, Key::pp_state_exited_daemon, &[&pid, &code]), th.done)
+            }
+            (Some(code), _) => (tf(l, Key::pp_state_exited, &[&pid, &code]), th.dim),
+            (None, signal) => {
+                let n = signal.unwrap_or(0);
+                let name = match n {
+                    2 => "SIGINT",
+                    9 => "SIGKILL",
+                    15 => "SIGTERM",
+                    _ => "?",
+                };
+                (tf(l, Key::pp_state_signalled, &[&pid, &n, &name]), th.dim)
+            }
+        },
+        (None, _, None) => (tf(l, Key::pp_state_starting, &[&daemon]), th.dim),
+        (Some(_), false, None) => (tf(l, Key::pp_state_main, &[&pid, &daemon]), th.text),
+        (Some(_), true, None) => (tf(l, Key::pp_state_alive, &[&pid]), th.warn),
     }
 }
