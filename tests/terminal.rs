@@ -1044,21 +1044,75 @@ fn walk_the_lesson(lang: &str, scene_label: impl Fn(usize) -> String, total: &st
     let Some(tui) = Tui::start(&format!("lesson-{lang}"), &args(lang, &rest)) else {
         return;
     };
+    let mut programs = Vec::new();
     for i in 1..=9 {
         tui.wait_text(&scene_label(i));
         tui.send(&["Enter"]);
-        // The run finishes and its numbers join the card.
-        tui.wait_for("the scene's run and its numbers", |s| {
-            s.contains(total) && s.contains("→ ")
-        });
+        match i {
+            // The daemon scenes run the lesson's Ping/Pong program in a process of its own.
+            8 => {
+                let s = tui.wait_for("main finished, the process alive", |s| {
+                    s.contains("main thread has finished") || s.contains("主线程已结束")
+                });
+                let pid = program_pid(&s);
+                assert!(Path::new(&format!("/proc/{pid}")).exists(), "{s}");
+                programs.push(pid);
+                tui.send(&["x"]);
+                tui.wait_text("SIGINT");
+            }
+            9 => {
+                let s = tui.wait_for("the daemon program's exit", |s| {
+                    s.contains("exited with status 0") || s.contains("退出状态 0")
+                });
+                programs.push(program_pid(&s));
+            }
+            // The run finishes and its numbers join the card.
+            _ => {
+                tui.wait_for("the scene's run and its numbers", |s| {
+                    s.contains(total) && s.contains("→ ")
+                });
+            }
+        }
         if i < 9 {
             tui.send(&["PageDown"]);
         }
     }
-    // The last scene made Ping/Pong daemons: q ends the process at once.
     tui.send(&["q"]);
     assert_eq!(tui.wait_exit(), 0);
     tui.assert_restored();
+    for pid in programs {
+        assert!(process_gone(pid), "the program's pid {pid} is left behind");
+    }
+}
+
+/// The pid the Ping/Pong box names.
+fn program_pid(screen: &str) -> u32 {
+    let at = screen.find("pid ").expect("the box names its pid") + 4;
+    let digits: String = screen[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().expect("a pid")
+}
+
+/// Whether `pid` is gone or a zombie about to be reaped, polled for a while.
+fn process_gone(pid: u32) -> bool {
+    let deadline = Instant::now() + TIMEOUT;
+    while Instant::now() < deadline {
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => return true,
+            Ok(stat)
+                if stat
+                    .rsplit(')')
+                    .next()
+                    .is_some_and(|r| r.trim_start().starts_with('Z')) =>
+            {
+                return true;
+            }
+            Ok(_) => std::thread::sleep(POLL),
+        }
+    }
+    false
 }
 
 #[test]
