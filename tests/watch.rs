@@ -457,6 +457,76 @@ fn ctrl_c_leaves_no_socket_and_no_child() {
     let _ = std::fs::remove_dir(&tmp);
 }
 
+#[test]
+fn ctrl_c_leaves_no_multiprocessing_child_behind() {
+    if !have_python() || !Path::new("/proc/self/task").exists() {
+        return;
+    }
+    let tmp = std::env::temp_dir().join(format!("threadlab-watch-mp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    let pids = tmp.join("pids");
+    // spawn: children that start a fresh interpreter, and find the socket through the environment.
+    let child = Command::new(env!("CARGO_BIN_EXE_threadlab"))
+        .args([
+            "watch",
+            "--json",
+            "--",
+            "python3",
+            "tests/python/children.py",
+        ])
+        .arg(&pids)
+        .arg("spawn")
+        .env("TMPDIR", &tmp)
+        .env("LANG", "C")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let kids = children_written(&pids);
+    // SAFETY: kill has no memory-safety preconditions.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("a report after Ctrl-C");
+    let seen: Vec<u64> = (report["processes"].as_array().unwrap().iter())
+        .filter(|p| p["probed"] == true)
+        .map(|p| p["pid"].as_u64().unwrap())
+        .collect();
+    for pid in &kids {
+        assert!(seen.contains(&u64::from(*pid)), "{pid} probed: {report}");
+        poll("the child is gone", || !alive(*pid));
+    }
+    let left: Vec<_> = (std::fs::read_dir(&tmp).unwrap().flatten())
+        .map(|e| e.path())
+        .filter(|p| *p != pids)
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+#[test]
+fn every_sleep_is_divided_by_the_speed_and_the_report_keeps_lesson_seconds() {
+    if !have_python() {
+        return;
+    }
+    let (r, code, _) = watch("100", &["tests/python/scaled.py"]);
+    assert_eq!(code, 0, "{r}");
+    // Each asked for two lesson seconds, and the report says so.
+    let asked: Vec<f64> = tasks(&r).iter().map(|t| f(&t["duration_s"])).collect();
+    assert_eq!(asked, [2.0, 2.0, 2.0], "{r}");
+    // A sleep never returns early, so under 2 real seconds means it was divided.
+    for way in ["time.sleep", "from-import", "asyncio.sleep"] {
+        let said = (r["prints"].as_array().unwrap().iter())
+            .filter_map(|p| p["text"].as_str()?.strip_prefix(&format!("{way} ")))
+            .map(|s| s.trim().parse::<f64>().unwrap())
+            .next()
+            .unwrap_or_else(|| panic!("{way} printed nothing: {r}"));
+        assert!(said < 2.0, "{way} slept {said} real seconds: {r}");
+    }
+}
+
 /// A private tmux server (killed on drop), for the one end-to-end test of the live screen.
 struct Tmux(String);
 
@@ -492,8 +562,9 @@ impl Drop for Tmux {
     }
 }
 
-#[test]
-fn the_live_screen_shows_three_downloads_with_their_threads_and_restores_the_terminal() {
+/// A private tmux server running `run` (then the exit code, the tty's state and DONE) in a
+/// session `w` of `cols`×`rows` in the repository; None without tmux or python3 (outside CI).
+fn tmux_session(tag: &str, cols: u16, rows: u16, run: &str) -> Option<Tmux> {
     let have_tmux = Command::new("tmux")
         .arg("-V")
         .output()
@@ -503,27 +574,49 @@ fn the_live_screen_shows_three_downloads_with_their_threads_and_restores_the_ter
             std::env::var_os("CI").is_none(),
             "CI needs tmux and python3"
         );
-        return;
+        return None;
     }
-    let tmux = Tmux(format!("threadlab-watch-{}", std::process::id()));
+    let tmux = Tmux(format!("threadlab-watch-{tag}-{}", std::process::id()));
     tmux.cmd(&["new-session", "-d", "-s", "keepalive", "sleep 600"]);
-    let bin = env!("CARGO_BIN_EXE_threadlab");
-    let run = format!(
-        "LANG=C {bin} watch --speed 10 -- python3 assets/python/threads.py; echo EXIT=$?; stty -a; echo DONE; exec sleep 300"
-    );
+    let run = format!("{run}; echo EXIT=$?; stty -a; echo DONE; exec sleep 300");
     tmux.cmd(&[
         "new-session",
         "-d",
         "-s",
         "w",
         "-x",
-        "140",
+        &cols.to_string(),
         "-y",
-        "40",
+        &rows.to_string(),
         "-c",
         env!("CARGO_MANIFEST_DIR"),
         &run,
     ]);
+    Some(tmux)
+}
+
+/// The program has ended with `status`, and the terminal is as the shell had it.
+fn assert_exit_and_restored(tmux: &Tmux, status: i32) {
+    let after = tmux.wait_for("the shell's screen", |s| s.contains("DONE"));
+    assert!(after.contains(&format!("EXIT={status}")), "{after}");
+    assert_eq!(
+        tmux.cmd(&["display", "-p", "-t", "w", "#{alternate_on} #{cursor_flag}"])
+            .trim(),
+        "0 1"
+    );
+    let words: Vec<&str> = after.split_whitespace().collect();
+    for flag in ["icanon", "echo", "isig"] {
+        assert!(words.contains(&flag), "tty not restored ({flag}):\n{after}");
+    }
+}
+
+#[test]
+fn the_live_screen_shows_three_downloads_with_their_threads_and_restores_the_terminal() {
+    let bin = env!("CARGO_BIN_EXE_threadlab");
+    let run = format!("LANG=C {bin} watch --speed 10 -- python3 assets/python/threads.py");
+    let Some(tmux) = tmux_session("threads", 140, 40, &run) else {
+        return;
+    };
     let screen = tmux.wait_for("the finished run", |s| s.contains("exit status 0"));
     for name in LESSON_FILES {
         let row = screen
@@ -534,18 +627,108 @@ fn the_live_screen_shows_three_downloads_with_their_threads_and_restores_the_ter
     }
     assert!(screen.contains("stdin is /dev/null"), "{screen}");
     assert!(screen.contains("Python 3."), "{screen}");
-    tmux.cmd(&["send-keys", "-t", "w", "q"]);
-    let after = tmux.wait_for("the shell's screen", |s| s.contains("DONE"));
-    assert!(after.contains("EXIT=0"), "{after}");
-    assert_eq!(
-        tmux.cmd(&["display", "-p", "-t", "w", "#{alternate_on} #{cursor_flag}"])
-            .trim(),
-        "0 1"
+    // The program's own printed times are scaled, and the screen says so.
+    assert!(
+        screen.contains("time.sleep ÷ 10: times are lesson seconds"),
+        "{screen}"
     );
-    let words: Vec<&str> = after.split_whitespace().collect();
-    for flag in ["icanon", "echo", "isig"] {
-        assert!(words.contains(&flag), "tty not restored ({flag}):\n{after}");
+    tmux.cmd(&["send-keys", "-t", "w", "q"]);
+    assert_exit_and_restored(&tmux, 0);
+}
+
+#[test]
+fn the_main_screens_w_and_a_lesson_scene_run_real_python_and_come_back_in_a_real_terminal() {
+    let bin = env!("CARGO_BIN_EXE_threadlab");
+    let run = format!("LANG=C {bin} --lesson --speed 20 --seed 7");
+    let Some(tmux) = tmux_session("main", 120, 40, &run) else {
+        return;
+    };
+    let keys = |k: &[&str]| {
+        let mut all = vec!["send-keys", "-t", "w"];
+        all.extend_from_slice(k);
+        tmux.cmd(&all)
+    };
+    tmux.wait_for("the lesson", |s| s.contains("Scene 1/11"));
+    for _ in 0..9 {
+        keys(&["PageDown"]);
     }
+    tmux.wait_for("the scene of the lesson's programs", |s| {
+        s.contains("Scene 10/11") && s.contains("Enter runs python3 serial.py")
+    });
+    // Enter runs serial.py for real, on the same screen.
+    keys(&["Enter"]);
+    let ran = tmux.wait_for("serial.py's end", |s| {
+        s.contains("threadlab watch python3 serial.py") && s.contains("exit status 0")
+    });
+    assert!(ran.contains("q  back to threadlab"), "{ran}");
+    assert!(ran.contains("MainThread"), "{ran}");
+    keys(&["q"]);
+    let card = tmux.wait_for("the card with serial.py's figures", |s| {
+        s.contains("→ serial.py: exit status 0") && s.contains("Enter runs python3 threads.py")
+    });
+    assert!(card.contains("the waits ran one after another"), "{card}");
+    // W runs the scene's strategy's counterpart (threads.py), and q comes back again.
+    keys(&["W"]);
+    let ran = tmux.wait_for("threads.py's end", |s| {
+        s.contains("threadlab watch python3 threads.py") && s.contains("exit status 0")
+    });
+    for n in 1..=3 {
+        assert!(ran.contains(&format!("Thread-{n} (download)")), "{ran}");
+    }
+    keys(&["q"]);
+    tmux.wait_for("the card with both", |s| {
+        s.contains("→ threads.py: exit status 0") && s.contains("Scene 10/11")
+    });
+    keys(&["q"]);
+    assert_exit_and_restored(&tmux, 0);
+}
+
+/// The pids a `tests/python/children.py` run wrote to `file`, once it has.
+fn children_written(file: &Path) -> Vec<u32> {
+    let mut pids = Vec::new();
+    poll("the program's children start", || {
+        pids = std::fs::read_to_string(file)
+            .map(|s| {
+                s.split_whitespace()
+                    .filter_map(|p| p.parse().ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        pids.len() == 2
+    });
+    pids
+}
+
+#[test]
+fn ctrl_c_on_the_live_screen_leaves_no_child_no_grandchild_and_no_socket() {
+    let tmp = std::env::temp_dir().join(format!("threadlab-watch-live-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    let pids = tmp.join("pids");
+    let bin = env!("CARGO_BIN_EXE_threadlab");
+    let run = format!(
+        "LANG=C TMPDIR={} {bin} watch -- python3 tests/python/children.py {} fork",
+        tmp.display(),
+        pids.display()
+    );
+    let Some(tmux) = tmux_session("ctrlc", 120, 40, &run) else {
+        return;
+    };
+    let kids = children_written(&pids);
+    tmux.wait_for("the children on screen", |s| {
+        s.matches(", child of ").count() >= 2
+    });
+    tmux.cmd(&["send-keys", "-t", "w", "C-c"]);
+    assert_exit_and_restored(&tmux, 130);
+    for pid in kids {
+        poll("the child is gone", || !alive(pid));
+    }
+    let left: Vec<_> = (std::fs::read_dir(&tmp).unwrap().flatten())
+        .map(|e| e.path())
+        .filter(|p| *p != pids)
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    let _ = std::fs::remove_dir_all(&tmp);
 }
 
 /// A finished run of three downloads and a daemon ticker, from probe lines with fixed times.

@@ -2,6 +2,7 @@
 //! `/proc/<pid>/task/<tid>/stat` costs the program nothing, which is why the GIL is measured
 //! here and not in the probe.
 
+use std::collections::{HashMap, HashSet};
 use std::fs;
 
 /// One thread's CPU time so far.
@@ -45,21 +46,56 @@ pub fn parse_stat(stat: &str) -> Option<(u32, u64, String)> {
     Some((ppid, utime + stime, comm))
 }
 
-/// Every process under `root` (itself included) with its threads' CPU times; empty once it is gone.
-pub fn sample(root: u32) -> Vec<ProcSample> {
+/// The processes a run has shown, by pid and start time, so a child its parent left behind
+/// (reparented, no longer under the root) is still followed, and a reused pid is not.
+#[derive(Debug, Default)]
+pub struct Seen(HashMap<u32, u64>);
+
+/// When the process started, in clock ticks since boot (`stat`'s field 22).
+fn start_time(stat: &str) -> Option<u64> {
+    let fields: Vec<&str> = stat
+        .get(stat.rfind(')')? + 1..)?
+        .split_whitespace()
+        .collect();
+    fields.get(19)?.parse().ok()
+}
+
+/// Every process under `root` (itself included), and every process seen before that still runs
+/// (a child whose parent has gone is reparented away from the root), with its threads' CPU
+/// times; empty once all are gone.
+pub fn sample(root: u32, seen: &mut Seen) -> Vec<ProcSample> {
     let tick = ticks_per_second();
     let mut out = Vec::new();
     let mut todo = vec![root];
+    todo.extend(seen.0.keys().copied());
+    let mut visited = HashSet::new();
     while let Some(pid) = todo.pop() {
         if out.len() >= 1024 {
             break; // a fork bomb is not a lesson: stop looking
         }
+        if !visited.insert(pid) {
+            continue;
+        }
         let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            // Gone: nothing more to follow (a zombie still has its stat until it is reaped).
+            seen.0.remove(&pid);
             continue;
         };
         let Some((ppid, ticks, _)) = parse_stat(&stat) else {
             continue;
         };
+        let started = start_time(&stat).unwrap_or(0);
+        match seen.0.get(&pid) {
+            // The pid now belongs to another process: not ours, and ours is gone.
+            Some(&s) if s != started => {
+                seen.0.remove(&pid);
+                continue;
+            }
+            Some(_) => {}
+            None => {
+                seen.0.insert(pid, started);
+            }
+        }
         let mut threads = Vec::new();
         for tid in tids(pid) {
             let dir = format!("/proc/{pid}/task/{tid}");
@@ -151,7 +187,7 @@ mod tests {
             .spawn()
             .expect("sleep runs");
         let me = std::process::id();
-        let procs = sample(me);
+        let procs = sample(me, &mut Seen::default());
         let _ = child.kill();
         let _ = child.wait();
         assert_eq!(procs.iter().find(|p| p.pid == me).map(|p| p.pid), Some(me));

@@ -575,8 +575,9 @@ fn spawn_sampler<T: From<Input> + Send + 'static>(
     thread::Builder::new()
         .name("watch-sample".into())
         .spawn(move || {
+            let mut seen = sampler::Seen::default();
             loop {
-                let procs = sampler::sample(root);
+                let procs = sampler::sample(root, &mut seen);
                 let idle = sampler::machine_idle();
                 let at = mono_now();
                 if tx.send(Input::Samples { at, procs, idle }.into()).is_err() {

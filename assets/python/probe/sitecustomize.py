@@ -322,22 +322,29 @@ def _install(path):
         async def sleep(delay, result=None):
             try:
                 frame = _sys._getframe(1)  # the coroutine that awaits this sleep
-                if frame.f_code.co_filename.startswith(stdlib):
+                root = frame.f_code.co_filename.startswith(stdlib)
+                if root and frame.f_code.co_flags & 0x380:
+                    # a coroutine of the library's own awaits it: not the program's wait
                     return await real_async_sleep(delay, result)
+                # else the event loop runs this sleep as a task of its own
+                # (asyncio.run(asyncio.sleep(2)), wait_for): the program made it
                 d = float(delay)
             except Exception:
                 return await real_async_sleep(delay, result)
             if not d >= 0:
                 return await real_async_sleep(delay, result)
             w = next(async_waits)
-            send(
-                'sleep',
-                d=d,
-                w=w,
-                fn=text(frame.f_code.co_name),
-                site=text(frame.f_code.co_filename, 300) + ':' + str(frame.f_lineno),
-                args=frame_args(frame),
-            )
+            if root:
+                send('sleep', d=d, w=w, fn='sleep', site='', args=[])
+            else:
+                send(
+                    'sleep',
+                    d=d,
+                    w=w,
+                    fn=text(frame.f_code.co_name),
+                    site=text(frame.f_code.co_filename, 300) + ':' + str(frame.f_lineno),
+                    args=frame_args(frame),
+                )
             try:
                 return await real_async_sleep(d / speed, result)
             finally:
