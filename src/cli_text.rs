@@ -90,29 +90,13 @@ fn localize_one(mut command: clap::Command, lang: Lang, top: bool) -> clap::Comm
     if top {
         command = command.about(t(lang, Key::cli_about));
     }
-    let ids: Vec<String> = (command.get_arguments())
-        .filter(|a| !a.is_hide_set())
-        .map(|a| a.get_id().to_string())
-        .collect();
-    for id in ids {
-        command = command.mut_arg(&id, |a| {
-            let mut help = t_named(lang, &arg_key(&id)).to_string();
-            let defaults: Vec<String> = (a.get_default_values().iter())
-                .map(|v| v.to_string_lossy().into_owned())
-                .collect();
-            // A flag's implicit `false` is no default a user needs to read.
-            let shown = a.get_action().takes_values() && !a.is_hide_default_value_set();
-            if shown && !defaults.is_empty() {
-                help.push(' ');
-                help.push_str(&tf(lang, Key::cli_default, &[&defaults.join(", ")]));
-            }
-            let heading = match a.is_positional() {
-                true => t(lang, Key::cli_arguments),
-                false => t(lang, Key::cli_options),
-            };
-            a.help(help).hide_default_value(true).help_heading(heading)
-        });
-    }
+    // In place: the command is built, so its parser finds each argument by its position in the
+    // list, and `mut_arg` would move the argument to the end (a hidden one left where it was
+    // then answers for another's name).
+    command = command.mut_args(|a| match a.is_hide_set() {
+        true => a,
+        false => localize_arg(a, lang),
+    });
     let subs: Vec<String> = (command.get_subcommands())
         .filter(|c| !c.is_hide_set())
         .map(|c| c.get_name().to_string())
@@ -123,6 +107,25 @@ fn localize_one(mut command: clap::Command, lang: Lang, top: bool) -> clap::Comm
         });
     }
     command
+}
+
+/// An argument's help, default and heading in `lang`.
+fn localize_arg(a: clap::Arg, lang: Lang) -> clap::Arg {
+    let mut help = t_named(lang, &arg_key(a.get_id().as_str())).to_string();
+    let defaults: Vec<String> = (a.get_default_values().iter())
+        .map(|v| v.to_string_lossy().into_owned())
+        .collect();
+    // A flag's implicit `false` is no default a user needs to read.
+    let shown = a.get_action().takes_values() && !a.is_hide_default_value_set();
+    if shown && !defaults.is_empty() {
+        help.push(' ');
+        help.push_str(&tf(lang, Key::cli_default, &[&defaults.join(", ")]));
+    }
+    let heading = match a.is_positional() {
+        true => t(lang, Key::cli_arguments),
+        false => t(lang, Key::cli_options),
+    };
+    a.help(help).hide_default_value(true).help_heading(heading)
 }
 
 /// The usage line without its heading, `[OPTIONS]` in `lang` (the rest is names and
@@ -297,6 +300,32 @@ mod tests {
                 Key::from_name(&key).is_some(),
                 "add {key} to assets/strings.tsv"
             );
+        }
+    }
+
+    #[test]
+    fn hidden_arguments_leave_the_others_parsed_as_they_were() {
+        let command = || {
+            clap::Command::new("p")
+                .arg(clap::Arg::new("secret").long("secret").hide(true))
+                .arg(clap::Arg::new("count").long("count"))
+                .arg(clap::Arg::new("rest").hide(true))
+        };
+        let parsed = |c: clap::Command, args: &[&str]| {
+            let m = c.try_get_matches_from(args).unwrap();
+            let value = |id: &str| m.get_one::<String>(id).cloned();
+            (value("secret"), value("count"), value("rest"))
+        };
+        for args in [
+            &["p", "--secret", "x", "--count", "3"][..],
+            &["p", "--count", "3", "--secret=4", "zz"],
+            &["p", "zz", "--count", "3"],
+        ] {
+            let plain = parsed(command(), args);
+            assert_eq!(plain.1.as_deref(), Some("3"), "{args:?}");
+            for lang in [Lang::En, Lang::Zh] {
+                assert_eq!(parsed(localize(command(), lang), args), plain, "{args:?}");
+            }
         }
     }
 
