@@ -5,9 +5,10 @@ use crate::cores;
 use crate::engine::{ProcessOptions, Strategy, Task, Workload, worker::Job};
 use crate::i18n::{Key, Lang, tf};
 use crate::look::{Look, ThemeName};
+use crate::names;
 use crate::settings::Settings;
 use crate::tasks;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// threadlab: a live concurrency lab in the terminal, for teaching threads.
@@ -60,7 +61,7 @@ pub struct WorkerArgs {
     #[arg(long = "task", value_parser = parse_job_task)]
     pub downloads: Vec<(usize, f64)>,
     /// Whether the downloads wait (io) or compute (cpu)
-    #[arg(long, default_value = "io", value_parser = parse_workload)]
+    #[arg(long, default_value = "io", value_parser = one_of::<Workload>(Key::cli_err_workload))]
     pub workload: Workload,
     /// The parent's calibration of cpu work, so the child need not measure again
     #[arg(long, allow_hyphen_values = true, value_parser = parse_units_per_second)]
@@ -132,7 +133,7 @@ pub struct WatchArgs {
 #[derive(Debug, Args)]
 pub struct BenchArgs {
     /// Runs per strategy; the median is reported
-    #[arg(long, default_value_t = 25, value_parser = parse_runs)]
+    #[arg(long, default_value_t = 25, value_parser = whole::<u32>(1, 1000))]
     pub runs: u32,
     /// Skip the screen-loop figures and the scale table (they take about two minutes)
     #[arg(long)]
@@ -149,19 +150,19 @@ pub struct Opts {
     #[arg(long, global = true, value_name = "NAME", default_value = "serial", value_parser = parse_strategy)]
     pub strategy: Strategy,
     /// Pool size, 1..=1024
-    #[arg(long, global = true, allow_hyphen_values = true, value_name = "N", default_value_t = 4, value_parser = parse_workers)]
+    #[arg(long, global = true, allow_hyphen_values = true, value_name = "N", default_value_t = 4, value_parser = whole::<usize>(1, MAX_WORKERS))]
     pub workers: usize,
     /// Workshops: how many child processes, 1..=16
-    #[arg(long, global = true, allow_hyphen_values = true, value_name = "K", default_value_t = 2, value_parser = parse_workshops)]
+    #[arg(long, global = true, allow_hyphen_values = true, value_name = "K", default_value_t = 2, value_parser = whole::<usize>(1, 16))]
     pub workshops: usize,
     /// Workshops: threads in each process, 1..=64
-    #[arg(long, global = true, allow_hyphen_values = true, value_name = "M", default_value_t = 3, value_parser = parse_workshop_threads)]
+    #[arg(long, global = true, allow_hyphen_values = true, value_name = "M", default_value_t = 3, value_parser = whole::<usize>(1, 64))]
     pub workshop_threads: usize,
     /// One download name per line (default: the lesson's three downloads)
     #[arg(long, global = true, value_name = "FILE", conflicts_with = "count")]
     pub tasks: Option<PathBuf>,
     /// Generate N downloads instead
-    #[arg(long, global = true, allow_hyphen_values = true, value_name = "N", value_parser = parse_count)]
+    #[arg(long, global = true, allow_hyphen_values = true, value_name = "N", value_parser = whole::<usize>(1, tasks::MAX_TASKS))]
     pub count: Option<usize>,
     /// Shortest download, in lesson seconds
     #[arg(long, global = true, allow_hyphen_values = true, value_name = "S", default_value_t = 3.0, value_parser = parse_seconds)]
@@ -176,13 +177,13 @@ pub struct Opts {
     #[arg(long, global = true, allow_hyphen_values = true, value_name = "X", default_value_t = 1.0, value_parser = parse_speed)]
     pub speed: f64,
     /// io (downloads wait) or cpu (downloads compute for real)
-    #[arg(long, global = true, value_name = "KIND", default_value = "io", value_parser = parse_workload)]
+    #[arg(long, global = true, value_name = "KIND", default_value = "io", value_parser = one_of::<Workload>(Key::cli_err_workload))]
     pub workload: Workload,
     /// Run on N CPU cores (Linux; default: all of them)
     #[arg(long, global = true, allow_hyphen_values = true, value_name = "N", value_parser = parse_cores)]
     pub cores: Option<usize>,
     /// zh or en (default from LANG)
-    #[arg(long, global = true, value_name = "LANG", value_parser = parse_lang)]
+    #[arg(long, global = true, value_name = "LANG", value_parser = one_of::<Lang>(Key::cli_err_lang))]
     pub lang: Option<Lang>,
     /// Open the live screen in lesson mode: the built-in lesson, or a teacher's FILE
     #[arg(long, global = true, value_name = "FILE", num_args = 0..=1)]
@@ -200,7 +201,7 @@ pub struct Opts {
     #[arg(long, global = true, value_name = "FILE")]
     pub trace: Option<PathBuf>,
     /// Live screen colours: dark, light, projector (high contrast, bold) or mono; NO_COLOR means mono
-    #[arg(long, value_name = "NAME", default_value = "dark", value_parser = parse_theme)]
+    #[arg(long, value_name = "NAME", default_value = "dark", value_parser = one_of::<ThemeName>(Key::cli_err_theme))]
     pub theme: ThemeName,
     /// Live screen in ASCII only, for terminals without box-drawing or block characters
     #[arg(long)]
@@ -210,32 +211,32 @@ pub struct Opts {
 /// The fastest and slowest time scales allowed: beyond them a run is either instant or endless.
 pub const SPEED_RANGE: (f64, f64) = (0.01, 10_000.0);
 
-fn parse_strategy(s: &str) -> Result<Strategy, Refusal> {
-    s.parse().map_err(|_| {
-        let names: Vec<_> = Strategy::ALL.iter().map(|k| k.name()).collect();
-        Refusal::new(Key::cli_err_strategy, &[&s, &names.join(", ")])
-    })
+/// A parser of one of `T`'s names (its `ValueEnum` derive), refusing anything else with `key`,
+/// given the value and every name. Not clap's own `value_enum` parser: its refusal is in
+/// English only, this one reads in either language.
+fn one_of<T: ValueEnum + Send + Sync + 'static>(
+    key: Key,
+) -> impl Fn(&str) -> Result<T, Refusal> + Clone + Send + Sync + 'static {
+    move |s| crate::names::parse(s).ok_or_else(|| Refusal::new(key, &[&s, &names::list::<T>()]))
 }
 
-fn parse_workload(s: &str) -> Result<Workload, Refusal> {
-    s.parse()
-        .map_err(|_| Refusal::new(Key::cli_err_workload, &[&s]))
-}
-
-fn parse_lang(s: &str) -> Result<Lang, Refusal> {
-    Lang::parse(s).map_err(|_| Refusal::new(Key::cli_err_lang, &[&s]))
-}
-
-fn parse_theme(s: &str) -> Result<ThemeName, Refusal> {
-    ThemeName::parse(s).map_err(|_| Refusal::new(Key::cli_err_theme, &[&s]))
-}
-
-/// A whole number within `lo..=hi`.
-fn whole(s: &str, lo: usize, hi: usize) -> Result<usize, Refusal> {
-    match s.parse::<usize>() {
-        Ok(n) if (lo..=hi).contains(&n) => Ok(n),
-        _ => Err(Refusal::new(Key::cli_err_range, &[&lo, &hi])),
+/// A parser of a whole number within `lo..=hi`; not clap's `value_parser!(u64).range(..)`,
+/// for the same reason as [`one_of`].
+fn whole<T: TryFrom<usize> + Clone + Send + Sync + 'static>(
+    lo: usize,
+    hi: usize,
+) -> impl Fn(&str) -> Result<T, Refusal> + Clone + Send + Sync + 'static {
+    move |s| {
+        let n = s.parse::<usize>().ok().filter(|n| (lo..=hi).contains(n));
+        (n.and_then(|n| T::try_from(n).ok()))
+            .ok_or_else(|| Refusal::new(Key::cli_err_range, &[&lo, &hi]))
     }
+}
+
+/// [`one_of`], its names listed in key order (1-7) rather than the enum's.
+fn parse_strategy(s: &str) -> Result<Strategy, Refusal> {
+    crate::names::parse(s)
+        .ok_or_else(|| Refusal::new(Key::cli_err_strategy, &[&s, &Strategy::names()]))
 }
 
 fn parse_cores(s: &str) -> Result<usize, Refusal> {
@@ -251,28 +252,8 @@ fn parse_cores(s: &str) -> Result<usize, Refusal> {
 /// The largest pool `--workers` and `+` make.
 pub const MAX_WORKERS: usize = 1024;
 
-fn parse_workers(s: &str) -> Result<usize, Refusal> {
-    whole(s, 1, MAX_WORKERS)
-}
-
-fn parse_workshops(s: &str) -> Result<usize, Refusal> {
-    whole(s, 1, 16)
-}
-
-fn parse_workshop_threads(s: &str) -> Result<usize, Refusal> {
-    whole(s, 1, 64)
-}
-
-fn parse_runs(s: &str) -> Result<u32, Refusal> {
-    whole(s, 1, 1000).map(|n| n as u32)
-}
-
 /// The most child processes alive at once; the engine holds to it, and queues the rest.
 pub use crate::engine::MAX_PROCESSES;
-
-fn parse_count(s: &str) -> Result<usize, Refusal> {
-    whole(s, 1, tasks::MAX_TASKS)
-}
 
 /// The shortest download: durations are drawn in hundredths of a second, and a download of no
 /// time at all has nothing to show and makes every ratio 0 / 0.

@@ -1,7 +1,7 @@
 //! Every string on screen, in English and Chinese: `build.rs` turns `assets/strings.tsv` into `enum Key`, so an unknown key fails the build and a lookup is an array index.
 
 /// The language strings are shown in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
 pub enum Lang {
     En,
     Zh,
@@ -32,11 +32,7 @@ impl Lang {
 
     /// Parse `zh` or `en` as given to `--lang`.
     pub fn parse(s: &str) -> Result<Lang, String> {
-        match s {
-            "en" => Ok(Lang::En),
-            "zh" => Ok(Lang::Zh),
-            _ => Err(format!("unknown language '{s}' (expected zh or en)")),
-        }
+        crate::names::parse(s).ok_or_else(|| format!("unknown language '{s}' (expected zh or en)"))
     }
 }
 

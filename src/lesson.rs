@@ -144,19 +144,14 @@ pub fn parse_in(text: &str, lang: Lang) -> Result<Vec<Scene>, String> {
         match key.trim() {
             "strategy" => {
                 p.strategy = Some(value.parse().map_err(|_| {
-                    let names: Vec<_> = Strategy::ALL.iter().map(|k| k.name()).collect();
                     at(
                         n,
-                        tf(lang, Key::cli_err_strategy, &[&value, &names.join(", ")]),
+                        tf(lang, Key::cli_err_strategy, &[&value, &Strategy::names()]),
                     )
                 })?)
             }
             "workload" => {
-                p.workload = Some(match value {
-                    "io" => Workload::Io,
-                    "cpu" => Workload::Cpu,
-                    _ => return Err(bad(Key::err_want_workload)),
-                })
+                p.workload = Some(value.parse().map_err(|_| bad(Key::err_want_workload))?)
             }
             "cores" => {
                 p.cores = Some(match value {

@@ -28,6 +28,7 @@ pub mod i18n;
 pub mod keys;
 pub mod lesson;
 pub mod look;
+pub mod names;
 pub mod procinfo;
 pub mod report;
 pub mod runner;

@@ -2,7 +2,7 @@
 //! the view turns it into colours and glyphs ([`crate::ui::theme::Theme::of`]).
 
 /// The looks `--theme` offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum ThemeName {
     /// Colours for a dark terminal (the default).
     #[default]
@@ -24,20 +24,13 @@ impl ThemeName {
     ];
 
     /// The name `--theme` takes.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ThemeName::Dark => "dark",
-            ThemeName::Light => "light",
-            ThemeName::Projector => "projector",
-            ThemeName::Mono => "mono",
-        }
+    pub fn name(self) -> String {
+        crate::names::name(&self)
     }
 
     /// Parse a name as given to `--theme`.
     pub fn parse(s: &str) -> Result<ThemeName, String> {
-        ThemeName::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s)
+        crate::names::parse(s)
             .ok_or_else(|| format!("unknown theme '{s}' (expected dark, light, projector or mono)"))
     }
 }

@@ -414,9 +414,9 @@ impl RunState {
     /// The summary `run --json` prints.
     pub fn report(&self, seed: u64, speed: f64) -> RunReport {
         RunReport {
-            strategy: self.strategy.name().into(),
+            strategy: self.strategy.name(),
             workers: self.worker_threads(),
-            workload: self.workload.name().into(),
+            workload: self.workload.name(),
             cores: self.cores,
             seed,
             speed,

@@ -594,7 +594,7 @@ fn crash_demo_for_threads_processes_and_workshops() {
         let row = (s.lines())
             .find(|l| {
                 (l.split('│'))
-                    .any(|seg| seg.starts_with(a.settings.strategy.name()) && seg.contains(" s "))
+                    .any(|seg| seg.starts_with(&a.settings.strategy.name()) && seg.contains(" s "))
             })
             .unwrap_or_else(|| panic!("{s}"));
         assert!(row.contains("3.00 s") && row.contains("failed"), "{row}");
@@ -1005,7 +1005,7 @@ fn themes_change_the_look_never_the_layout() {
                 }
             }
         }
-        insta::assert_snapshot!(format!("theme_{}", name.as_str()), text(&buf));
+        insta::assert_snapshot!(format!("theme_{}", name.name()), text(&buf));
     }
 }
 

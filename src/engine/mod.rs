@@ -44,8 +44,8 @@ pub struct Task {
     pub duration: f64,
 }
 
-/// How the downloads are spread over threads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// How the downloads are spread over threads. The derive names them (`crate::names`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]
 pub enum Strategy {
     Serial,
     Threads,
@@ -88,23 +88,20 @@ impl Strategy {
         Strategy::ALL.into_iter().find(|s| s.key() == n)
     }
 
-    /// The name used on the command line and in JSON.
-    pub fn name(self) -> &'static str {
-        match self {
-            Strategy::Serial => "serial",
-            Strategy::Threads => "threads",
-            Strategy::Custom => "custom",
-            Strategy::Pool => "pool",
-            Strategy::Async => "async",
-            Strategy::Process => "process",
-            Strategy::Workshops => "workshops",
-        }
+    /// The name used on the command line, in JSON and in lesson files.
+    pub fn name(self) -> String {
+        crate::names::name(&self)
+    }
+
+    /// Every strategy's name, in key order, joined by ", ".
+    pub fn names() -> String {
+        Strategy::ALL.map(Strategy::name).join(", ")
     }
 }
 
 impl fmt::Display for Strategy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        f.write_str(&self.name())
     }
 }
 
@@ -112,13 +109,8 @@ impl FromStr for Strategy {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        Strategy::ALL
-            .into_iter()
-            .find(|k| k.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<_> = Strategy::ALL.iter().map(|k| k.name()).collect();
-                format!("unknown strategy '{s}' (expected {})", names.join(", "))
-            })
+        crate::names::parse(s)
+            .ok_or_else(|| format!("unknown strategy '{s}' (expected {})", Strategy::names()))
     }
 }
 

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// Whether downloads sleep or compute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum)]
 pub enum Workload {
     /// The download waits, like the lesson's `time.sleep`: threads overlap the waiting.
     #[default]
@@ -22,12 +22,9 @@ impl Workload {
     /// Both workloads, in the order `w` toggles them.
     pub const ALL: [Workload; 2] = [Workload::Io, Workload::Cpu];
 
-    /// The name used on the command line and in JSON.
-    pub fn name(self) -> &'static str {
-        match self {
-            Workload::Io => "io",
-            Workload::Cpu => "cpu",
-        }
+    /// The name used on the command line, in JSON and in lesson files.
+    pub fn name(self) -> String {
+        crate::names::name(&self)
     }
 
     /// The other workload (the `w` key).
@@ -41,7 +38,7 @@ impl Workload {
 
 impl fmt::Display for Workload {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        f.write_str(&self.name())
     }
 }
 
@@ -49,10 +46,7 @@ impl FromStr for Workload {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        Workload::ALL
-            .into_iter()
-            .find(|w| w.name() == s)
-            .ok_or_else(|| format!("unknown workload '{s}' (expected io or cpu)"))
+        crate::names::parse(s).ok_or_else(|| format!("unknown workload '{s}' (expected io or cpu)"))
     }
 }
 

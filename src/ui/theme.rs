@@ -353,7 +353,7 @@ mod tests {
     #[test]
     fn names_parse_and_no_color_forces_mono() {
         for n in ThemeName::ALL {
-            assert_eq!(ThemeName::parse(n.as_str()), Ok(n));
+            assert_eq!(ThemeName::parse(&n.name()), Ok(n));
         }
         assert!(ThemeName::parse("neon").unwrap_err().contains("neon"));
         let off = std::ffi::OsStr::new("");
