@@ -232,6 +232,20 @@ impl Runner {
         self.inbox.reporter(run, downloads)
     }
 
+    /// [`Runner::reporter`], which also reads the process's CPU time as the run ends, on the
+    /// run's thread that reports it, and sends what it used since `cpu_at_start`.
+    fn measuring_reporter(&self, run: u64, downloads: usize, cpu_at_start: Duration) -> Reporter {
+        let (inbox, tx) = (self.reporter(run, downloads), self.tx.clone());
+        Reporter::to(run, move |ev| {
+            if matches!(ev.event, WorkerEvent::RunFinished { .. }) {
+                let cpu = procinfo::cpu_time_with_children().saturating_sub(cpu_at_start);
+                // Closed channel: the loop is ending anyway.
+                let _ = tx.send(Event::RunCpu { run, cpu });
+            }
+            inbox.send(ev.event)
+        })
+    }
+
     /// The reports the workers left since the last call.
     pub fn take_reports(&self) -> Pending {
         self.inbox.take()
@@ -243,7 +257,12 @@ impl Runner {
             Command::StartRun { id, plan } => {
                 // Dropping the old handle stops and joins its threads before the new run starts.
                 self.run = None;
-                let reporter = self.reporter(id, plan.tasks.len());
+                if plan.workload == engine::Workload::Cpu {
+                    // The one-off calibration of computing work is not the run's CPU time.
+                    engine::units_per_second();
+                }
+                let cpu = procinfo::cpu_time_with_children();
+                let reporter = self.measuring_reporter(id, plan.tasks.len(), cpu);
                 self.run = Some(engine::start(plan, reporter)?);
             }
             Command::StopRun => self.run = None,

@@ -250,3 +250,47 @@ fn reports_from_many_threads_arrive_in_order_while_the_screen_takes_them() {
         "every latest progress arrived"
     );
 }
+
+/// The runner measures a run's CPU time at its start and as it ends (on the run's thread, not
+/// the screen's), and the app judges the finished run with it, whichever of the two came first.
+#[test]
+fn a_finished_run_is_judged_with_its_measured_cpu_time() {
+    let mut a = app(3);
+    a.update(Event::Key(KeyEvent::new(
+        KeyCode::Char('2'),
+        KeyModifiers::NONE,
+    )));
+    let (tx, rx) = mpsc::channel();
+    let mut r = Runner::new(tx);
+    let cmds = a.update(Event::Key(KeyEvent::new(
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+    )));
+    let [threadlab::app::Command::StartRun { id, plan }] = &cmds[..] else {
+        panic!("Enter should start a run: {cmds:?}");
+    };
+    let (id, mut plan) = (*id, plan.clone());
+    plan.speed = 1000.0;
+    a.run.as_mut().expect("a run").speed = Some(plan.speed);
+    r.execute(threadlab::app::Command::StartRun { id, plan })
+        .expect("the run starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut finished = false;
+    while !(finished && a.run.as_ref().is_some_and(|r| r.cpu.is_some())) {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let event = rx.recv_timeout(left).expect("the run ends in time");
+        if matches!(event, Event::WorkerReports) {
+            for ev in r.take_reports().into_events() {
+                finished |= matches!(ev.event, WorkerEvent::RunFinished { .. });
+                a.update(Event::Worker(ev));
+            }
+        } else {
+            a.update(event);
+        }
+    }
+    r.shut_down();
+    let run = a.run.as_ref().expect("the run is on screen");
+    let v = run.verdict.as_ref().expect("a finished run is judged");
+    assert_eq!(v.figures.measured.cpu, run.cpu);
+    assert!(v.figures.measured.wall.is_some_and(|w| w > 0.0), "{v:?}");
+}

@@ -171,6 +171,12 @@ impl App {
                 } else {
                     i.saturating_sub(1)
                 };
+                if let Some(run) = self.run.as_mut().filter(|r| !r.state.is_finished())
+                    && run.speed != Some(SPEEDS[i])
+                {
+                    // Lesson seconds of this run no longer convert to wall seconds at one rate.
+                    run.speed = None;
+                }
                 self.settings.speed = SPEEDS[i];
                 vec![Command::SetSpeed(self.settings.speed)]
             }

@@ -45,6 +45,12 @@ pub enum Event {
         threads: Vec<ThreadInfo>,
         rss: Option<u64>,
     },
+    /// The CPU time this process and its waited-for children used during run `run`, read as
+    /// the run ended on the run's own thread (never the screen's), against the same at its start.
+    RunCpu {
+        run: u64,
+        cpu: std::time::Duration,
+    },
     /// What the crash demo did (the runner reports it back).
     Crashed(Crash),
     /// What a command did, or why it could not be carried out (cores here, where a trace went).

@@ -310,6 +310,10 @@ impl App {
                 self.selected = (i < self.tasks.len()).then_some(i);
                 vec![]
             }
+            Event::RunCpu { run, cpu } => {
+                self.on_run_cpu(run, cpu);
+                vec![]
+            }
             Event::Crashed(c) => {
                 self.crash_note = Some(c);
                 vec![]

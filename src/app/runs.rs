@@ -17,6 +17,9 @@ impl App {
             lanes: Lanes::default(),
             peak_threads: self.os_threads,
             peak_rss: self.rss.unwrap_or(0),
+            speed: Some(self.settings.speed),
+            cpu: None,
+            verdict: None,
         });
         self.paused = false;
         self.steps_pending = 0;
@@ -126,6 +129,9 @@ impl App {
             self.trim_log();
         }
         if let Some(outcome) = outcome {
+            if let Some(run) = &mut self.run {
+                run.judge();
+            }
             self.paused = false;
             self.steps_pending = 0;
             self.results.insert(strategy, outcome);
@@ -135,6 +141,17 @@ impl App {
             }
         }
         vec![]
+    }
+
+    /// The run's CPU time arrived (before or after its last report): the verdict may now name a
+    /// busy machine.
+    pub(super) fn on_run_cpu(&mut self, id: u64, cpu: std::time::Duration) {
+        if let Some(run) = self.run.as_mut().filter(|r| r.id == id) {
+            run.cpu = Some(cpu.as_secs_f64());
+            if run.state.is_finished() {
+                run.judge();
+            }
+        }
     }
 
     pub(super) fn trim_log(&mut self) {

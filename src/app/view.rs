@@ -19,12 +19,35 @@ pub struct RunView {
     /// The most OS threads the process had during this run, and its most resident memory.
     pub peak_threads: usize,
     pub peak_rss: u64,
+    /// The speed the whole run went at; None once it changed during the run, when lesson seconds
+    /// no longer convert to wall seconds.
+    pub speed: Option<f64>,
+    /// CPU seconds the process used during the run, once the runner has measured them.
+    pub cpu: Option<f64>,
+    /// What the finished run's figures show: judged once when it ends (and again when its CPU
+    /// time arrives), never per frame.
+    pub verdict: Option<crate::verdict::Verdict>,
 }
 
 impl RunView {
     /// Elapsed time to show: final once finished, live otherwise.
     pub fn elapsed(&self) -> f64 {
         self.state.elapsed.unwrap_or(self.now)
+    }
+
+    /// What was measured of the run besides its events: wall time from the lesson clock (which
+    /// leaves pauses out) at the run's one speed, and the CPU time the runner read.
+    pub fn measured(&self) -> crate::verdict::Measured {
+        crate::verdict::Measured {
+            wall: (self.speed.filter(|s| *s > 0.0)).and_then(|s| Some(self.state.elapsed? / s)),
+            cpu: self.cpu,
+        }
+    }
+
+    /// Judge the run again from its state and what was measured; nothing while it runs.
+    pub fn judge(&mut self) {
+        self.verdict = crate::verdict::Figures::of_run(&self.state, self.measured())
+            .map(crate::verdict::judge);
     }
 }
 

@@ -4,7 +4,6 @@ use super::theme_of as theme;
 use super::{pane, put};
 use crate::app::App;
 use crate::i18n::{Key, t, tf};
-use crate::lesson;
 use crate::text::wrap;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -37,9 +36,11 @@ fn lines(app: &App, width: u16) -> Vec<(String, Style)> {
         let style = th.accent;
         lines.extend(wrap(&held, w).into_iter().map(|s| (s, style)));
     }
+    // Judged once when the run ended, with its measured wall and CPU time.
     let numbers = (app.run.as_ref())
         .filter(|r| Some(r.id) == l.ran)
-        .and_then(|r| lesson::summary(lang, &r.state));
+        .and_then(|r| r.verdict.as_ref())
+        .map(|v| v.line(lang));
     let bold = th.accent.add_modifier(Modifier::BOLD);
     match numbers {
         Some(n) => {

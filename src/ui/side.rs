@@ -180,6 +180,25 @@ fn timing_lines(app: &App) -> Vec<(String, Style)> {
             .into_iter()
             .map(|s| (format!("  {s}"), th.warn)),
     );
+    if let Some(v) = app.run.as_ref().and_then(|r| r.verdict.as_ref())
+        && let (Some(cpu), Some(wall)) = (v.figures.measured.cpu, v.figures.measured.wall)
+        && wall > 0.0
+    {
+        // CPU seconds per wall second: how many cores the process kept busy on average. Waiting
+        // downloads keep almost none; computing ones as many as they were given, unless other
+        // programs had the cores.
+        out.push((
+            row(
+                t(l, Key::timing_cpu),
+                tf(
+                    l,
+                    Key::timing_cpu_value,
+                    &[&format!("{:>7.2}", cpu / wall), &v.figures.cores],
+                ),
+            ),
+            plain,
+        ));
+    }
     if failed > 0 {
         // A download that died early makes the run look fast: say why there is no speedup.
         out.push((
@@ -243,15 +262,7 @@ fn timing_lines(app: &App) -> Vec<(String, Style)> {
 /// far off it was, and start-up cost when it took more than 5% of the run.
 fn checked(app: &App) -> Vec<String> {
     let l = app.settings.lang;
-    let Some(run) = app.run.as_ref().filter(|r| r.state.is_finished()) else {
-        return vec![];
-    };
-    let elapsed = run.elapsed();
-    // Lesson seconds over the speed: the wall time the run's clock measured, pauses excluded.
-    let wall = (app.settings.speed > 0.0).then(|| elapsed / app.settings.speed);
-    let measured = crate::verdict::Measured { wall, cpu: None };
-    let Some(v) = crate::verdict::Figures::of_run(&run.state, measured).map(crate::verdict::judge)
-    else {
+    let Some(v) = app.run.as_ref().and_then(|r| r.verdict.as_ref()) else {
         return vec![];
     };
     let mut out = Vec::new();
@@ -259,6 +270,14 @@ fn checked(app: &App) -> Vec<String> {
     if !v.holds() && f.failed == 0 && f.ideal.seconds > 0.0 {
         let over = (f.elapsed / f.ideal.seconds - 1.0) * 100.0;
         out.push(tf(l, Key::side_off_ideal, &[&format!("{over:+.0}")]));
+    }
+    if let crate::verdict::Finding::Busy { share } = v.finding {
+        // The measured reason, in the panel too: the card may be off screen.
+        out.push(tf(
+            l,
+            Key::side_busy,
+            &[&format!("{:.0}", share * 100.0), &f.cores_asked()],
+        ));
     }
     if let (Some(share), Some(s)) = (v.startup_share(), f.spawns) {
         let kind = match s.kind {
