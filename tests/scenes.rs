@@ -753,3 +753,41 @@ fn a_dropped_program_is_killed_and_reaped() {
     // Dropping joins the reader, which reaped the child: no zombie, no process.
     assert!(std::fs::metadata(format!("/proc/{pid}")).is_err());
 }
+
+/// An io serial run and a cpu threads run are different experiments: the results table gives
+/// the unlike one no speedup, and the chart draws each in a group of its own, named in the
+/// screen's language.
+#[test]
+fn io_and_cpu_results_are_charted_apart() {
+    for lang in [Lang::En, Lang::Zh] {
+        let mut app = lesson_app();
+        press(&mut app, KeyCode::Char('L'));
+        app.settings.lang = lang;
+        threadlab::runner::feed(&mut app, Event::Resize(120, 40));
+        for (strategy, key) in [(Strategy::Serial, '1'), (Strategy::Threads, '2')] {
+            press(&mut app, KeyCode::Char(key));
+            if strategy == Strategy::Threads {
+                press(&mut app, KeyCode::Char('w'));
+            }
+            let id = match &press(&mut app, KeyCode::Enter)[..] {
+                [.., Command::StartRun { id, .. }] => *id,
+                other => panic!("{other:?}"),
+            };
+            finish(&mut app, id);
+        }
+        assert_eq!(app.settings.workload, Workload::Cpu);
+        let shown = screen_words(&app);
+        let rows: Vec<String> = (shown.lines())
+            .map(|r| r.split_whitespace().collect::<String>())
+            .collect();
+        let group = |workload: &str| {
+            let head = threadlab::i18n::tf(lang, Key::chart_group, &[&workload, &2, &"10.00"]);
+            let head: String = head.split_whitespace().collect();
+            rows.iter().position(|r| r.contains(&head))
+        };
+        let io = group(threadlab::i18n::t(lang, Key::workload_io));
+        let cpu = group(threadlab::i18n::t(lang, Key::workload_cpu));
+        assert!(io.is_some() && cpu.is_some(), "{lang:?}:\n{shown}");
+        assert_ne!(io, cpu);
+    }
+}

@@ -16,15 +16,16 @@ pub(super) fn lines(app: &App, width: u16) -> Vec<String> {
     if app.is_running() || app.code.is_some() || app.results.len() < 2 {
         return Vec::new();
     }
-    // Results are cleared with the durations, so every one ran the tasks the last run ran; its
-    // workload and cores are the ones the comparison was made on.
+    // Results are cleared with the durations, so every one ran the tasks the last run ran; each
+    // keeps its own workload and cores, so io and cpu runs, or runs on other cores, are drawn
+    // in groups of their own and never on one scale.
     let state = app.run.as_ref().map_or(app.queued(), |r| &r.state);
     let entries: Vec<Entry> = (Strategy::ALL.iter())
         .filter_map(|s| app.results.get(s).map(|o| (s, o)))
         .map(|(&strategy, o)| Entry {
             strategy,
-            workload: state.workload,
-            cores: state.cores,
+            workload: o.workload,
+            cores: o.cores,
             elapsed: o.elapsed,
             ideal: o.ideal,
             sum: state.sum(),
