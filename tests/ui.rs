@@ -478,7 +478,7 @@ fn cpu_work_on_one_core_and_async() {
     enter(&mut b);
     let s = screen(&b, 120, 40);
     assert!(
-        s.contains("computing can't overlap") && s.contains("async cpu work takes the sum"),
+        s.contains("computing can't overlap") && s.contains("async cpu work can't beat the sum"),
         "{s}"
     );
 }
