@@ -71,7 +71,7 @@ fn main() -> ExitCode {
         Some(Command::Run | Command::Compare) => headless_runs(&cli, &setup),
         Some(Command::Bench(args)) => {
             let out = &mut out();
-            headless::bench(args, cli.opts.json, out).and_then(|()| flushed(out))
+            threadlab::bench::bench(args, cli.opts.json, out).and_then(|()| flushed(out))
         }
         Some(Command::Worker(_) | Command::Watch(_)) => unreachable!("handled above"),
         None => {

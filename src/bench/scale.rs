@@ -277,8 +277,8 @@ pub fn print_table(out: &mut impl Write, rows: &[ScaleFigures]) -> io::Result<()
 }
 
 /// A row as `bench --json` figures: one per column that has a goal.
-pub fn figures(r: &ScaleFigures) -> Vec<crate::headless::BenchFigure> {
-    let one = |what: &str, v: f64, unit: &'static str| crate::headless::BenchFigure {
+pub fn figures(r: &ScaleFigures) -> Vec<crate::bench::BenchFigure> {
+    let one = |what: &str, v: f64, unit: &'static str| crate::bench::BenchFigure {
         name: format!("scale {}: {what}", r.row),
         median: v,
         p90: v,
