@@ -261,7 +261,11 @@ impl App {
         match event {
             Event::Key(key) => match action_for(&key) {
                 Some(action) => self.act(action),
-                None => vec![],
+                // Help promises that any key closes it, bound to an action or not.
+                None => {
+                    self.help = false;
+                    vec![]
+                }
             },
             Event::Resize(w, h) => {
                 // The runner follows it with the viewport, which only the view can work out.
@@ -453,5 +457,19 @@ mod tests {
         let s = state(&app);
         assert_eq!((s.failed(), s.finished(), s.running()), (1, 1, 0));
         assert_eq!(s.first_unfinished(), Some(2));
+    }
+
+    #[test]
+    fn help_closes_on_any_key_even_one_bound_to_nothing() {
+        use crossterm::event::KeyCode;
+        let mut app = big_pool(3, 2);
+        app.update(Event::Key(KeyEvent::from(KeyCode::Char('?'))));
+        assert!(app.help);
+        // The arrows scroll it and l changes its language: it stays.
+        app.update(Event::Key(KeyEvent::from(KeyCode::Down)));
+        app.update(Event::Key(KeyEvent::from(KeyCode::Char('l'))));
+        assert!(app.help);
+        app.update(Event::Key(KeyEvent::from(KeyCode::Char('a'))));
+        assert!(!app.help, "an unbound key closes help, as help says");
     }
 }
