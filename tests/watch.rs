@@ -276,24 +276,64 @@ fn processes_that_compute_are_each_a_process_with_cpu_time() {
 }
 
 #[test]
-fn a_program_run_with_dash_i_runs_unprobed() {
+fn a_program_run_with_dash_i_e_or_s_runs_unprobed() {
     if !have_python() {
         return;
     }
-    let (r, code, _) = watch(
-        "100",
-        &[
-            "-I",
-            "-c",
-            "import threading, time\nt = threading.Thread(target=time.sleep, args=(0.3,))\nt.start(); t.join()\nprint('done')",
-        ],
-    );
-    assert_eq!(code, 0);
-    assert_eq!(r["probed"], false);
-    assert_eq!(r["gil"], Value::Null);
+    // -I and -E ignore PYTHONPATH, -S skips site (which runs sitecustomize): no probe loads.
+    for flag in ["-I", "-E", "-S"] {
+        let (r, code, _) = watch(
+            "100",
+            &[
+                flag,
+                "-c",
+                "import threading, time\nt = threading.Thread(target=time.sleep, args=(0.3,))\nt.start(); t.join()\nprint('done')",
+            ],
+        );
+        assert_eq!(code, 0, "{flag}: {r}");
+        assert_eq!(r["probed"], false, "{flag}: {r}");
+        assert_eq!(r["gil"], Value::Null);
+        assert_eq!(r["exit_code"], 0);
+        assert!(tasks(&r).is_empty(), "nobody reported waits");
+        assert!(!r["processes"].as_array().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn a_program_that_is_not_python_runs_and_is_shown_from_proc() {
+    let o = threadlab(&["watch", "--json", "--", "sh", "-c", "sleep 0.5; echo done"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(r["probed"], false, "{r}");
     assert_eq!(r["exit_code"], 0);
-    assert!(tasks(&r).is_empty(), "nobody reported waits");
-    assert!(!r["processes"].as_array().unwrap().is_empty());
+    // The shell and its sleep, seen in /proc, each with its thread.
+    let procs = r["processes"].as_array().unwrap();
+    assert!(!procs.is_empty(), "{r}");
+    assert!(procs.iter().all(|p| p["probed"] == false), "{r}");
+    assert!(!r["threads"].as_array().unwrap().is_empty(), "{r}");
+    assert!(stderr(&o).contains("done"), "its output goes to stderr");
+    // Without --json, the transcript says so in words.
+    let o = threadlab(&["watch", "--", "sh", "-c", "echo done"]);
+    assert!(stdout(&o).contains("no probe connected"), "{}", stdout(&o));
+}
+
+#[test]
+fn the_socket_lives_in_a_directory_only_the_user_can_enter_and_goes_with_it() {
+    if !have_python() {
+        return;
+    }
+    let program = "import os, stat\n\
+        s = os.environ['THREADLAB_WATCH_SOCKET']\n\
+        d = os.path.dirname(s)\n\
+        print(d, oct(stat.S_IMODE(os.stat(d).st_mode)), stat.S_ISSOCK(os.stat(s).st_mode))";
+    let (r, code, _) = watch("1", &["-c", program]);
+    assert_eq!(code, 0, "{r}");
+    let said = (r["prints"].as_array().unwrap().iter())
+        .find_map(|p| p["text"].as_str())
+        .expect("the program printed");
+    let words: Vec<&str> = said.split_whitespace().collect();
+    assert_eq!(words[1..], ["0o700", "True"], "{said}");
+    assert!(!Path::new(words[0]).exists(), "{} is left", words[0]);
 }
 
 #[test]
