@@ -114,8 +114,9 @@ impl App {
             self.compare_queue.clear();
             cmds.push(Command::StopRun);
         }
-        // A finished run's bars belong to the old stage too.
+        // A finished run's bars and its crash note belong to the old stage too.
         self.run = None;
+        self.crash_note = None;
         cmds.extend(self.set_stage(Held::default()));
         cmds
     }

@@ -472,4 +472,26 @@ mod tests {
         app.update(Event::Key(KeyEvent::from(KeyCode::Char('a'))));
         assert!(!app.help, "an unbound key closes help, as help says");
     }
+
+    #[test]
+    fn a_new_scene_forgets_the_last_scenes_crash() {
+        use crossterm::event::KeyCode;
+        let mut app = App::new(Start {
+            settings: Settings::default(),
+            cores: 2,
+            all_cores: 2,
+            scenes: crate::lesson::builtin(),
+        });
+        app.open_lesson();
+        app.update(Event::Crashed(crate::engine::Crash::Panicked {
+            worker: "Thread-1".into(),
+            task: 0,
+        }));
+        assert!(app.crash_note.is_some());
+        app.update(Event::Key(KeyEvent::from(KeyCode::PageDown)));
+        assert!(
+            app.crash_note.is_none(),
+            "the note belonged to the last scene"
+        );
+    }
 }
