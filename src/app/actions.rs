@@ -29,7 +29,8 @@ impl App {
         }
         match action {
             Action::Lesson => {
-                if self.lesson.take().is_some() {
+                if let Some(left) = self.lesson.take() {
+                    self.left_at_scene = left.index;
                     return vec![];
                 }
                 self.open_lesson()

@@ -14,7 +14,7 @@ impl App {
         }
         self.lesson = Some(LessonView {
             scenes: self.scenes.clone(),
-            index: 0,
+            index: self.left_at_scene.min(self.scenes.len() - 1),
             ran: None,
             held: Held::default(),
             watched: Vec::new(),

@@ -57,6 +57,8 @@ pub struct App {
     pub crash_note: Option<Crash>,
     /// Lesson mode, when on.
     pub lesson: Option<LessonView>,
+    /// The scene the class was on when it left the lesson: `L` comes back to it.
+    left_at_scene: usize,
     /// The download clicked last (`--mouse`), whose details the screen shows.
     pub selected: Option<usize>,
     /// Whether the downloads list follows the work under way (until scrolled by hand).
@@ -149,6 +151,7 @@ impl App {
             notice: None,
             crash_note: None,
             lesson: None,
+            left_at_scene: 0,
             selected: None,
             follow: true,
             scenes: scenes.into(),
@@ -493,5 +496,24 @@ mod tests {
             app.crash_note.is_none(),
             "the note belonged to the last scene"
         );
+    }
+
+    #[test]
+    fn leaving_the_lesson_and_coming_back_returns_to_the_same_scene() {
+        use crossterm::event::KeyCode;
+        let mut app = App::new(Start {
+            settings: Settings::default(),
+            cores: 2,
+            all_cores: 2,
+            scenes: crate::lesson::builtin(),
+        });
+        app.open_lesson();
+        for _ in 0..4 {
+            app.update(Event::Key(KeyEvent::from(KeyCode::PageDown)));
+        }
+        app.update(Event::Key(KeyEvent::from(KeyCode::Char('L'))));
+        assert!(app.lesson.is_none());
+        app.update(Event::Key(KeyEvent::from(KeyCode::Char('L'))));
+        assert_eq!(app.lesson.as_ref().map(|l| l.index), Some(4));
     }
 }
