@@ -139,7 +139,10 @@ pub fn transcript(lang: Lang, state: &RunState, event: &WorkerEvent) -> Vec<Stri
             "[{worker}] {}",
             tf(lang, Key::download_failed, &[&name(*task), reason])
         )],
-        WorkerEvent::Progress { .. } | WorkerEvent::Spawned { .. } | WorkerEvent::Bytes { .. } => {
+        WorkerEvent::Progress { .. }
+        | WorkerEvent::Spawned { .. }
+        | WorkerEvent::Bytes { .. }
+        | WorkerEvent::Thread { .. } => {
             vec![]
         }
         WorkerEvent::RunFinished { elapsed } => {

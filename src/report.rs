@@ -322,6 +322,8 @@ impl RunState {
                 self.bytes = self.bytes.max(*total);
                 self.bytes_via = Some(*via);
             }
+            // Which OS thread a worker is: the screen's sampler needs it, the figures do not.
+            WorkerEvent::Thread { .. } => {}
         }
         self.advance_first_unfinished();
     }

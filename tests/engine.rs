@@ -146,7 +146,8 @@ fn events_come_in_lesson_order_for_every_task() {
                     | WorkerEvent::Failed { task, .. } => *task == id,
                     WorkerEvent::RunFinished { .. }
                     | WorkerEvent::Spawned { .. }
-                    | WorkerEvent::Bytes { .. } => false,
+                    | WorkerEvent::Bytes { .. }
+                    | WorkerEvent::Thread { .. } => false,
                 })
                 .collect();
             assert!(
@@ -369,4 +370,30 @@ fn the_crash_demo_reaches_a_worker_waiting_at_the_step_gate() {
     }
     assert_eq!(failed, 1);
     run.join();
+}
+
+#[test]
+fn every_worker_says_which_os_thread_it_runs_on() {
+    if !std::path::Path::new("/proc/self/task").exists() {
+        return; // the report is Linux's
+    }
+    for strategy in Strategy::ALL {
+        let mut threads = std::collections::HashMap::new();
+        let state = run_plan(&plan(strategy, &LESSON, 2, 200.0), |_, e| {
+            if let WorkerEvent::Thread { worker, pid, tid } = e {
+                threads.insert(worker.to_string(), (*pid, *tid));
+            }
+        })
+        .unwrap();
+        for w in workers(&state) {
+            let &(pid, tid) = threads.get(&w).unwrap_or_else(|| {
+                panic!("{strategy}: worker {w} never said its thread: {threads:?}")
+            });
+            let own = pid == std::process::id();
+            // The process strategies' workers live in child processes.
+            let child = matches!(strategy, Strategy::Process | Strategy::Workshops);
+            assert_eq!(own, !child, "{strategy}: {w} in pid {pid}");
+            assert!(tid > 0, "{strategy}: {w}");
+        }
+    }
 }

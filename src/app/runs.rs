@@ -103,7 +103,8 @@ impl App {
             }),
             WorkerEvent::Progress { .. }
             | WorkerEvent::Spawned { .. }
-            | WorkerEvent::Bytes { .. } => None,
+            | WorkerEvent::Bytes { .. }
+            | WorkerEvent::Thread { .. } => None,
             WorkerEvent::RunFinished { elapsed } => {
                 if elapsed.is_finite() {
                     run.now = *elapsed;

@@ -13,6 +13,8 @@ pub enum Msg {
     Hello,
     /// A thread of the child started, `nanos` after the child asked for it (`spawned t2 41000`).
     Spawned { thread: String, nanos: u64 },
+    /// A thread of the child runs as OS thread `tid` (`thread t2 41213`), for the parent's sampler.
+    Thread { thread: String, tid: u32 },
     /// A thread of the child picked up a download (`start 2 t1`).
     Start { task: usize, thread: String },
     /// Fraction of a download done (`progress 2 0.35`).
@@ -30,6 +32,7 @@ impl fmt::Display for Msg {
         match self {
             Msg::Hello => write!(f, "hello {PROTOCOL}"),
             Msg::Spawned { thread, nanos } => write!(f, "spawned {thread} {nanos}"),
+            Msg::Thread { thread, tid } => write!(f, "thread {thread} {tid}"),
             Msg::Start { task, thread } => write!(f, "start {task} {thread}"),
             Msg::Progress { task, done } => write!(f, "progress {task} {done}"),
             Msg::Bytes { total } => write!(f, "bytes {total}"),
@@ -54,6 +57,13 @@ impl Msg {
                 Msg::Spawned {
                     thread: name(thread)?,
                     nanos: nanos.parse().ok()?,
+                }
+            }
+            "thread" => {
+                let (thread, tid) = two()?;
+                Msg::Thread {
+                    thread: name(thread)?,
+                    tid: tid.parse().ok()?,
                 }
             }
             "start" => {
@@ -145,6 +155,10 @@ mod tests {
             Msg::Spawned {
                 thread: "t2".into(),
                 nanos: 41_000,
+            },
+            Msg::Thread {
+                thread: "t2".into(),
+                tid: 41_213,
             },
             Msg::Start {
                 task: 2,

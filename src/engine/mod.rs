@@ -149,6 +149,13 @@ pub enum WorkerEvent {
     },
     /// The run's downloaded bytes so far, and how that number reached the caller.
     Bytes { total: u64, via: BytesVia },
+    /// `worker` runs on OS thread `tid` of process `pid`, so a sampler of `/proc/<pid>/task/<tid>`
+    /// can say when that worker was on a core (sent once, as the thread begins).
+    Thread {
+        worker: Arc<str>,
+        pid: u32,
+        tid: u32,
+    },
 }
 
 /// What kind of worker a [`WorkerEvent::Spawned`] started.
@@ -318,6 +325,8 @@ pub fn start(plan: Plan, reporter: Reporter) -> io::Result<RunHandle> {
         .name(MAIN_THREAD.into())
         .spawn(move || {
             ctx.clock.zero();
+            // Serial and async do their work on this thread: their lane is this one.
+            support::report_thread(&ctx.reporter);
             let (tasks, procs) = (&plan.tasks, &plan.procs);
             // Err only means the run was stopped (or could not go on): either way it ends here.
             let _ = match plan.strategy {

@@ -29,9 +29,24 @@ impl Ctx {
             let worker = thread::current().name().unwrap_or("unnamed").into();
             let kind = SpawnKind::Thread;
             reporter.send(WorkerEvent::Spawned { worker, kind, cost });
+            report_thread(&reporter);
             body()
         }
     }
+}
+
+/// Tell the caller which OS thread the current worker runs on (Linux; elsewhere nothing is sent).
+pub(crate) fn report_thread(reporter: &super::Reporter) {
+    #[cfg(target_os = "linux")]
+    {
+        let worker = thread::current().name().unwrap_or("unnamed").into();
+        // SAFETY: gettid has no preconditions.
+        let tid = unsafe { libc::gettid() } as u32;
+        let pid = std::process::id();
+        reporter.send(WorkerEvent::Thread { worker, pid, tid });
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = reporter;
 }
 
 /// `thread::Builder::new().name(name).spawn(body)`; the new thread reports what starting it cost.

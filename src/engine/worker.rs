@@ -124,6 +124,8 @@ fn obey(clock: &Clock, crash: &CrashSwitch) {
 /// Run the downloads: one after another on this thread (threads = 0, a process of one worker,
 /// like the lesson's `Process(target=download)`), or on a pool of M threads (a workshop).
 fn work(tasks: &[Task], threads: usize, ctx: &Ctx) {
+    // This thread is the workshop's `main`, the worker of a one-worker process.
+    super::support::report_thread(&ctx.reporter);
     let _ = match threads {
         0 => serial::run(tasks, ctx),
         m => workshops::workshop(tasks, m, ctx),
@@ -137,6 +139,10 @@ fn write_all(out: &mut impl Write, rx: Receiver<RunEvent>, mut garble: bool) -> 
             WorkerEvent::Spawned { worker, cost, .. } => Msg::Spawned {
                 thread: worker.to_string(),
                 nanos: cost.as_nanos() as u64,
+            },
+            WorkerEvent::Thread { worker, tid, .. } => Msg::Thread {
+                thread: worker.to_string(),
+                tid,
             },
             WorkerEvent::Started { task, worker, .. } => Msg::Start {
                 task,

@@ -122,6 +122,11 @@ impl Reading<'_> {
                 kind: SpawnKind::Thread,
                 cost: Duration::from_nanos(nanos),
             },
+            Msg::Thread { thread, tid } => WorkerEvent::Thread {
+                worker: self.worker(&thread),
+                pid: self.kid.pid,
+                tid,
+            },
             Msg::Start { task, thread } if ours(task) => {
                 let (worker, at) = (self.worker(&thread), self.ctx.clock.now());
                 self.starts.insert(task, at);
