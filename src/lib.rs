@@ -11,7 +11,8 @@
 //! - [`i18n`]: every string on screen in English and Chinese; [`text`]: display-width helpers.
 //! - [`chart`]: the comparison as text bars, for `compare` and the screen.
 //! - [`verdict`]: a finished run's conclusion, stated only when its measured figures support it.
-//! - [`cores`]: how many CPU cores the process may use; [`procinfo`]: its threads and their context switches.
+//! - [`cores`]: how many CPU cores the process may use; [`procinfo`]: its threads and their context switches;
+//!   [`oncore`]: when each worker thread was on a core, sampled off the screen's thread.
 //! - [`ticker`]: threadlab's own Ping/Pong threads; [`ticker_child`]: the daemon lesson's Ping/Pong program, run as a child process.
 //! - [`watch`]: `threadlab watch`, a real Python program's threads under a probe.
 
@@ -29,6 +30,7 @@ pub mod keys;
 pub mod lesson;
 pub mod look;
 pub mod names;
+pub mod oncore;
 pub mod procinfo;
 pub mod report;
 pub mod runner;

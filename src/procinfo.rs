@@ -77,6 +77,43 @@ fn parse_switches(status: &str) -> Option<(u64, u64)> {
     ))
 }
 
+/// CPU time (user + system) thread `tid` of process `pid` has used so far, from
+/// `/proc/<pid>/task/<tid>/stat`; None once the thread has ended (or where `/proc` is missing).
+/// `buf` is reused from call to call: a sampler reads thousands of these.
+pub fn thread_cpu(pid: u32, tid: u32, buf: &mut String) -> Option<Duration> {
+    use std::io::Read;
+    buf.clear();
+    let path = format!("/proc/{pid}/task/{tid}/stat");
+    std::fs::File::open(path).ok()?.read_to_string(buf).ok()?;
+    parse_stat_cpu(buf, clock_ticks())
+}
+
+/// The kernel's clock ticks per second, the unit of a stat file's times (USER_HZ, 100 nearly always).
+fn clock_ticks() -> u64 {
+    static TICKS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *TICKS.get_or_init(|| {
+        #[cfg(unix)]
+        // SAFETY: sysconf has no preconditions.
+        let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+        #[cfg(not(unix))]
+        let hz = 100;
+        u64::try_from(hz).ok().filter(|&h| h > 0).unwrap_or(100)
+    })
+}
+
+/// utime + stime (fields 14 and 15) of a `stat` file, at `hz` ticks a second. The name in
+/// parentheses may itself hold spaces and parentheses, so fields are counted after the last `)`.
+fn parse_stat_cpu(stat: &str, hz: u64) -> Option<Duration> {
+    let (_, rest) = stat.rsplit_once(')')?;
+    // After the name: state (field 3) is the first, so utime (14) is the twelfth.
+    let mut fields = rest.split_ascii_whitespace().skip(11);
+    let utime: u64 = fields.next()?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    let ticks = utime.checked_add(stime)?;
+    let hz = hz.max(1);
+    Some(Duration::from_secs(ticks / hz) + Duration::from_nanos((ticks % hz) * 1_000_000_000 / hz))
+}
+
 /// CPU time (user + system) used so far by every thread of this process, ended ones included.
 pub fn cpu_time() -> Duration {
     #[cfg(unix)]
@@ -116,6 +153,36 @@ mod tests {
                       nonvoluntary_ctxt_switches:\t7\n";
         assert_eq!(parse_switches(status), Some((152, 7)));
         assert_eq!(parse_switches("Name:\tx\n"), None);
+    }
+
+    #[test]
+    fn reads_a_threads_cpu_time_from_its_stat_line() {
+        // A name with a space and a parenthesis, as a thread may be named: fields count after it.
+        let stat = "4242 (pool-1 (x) y) R 4200 4200 4200 0 -1 4194368 91 0 0 0 \
+                    250 31 0 0 20 0 3 0 12345 0 0 18446744073709551615\n";
+        assert_eq!(parse_stat_cpu(stat, 100), Some(Duration::from_millis(2810)));
+        assert_eq!(parse_stat_cpu(stat, 1000), Some(Duration::from_millis(281)));
+        assert_eq!(parse_stat_cpu("4242 (cut", 100), None);
+        assert_eq!(parse_stat_cpu("4242 (x) R 1 2 3", 100), None);
+    }
+
+    #[test]
+    fn a_computing_thread_has_cpu_time_and_an_ended_one_none() {
+        if !std::path::Path::new("/proc/self/task").exists() {
+            return; // not Linux
+        }
+        // SAFETY: gettid has no preconditions.
+        let me = unsafe { libc::gettid() } as u32;
+        let mut buf = String::new();
+        let before = thread_cpu(std::process::id(), me, &mut buf).expect("this thread is listed");
+        let mut x = 0u64;
+        for i in 0..std::hint::black_box(200_000_000u64) {
+            x = (x ^ i).wrapping_mul(31);
+        }
+        std::hint::black_box(x);
+        let after = thread_cpu(std::process::id(), me, &mut buf).expect("still listed");
+        assert!(after > before, "{before:?} then {after:?}");
+        assert_eq!(thread_cpu(std::process::id(), u32::MAX, &mut buf), None);
     }
 
     #[test]

@@ -208,6 +208,8 @@ pub struct Runner {
     sampler: Option<Sampler>,
     /// A carried Python program to run under watch: the loop does it, as it needs the screen.
     watch: Option<&'static str>,
+    /// When each worker thread was on a core: watches the threads workers report.
+    oncore: Option<crate::oncore::Sampler>,
 }
 
 impl Runner {
@@ -224,6 +226,7 @@ impl Runner {
             ping_pong_exe: None,
             sampler: None,
             watch: None,
+            oncore: None,
         }
     }
 
@@ -263,7 +266,11 @@ impl Runner {
                 }
                 let cpu = procinfo::cpu_time_with_children();
                 let reporter = self.measuring_reporter(id, plan.tasks.len(), cpu);
-                self.run = Some(engine::start(plan, reporter)?);
+                let run = engine::start(plan, reporter)?;
+                if let Some(s) = &self.oncore {
+                    s.new_run(id, run.shared_clock());
+                }
+                self.run = Some(run);
             }
             Command::StopRun => self.run = None,
             Command::Pause => self.run.iter().for_each(|r| r.pause()),
@@ -341,6 +348,9 @@ impl Runner {
         if self.sampler.is_none() {
             self.sampler = Some(Sampler::start(self.tx.clone())?);
         }
+        if self.oncore.is_none() {
+            self.oncore = Some(crate::oncore::Sampler::start(self.tx.clone())?);
+        }
         Ok(())
     }
 
@@ -351,6 +361,7 @@ impl Runner {
         self.sampler = None;
         // A child program never outlives the screen, whatever it was doing.
         self.ping_pong = None;
+        self.oncore = None;
         if let Some(t) = self.ticker.take() {
             t.abandon();
         }
@@ -580,6 +591,10 @@ where
             let mut ended = 0;
             for ev in pending.into_events() {
                 ended += u64::from(matches!(ev.event, WorkerEvent::RunFinished { .. }));
+                if let (WorkerEvent::Thread { pid, tid, .. }, Some(s)) = (&ev.event, &runner.oncore)
+                {
+                    s.watch(ev.run, *pid, *tid);
+                }
                 for cmd in app.update(Event::Worker(ev)) {
                     if runner.execute(cmd)? {
                         return Ok(());

@@ -245,3 +245,62 @@ fn speeding_up_mid_download_shrinks_the_work_left() {
         run.join();
     }
 }
+
+#[test]
+fn the_on_core_sampler_sees_each_computing_worker_in_its_own_lane() {
+    if !std::path::Path::new("/proc/self/task").exists() {
+        return; // /proc is Linux's
+    }
+    let _one = one_at_a_time();
+    engine::units_per_second(); // calibrate before the run, not in its first download
+    let (tx, samples) = mpsc::channel();
+    let sampler = threadlab::oncore::Sampler::start(tx).unwrap();
+    // Two custom threads (names longer than the kernel's 15 bytes) computing 0.4 s each.
+    let p = plan(Strategy::Custom, &[1.0, 1.0], 2.5, Workload::Cpu);
+    let (handle, rx) = start(p);
+    sampler.new_run(0, handle.shared_clock());
+    let mut lanes = threadlab::app::Lanes::default();
+    let mut workers = std::collections::HashMap::new();
+    let mut finished = false;
+    let mut sampled = 0;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !(finished && sampled > 0) && Instant::now() < deadline {
+        for ev in rx.try_iter() {
+            match ev.event {
+                WorkerEvent::Thread { worker, pid, tid } => {
+                    // The thread is alive now: what the kernel calls it must be this worker.
+                    let comm = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/comm"));
+                    let comm = comm.unwrap_or_default();
+                    assert!(worker.starts_with(comm.trim_end()), "{worker} is {comm:?}");
+                    sampler.watch(0, pid, tid);
+                    workers.insert(tid, worker);
+                }
+                WorkerEvent::Started { task, worker, .. } => lanes.add(&worker, task),
+                WorkerEvent::RunFinished { .. } => finished = true,
+                _ => {}
+            }
+        }
+        while let Ok(ev) = samples.recv_timeout(Duration::from_millis(20)) {
+            if let threadlab::app::Event::OnCore { run, segments } = ev {
+                assert_eq!(run, 0);
+                for (_, tid, seg) in segments {
+                    let worker = workers
+                        .get(&tid)
+                        .expect("only reported threads are sampled");
+                    lanes.on_core(worker, seg);
+                    sampled += 1;
+                }
+            }
+        }
+    }
+    assert!(finished, "the run did not end");
+    let busy: Vec<&str> = (lanes.in_order())
+        .filter(|l| !l.on_core.is_empty())
+        .map(|l| &*l.name)
+        .collect();
+    assert!(!busy.is_empty(), "no lane was seen on a core: {workers:?}");
+    assert!(
+        busy.iter().all(|n| n.starts_with("DownloadThread-")),
+        "{busy:?}"
+    );
+}

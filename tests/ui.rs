@@ -464,7 +464,8 @@ fn cpu_work_on_one_core_and_async() {
         s.contains("limited by cores") && s.contains("cpu · cores 1/2"),
         "{s}"
     );
-    assert!(s.contains(" 22% "), "{s}");
+    // Work done against work needed, and the time it took apart: never `2.0/3.0s`.
+    assert!(s.contains("cpu  0.7/3.0s wall  2.0s"), "{s}");
     insta::assert_snapshot!("cpu_one_core", s);
     assert_eq!(key(&mut a, 'k'), [Command::SetCores(2)]);
 
@@ -1454,4 +1455,147 @@ fn a_new_strategy_or_scene_clears_the_last_runs_bars() {
         KeyModifiers::NONE,
     )));
     assert!(a.run.is_none(), "the last scene's run stays on the next");
+}
+
+/// The timeline pane of a screen: from its title to its bottom border, its own columns only.
+fn timeline_rows(screen: &str) -> String {
+    let lines: Vec<&str> = screen.lines().collect();
+    let top = (lines.iter())
+        .position(|l| l.contains("Timeline") || l.contains("时间线"))
+        .expect("a timeline");
+    // The pane's right edge is its title row's corner (a column: Chinese titles are wide).
+    let title = lines[top];
+    let corner = (title.char_indices().skip(1))
+        .find(|&(_, c)| c == '┐' || c == '+')
+        .map(|(i, _)| threadlab::text::width(&title[..i]));
+    let edge = corner.map_or(usize::MAX, |c| c + 1);
+    let mut rows = Vec::new();
+    for l in &lines[top..] {
+        let mut row = String::new();
+        for c in l.chars() {
+            if threadlab::text::width(&row) + threadlab::text::width(&c.to_string()) > edge {
+                break;
+            }
+            row.push(c);
+        }
+        let bottom = row.starts_with('└') || (!rows.is_empty() && row.starts_with('+'));
+        rows.push(row);
+        if bottom {
+            break;
+        }
+    }
+    rows.join("\n")
+}
+
+/// Three cpu downloads (3, 4 and 3 s of one core's work) on `cores` cores, fed with what the
+/// on-core sampler would report every half second: on one core the three threads take turns
+/// (a third of the core each), on two they compute side by side (two thirds each, then the
+/// longest alone on a whole core).
+fn cpu_run_sampled(lang: Lang, look: Look, cores: usize) -> App {
+    let mut a = themed(lang, look, tasks::lesson_names());
+    key(&mut a, '2');
+    key(&mut a, 'w');
+    if cores == 1 {
+        assert_eq!(key(&mut a, 'k'), [Command::SetCores(1)]);
+    }
+    let id = enter(&mut a);
+    let durations: Vec<f64> = a.tasks.iter().map(|t| t.duration).collect();
+    assert_eq!(durations, [3.0, 4.0, 3.0], "the fixture's durations");
+    // When each ends: one core computes 10 s of work in 10 s, two in 5.5 s.
+    let ends: [f64; 3] = if cores == 1 {
+        [9.0, 10.0, 9.0]
+    } else {
+        [4.5, 5.5, 4.5]
+    };
+    let send = |a: &mut App, event| a.update(Event::Worker(RunEvent { run: id, event }));
+    for task in 0..3 {
+        let worker: Arc<str> = format!("DownloadThread-{}", task + 1).into();
+        let (pid, tid) = (4242, 4300 + task as u32);
+        send(
+            &mut a,
+            WorkerEvent::Thread {
+                worker: worker.clone(),
+                pid,
+                tid,
+            },
+        );
+        send(
+            &mut a,
+            WorkerEvent::Started {
+                task,
+                worker,
+                at: 0.0,
+            },
+        );
+    }
+    let mut t = 0.0;
+    while t < ends[1] {
+        let alive: Vec<usize> = (0..3).filter(|&i| ends[i] > t).collect();
+        let share = (cores as f32 / alive.len() as f32).min(1.0);
+        let segments = (alive.iter())
+            .map(|&i| {
+                let seg = threadlab::oncore::OnCore {
+                    from: t,
+                    to: t + 0.5,
+                    share,
+                };
+                (4242, 4300 + i as u32, seg)
+            })
+            .collect();
+        a.update(Event::OnCore { run: id, segments });
+        t += 0.5;
+    }
+    for (task, &end) in ends.iter().enumerate() {
+        let worker: Arc<str> = format!("DownloadThread-{}", task + 1).into();
+        let (at, took) = (end, end);
+        send(
+            &mut a,
+            WorkerEvent::Finished {
+                task,
+                worker,
+                at,
+                took,
+            },
+        );
+    }
+    send(&mut a, WorkerEvent::RunFinished { elapsed: ends[1] });
+    a.update(Event::Tick { now: ends[1] });
+    a
+}
+
+#[test]
+fn the_timeline_shows_threads_taking_turns_on_one_core_and_side_by_side_on_two() {
+    for lang in [Lang::En, Lang::Zh] {
+        for cores in [1, 2] {
+            let a = cpu_run_sampled(lang, Look::default(), cores);
+            let rows = timeline_rows(&screen(&a, 120, 40));
+            // Every lane has its whole worker name, and shows when it was on a core.
+            for n in 1..=3 {
+                assert!(rows.contains(&format!("DownloadThread-{n} ")), "{rows}");
+            }
+            let lanes: Vec<&str> = rows
+                .lines()
+                .filter(|l| l.contains("DownloadThread"))
+                .collect();
+            let (turns, side_by_side) = ('░', '▓');
+            // One core: a third each, never two lanes on a core at once; two cores: two thirds.
+            let shade = if cores == 1 { turns } else { side_by_side };
+            let other = if cores == 1 { side_by_side } else { turns };
+            assert!(
+                lanes
+                    .iter()
+                    .all(|l| l.contains(shade) && !l.contains(other)),
+                "{rows}"
+            );
+            insta::assert_snapshot!(format!("timeline_cpu_{cores}core_{lang:?}"), rows);
+        }
+    }
+    // In ASCII the shades are characters too, and waiting is not computing.
+    let ascii = Look {
+        name: ThemeName::Dark,
+        ascii: true,
+    };
+    let rows = timeline_rows(&screen(&cpu_run_sampled(Lang::En, ascii, 2), 120, 40));
+    assert!(rows.contains("=") && rows.contains("#"), "{rows}");
+    assert!(rows.contains("on a core") && rows.is_ascii(), "{rows}");
 }

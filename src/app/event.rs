@@ -51,6 +51,12 @@ pub enum Event {
         run: u64,
         cpu: std::time::Duration,
     },
+    /// Run `run`'s worker threads (process, thread id) and the stretches they were on a core,
+    /// from the on-core sampler.
+    OnCore {
+        run: u64,
+        segments: Vec<(u32, u32, crate::oncore::OnCore)>,
+    },
     /// What the crash demo did (the runner reports it back).
     Crashed(Crash),
     /// What a command did, or why it could not be carried out (cores here, where a trace went).

@@ -2,6 +2,7 @@
 //! (Thread-2 before Thread-10, lower pids first), each with the downloads it ran. Adding a lane or
 //! a download costs the same at the ten-thousandth as at the first, so no frame sorts or scans.
 
+use crate::oncore::OnCore;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -14,6 +15,13 @@ pub struct Lane {
     pub name: Arc<str>,
     /// Downloads this worker started, in the order it started them.
     pub tasks: Vec<usize>,
+    /// When the worker's thread was on a core, oldest first (see [`Lanes::on_core`]).
+    pub on_core: Vec<OnCore>,
+    /// A thread juggling its downloads as tasks (async): they overlap, so each also gets a row
+    /// of its own under this one.
+    pub juggler: bool,
+    /// A row of one task of the juggler lane named here.
+    pub task_of: Option<Arc<str>>,
     key: NaturalKey,
 }
 
@@ -50,8 +58,52 @@ impl Lanes {
         self.lanes.push(Lane {
             name: worker.clone(),
             tasks: vec![task],
+            on_core: Vec::new(),
+            juggler: false,
+            task_of: None,
             key,
         });
+    }
+
+    /// Note that `worker` started download `task` as a task among others on its one thread
+    /// (async): the thread's lane, and a row `worker/Task-N` for the task, named as Python's
+    /// asyncio names tasks.
+    pub fn add_task(&mut self, worker: &Arc<str>, task: usize) {
+        self.add(worker, task);
+        if let Some(&i) = self.index.get(worker) {
+            self.lanes[i].juggler = true;
+        }
+        let row: Arc<str> = format!("{worker}/Task-{}", task + 1).into();
+        self.add(&row, task);
+        if let Some(&i) = self.index.get(&row) {
+            self.lanes[i].task_of = Some(worker.clone());
+        }
+    }
+
+    /// The lane of `worker`, if it has one.
+    pub fn get(&self, worker: &str) -> Option<&Lane> {
+        self.index.get(worker).map(|&i| &self.lanes[i])
+    }
+
+    /// `worker`'s thread was on a core for `seg`. A stretch that continues the last one at about
+    /// the same share (within an eighth) extends it, so a thread computing for a minute keeps a
+    /// handful of stretches rather than one per sample.
+    pub fn on_core(&mut self, worker: &str, seg: OnCore) {
+        let Some(&i) = self.index.get(worker) else {
+            return;
+        };
+        let lane = &mut self.lanes[i].on_core;
+        if let Some(last) = lane.last_mut()
+            && (seg.from - last.to).abs() < 1e-9
+            && (seg.share - last.share).abs() < 0.125
+        {
+            let (a, b) = (last.to - last.from, seg.to - seg.from);
+            // The share over the whole stretch: weighted by each part's length.
+            last.share = ((f64::from(last.share) * a + f64::from(seg.share) * b) / (a + b)) as f32;
+            last.to = seg.to;
+            return;
+        }
+        lane.push(seg);
     }
 
     pub fn len(&self) -> usize {
@@ -140,6 +192,48 @@ mod tests {
         assert_eq!(lanes.len(), 5);
         assert!(lanes.has_kernel_name("pid 9347/t1"));
         assert!(!lanes.has_kernel_name("Thread-3"));
+    }
+
+    #[test]
+    fn async_tasks_get_a_row_each_under_their_thread() {
+        let mut lanes = Lanes::default();
+        let main: Arc<str> = Arc::from("main");
+        for task in [1, 0, 9] {
+            lanes.add_task(&main, task);
+        }
+        let rows: Vec<(&str, &[usize], bool)> = (lanes.in_order())
+            .map(|l| (&*l.name, &l.tasks[..], l.juggler))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("main", &[1, 0, 9][..], true),
+                ("main/Task-1", &[0][..], false),
+                ("main/Task-2", &[1][..], false),
+                ("main/Task-10", &[9][..], false),
+            ]
+        );
+        let task = lanes.get("main/Task-2").expect("a row");
+        assert_eq!(task.task_of.as_deref(), Some("main"));
+    }
+
+    #[test]
+    fn stretches_on_a_core_at_about_the_same_share_join() {
+        let mut lanes = Lanes::default();
+        lanes.add(&Arc::from("Thread-1"), 0);
+        let on = |from, to, share| OnCore { from, to, share };
+        lanes.on_core("Thread-1", on(0.0, 1.0, 1.0));
+        lanes.on_core("Thread-1", on(1.0, 3.0, 0.94));
+        // Half the time from here: a new stretch; so is one after a gap.
+        lanes.on_core("Thread-1", on(3.0, 4.0, 0.5));
+        lanes.on_core("Thread-1", on(5.0, 6.0, 0.5));
+        // Nobody's thread: ignored.
+        lanes.on_core("Thread-9", on(0.0, 1.0, 1.0));
+        let got = &lanes.get("Thread-1").expect("a lane").on_core;
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!((got[0].from, got[0].to), (0.0, 3.0));
+        assert!((got[0].share - 0.96).abs() < 1e-6, "{got:?}");
+        assert_eq!((got[2].from, got[2].share), (5.0, 0.5));
     }
 
     #[test]

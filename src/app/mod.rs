@@ -312,6 +312,10 @@ impl App {
                 self.on_sample(threads, rss);
                 vec![]
             }
+            Event::OnCore { run, segments } => {
+                self.on_core(run, segments);
+                vec![]
+            }
             Event::ClickTab(n) => self.act(Action::Strategy(n)),
             Event::ClickDownload(i) => {
                 self.selected = (i < self.tasks.len()).then_some(i);

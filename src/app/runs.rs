@@ -2,6 +2,7 @@
 
 use super::{App, Command, LOG_LINES, Lanes, LogLine, Outcome, RunView};
 use crate::engine::{Plan, RunEvent, WorkerEvent};
+use crate::oncore::OnCore;
 use crate::procinfo::ThreadInfo;
 use std::sync::Arc;
 
@@ -20,6 +21,8 @@ impl App {
             speed: Some(self.settings.speed),
             cpu: None,
             verdict: None,
+            threads: Default::default(),
+            sampled: false,
         });
         self.paused = false;
         self.steps_pending = 0;
@@ -50,6 +53,9 @@ impl App {
             return vec![];
         }
         run.state.apply(&ev.event);
+        if let WorkerEvent::Thread { worker, tid, .. } = &ev.event {
+            run.threads.insert(*tid, worker.clone());
+        }
         match ev.event {
             // A start or finish is what a step lets through the engine's gate, one per step.
             WorkerEvent::Started { .. } | WorkerEvent::Finished { .. } => {
@@ -67,7 +73,11 @@ impl App {
         };
         let line = match &ev.event {
             WorkerEvent::Started { task, worker, at } => {
-                run.lanes.add(worker, *task);
+                if run.state.strategy == crate::engine::Strategy::Async {
+                    run.lanes.add_task(worker, *task);
+                } else {
+                    run.lanes.add(worker, *task);
+                }
                 if at.is_finite() {
                     run.now = run.now.max(*at);
                 }
@@ -163,6 +173,19 @@ impl App {
 
     /// Keep what the sample says about the run's own threads: the rest of the process (the
     /// screen, the ticker) is not what the class is watching.
+    /// Stretches the sampler saw the run's worker threads on a core: each goes to its lane.
+    pub(super) fn on_core(&mut self, id: u64, segments: Vec<(u32, u32, OnCore)>) {
+        let Some(run) = self.run.as_mut().filter(|r| r.id == id) else {
+            return;
+        };
+        run.sampled = true;
+        for (_, tid, seg) in segments {
+            if let Some(worker) = run.threads.get(&tid) {
+                run.lanes.on_core(worker, seg);
+            }
+        }
+    }
+
     pub(super) fn on_sample(&mut self, threads: Vec<ThreadInfo>, rss: Option<u64>) {
         if !threads.is_empty() {
             self.os_threads = threads.len();
@@ -172,8 +195,20 @@ impl App {
             Some(run) => {
                 run.peak_threads = run.peak_threads.max(self.os_threads);
                 run.peak_rss = run.peak_rss.max(rss.unwrap_or(0));
+                // Each worker said which thread it is: the table shows the worker's whole name,
+                // not the 15 bytes the kernel keeps. Without those reports (tests, or a kernel
+                // without gettid), the kernel's names are matched instead.
                 let mut now: Vec<ThreadInfo> = (threads.into_iter())
-                    .filter(|t| run.lanes.has_kernel_name(&t.name))
+                    .filter_map(|mut t| match run.threads.get(&t.tid) {
+                        Some(worker) => {
+                            t.name = worker.to_string();
+                            Some(t)
+                        }
+                        None if run.threads.is_empty() && run.lanes.has_kernel_name(&t.name) => {
+                            Some(t)
+                        }
+                        None => None,
+                    })
                     .collect();
                 // A thread that finished keeps its last counts until the next run: the class
                 // watched them climb and should not see them vanish.

@@ -4,6 +4,7 @@
 use super::Lanes;
 use crate::lesson::Scene;
 use crate::report::RunState;
+use std::collections::HashMap;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -27,6 +28,12 @@ pub struct RunView {
     /// What the finished run's figures show: judged once when it ends (and again when its CPU
     /// time arrives), never per frame.
     pub verdict: Option<crate::verdict::Verdict>,
+    /// Each worker's OS thread id (as the worker reported it), so samples of threads find their
+    /// lane and the context-switch table shows whole worker names.
+    pub threads: HashMap<u32, Arc<str>>,
+    /// Whether the on-core sampler has reported for this run: the timeline then draws waiting
+    /// and computing apart (without it, only when each download ran).
+    pub sampled: bool,
 }
 
 impl RunView {

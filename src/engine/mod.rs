@@ -355,6 +355,11 @@ impl RunHandle {
         &self.clock
     }
 
+    /// The run's clock, to read from another thread (the on-core sampler stamps with it).
+    pub fn shared_clock(&self) -> Arc<Clock> {
+        self.clock.clone()
+    }
+
     /// Freeze every worker where it is, child processes included.
     pub fn pause(&self) {
         self.clock.pause();

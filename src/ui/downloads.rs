@@ -4,7 +4,8 @@ use super::theme::Theme;
 use super::theme_of as theme;
 use super::{pane, put};
 use crate::app::App;
-use crate::i18n::{Key, t};
+use crate::engine::Workload;
+use crate::i18n::{Key, t, tf};
 use crate::report::{Phase, TaskState};
 use crate::text::{pad, pad_left, shorten_middle, width, wrap};
 use ratatui::buffer::Buffer;
@@ -71,7 +72,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     // shrinks alike, so the columns stay aligned); where not, the row says "failed" and the
     // log keeps the reason, wrapped.
     let figures_w = visible()
-        .map(|ts| width(&figures(ts, now)))
+        .map(|ts| width(&figures(app, ts, now)))
         .max()
         .unwrap_or(0);
     let room = usize::from(inner.width)
@@ -122,8 +123,10 @@ fn failed_text(app: &App, ts: &TaskState, room: usize) -> String {
     join(&w, failed)
 }
 
-/// A row's percent, elapsed and duration, as the row shows them.
-fn figures(ts: &TaskState, now: f64) -> String {
+/// A row's figures, as the row shows them: waiting (io), the percent and the time so far against
+/// the time it takes; computing (cpu), the work done against the work needed (one core's
+/// seconds), and apart from it the time it has taken, which on a shared core is longer.
+fn figures(app: &App, ts: &TaskState, now: f64) -> String {
     let done = ts.done.clamp(0.0, 1.0);
     let elapsed = match (ts.start, ts.end) {
         (Some(s), Some(e)) => e - s,
@@ -131,12 +134,26 @@ fn figures(ts: &TaskState, now: f64) -> String {
         (Some(s), None) => (now - s).max(0.0),
         _ => 0.0,
     };
-    format!(
-        " {}% {}/{}s ",
-        pad_left(&format!("{:.0}", done * 100.0), 3),
-        pad_left(&format!("{elapsed:.1}"), 4),
-        format_args!("{:.1}", ts.task.duration)
-    )
+    match app.view_state().workload {
+        Workload::Cpu => format!(
+            " {} ",
+            tf(
+                app.settings.lang,
+                Key::bar_cpu,
+                &[
+                    &pad_left(&format!("{:.1}", done * ts.task.duration), 4),
+                    &format_args!("{:.1}", ts.task.duration),
+                    &pad_left(&format!("{elapsed:.1}"), 4),
+                ]
+            )
+        ),
+        Workload::Io => format!(
+            " {}% {}/{}s ",
+            pad_left(&format!("{:.0}", done * 100.0), 3),
+            pad_left(&format!("{elapsed:.1}"), 4),
+            format_args!("{:.1}", ts.task.duration)
+        ),
+    }
 }
 
 /// What the crash demo did, or the clicked download's details.
@@ -256,7 +273,7 @@ fn draw_row(
         (_, Some(w)) => shorten_middle(w, worker_w, th.glyphs.ellipsis),
         (_, None) => String::new(),
     };
-    let figures = figures(ts, now);
+    let figures = figures(app, ts, now);
     // Room for the widest worker name the run has shown, whole (`DownloadThread-1`).
     let tail_w = (width(&figures) + worker_w) as u16;
     let bar_w = r.right().saturating_sub(x + 1).saturating_sub(tail_w);

@@ -7,7 +7,7 @@ use crate::app::App;
 use crate::engine::ideal::Bound;
 use crate::engine::{BytesVia, SpawnKind, Strategy, Workload};
 use crate::i18n::{Key, t, tf};
-use crate::text::{pad, pad_left, shorten_middle};
+use crate::text::{pad, pad_left, shorten_middle, width};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -63,7 +63,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let lines = timing_lines(app)
         .into_iter()
         .chain(results_lines(app))
-        .chain(switches_lines(app))
+        .chain(switches_lines(app, main.width.saturating_sub(2).into()))
         .collect();
     lines_pane(
         app,
@@ -348,31 +348,40 @@ fn results_lines(app: &App) -> Vec<(String, Style)> {
     out
 }
 
-/// Per worker thread, how often it gave up its core (waiting) and had it taken (juggling).
-fn switches_lines(app: &App) -> Vec<(String, Style)> {
-    // The app keeps only the run's own workers from each sample (matched by the kernel's
-    // 15-byte names), so this reads what it shows and nothing else.
+/// Per worker thread, how often it gave up its core (waiting) and had it taken (juggling), in
+/// rows `cols` columns wide.
+fn switches_lines(app: &App, cols: usize) -> Vec<(String, Style)> {
+    // The app keeps only the run's own workers from each sample, named by their lanes (the
+    // workers report their thread ids), so this reads what it shows and nothing else.
     let workers = &app.switches;
-    if app.run.is_none() || workers.is_empty() {
+    let Some(run) = app.run.as_ref().filter(|_| !workers.is_empty()) else {
         return vec![];
-    }
+    };
     let th = theme(app);
     let rule = th.glyphs.rule;
     let mut out = vec![(
         format!("{rule} {} {rule}", t(app.settings.lang, Key::pane_switches)),
         th.title,
     )];
-    for w in workers {
-        // The kernel keeps 15 bytes of a name: `DownloadThread-1` and `-2` both read
-        // `DownloadThread-`, so a cut name carries its thread id to tell them apart.
-        let name = match w.name.len() {
-            15 => format!("{}{}{}", w.name, th.glyphs.ellipsis, w.tid),
+    let names: Vec<String> = (workers.iter())
+        .map(|w| match w.name.len() {
+            // A name the kernel cut to 15 bytes (no worker said its thread id): `DownloadThread-1`
+            // and `-2` both read `DownloadThread-`, so it carries its thread id to tell them apart.
+            15 if !run.lanes.contains(&w.name) => {
+                format!("{}{}{}", w.name, th.glyphs.ellipsis, w.tid)
+            }
             _ => w.name.clone(),
-        };
+        })
+        .collect();
+    // Whole names where the pane holds them; shortened from the middle only where it does not.
+    let figures = " 1234567 / 1234567".len();
+    let widest = names.iter().map(|n| width(n)).max().unwrap_or(0);
+    let name_w = widest.min(cols.saturating_sub(figures)).max(8);
+    for (w, name) in workers.iter().zip(names) {
         out.push((
             format!(
                 "{} {:>7} / {:<7}",
-                pad(&shorten_middle(&name, 20, th.glyphs.ellipsis), 20),
+                pad(&shorten_middle(&name, name_w, th.glyphs.ellipsis), name_w),
                 w.voluntary,
                 w.nonvoluntary
             ),

@@ -22,6 +22,10 @@ pub struct Glyphs {
     /// A timeline lane where nothing runs, and the fill of a download's segment.
     pub track: char,
     pub segment: char,
+    /// A sampled worker's thread alive but off every core (waiting, sleeping), and on a core for
+    /// up to a quarter, a half, three quarters and all of a timeline cell.
+    pub waiting: char,
+    pub on_core: [char; 4],
     /// Where text is cut or goes on.
     pub ellipsis: &'static str,
     /// The gutter mark of a line that matters most in the code panel.
@@ -39,6 +43,8 @@ const UNICODE: Glyphs = Glyphs {
     eighths: [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'],
     track: '·',
     segment: '█',
+    waiting: '─',
+    on_core: ['░', '▒', '▓', '█'],
     ellipsis: "…",
     mark: "▶",
     gap: "⋮",
@@ -65,6 +71,8 @@ const ASCII: Glyphs = Glyphs {
     eighths: [' ', '.', '.', '.', '#', '#', '#', '#'],
     track: '.',
     segment: '#',
+    waiting: '-',
+    on_core: [':', '+', '=', '#'],
     ellipsis: "...",
     mark: ">",
     gap: ":",

@@ -5,12 +5,15 @@ use super::downloads::phase_style;
 use super::theme_of as theme;
 use super::{pane, put};
 use crate::app::App;
+use crate::app::Lane;
 use crate::engine::Strategy;
 use crate::i18n::{Key, t, tf};
+use crate::oncore::OnCore;
 use crate::report::Phase;
 use crate::text::{pad, shorten_middle};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 
 pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let th = theme(app);
@@ -71,6 +74,10 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
             th.muted,
         );
         put(th, buf, track_x, y, track_w, &track, th.dim);
+        if run.sampled {
+            sampled_lane(app, lane, (track_x, y), track_w, span, buf);
+            continue;
+        }
         for &task in &lane.tasks {
             let Some(ts) = state.tasks.get(task) else {
                 continue;
@@ -81,6 +88,12 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
             let end = ts.end.unwrap_or(run.now).max(start);
             let (a, b) = (col(start), col(end).max(col(start) + 1).min(track_w));
             if b <= a {
+                continue;
+            }
+            if lane.juggler {
+                // Its downloads overlap (each has its own row below): one stretch, no numbers.
+                let fill = String::from_iter(std::iter::repeat_n(g.segment, (b - a).into()));
+                put(th, buf, track_x + a, y, b - a, &fill, th.running);
                 continue;
             }
             segment(app, ts, (track_x + a, y), b - a, buf);
@@ -108,6 +121,138 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     put(th, buf, track_x, axis_y, track_w, &left, th.dim);
     let rx = track_x + track_w.saturating_sub(right.len() as u16);
     put(th, buf, rx, axis_y, right.len() as u16, &right, th.dim);
+    if run.sampled {
+        // What the shades mean, between the axis' ends where it fits whole.
+        let part = String::from_iter(&g.on_core[..3]);
+        let legend = tf(
+            app.settings.lang,
+            Key::timeline_legend,
+            &[&g.on_core[3], &part, &g.waiting],
+        );
+        let lx = track_x + left.len() as u16 + 2;
+        let room = rx.saturating_sub(lx + 1);
+        if crate::text::width(&legend) <= usize::from(room) {
+            put(th, buf, lx, axis_y, room, &legend, th.dim);
+        }
+    }
+}
+
+/// A lane whose thread the on-core sampler watched: each download's stretch drawn as waiting,
+/// and over it, cell by cell, how much of that time the thread was on a core (the shade says
+/// the share), so taking turns on one core and computing side by side on two look different.
+fn sampled_lane(app: &App, lane: &Lane, at: (u16, u16), w: u16, span: f64, buf: &mut Buffer) {
+    let th = theme(app);
+    let g = &th.glyphs;
+    let Some(run) = &app.run else {
+        return;
+    };
+    let cols = usize::from(w);
+    let col = |t: f64| ((t / span) * cols as f64).floor().clamp(0.0, cols as f64) as usize;
+    // Which download's colour each cell takes, and where each download's number goes.
+    let mut alive: Vec<Option<Style>> = vec![None; cols];
+    let mut labels = Vec::new();
+    for &task in &lane.tasks {
+        let Some(ts) = run.state.tasks.get(task) else {
+            continue;
+        };
+        let Some(start) = ts.start else {
+            continue;
+        };
+        let end = ts.end.unwrap_or(run.now).max(start);
+        let (a, b) = (col(start), col(end).max(col(start) + 1).min(cols));
+        let style = match ts.phase {
+            Phase::Done => th.lanes[ts.task.id % th.lanes.len()],
+            p => phase_style(th, p),
+        };
+        alive[a..b].iter_mut().for_each(|c| *c = Some(style));
+        if a < b {
+            labels.push((a, b, ts.task.id + 1, style));
+        }
+    }
+    let mut shares = column_shares(&lane.on_core, span, cols);
+    if lane.juggler {
+        // Its downloads overlap (each has its own row below): one stretch, no numbers.
+        labels.clear();
+        let style = phase_style(th, Phase::Running);
+        alive.iter_mut().flatten().for_each(|c| *c = style);
+    }
+    if let Some(thread) = lane.task_of.as_deref().and_then(|w| run.lanes.get(w)) {
+        // A task has no thread of its own: it gets its turn of the juggler's, which takes its
+        // tasks in turn (each yields after a chunk), so each in progress has an equal part.
+        let mut juggled = vec![0u32; cols];
+        for &task in &thread.tasks {
+            let Some(ts) = run.state.tasks.get(task) else {
+                continue;
+            };
+            let Some(start) = ts.start else {
+                continue;
+            };
+            let end = ts.end.unwrap_or(run.now).max(start);
+            let (a, b) = (col(start), col(end).max(col(start) + 1).min(cols));
+            juggled[a..b].iter_mut().for_each(|n| *n += 1);
+        }
+        shares = column_shares(&thread.on_core, span, cols);
+        for (share, n) in shares.iter_mut().zip(juggled) {
+            *share /= f64::from(n.max(1));
+        }
+    }
+    let (x, y) = at;
+    for (c, share) in shares.into_iter().enumerate() {
+        let glyph = match level(share) {
+            Some(l) => g.on_core[l],
+            None if alive[c].is_some() => g.waiting,
+            None => continue,
+        };
+        // On a core between two downloads (a pool worker taking the next job): the text colour.
+        let style = alive[c].unwrap_or(th.text);
+        if let Some(cell) = buf.cell_mut((x + c as u16, y)) {
+            cell.set_char(glyph).set_style(style);
+        }
+    }
+    for (a, b, number, style) in labels {
+        let label = number.to_string();
+        put(
+            th,
+            buf,
+            x + a as u16,
+            y,
+            (b - a) as u16,
+            &label,
+            th.on(style),
+        );
+    }
+}
+
+/// The share of each of `cols` cells (of `span` lesson seconds in all) a thread spent on a core.
+fn column_shares(stretches: &[OnCore], span: f64, cols: usize) -> Vec<f64> {
+    let mut shares = vec![0.0; cols];
+    if cols == 0 || span <= 0.0 {
+        return shares;
+    }
+    let cell = span / cols as f64;
+    for s in stretches {
+        let first = ((s.from / cell).floor().max(0.0) as usize).min(cols);
+        let last = ((s.to / cell).ceil().max(0.0) as usize).min(cols);
+        for (c, share) in shares.iter_mut().enumerate().take(last).skip(first) {
+            let (c0, c1) = (c as f64 * cell, (c + 1) as f64 * cell);
+            let overlap = s.to.min(c1) - s.from.max(c0);
+            if overlap > 0.0 {
+                *share += overlap * f64::from(s.share) / cell;
+            }
+        }
+    }
+    shares
+}
+
+/// Which of the four shades a cell's share gets, rounded to the nearest quarter. Under a tenth
+/// counts as waiting: a sleeping thread waking to report, or the kernel's 10 ms tick charged
+/// to a thread that ran a moment.
+fn level(share: f64) -> Option<usize> {
+    if share < 0.1 {
+        return None;
+    }
+    let quarters = (share.min(1.0) * 4.0).round() as usize;
+    Some(quarters.clamp(1, 4) - 1)
 }
 
 /// One download's stretch of its lane, `w` cells from `at`: its number where it begins, then
@@ -134,5 +279,45 @@ fn segment(app: &App, ts: &crate::report::TaskState, at: (u16, u16), w: u16, buf
         if let Some(cell) = buf.cell_mut((cx, y)) {
             cell.set_char(g.segment).set_style(style);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn on(from: f64, to: f64, share: f32) -> OnCore {
+        OnCore { from, to, share }
+    }
+
+    #[test]
+    fn a_cell_shows_the_share_of_its_time_on_a_core() {
+        // Ten cells of one second: all of 0-2 s, half of 2-4 s, then a thread waiting.
+        let shares = column_shares(&[on(0.0, 2.0, 1.0), on(2.0, 4.0, 0.5)], 10.0, 10);
+        let levels: Vec<_> = shares.iter().map(|&s| level(s)).collect();
+        assert_eq!(
+            levels,
+            [
+                Some(3),
+                Some(3),
+                Some(1),
+                Some(1),
+                None,
+                None,
+                None,
+                None,
+                None,
+                None
+            ]
+        );
+        // A stretch across a cell's edge counts in both cells, by how much of each it covers.
+        let shares = column_shares(&[on(0.5, 1.5, 1.0)], 2.0, 2);
+        assert!((shares[0] - 0.5).abs() < 1e-9 && (shares[1] - 0.5).abs() < 1e-9);
+        // A wake-up to report progress is not a turn on a core.
+        assert_eq!(level(0.05), None);
+        assert_eq!(
+            (level(0.11), level(0.3), level(0.5)),
+            (Some(0), Some(0), Some(1))
+        );
     }
 }
