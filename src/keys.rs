@@ -392,6 +392,15 @@ mod tests {
     }
 
     #[test]
+    fn the_workers_key_states_the_limit_it_keeps() {
+        let range = format!("1–{}", crate::cli::MAX_WORKERS);
+        for lang in [crate::i18n::Lang::En, crate::i18n::Lang::Zh] {
+            let text = crate::i18n::t(lang, Key::key_workers_long);
+            assert!(text.contains(&range), "{text}");
+        }
+    }
+
+    #[test]
     fn every_key_maps_to_one_action_and_bar_keys_are_described() {
         let mut seen = Vec::new();
         for b in BINDINGS {
