@@ -8,6 +8,7 @@ use crate::engine::{self, BytesVia, Reporter, RunEvent, RunHandle, WorkerEvent};
 use crate::procinfo;
 use crate::ticker::Ticker;
 use crate::ticker_child::{News, PingPong};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use std::io;
@@ -469,9 +470,15 @@ where
         theme,
     )?;
     let mut cmds = match ran {
-        Ok((crate::watch::live::Quit::Status(_), _)) => return Ok(true),
-        Ok((crate::watch::live::Quit::Plain, watched)) => {
-            feed(app, Event::Watched(Box::new(watched)))
+        Ok((crate::watch::live::Quit::Status(_), ..)) => return Ok(true),
+        Ok((crate::watch::live::Quit::Plain, watched, lang)) => {
+            let mut cmds = Vec::new();
+            if lang != app.settings.lang {
+                // `l` on the watch screen: the class keeps the language it switched to.
+                cmds.extend(feed(app, Event::Key(KeyEvent::from(KeyCode::Char('l')))));
+            }
+            cmds.extend(feed(app, Event::Watched(Box::new(watched))));
+            cmds
         }
         Err(why) => feed(app, Event::Notice(why)),
     };

@@ -51,12 +51,12 @@ pub fn run(command: &[OsString], speed: f64, lang: Lang, theme: Theme) -> i32 {
     let result = terminal::init(false).and_then(|mut term| {
         let _guard = terminal::Guard;
         terminal::spawn_input(etx)?;
-        let shown = Shown {
+        let mut shown = Shown {
             lang,
             theme,
             back: false,
         };
-        let quit = screen(&mut term, &erx, &session, &mut program, &rx, shown)?;
+        let quit = screen(&mut term, &erx, &session, &mut program, &rx, &mut shown)?;
         drop(term);
         terminal::restore();
         Ok(quit)
@@ -128,8 +128,8 @@ pub struct Shown {
 }
 
 /// Run the carried program `script` (a strategy's counterpart, a lesson scene's program) on the
-/// main screen's terminal until `q` brings the main screen back: how the screen was left and
-/// what the run showed, or one line saying why it could not start.
+/// main screen's terminal until `q` brings the main screen back: how the screen was left, what
+/// the run showed and the language it was left in, or one line saying why it could not start.
 pub fn run_carried<B: Backend>(
     term: &mut Terminal<B>,
     keys: &mpsc::Receiver<Event>,
@@ -137,7 +137,7 @@ pub fn run_carried<B: Backend>(
     speed: f64,
     lang: Lang,
     theme: Theme,
-) -> std::io::Result<Result<(Quit, Watched), String>>
+) -> std::io::Result<Result<(Quit, Watched, Lang), String>>
 where
     B::Error: Send + Sync + 'static,
 {
@@ -154,17 +154,21 @@ where
         Ok(s) => s,
         Err(e) => return Ok(Err(e)),
     };
-    let shown = Shown {
+    let mut shown = Shown {
         lang,
         theme,
         back: true,
     };
-    let quit = screen(term, keys, &session, &mut program, &inputs, shown)?;
+    let quit = screen(term, keys, &session, &mut program, &inputs, &mut shown)?;
     // What the program said while it was being stopped is part of its story.
     while let Ok(input) = inputs.try_recv() {
         program.apply(input);
     }
-    Ok(Ok((quit, super::carried::summarize(name, &program))))
+    Ok(Ok((
+        quit,
+        super::carried::summarize(name, &program),
+        shown.lang,
+    )))
 }
 
 /// How the screen was left.
@@ -186,16 +190,12 @@ pub fn screen<B: Backend>(
     session: &Session,
     program: &mut Program,
     inputs: &mpsc::Receiver<Input>,
-    shown: Shown,
+    shown: &mut Shown,
 ) -> std::io::Result<Quit>
 where
     B::Error: Send + Sync + 'static,
 {
-    let Shown {
-        mut lang,
-        theme,
-        back,
-    } = shown;
+    let (mut lang, theme, back) = (shown.lang, shown.theme, shown.back);
     let stats = std::env::var_os("THREADLAB_WATCH_STATS").is_some();
     let mut delays = Delays::default();
     let mut dirty = true;
@@ -272,6 +272,8 @@ where
     if stats {
         report_delays(&delays.seen);
     }
+    // `l` here switches the screen that lent it too.
+    shown.lang = lang;
     Ok(quit)
 }
 
