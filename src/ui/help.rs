@@ -10,7 +10,7 @@ use crate::text::{pad, width, wrap};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
-use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 const GLOSSARY: [Key; 6] = [
     Key::gloss_process,
@@ -103,7 +103,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if box_.width < 4 || box_.height < 3 {
         return;
     }
-    Clear.render(box_, buf);
+    super::paint::clear_for_box(box_, buf);
     let block = block(th)
         .title(format!(" {} ", th.printable(t(l, Key::pane_help))))
         .border_style(th.accent);
@@ -146,7 +146,7 @@ pub(super) fn main_finished(app: &App, area: Rect, buf: &mut Buffer) {
     if box_.width < 4 || box_.height < 3 {
         return;
     }
-    Clear.render(box_, buf);
+    super::paint::clear_for_box(box_, buf);
     let title = format!(" {} ", th.printable(t(l, Key::main_finished_title)));
     let body = Paragraph::new(th.printable(t(l, Key::main_finished_body)))
         .wrap(Wrap { trim: true })

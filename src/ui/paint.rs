@@ -52,3 +52,38 @@ pub(crate) fn pane(th: &Theme, title: &str, area: Rect, buf: &mut Buffer) -> Rec
     block.render(area, buf);
     inner
 }
+
+/// Clear `area` for a box drawn over the screen. A wide character (Chinese) just left of the box
+/// would spill its second half over the box's left border, so it becomes a space.
+pub(crate) fn clear_for_box(area: Rect, buf: &mut Buffer) {
+    ratatui::widgets::Clear.render(area, buf);
+    if area.x == 0 {
+        return;
+    }
+    for y in area.top()..area.bottom() {
+        if let Some(cell) = buf.cell_mut((area.x - 1, y))
+            && width(cell.symbol()) > 1
+        {
+            cell.set_symbol(" ");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_box_over_chinese_text_keeps_its_left_border() {
+        let mut buf = Buffer::empty(Rect::new(0, 0, 8, 2));
+        buf.set_string(0, 0, "中文中文", Style::default());
+        buf.set_string(0, 1, "ab中文", Style::default());
+        // A box from column 3: row 0's `文` at 2–3 would cover its border; row 1's `中` at 2–3 too.
+        clear_for_box(Rect::new(3, 0, 4, 2), &mut buf);
+        assert_eq!(buf[(2, 0)].symbol(), " ");
+        assert_eq!(buf[(2, 1)].symbol(), " ");
+        // Narrow text beside a box stays.
+        assert_eq!(buf[(1, 1)].symbol(), "b");
+        assert_eq!(buf[(0, 0)].symbol(), "中");
+    }
+}
