@@ -3,12 +3,13 @@
 //! - [`engine`]: the concurrency being taught (strategies, the lesson clock, worker events); no terminal code.
 //! - [`tasks`]: download names and seeded durations.
 //! - [`report`]: the state of a run rebuilt from its events, and its JSON summary.
-//! - [`cli`]: the command line, [`cli_text`] its help and errors in either language; [`headless`]: `run`, `compare` and `bench` without a TUI.
+//! - [`settings`]: the class's choices, one struct the command line, the screen and the tests share.
+//! - [`cli`]: the command line, [`cli_text`] its help and errors in either language; [`names`]: enum values as typed (clap's derive); [`headless`]: `run` and `compare` without a TUI.
 //! - [`trace`]: finished runs as Chrome trace-event JSON, for Perfetto.
 //! - [`app`]: the classroom screen's state and `update` (never the view); [`keys`]: the one key table; [`ui`]: the view; [`look`]: the chosen look.
-//! - [`runner`]: the loop and the edge between screen and state; [`bench`]: what `bench` measures of the screen.
+//! - [`runner`]: the loop and the edge between screen and state; [`bench`]: everything `threadlab bench` measures.
 //! - [`code`]: the strategies' own source and their Python counterparts, highlighted for the code panel.
-//! - [`i18n`]: every string on screen in English and Chinese; [`text`]: display-width helpers.
+//! - [`i18n`]: every string on screen in English and Chinese, by `Key` (generated from `assets/strings.tsv` by `build.rs`); [`text`]: display-width helpers.
 //! - [`chart`]: the comparison as text bars, for `compare` and the screen.
 //! - [`verdict`]: a finished run's conclusion, stated only when its measured figures support it.
 //! - [`cores`]: how many CPU cores the process may use; [`procinfo`]: its threads and their context switches;
