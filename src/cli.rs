@@ -2,7 +2,8 @@
 
 use crate::cli_text::Refusal;
 use crate::cores;
-use crate::engine::{ProcessOptions, Strategy, Task, Workload, worker::Job};
+use crate::engine::worker::{Job, Threads};
+use crate::engine::{ProcessOptions, Strategy, Task, Workload};
 use crate::i18n::{Key, Lang, tf};
 use crate::look::{Look, ThemeName};
 use crate::names;
@@ -78,7 +79,7 @@ impl WorkerArgs {
             parent: self.parent_pid,
             speed: self.clock,
             paused: self.paused,
-            threads: self.threads,
+            threads: Threads::from_arg(self.threads),
             tasks: (self.downloads.iter())
                 .map(|&(id, duration)| Task {
                     id,

@@ -1253,7 +1253,7 @@ fn the_arrows_scroll_the_code_panel_while_it_shows() {
     key(&mut a, 'v');
     let s = screen(&a, 120, 40);
     assert!(
-        s.contains("pub fn run(") && !s.contains("fn work(crew"),
+        s.contains("pub fn run(") && !s.contains("fn work(workers"),
         "{s}"
     );
     for _ in 0..3 {
@@ -1264,7 +1264,7 @@ fn the_arrows_scroll_the_code_panel_while_it_shows() {
     }
     let s = screen(&a, 120, 40);
     assert!(
-        s.contains("fn work(crew") && !s.contains("pub fn run("),
+        s.contains("fn work(workers") && !s.contains("pub fn run("),
         "{s}"
     );
     // However far, the last lines stay on screen; Up comes back; another strategy starts at its top.

@@ -43,7 +43,7 @@ pub(crate) struct Running<'a> {
     pub(crate) ctx: &'a Ctx,
     worker: Arc<str>,
     pub(crate) start: f64,
-    moved: Moved,
+    tally: ByteTally,
     _running: RunningGuard<'a>,
 }
 
@@ -80,7 +80,7 @@ pub(crate) fn announce<'a>(task: &'a Task, ctx: &'a Ctx) -> Result<Running<'a>, 
         _running: ctx.crash.running(task.id, worker.clone(), ctx),
         worker,
         start,
-        moved: Moved::default(),
+        tally: ByteTally::default(),
     })
 }
 
@@ -151,13 +151,13 @@ impl Running<'_> {
 
     /// Add the bytes moved since the last report to the shared counter and report progress.
     pub(crate) fn progress(&mut self, fraction: f64) -> Result<(), Stopped> {
-        let (task, ctx, moved) = (self.task, self.ctx, &mut self.moved);
+        let (task, ctx, tally) = (self.task, self.ctx, &mut self.tally);
         // Shared memory: every thread adds to the same counter, no message needed.
-        let delta = bytes_after(fraction * task.duration).saturating_sub(moved.bytes);
-        moved.bytes += delta;
+        let delta = bytes_after(fraction * task.duration).saturating_sub(tally.bytes);
+        tally.bytes += delta;
         let total = ctx.bytes.fetch_add(delta, Ordering::Relaxed) + delta;
-        if fraction >= 1.0 || fraction - moved.announced >= BYTES_EVERY {
-            moved.announced = fraction;
+        if fraction >= 1.0 || fraction - tally.announced >= BYTES_EVERY {
+            tally.announced = fraction;
             let via = BytesVia::SharedAtomic;
             if !ctx.reporter.send(WorkerEvent::Bytes { total, via }) {
                 return Err(Stopped);
@@ -177,7 +177,7 @@ impl Running<'_> {
 
 /// Bytes a download has added to the shared counter, and the share of it last announced.
 #[derive(Default)]
-struct Moved {
+struct ByteTally {
     bytes: u64,
     announced: f64,
 }

@@ -29,7 +29,7 @@ pub fn run(tasks: &[Task], max_workers: usize, ctx: &Ctx) -> Result<(), Stopped>
 
 /// Up to N named workers that pull jobs from one queue until the queue is closed.
 pub struct ThreadPool {
-    crew: Arc<Crew>,
+    workers: Arc<Workers>,
     sender: Option<Sender<Job>>,
 }
 
@@ -43,9 +43,9 @@ impl ThreadPool {
     /// Workers named `{prefix}1`, `{prefix}2`...: Python's `thread_name_prefix`.
     pub fn named(prefix: &'static str, max_workers: usize, ctx: &Ctx) -> ThreadPool {
         let (sender, receiver) = mpsc::channel(); // one queue: we send, every worker receives
-        let crew = Crew::new(prefix, max_workers, SharedReceiver::new(receiver), ctx);
+        let workers = Workers::new(prefix, max_workers, SharedReceiver::new(receiver), ctx);
         let sender = Some(sender); // `None` once dropping the pool has closed the queue
-        ThreadPool { crew, sender }
+        ThreadPool { workers, sender }
     }
 }
 // lesson:end
@@ -54,7 +54,7 @@ impl ThreadPool {
 impl ThreadPool {
     /// Queue a job for the first free worker; nobody free? Hire one more, up to max_workers.
     pub fn submit<T>(&self, job: impl FnOnce() -> T + Send + 'static) {
-        self.crew.hire_if_nobody_is_free();
+        self.workers.hire_if_nobody_is_free();
         let job: Job = Box::new(move || drop(job())); // its result, like a Future's, unread
         if let Some(sender) = &self.sender {
             let _ = sender.send(job); // the workers' receiver lives as long as the pool
@@ -65,10 +65,10 @@ impl ThreadPool {
 
 // lesson:begin
 /// A worker's life: take the next job from the shared queue and run it, until the queue closes.
-fn work(crew: &Crew) {
-    while let Some(job) = crew.jobs.recv() {
+fn work(workers: &Workers) {
+    while let Some(job) = workers.jobs.recv() {
         job();
-        crew.free_again(); // the next job comes here: no new hire
+        workers.free_again(); // the next job comes here: no new hire
     }
 }
 // lesson:end
@@ -78,17 +78,17 @@ impl Drop for ThreadPool {
     /// Like leaving the `with` block: close the queue, let the workers finish it, join them.
     fn drop(&mut self) {
         drop(self.sender.take());
-        while let Some(worker) = self.crew.next_to_join() {
+        while let Some(worker) = self.workers.next_to_join() {
             let _ = worker.join();
         }
-        self.crew.run_leftovers();
+        self.workers.run_leftovers();
     }
 }
 // lesson:end
 
 /// What the workers share: the queue's receiving end, the handles of everyone hired, and the
 /// counts that decide whether a new job needs a new worker.
-struct Crew {
+struct Workers {
     jobs: SharedReceiver<Job>,
     hired: Mutex<Vec<JoinHandle<()>>>,
     prefix: &'static str,
@@ -103,14 +103,14 @@ struct Crew {
     ctx: Ctx,
 }
 
-impl Crew {
+impl Workers {
     fn new(
         prefix: &'static str,
         max_workers: usize,
         jobs: SharedReceiver<Job>,
         ctx: &Ctx,
-    ) -> Arc<Crew> {
-        Arc::new(Crew {
+    ) -> Arc<Workers> {
+        Arc::new(Workers {
             jobs,
             hired: Mutex::new(Vec::with_capacity(max_workers.min(1024))),
             prefix,
@@ -125,7 +125,7 @@ impl Crew {
     /// `ThreadPoolExecutor._adjust_thread_count`: a worker waiting for work takes the job;
     /// otherwise hire one more if a slot is left (at most max_workers, however many threads
     /// submit at once). A pool that cannot hire anyone leaves its jobs to `run_leftovers`.
-    fn hire_if_nobody_is_free(self: &Arc<Crew>) {
+    fn hire_if_nobody_is_free(self: &Arc<Workers>) {
         let someone_free = (self.idle)
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
             .is_ok();
@@ -143,7 +143,7 @@ impl Crew {
 
     /// Start a worker in a slot already claimed, named after how many were hired before it.
     /// If the thread cannot start, the slot is given back; fewer workers still drain the queue.
-    fn hire(self: &Arc<Crew>) {
+    fn hire(self: &Arc<Workers>) {
         let n = self.named.fetch_add(1, Ordering::Relaxed) + 1;
         let me = self.clone();
         let worker = spawn(format!("{}{n}", self.prefix), &self.ctx, move || {
@@ -182,7 +182,7 @@ impl Crew {
 
 /// Dropped when a worker's thread ends: a panicking worker hands its slot to a replacement, so
 /// the pool keeps the workers it had; a worker leaving a closed queue gives its slot back.
-struct Replacement(Arc<Crew>);
+struct Replacement(Arc<Workers>);
 
 impl Drop for Replacement {
     fn drop(&mut self) {
@@ -243,7 +243,7 @@ mod tests {
             pool.submit(move || done.send(()).unwrap());
             finished.recv().unwrap();
             // The job has run; wait until its worker counts itself free again.
-            while pool.crew.idle.load(Ordering::Acquire) == 0 {
+            while pool.workers.idle.load(Ordering::Acquire) == 0 {
                 thread::yield_now();
             }
         }
@@ -264,9 +264,10 @@ mod tests {
                 let (pool, open, most) = (pool.clone(), open.clone(), most.clone());
                 thread::spawn(move || {
                     for j in 0..25 {
-                        let (open, most, crew) = (open.clone(), most.clone(), pool.crew.clone());
+                        let (open, most, workers) =
+                            (open.clone(), most.clone(), pool.workers.clone());
                         pool.submit(move || {
-                            most.fetch_max(crew.alive.load(Ordering::Acquire), Ordering::AcqRel);
+                            most.fetch_max(workers.alive.load(Ordering::Acquire), Ordering::AcqRel);
                             if i == 0 && j == 0 {
                                 std::panic::panic_any(crate::engine::WorkerPanic {
                                     worker: "pool-1".into(),

@@ -13,6 +13,33 @@ use std::sync::atomic::AtomicU64;
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
 
+/// Where a child runs its downloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Threads {
+    /// One after another on its main thread: the lesson's `Process(target=download)`.
+    Main,
+    /// On a pool of M threads sharing its memory: a workshop.
+    Pool(usize),
+}
+
+impl Threads {
+    /// `--threads` as the child reads it: 0 means its main thread.
+    pub fn from_arg(n: usize) -> Threads {
+        match n {
+            0 => Threads::Main,
+            m => Threads::Pool(m),
+        }
+    }
+
+    /// The inverse of [`Threads::from_arg`].
+    pub fn to_arg(self) -> usize {
+        match self {
+            Threads::Main => 0,
+            Threads::Pool(m) => m,
+        }
+    }
+}
+
 /// What a parent asks a child to do.
 #[derive(Debug, Clone)]
 pub struct Job {
@@ -20,8 +47,7 @@ pub struct Job {
     pub parent: Option<u32>,
     pub speed: f64,
     pub paused: bool,
-    /// 0: run the downloads one after another on the main thread; M: on M threads (a workshop).
-    pub threads: usize,
+    pub threads: Threads,
     pub tasks: Vec<Task>,
     /// Tests only: write one malformed line after the first progress message.
     pub garble: bool,
@@ -121,14 +147,13 @@ fn obey(clock: &Clock, crash: &CrashSwitch) {
     std::process::exit(0);
 }
 
-/// Run the downloads: one after another on this thread (threads = 0, a process of one worker,
-/// like the lesson's `Process(target=download)`), or on a pool of M threads (a workshop).
-fn work(tasks: &[Task], threads: usize, ctx: &Ctx) {
+/// Run the downloads where the parent asked.
+fn work(tasks: &[Task], threads: Threads, ctx: &Ctx) {
     // This thread is the workshop's `main`, the worker of a one-worker process.
     super::support::report_thread(&ctx.reporter);
     let _ = match threads {
-        0 => serial::run(tasks, ctx),
-        m => workshops::workshop(tasks, m, ctx),
+        Threads::Main => serial::run(tasks, ctx),
+        Threads::Pool(m) => workshops::workshop(tasks, m, ctx),
     };
 }
 

@@ -9,6 +9,7 @@ mod registry;
 pub use registry::{Children, MAX_PROCESSES};
 
 use super::support::could_not_start;
+use super::worker::Threads;
 use super::{Ctx, Task, Workload, units_per_second};
 use registry::{LiveChild, Slot};
 use std::collections::BTreeSet;
@@ -52,8 +53,7 @@ impl Default for ProcessOptions {
 /// A child process to start: the lesson's `Process(target=..., args=...)`, not yet started.
 pub struct Process {
     tasks: Vec<Task>,
-    /// 0: the child runs its downloads one after another on its main thread; M: on a pool of M.
-    threads: usize,
+    threads: Threads,
 }
 
 impl Process {
@@ -61,7 +61,7 @@ impl Process {
     pub fn new(task: &Task) -> Process {
         Process {
             tasks: vec![task.clone()],
-            threads: 0,
+            threads: Threads::Main,
         }
     }
 
@@ -69,7 +69,7 @@ impl Process {
     pub fn workshop(tasks: &[Task], threads: usize) -> Process {
         Process {
             tasks: tasks.to_vec(),
-            threads: threads.max(1),
+            threads: Threads::Pool(threads.max(1)),
         }
     }
 
@@ -116,11 +116,11 @@ impl ChildProcess {
     }
 }
 
-/// Start a child that runs `tasks` (on its main thread if `threads` is 0, else on that many
-/// threads) and register it; its stdout, and when it was asked for.
+/// Start a child that runs `tasks` where `threads` says and register it; its stdout, and when
+/// it was asked for.
 fn spawn(
     tasks: &[Task],
-    threads: usize,
+    threads: Threads,
     ctx: &Ctx,
 ) -> io::Result<(Arc<LiveChild>, ChildStdout, Instant)> {
     let opts = &ctx.procs;
@@ -136,7 +136,7 @@ fn spawn(
         .arg("--clock")
         .arg(speed.to_string())
         .arg("--threads")
-        .arg(threads.to_string());
+        .arg(threads.to_arg().to_string());
     if paused {
         cmd.arg("--paused");
     }
