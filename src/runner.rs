@@ -471,11 +471,16 @@ where
     )?;
     let mut cmds = match ran {
         Ok((crate::watch::live::Quit::Status(_), ..)) => return Ok(true),
-        Ok((crate::watch::live::Quit::Plain, watched, lang)) => {
+        Ok((crate::watch::live::Quit::Plain, watched, shown)) => {
             let mut cmds = Vec::new();
-            if lang != app.settings.lang {
+            if shown.lang != app.settings.lang {
                 // `l` on the watch screen: the class keeps the language it switched to.
                 cmds.extend(feed(app, Event::Key(KeyEvent::from(KeyCode::Char('l')))));
+            }
+            // What the main screen's own threads and children said meanwhile (a Ping/Pong
+            // program's exit, a stopped run's last figures), in the order it came.
+            for event in shown.held {
+                cmds.extend(feed(app, event));
             }
             cmds.extend(feed(app, Event::Watched(Box::new(watched))));
             cmds

@@ -968,6 +968,7 @@ fn a_screen_already_open_can_run_a_lessons_program_it_carries() {
         lang: threadlab::i18n::Lang::En,
         theme,
         back: true,
+        held: Vec::new(),
     };
     let quit = screen(&mut term, &rx, &session, &mut program, &inputs, &mut shown).unwrap();
     quitter.join().unwrap();
@@ -1089,6 +1090,9 @@ fn the_main_screens_key_runs_the_strategys_python_on_the_same_screen_and_comes_b
             pid.is_some()
         });
         let pid = pid.unwrap();
+        // News for the main screen while the watch screen has it: kept for when it is back.
+        let news = threadlab::app::Event::Notice("news from the classroom's own threads".into());
+        tx.send(news).unwrap();
         poll("custom.py ends", || !alive(pid));
         // Its last lines and exit reach the screen: a frame or two later.
         std::thread::sleep(Duration::from_millis(300));
@@ -1124,6 +1128,10 @@ fn the_main_screens_key_runs_the_strategys_python_on_the_same_screen_and_comes_b
     assert!(last.contains("[python3] custom.py: 退出状态 0"), "{last}");
     assert!(last.contains("等待：总和"), "{last}");
     assert_eq!(app.settings.lang, threadlab::i18n::Lang::Zh);
+    assert!(
+        last.contains("news from the classroom's own threads"),
+        "{last}"
+    );
     assert!(child_running("custom.py").is_none());
 }
 

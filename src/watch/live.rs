@@ -55,6 +55,7 @@ pub fn run(command: &[OsString], speed: f64, lang: Lang, theme: Theme) -> i32 {
             lang,
             theme,
             back: false,
+            held: Vec::new(),
         };
         let quit = screen(&mut term, &erx, &session, &mut program, &rx, &mut shown)?;
         drop(term);
@@ -125,11 +126,15 @@ pub struct Shown {
     pub theme: Theme,
     /// Lent by the main screen: `q` goes back to it instead of quitting threadlab.
     pub back: bool,
+    /// What came for the screen that lent this one meanwhile (its own runs' and programs'
+    /// news), handed back when `q` returns to it; keys, resizes and samples stay here.
+    pub held: Vec<Event>,
 }
 
 /// Run the carried program `script` (a strategy's counterpart, a lesson scene's program) on the
 /// main screen's terminal until `q` brings the main screen back: how the screen was left, what
-/// the run showed and the language it was left in, or one line saying why it could not start.
+/// the run showed, and the language it was left in with the events held for the main screen;
+/// or one line saying why it could not start.
 pub fn run_carried<B: Backend>(
     term: &mut Terminal<B>,
     keys: &mpsc::Receiver<Event>,
@@ -137,7 +142,7 @@ pub fn run_carried<B: Backend>(
     speed: f64,
     lang: Lang,
     theme: Theme,
-) -> std::io::Result<Result<(Quit, Watched, Lang), String>>
+) -> std::io::Result<Result<(Quit, Watched, Shown), String>>
 where
     B::Error: Send + Sync + 'static,
 {
@@ -158,17 +163,14 @@ where
         lang,
         theme,
         back: true,
+        held: Vec::new(),
     };
     let quit = screen(term, keys, &session, &mut program, &inputs, &mut shown)?;
     // What the program said while it was being stopped is part of its story.
     while let Ok(input) = inputs.try_recv() {
         program.apply(input);
     }
-    Ok(Ok((
-        quit,
-        super::carried::summarize(name, &program),
-        shown.lang,
-    )))
+    Ok(Ok((quit, super::carried::summarize(name, &program), shown)))
 }
 
 /// How the screen was left.
@@ -243,7 +245,18 @@ where
                 Event::Shutdown(_) => {
                     break 'screen Quit::Status(i32::from(terminal::exit_code()).max(1));
                 }
-                _ => dirty = true,
+                // Stale by the time the lending screen is back, or news only of this screen.
+                Event::Key(_)
+                | Event::Resize(..)
+                | Event::Click(..)
+                | Event::Ticker(_)
+                | Event::Sampled { .. }
+                | Event::WorkerReports => dirty = true,
+                other => {
+                    if back {
+                        shown.held.push(other);
+                    }
+                }
             }
         }
         let due = (dirty && last_draw.elapsed() >= MIN_FRAME)
