@@ -58,9 +58,15 @@ impl Settings {
 
     /// A run of these settings.
     pub fn plan(&self) -> Plan {
+        self.plan_of(self.tasks())
+    }
+
+    /// A run of these settings on `tasks` (the screen keeps its downloads, a lesson scene may
+    /// name its own).
+    pub fn plan_of(&self, tasks: Vec<Task>) -> Plan {
         Plan {
             strategy: self.strategy,
-            tasks: self.tasks(),
+            tasks,
             workers: self.workers,
             speed: self.speed,
             workload: self.workload,

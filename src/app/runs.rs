@@ -1,7 +1,7 @@
 //! A run's bookkeeping: starting one, taking its workers' reports, and the process samples.
 
 use super::{App, Command, LOG_LINES, Lanes, LogLine, Outcome, RunView};
-use crate::engine::{Plan, RunEvent, WorkerEvent};
+use crate::engine::{RunEvent, WorkerEvent};
 use crate::oncore::OnCore;
 use crate::procinfo::ThreadInfo;
 use std::sync::Arc;
@@ -33,14 +33,7 @@ impl App {
         self.switches.clear();
         vec![Command::StartRun {
             id,
-            plan: Plan {
-                strategy: self.settings.strategy,
-                tasks: self.tasks.clone(),
-                workers: self.settings.workers,
-                speed: self.settings.speed,
-                workload: self.settings.workload,
-                procs: self.settings.procs.clone(),
-            },
+            plan: self.settings.plan_of(self.tasks.clone()),
         }]
     }
 
