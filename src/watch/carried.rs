@@ -107,7 +107,7 @@ fn figures(lang: Lang, script: &str, p: &Program) -> String {
         tf(
             lang,
             Key::watched_elapsed,
-            &[&format!("{:.2}", p.wall() * p.speed)],
+            &[&format!("{:.2}", p.wall() * p.scale())],
         ),
     ];
     if !p.waits.is_empty() {

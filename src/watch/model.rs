@@ -284,9 +284,25 @@ impl Program {
         (self.t0() - self.started()).max(0.0)
     }
 
-    /// Lesson seconds since the start: wall time × speed (the sleeps were divided by it).
+    /// Lesson seconds since the start: wall time × [`Program::scale`].
     pub fn lesson(&self, t: f64) -> f64 {
-        ((t - self.t0()) * self.speed).max(0.0)
+        ((t - self.t0()) * self.scale()).max(0.0)
+    }
+
+    /// Lesson seconds per wall second: `--speed` divided the program's sleeps, so its times are
+    /// wall × speed. A program that never slept ran at its own pace (computing is not divided):
+    /// its seconds stay real seconds, whatever `--speed` said.
+    pub fn scale(&self) -> f64 {
+        if self.waits.is_empty() {
+            1.0
+        } else {
+            self.speed
+        }
+    }
+
+    /// `--speed` was asked for and changed nothing: the program never called `time.sleep`.
+    pub fn speed_unused(&self) -> bool {
+        self.speed != 1.0 && self.waits.is_empty()
     }
 
     /// Wall seconds from the first activity to the main process's exit (or to now while it runs).
@@ -1091,6 +1107,26 @@ mod tests {
         assert!((p.wall() - 0.25).abs() < 1e-9);
     }
 
+    #[test]
+    fn speed_scales_only_a_program_that_sleeps() {
+        let mut p = Program::new(vec![], 10.0, 1, 0.0);
+        feed(
+            &mut p,
+            &[
+                r#"{"v":1,"ev":"hello","t":1.0,"pid":1,"tid":1,"name":"MainThread","python":"3.11.7","gil":true}"#,
+            ],
+        );
+        // Computing only: --speed divides nothing, so its seconds are real seconds.
+        assert_eq!(p.scale(), 1.0);
+        assert!(p.speed_unused());
+        feed(
+            &mut p,
+            &[r#"{"v":1,"ev":"sleep","t":1.5,"pid":1,"tid":1,"d":3,"args":[["f","a"]]}"#],
+        );
+        assert_eq!(p.scale(), 10.0);
+        assert!(!p.speed_unused());
+        assert!((p.lesson(2.0) - p.lesson(1.9) - 1.0).abs() < 1e-9);
+    }
     #[test]
     fn serial_waits_do_not_overlap_and_threads_do() {
         let mut p = Program::new(vec![], 1.0, 1, 0.0);

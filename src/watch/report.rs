@@ -149,7 +149,7 @@ pub fn report(p: &Program) -> WatchReport {
                 killed: w.killed,
             })
             .collect(),
-        elapsed_s: ms(p.wall() * p.speed),
+        elapsed_s: ms(p.wall() * p.scale()),
         sum_s: ms(sum),
         max_s: ms(longest),
         startup_s: ms(p.startup()),
@@ -288,8 +288,10 @@ pub fn transcript_tail(lang: Lang, p: &Program) -> Vec<String> {
     if !p.probed() {
         out.push(t(lang, Key::watch_no_probe).to_string());
     }
-    if p.speed != 1.0 {
+    if p.scale() != 1.0 {
         out.push(tf(lang, Key::watch_speed_note, &[&p.speed]));
+    } else if p.speed_unused() {
+        out.push(tf(lang, Key::watch_speed_unused, &[&p.speed]));
     }
     let (sum, longest) = p.sum_and_longest();
     let status = match p.ended {
@@ -305,7 +307,7 @@ pub fn transcript_tail(lang: Lang, p: &Program) -> Vec<String> {
         Key::watch_summary,
         &[
             &status,
-            &format!("{:.2}", p.wall() * p.speed),
+            &format!("{:.2}", p.wall() * p.scale()),
             &format!("{sum:.2}"),
             &format!("{longest:.2}"),
             &p.waits.len(),
@@ -335,7 +337,7 @@ pub fn transcript_tail(lang: Lang, p: &Program) -> Vec<String> {
 pub fn conclusions(lang: Lang, p: &Program) -> Vec<String> {
     let mut out = Vec::new();
     let (sum, longest) = p.sum_and_longest();
-    let elapsed = p.wall() * p.speed;
+    let elapsed = p.wall() * p.scale();
     if p.waits.len() >= 2 && p.ended.is_some() {
         let overlap = p.max_overlap();
         if overlap >= 2 && elapsed < sum {

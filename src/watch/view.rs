@@ -190,8 +190,10 @@ impl WatchView<'_> {
         };
         let mut x = self.put(buf, area.x + 1, y, &state, area.width, state_style);
         let mut notes = vec![t(lang, Key::watch_stdin_null).to_string()];
-        if p.speed != 1.0 {
+        if p.scale() != 1.0 {
             notes.push(tf(lang, Key::watch_speed_short, &[&p.speed]));
+        } else if p.speed_unused() {
+            notes.push(tf(lang, Key::watch_speed_unused, &[&p.speed]));
         }
         for n in notes {
             x = self.put(buf, x, y, "  ·  ", area.right().saturating_sub(x), th.dim);
