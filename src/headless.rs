@@ -3,7 +3,7 @@
 use crate::chart::{self, Glyphs};
 use crate::cli::Setup;
 use crate::cores;
-use crate::engine::{self, Plan, Reporter, RunEvent, Strategy, WorkerEvent, Workload};
+use crate::engine::{self, Plan, Reporter, RunEvent, SpawnKind, Strategy, WorkerEvent, Workload};
 use crate::i18n::{Key, Lang, strategy_name, t, tf};
 use crate::procinfo;
 use crate::report::{RunReport, RunState};
@@ -182,7 +182,11 @@ pub fn run(setup: &Setup, json: bool, out: &mut impl Write) -> Result<RunReport,
         let _ = writeln!(out, "{}", summary(lang, &report));
         if let Some(v) = Figures::of_run(&state, measured).map(verdict::judge) {
             let _ = writeln!(out, "→ {}", v.line(lang));
-            if let Some(note) = v.startup_line(lang) {
+            for note in v
+                .startup_line(lang)
+                .iter()
+                .chain(&start_costs(lang, &state))
+            {
                 let _ = writeln!(out, "  {note}");
             }
         }
@@ -210,6 +214,28 @@ pub fn run_measured(
         cpu: Some(cpu.as_secs_f64()),
     };
     Ok((state, measured))
+}
+
+/// What starting a thread and a process cost in this run, side by side, when it measured both
+/// (a process run measures threads beside its children; workshops start both).
+pub fn start_costs(lang: Lang, state: &RunState) -> Option<String> {
+    let cost = |kind| Some((state.median_spawn(kind)?, state.spawn_count(kind)));
+    let (thread, threads) = cost(SpawnKind::Thread)?;
+    let (process, processes) = cost(SpawnKind::Process)?;
+    Some(tf(
+        lang,
+        Key::start_costs,
+        &[&fmt_cost(thread), &threads, &fmt_cost(process), &processes],
+    ))
+}
+
+/// A start-up cost as a teacher reads it: µs below a millisecond, ms above.
+pub fn fmt_cost(d: Duration) -> String {
+    let us = d.as_secs_f64() * 1e6;
+    match us < 1000.0 {
+        true => format!("{us:.0} µs"),
+        false => format!("{:.1} ms", us / 1000.0),
+    }
 }
 
 /// The one-line summary under the transcript; a run with a failed download gets no speedup.
@@ -340,7 +366,7 @@ pub fn compare(
             let _ = out.flush();
         }
         reports.push(report);
-        verdicts.extend(verdict);
+        verdicts.extend(verdict.map(|v| (v, start_costs(lang, &state))));
     }
     if format == Format::Table {
         let _ = writeln!(out);
@@ -377,9 +403,9 @@ pub fn compare(
     if format == Format::Table {
         // What each run showed, checked against its own figures, and where start-up cost more
         // than a twentieth of a run (at high speeds it can outweigh the downloads).
-        for v in &verdicts {
+        for (v, costs) in &verdicts {
             let _ = writeln!(out, "→ {}", v.line(lang));
-            if let Some(note) = v.startup_line(lang) {
+            for note in v.startup_line(lang).iter().chain(costs) {
                 let _ = writeln!(out, "  {note}");
             }
         }

@@ -368,6 +368,15 @@ fn process_and_workshops_run_from_the_command_line() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("[pid "), "{}", stdout(&o));
+    // A thread's start and a process's, both measured in this run, side by side.
+    assert!(
+        (stdout(&o).lines()).any(|l| l
+            .starts_with("  start costs measured in this run: a thread ")
+            && l.ends_with(" (median of 3)")
+            && l.contains("(median of 3), a process ")),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]

@@ -139,6 +139,9 @@ fn process_reports_like_threads_one_child_per_download() {
     // Each child announced itself once; its cost was measured, not estimated.
     assert_eq!(state.spawn_count(SpawnKind::Process), 3);
     assert!(state.median_spawn(SpawnKind::Process).unwrap() > Duration::ZERO);
+    // And beside them, in the same run, a thread's start measured the same way, once per child.
+    assert_eq!(state.spawn_count(SpawnKind::Thread), 3);
+    assert!(state.median_spawn(SpawnKind::Thread).unwrap() > Duration::ZERO);
     // The children's bytes reached us only in their messages, and add up.
     let total: u64 = LESSON.iter().map(|&d| bytes_after(d)).sum();
     assert_eq!(state.bytes, total);

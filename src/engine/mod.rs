@@ -296,6 +296,10 @@ impl Plan {
     }
 }
 
+/// The most threads a process run starts (and joins) to measure a thread's cost beside its
+/// processes': enough for a median, few enough to cost well under a millisecond.
+pub const THREAD_PROBES: usize = 16;
+
 /// Start `plan` on its own threads, reporting to `reporter`.
 pub fn start(plan: Plan, reporter: Reporter) -> io::Result<RunHandle> {
     if plan.workload == Workload::Cpu {
@@ -324,6 +328,12 @@ pub fn start(plan: Plan, reporter: Reporter) -> io::Result<RunHandle> {
     let main = thread::Builder::new()
         .name(MAIN_THREAD.into())
         .spawn(move || {
+            if plan.strategy == Strategy::Process {
+                // What a thread costs to start, measured as the thread strategies measure it and
+                // under the same load, so a process run sets the two costs side by side; before
+                // the clock starts, so it is not part of the run's time.
+                support::probe_thread_starts(plan.tasks.len().min(THREAD_PROBES), &ctx);
+            }
             ctx.clock.zero();
             // Serial and async do their work on this thread: their lane is this one.
             support::report_thread(&ctx.reporter);

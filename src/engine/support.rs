@@ -58,6 +58,17 @@ pub fn spawn<T: Send + 'static>(
     thread::Builder::new().name(name).spawn(ctx.measured(body))
 }
 
+/// Start and join `n` threads that do nothing, one after another, each reporting what starting
+/// it cost (as [`spawn`] does): a thread's cost, measured beside a run that starts none.
+pub fn probe_thread_starts(n: usize, ctx: &Ctx) {
+    for i in 1..=n {
+        // A refused thread only means one sample fewer.
+        if let Ok(probe) = spawn(format!("thread-probe-{i}"), ctx, || ()) {
+            let _ = probe.join();
+        }
+    }
+}
+
 /// [`spawn`] a thread for one download; if the OS refuses it (too many threads, say), that
 /// download fails and the others go on.
 pub fn spawn_for<T: Send + 'static>(
