@@ -99,8 +99,11 @@ fn fmt_cost(d: std::time::Duration) -> String {
     }
 }
 
+/// The labels' column in the timing panel.
+const LABEL_W: usize = 14;
+
 fn row(label: &str, value: String) -> String {
-    format!("{} {}", pad(label, 14), value)
+    format!("{} {}", pad(label, LABEL_W), value)
 }
 
 fn timing_lines(app: &App) -> Vec<(String, Style)> {
@@ -480,5 +483,32 @@ fn program_state(app: &App, c: &crate::app::ChildView) -> (String, Style) {
         (None, _, None) => (tf(l, Key::pp_state_starting, &[&daemon]), th.dim),
         (Some(_), false, None) => (tf(l, Key::pp_state_main, &[&pid, &daemon]), th.text),
         (Some(_), true, None) => (tf(l, Key::pp_state_alive, &[&pid]), th.warn),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    /// A label wider than its column is cut (`峰值线程 · 内…`): every label fits, in both languages.
+    #[test]
+    fn every_timing_label_fits_its_column() {
+        let labels = [
+            Key::timing_bytes,
+            Key::timing_cpu,
+            Key::timing_elapsed,
+            Key::timing_ideal,
+            Key::timing_peak,
+            Key::timing_speedup,
+            Key::timing_sum,
+            Key::timing_threads,
+        ];
+        for lang in [Lang::En, Lang::Zh] {
+            for key in labels {
+                let label = t(lang, key);
+                assert!(width(label) <= LABEL_W, "{label:?} is wider than {LABEL_W}");
+            }
+        }
     }
 }
