@@ -480,9 +480,8 @@ mod tests {
         assert!(!app.help, "an unbound key closes help, as help says");
     }
 
-    #[test]
-    fn a_new_scene_forgets_the_last_scenes_crash() {
-        use crossterm::event::KeyCode;
+    /// The built-in lesson, open at its first scene.
+    fn lesson_app() -> App {
         let mut app = App::new(Start {
             settings: Settings::default(),
             cores: 2,
@@ -490,6 +489,13 @@ mod tests {
             scenes: crate::lesson::builtin(),
         });
         app.open_lesson();
+        app
+    }
+
+    #[test]
+    fn a_new_scene_forgets_the_last_scenes_crash() {
+        use crossterm::event::KeyCode;
+        let mut app = lesson_app();
         app.update(Event::Crashed(crate::engine::Crash::Panicked {
             worker: "Thread-1".into(),
             task: 0,
@@ -505,13 +511,7 @@ mod tests {
     #[test]
     fn leaving_the_lesson_and_coming_back_returns_to_the_same_scene() {
         use crossterm::event::KeyCode;
-        let mut app = App::new(Start {
-            settings: Settings::default(),
-            cores: 2,
-            all_cores: 2,
-            scenes: crate::lesson::builtin(),
-        });
-        app.open_lesson();
+        let mut app = lesson_app();
         for _ in 0..4 {
             app.update(Event::Key(KeyEvent::from(KeyCode::PageDown)));
         }
