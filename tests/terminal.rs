@@ -1115,6 +1115,53 @@ fn process_gone(pid: u32) -> bool {
     false
 }
 
+/// Run a one-scene lesson's Ping/Pong program (not daemon, so it would live forever), end
+/// threadlab the way `end` does, and check the program's process went with it.
+fn no_program_outlives(test: &str, wrapper: &str, end: impl Fn(&Tui), status: i32) {
+    let lesson = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{test}.lesson.txt"));
+    let text = "== Ping | Ping\nprogram: ping-pong\nen: Ping and Pong\nen: forever\n";
+    std::fs::write(&lesson, text).unwrap();
+    let path = lesson.to_str().unwrap();
+    let rest = ["--lesson", path, "--speed", "50"];
+    let Some(tui) = Tui::launch(test, wrapper, &args("en", &rest)) else {
+        return;
+    };
+    tui.wait_text("Scene 1/1");
+    tui.send(&["Enter"]);
+    let s = tui.wait_text("main thread has finished");
+    let pid = program_pid(&s);
+    assert!(Path::new(&format!("/proc/{pid}")).exists(), "{s}");
+    end(&tui);
+    assert_eq!(tui.wait_exit(), status);
+    tui.assert_restored();
+    assert!(
+        process_gone(pid),
+        "{test}: the program's pid {pid} is left behind"
+    );
+}
+
+#[test]
+fn no_program_outlives_q() {
+    no_program_outlives("pp-q", "", |t| t.send(&["q"]), 0);
+}
+
+#[test]
+fn no_program_outlives_ctrl_c() {
+    no_program_outlives("pp-ctrl-c", "", |t| t.send(&["C-c"]), 130);
+}
+
+#[test]
+fn no_program_outlives_sigterm() {
+    no_program_outlives("pp-term", "", |t| kill("TERM", t.pid()), 143);
+}
+
+#[test]
+fn no_program_outlives_a_panic() {
+    // The seam panics a background thread 8 s after start; the program must be running by then.
+    let panic = "env THREADLAB_TEST_PANIC=8000";
+    no_program_outlives("pp-panic", panic, |_| {}, 101);
+}
+
 #[test]
 fn lesson_mode_walks_every_scene_in_english() {
     walk_the_lesson("en", |i| format!("Scene {i}/11"), "Total time:");
