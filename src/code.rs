@@ -145,13 +145,7 @@ const RUST: [Source; SUBJECTS] = [
     ),
     rust!(
         "ticker_child.rs",
-        &[
-            "spawn(move",
-            "pace.sleep(5.0)",
-            "if !daemon",
-            ".join()",
-            "Ok(())"
-        ]
+        &["spawn(move", "pace.sleep(5.0)", "if !daemon", ".join()"]
     ),
 ];
 

@@ -586,8 +586,19 @@ fn the_python_ticker_follows_d() {
         (s.contains("DAEMON = True"), s.contains("DAEMON = False"))
     };
     assert_eq!(shown(&app), (false, true), "{}", screen_words(&app));
+    let ticker = |app: &App| pane(app, |r| r.contains("ticker.py"));
+    insta::assert_snapshot!("python_ticker_daemon_off", ticker(&app));
     press(&mut app, KeyCode::Char('d'));
     assert_eq!(shown(&app), (true, false), "{}", screen_words(&app));
+    insta::assert_snapshot!("python_ticker_daemon_on", ticker(&app));
+    // The Rust panel shows the program the child runs, and says what d set.
+    press(&mut app, KeyCode::Char('v'));
+    let rust = pane(&app, |r| r.contains("ticker_child.rs"));
+    assert!(rust.contains("DAEMON = True (d)"), "{rust}");
+    press(&mut app, KeyCode::Char('d'));
+    let rust = pane(&app, |r| r.contains("ticker_child.rs"));
+    assert!(rust.contains("DAEMON = False (d)"), "{rust}");
+    assert!(rust.contains("if !daemon"), "{rust}");
 }
 
 #[test]

@@ -32,12 +32,12 @@ impl App {
         let Some(language) = self.code else {
             return vec![];
         };
-        let lines = crate::code::listing(
-            crate::code::Subject::Strategy(self.settings.strategy),
-            language,
-        )
-        .lines
-        .len();
+        // The daemon scenes' panel shows the Ping/Pong program instead of the strategy.
+        let subject = match self.program_scene() || self.ticker.child.is_some() {
+            true => crate::code::Subject::Ticker,
+            false => crate::code::Subject::Strategy(self.settings.strategy),
+        };
+        let lines = crate::code::listing(subject, language).lines.len();
         self.code_scroll =
             (self.code_scroll.saturating_add_signed(delta)).min(lines.saturating_sub(1));
         vec![]

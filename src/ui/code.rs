@@ -28,9 +28,15 @@ pub(super) fn render(app: &App, language: Language, area: Rect, buf: &mut Buffer
         Language::Rust => Key::code_rust,
         Language::Python => Key::code_python,
     };
+    // The daemon scenes' program is the lesson there: its code takes the whole panel (before
+    // Enter runs it, too), and nothing of a strategy that is not running.
+    if app.program_scene() || app.ticker.child.is_some() {
+        let program = listing(Subject::Ticker, language);
+        draw(app, program, Key::code_ticker, app.code_scroll, area, buf);
+        return;
+    }
     let mut top = area;
-    // The daemon scenes show the program's code before Enter runs it, too.
-    if (app.ticker.shown() || app.program_scene()) && area.height >= TICKER_MIN_H {
+    if app.ticker.shown() && area.height >= TICKER_MIN_H {
         let ticker = listing(Subject::Ticker, language);
         let h = (rows(ticker) + 2).min(area.height / 2);
         top.height -= h;
@@ -159,16 +165,16 @@ fn code_line(th: &Theme, line: &CodeLine, mut x: u16, y: u16, right: u16, buf: &
 }
 
 /// The Python ticker's `DAEMON = ...` line as the `d` key has set it now, not as the file says;
-/// the Rust program's `let daemon` line says the same in a comment (its value comes at run time).
+/// the Rust program's line that takes `daemon` says the same in a comment (its value comes at run time).
 fn following_d(app: &App, line: &crate::code::CodeLine) -> Option<crate::code::CodeLine> {
     let text = line.text();
-    if text.trim_start().starts_with("let daemon = self.daemon;") {
+    if text.trim_start().starts_with("let Program { daemon") {
         let mut line = line.clone();
         line.spans
             .retain(|(kind, _)| *kind != crate::code::Syntax::Comment);
         let said = match app.ticker.daemon {
-            true => " // DAEMON: true (the d key)",
-            false => " // DAEMON: false (the d key)",
+            true => " // DAEMON = True (d)",
+            false => " // DAEMON = False (d)",
         };
         line.spans.push((crate::code::Syntax::Comment, said));
         return Some(line);
