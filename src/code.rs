@@ -17,11 +17,13 @@ pub enum Language {
     Python,
 }
 
-/// What a listing shows: a strategy, or the Ping/Pong ticker of the daemon lesson.
+/// What a listing shows: a strategy, threadlab's own Ping/Pong ticker, or the daemon lesson's
+/// Ping/Pong program that the daemon scenes run in a child process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Subject {
     Strategy(Strategy),
     Ticker,
+    Program,
 }
 
 /// What a piece of code is, as far as colouring goes.
@@ -99,8 +101,8 @@ macro_rules! python {
     };
 }
 
-/// The subjects in `index` order: the strategies by key, then the ticker.
-const SUBJECTS: usize = 8;
+/// The subjects in `index` order: the strategies by key, the ticker, then the program.
+const SUBJECTS: usize = 9;
 
 const RUST: [Source; SUBJECTS] = [
     rust!(
@@ -144,6 +146,10 @@ const RUST: [Source; SUBJECTS] = [
         ]
     ),
     rust!(
+        "ticker.rs",
+        &[".spawn(", "daemon.store(", "threads.clear()"]
+    ),
+    rust!(
         "ticker_child.rs",
         &["spawn(move", "pace.sleep(5.0)", "if !daemon", ".join()"]
     ),
@@ -173,12 +179,16 @@ const PYTHON: [Source; SUBJECTS] = [
         &["Process(", "ThreadPoolExecutor(", ".start()", ".join()"]
     ),
     python!("ticker.py", &["DAEMON = ", "daemon=DAEMON"]),
+    // The lesson's program is the one Python listing for both: it is what threadlab's ticker
+    // re-enacts, and what the child runs.
+    python!("ticker.py", &["DAEMON = ", "daemon=DAEMON"]),
 ];
 
 fn index(subject: Subject) -> usize {
     match subject {
         Subject::Strategy(s) => usize::from(s.key()) - 1,
-        Subject::Ticker => SUBJECTS - 1,
+        Subject::Ticker => SUBJECTS - 2,
+        Subject::Program => SUBJECTS - 1,
     }
 }
 
@@ -199,7 +209,8 @@ pub fn listing(subject: Subject, language: Language) -> &'static Listing {
 pub fn companion(subject: Subject, language: Language) -> Option<&'static Listing> {
     static CACHE: OnceLock<Listing> = OnceLock::new();
     match (subject, language) {
-        (Subject::Strategy(Strategy::Async) | Subject::Ticker, _) | (_, Language::Python) => None,
+        (Subject::Strategy(Strategy::Async) | Subject::Ticker | Subject::Program, _)
+        | (_, Language::Python) => None,
         (Subject::Strategy(_), Language::Rust) => Some(CACHE.get_or_init(|| build(&DOWNLOAD))),
     }
 }

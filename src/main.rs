@@ -226,7 +226,7 @@ fn tui(setup: &Setup, cli_trace: Option<std::path::PathBuf>) -> std::io::Result<
             let subjects = threadlab::engine::Strategy::ALL
                 .into_iter()
                 .map(Subject::Strategy)
-                .chain([Subject::Ticker]);
+                .chain([Subject::Ticker, Subject::Program]);
             for subject in subjects {
                 for language in [Language::Rust, Language::Python] {
                     listing(subject, language);

@@ -722,18 +722,19 @@ fn a_lesson_scene_sets_its_stage_and_its_run_adds_the_numbers() {
     play(&mut a, id, -1.0, 100.0);
     let s = screen(&a, 120, 40);
     assert!(s.contains("serial took 10.0 s ≈ 3 + 4 + 3"), "{s}");
-    // scene 8: the non-daemon ticker starts with the scene
+    // scene 8: the lesson's Ping/Pong program, not daemon, for Enter to run in a child
     for _ in 0..4 {
         a.update(Event::Key(KeyEvent::new(
             KeyCode::PageDown,
             KeyModifiers::NONE,
         )));
     }
-    assert!(a.ticker.on && !a.ticker.daemon);
+    assert!(a.program_scene() && !a.ticker.on && !a.ticker.daemon);
     let cmds = a.update(Event::Key(KeyEvent::new(
         KeyCode::PageDown,
         KeyModifiers::NONE,
     )));
+    // scene 9: the same program with daemon=True
     assert_eq!(cmds, [Command::SetDaemon(true)]);
     // L leaves lesson mode; PgDn pages the downloads again
     key(&mut a, 'L');

@@ -34,7 +34,7 @@ impl App {
         };
         // The daemon scenes' panel shows the Ping/Pong program instead of the strategy.
         let subject = match self.program_scene() || self.ticker.child.is_some() {
-            true => crate::code::Subject::Ticker,
+            true => crate::code::Subject::Program,
             false => crate::code::Subject::Strategy(self.settings.strategy),
         };
         let lines = crate::code::listing(subject, language).lines.len();

@@ -31,7 +31,7 @@ pub(super) fn render(app: &App, language: Language, area: Rect, buf: &mut Buffer
     // The daemon scenes' program is the lesson there: its code takes the whole panel (before
     // Enter runs it, too), and nothing of a strategy that is not running.
     if app.program_scene() || app.ticker.child.is_some() {
-        let program = listing(Subject::Ticker, language);
+        let program = listing(Subject::Program, language);
         draw(app, program, Key::code_ticker, app.code_scroll, area, buf);
         return;
     }

@@ -410,13 +410,18 @@ pub(super) fn ticker(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let (state, style) = match &app.ticker.child {
         Some(child) => program_state(app, child),
+        // A daemon scene says what its Enter does, not how to start threadlab's own ticker.
+        None if app.program_scene() && !app.ticker.on => {
+            let daemon = if app.ticker.daemon { "True" } else { "False" };
+            (tf(l, Key::pp_state_ready, &[&daemon]), th.text)
+        }
         None => (state.to_string(), style),
     };
     // The state wraps (a program's says what its process did), leaving a row for the words.
     let said = crate::text::wrap(&state, usize::from(inner.width).max(1));
-    let said = &said[..said
-        .len()
-        .min(usize::from(inner.height).saturating_sub(1).max(1))];
+    let words_row = usize::from(!app.ticker.stream.is_empty());
+    let room = usize::from(inner.height).saturating_sub(words_row).max(1);
+    let said = &said[..said.len().min(room)];
     for (i, line) in said.iter().enumerate() {
         put(
             th,
