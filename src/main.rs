@@ -240,9 +240,10 @@ fn tui(setup: &Setup, cli_trace: Option<std::path::PathBuf>) -> std::io::Result<
     terminal::spawn_input(tx.clone())?;
     // A seam for the real-terminal tests: prove that a panic on some other thread still restores
     // the terminal and shows its message. Nothing sets this outside tests.
-    if let Some(after) = std::env::var_os("THREADLAB_TEST_PANIC") {
-        // Late enough for the test to have seen the live screen first (or what it names, in ms).
-        let ms = after.to_str().and_then(|s| s.parse().ok()).unwrap_or(1500);
+    if std::env::var_os("THREADLAB_TEST_PANIC").is_some() {
+        // Late enough for the test to have seen the live screen first (or when it says, in ms).
+        let ms = std::env::var("THREADLAB_TEST_PANIC_MS").ok();
+        let ms = ms.and_then(|s| s.parse().ok()).unwrap_or(1500);
         std::thread::Builder::new()
             .name("test-panic".into())
             .spawn(move || {

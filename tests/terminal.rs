@@ -1158,7 +1158,7 @@ fn no_program_outlives_sigterm() {
 #[test]
 fn no_program_outlives_a_panic() {
     // The seam panics a background thread 8 s after start; the program must be running by then.
-    let panic = "env THREADLAB_TEST_PANIC=8000";
+    let panic = "env THREADLAB_TEST_PANIC=1 THREADLAB_TEST_PANIC_MS=8000";
     no_program_outlives("pp-panic", panic, |_| {}, 101);
 }
 
