@@ -157,6 +157,8 @@ fn install_panic_hook() {
             }
         };
         restore();
+        // Nor may a watched program or its socket outlive us.
+        crate::watch::session::abandon_all();
         previous(info);
         if was_active {
             std::process::exit(101);
@@ -239,6 +241,7 @@ fn spawn_hangup_watch(tx: Sender<Event>) -> io::Result<()> {
             thread::sleep(HANGUP_GRACE);
             restore();
             crate::trace::remove_pending();
+            crate::watch::session::abandon_all();
             std::process::exit(i32::from(HANGUP_EXIT));
         })?;
     Ok(())
@@ -262,6 +265,7 @@ pub fn spawn_signals(tx: Sender<Event>) -> io::Result<()> {
                         // Asked twice: the loop did not end in time, so restore and leave right here.
                         restore();
                         crate::trace::remove_pending();
+                        crate::watch::session::abandon_all();
                         std::process::exit(128 + sig);
                     }
                     _ => {

@@ -771,6 +771,36 @@ fn ctrl_c_on_the_live_screen_leaves_no_child_no_grandchild_and_no_socket() {
     let _ = std::fs::remove_dir_all(&tmp);
 }
 
+#[test]
+fn a_terminal_that_goes_away_leaves_no_program_and_no_socket() {
+    let tmp = std::env::temp_dir().join(format!("threadlab-watch-hup-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    let pids = tmp.join("pids");
+    let bin = env!("CARGO_BIN_EXE_threadlab");
+    let run = format!(
+        "LANG=C TMPDIR={} {bin} watch -- python3 tests/python/children.py {} fork",
+        tmp.display(),
+        pids.display()
+    );
+    let Some(tmux) = tmux_session("hup", 120, 40, &run) else {
+        return;
+    };
+    let kids = children_written(&pids);
+    tmux.wait_for("the children on screen", |s| {
+        s.matches(", child of ").count() >= 2
+    });
+    // The terminal goes away: its pane is killed (a hangup for everything in it).
+    tmux.cmd(&["kill-session", "-t", "w"]);
+    for pid in kids {
+        poll("the child is gone", || !alive(pid));
+    }
+    poll("the private directory is gone", || {
+        (std::fs::read_dir(&tmp).unwrap().flatten()).all(|e| e.path() == pids)
+    });
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
 /// A finished run of three downloads and a daemon ticker, from probe lines with fixed times.
 fn finished_program() -> threadlab::watch::model::Program {
     use threadlab::watch::model::Program;

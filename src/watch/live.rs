@@ -14,6 +14,7 @@ use crossterm::event::{KeyCode, KeyEventKind, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use std::ffi::OsString;
+use std::io::Write;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
@@ -57,20 +58,37 @@ pub fn run(command: &[OsString], speed: f64, lang: Lang, theme: Theme) -> i32 {
             back: false,
             held: Vec::new(),
         };
-        let quit = screen(&mut term, &erx, &session, &mut program, &rx, &mut shown)?;
+        let quit = match screen(&mut term, &erx, &session, &mut program, &rx, &mut shown) {
+            Ok(q) => q,
+            Err(e) => {
+                // The terminal failed (most often: it went away). Dropping it would try to show
+                // the cursor on it and print that it could not, which panics on a dead stderr.
+                std::mem::forget(term);
+                return Err(e);
+            }
+        };
         drop(term);
         terminal::restore();
         Ok(quit)
     });
     stop(&session);
+    // The private directory and its socket go now, before anything below can fail.
+    drop(session);
     match result {
         // A plain quit: the program's own status if it ended, 0 if the user stopped it.
         Ok(Quit::Plain) => program.ended.map_or(0, |e| e.shell_status()),
         Ok(Quit::Status(s)) => s,
         Err(e) => {
             terminal::restore();
-            eprintln!("threadlab: error: {e}");
-            2
+            match terminal::exit_code() {
+                // (eprintln! would panic on a terminal that is gone.)
+                0 => {
+                    let _ = writeln!(std::io::stderr(), "threadlab: error: {e}");
+                    2
+                }
+                // The terminal went away or a signal came: that is why the screen failed.
+                code => i32::from(code),
+            }
         }
     }
 }
@@ -309,7 +327,8 @@ fn report_delays(seen: &[f64]) {
     }
     let mut d = seen.to_vec();
     d.sort_by(f64::total_cmp);
-    eprintln!(
+    let _ = writeln!(
+        std::io::stderr(),
         "threadlab watch: {} frames after probe events; event to frame median {:.1} ms, max {:.1} ms",
         d.len(),
         d[d.len() / 2] * 1000.0,

@@ -25,6 +25,24 @@ const PROBE: &str = include_str!("../../assets/python/probe/sitecustomize.py");
 pub const ENV_SOCKET: &str = "THREADLAB_WATCH_SOCKET";
 pub const ENV_SPEED: &str = "THREADLAB_WATCH_SPEED";
 
+/// Every live session's private directory, and its program's process group when it has one of
+/// its own, for [`abandon_all`].
+static LIVE: Mutex<Vec<(PathBuf, Option<u32>)>> = Mutex::new(Vec::new());
+
+/// For a process about to end without unwinding (a lost terminal, a second signal): kill every
+/// watched program that has a process group of its own, and remove every private directory, so
+/// neither a program nor a socket outlives threadlab.
+pub fn abandon_all() {
+    let live = std::mem::take(&mut *LIVE.lock().unwrap_or_else(|e| e.into_inner()));
+    for (dir, group) in live {
+        if let Some(pgid) = group {
+            // SAFETY: kill has no memory-safety preconditions.
+            unsafe { libc::kill(-(pgid as libc::pid_t), libc::SIGKILL) };
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
 /// How often `/proc` is read: finer than the kernel's 10 ms CPU accounting is pointless.
 const SAMPLE_EVERY: Duration = Duration::from_millis(25);
 
@@ -247,6 +265,10 @@ impl Session {
             }
         };
         let pid = child.id();
+        let group = (mode == Mode::Screen).then_some(pid);
+        LIVE.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((dir.clone(), group));
         let mut bound = Vec::new();
         let setup = |e: io::Error| StartError::Setup(format!("cannot start a thread: {e}"));
         if let Some(out) = child.stdout.take() {
@@ -312,6 +334,9 @@ impl Drop for Session {
             }
         }
         let _ = std::fs::remove_dir_all(&self.dir);
+        LIVE.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|(d, _)| *d != self.dir);
         for t in self.woken.drain(..) {
             let _ = t.join();
         }
