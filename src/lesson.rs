@@ -161,7 +161,7 @@ pub fn parse_in(text: &str, lang: Lang) -> Result<Vec<Scene>, String> {
                 })
             }
             "workers" => match value.parse::<usize>() {
-                Ok(w) if (1..=256).contains(&w) => p.workers = Some(w),
+                Ok(w) if (1..=crate::cli::MAX_WORKERS).contains(&w) => p.workers = Some(w),
                 _ => return Err(bad(Key::err_want_workers)),
             },
             "ticker" => {
@@ -391,6 +391,8 @@ mod tests {
         assert!(err("strategy: pool").starts_with("line 1:"));
         assert!(err("== A | 甲\nstrategy: fibers").starts_with("line 2: unknown strategy"));
         assert!(err("== A | 甲\nworkers: 0").starts_with("line 2: workers"));
+        assert!(err("== A | 甲\nworkers: 1025").contains("1 to 1024"));
+        assert!(parse("== A | 甲\nworkers: 1024\nen: a\nzh: 甲").is_ok());
         assert!(err("== A | 甲\ncolour: red").starts_with("line 2: unknown key"));
         let python = err("== A | 甲\npython: threads.py, ../x.py\nen: x");
         assert!(python.starts_with("line 2: python: '../x.py'"), "{python}");

@@ -141,9 +141,18 @@ fn sample(shared: &(Mutex<Shared>, Condvar), tx: &Sender<Event>) {
             if last.is_empty() && s.added.is_empty() && !s.stop {
                 s = wake.wait(s).unwrap_or_else(|e| e.into_inner());
             } else if !pause.is_zero() {
-                s = (wake.wait_timeout(s, pause))
-                    .map(|(s, _)| s)
-                    .unwrap_or_else(|e| e.into_inner().0);
+                // New threads do not cut the pause short (only a stop does): they join at the
+                // next sample, so ten thousand starting do not make it read every file per report.
+                let until = Instant::now() + pause;
+                while !s.stop {
+                    let left = until.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        break;
+                    }
+                    s = (wake.wait_timeout(s, left))
+                        .map(|(s, _)| s)
+                        .unwrap_or_else(|e| e.into_inner().0);
+                }
             }
             if s.stop {
                 return;

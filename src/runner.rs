@@ -142,8 +142,10 @@ impl Inbox {
 
     /// Everything waiting, leaving the inbox empty.
     pub fn take(&self) -> Pending {
-        // Cleared before reading, so a report queued after the read sends a new wake-up.
-        self.woken.store(false, Ordering::Release);
+        // Cleared before reading, so a report queued after the read sends a new wake-up. A swap,
+        // not a store: if a worker's swap came first, this one reads from it and so sees the
+        // note that worker queued before it.
+        self.woken.swap(false, Ordering::AcqRel);
         let taken = self.taken.lock().unwrap_or_else(|e| e.into_inner());
         let mut p = Pending::default();
         let (mut moved, mut bytes) = (Vec::new(), None);

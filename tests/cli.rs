@@ -74,18 +74,23 @@ fn run_without_a_seed_prints_the_one_it_chose_and_it_repeats() {
         durations(&b),
         "same seed, same durations for every strategy"
     );
-    for line in out.lines().filter(|l| l.contains("Download time:")) {
-        let secs: f64 = line
-            .rsplit(": ")
-            .next()
-            .unwrap()
-            .trim_end_matches(" seconds")
-            .parse()
-            .unwrap();
-        assert!(
-            durations(&a).iter().any(|d| (secs - d).abs() < 1.0),
-            "{line}"
-        );
+    // The printed run is the seed's: as many downloads, none done sooner than its duration
+    // allows (how much later depends on the machine's load, so that is not checked).
+    let mut took: Vec<f64> = (out.lines())
+        .filter(|l| l.contains("Download time:"))
+        .map(|line| {
+            (line.rsplit(": ").next().unwrap())
+                .trim_end_matches(" seconds")
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    let mut planned = durations(&a);
+    assert_eq!(took.len(), planned.len(), "{out}");
+    took.sort_by(f64::total_cmp);
+    planned.sort_by(f64::total_cmp);
+    for (t, d) in took.iter().zip(&planned) {
+        assert!(*t >= d - 0.01, "a download of {d} s took {t} s:\n{out}");
     }
 }
 

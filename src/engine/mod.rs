@@ -291,7 +291,8 @@ impl Plan {
             Strategy::Serial => 1,
             Strategy::Pool => self.workers.min(n),
             Strategy::Process => n.min(child::MAX_PROCESSES),
-            Strategy::Threads | Strategy::Custom | Strategy::Async | Strategy::Workshops => n,
+            Strategy::Workshops => n.min(self.procs.workshops * self.procs.workshop_threads),
+            Strategy::Threads | Strategy::Custom | Strategy::Async => n,
         }
     }
 }
@@ -504,5 +505,8 @@ mod tests {
             plan(Strategy::Process, 1_000, 4).concurrent(),
             child::MAX_PROCESSES
         );
+        // K workshops of M threads: at most K × M downloads at once.
+        let w = plan(Strategy::Workshops, 1_000, 4);
+        assert_eq!(w.concurrent(), w.procs.workshops * w.procs.workshop_threads);
     }
 }
