@@ -199,9 +199,8 @@ mod tests {
                 "serial  ######################## 10.00 s",
                 "threads ##########==           :  5.00 s",
                 "pool    #####    |             :  2.00 s",
-                "# elapsed up to the ideal · = elapsed",
-                "beyond the ideal (| marks an ideal not",
-                "reached) · : the serial sum",
+                "# elapsed up to the ideal · = beyond it",
+                "· | ideal not reached · : serial sum",
             ]
         );
     }

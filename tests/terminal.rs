@@ -908,7 +908,12 @@ fn chinese_labels_and_live_switch_to_english() {
         return;
     };
     let screen = tui.wait_text("下载任务");
-    for label in ["事件日志", "各策略最近结果", "就绪：按 Enter 运行", "串行"] {
+    for label in [
+        "实际运行的代码",
+        "各策略最近结果",
+        "就绪：按 Enter 运行",
+        "串行",
+    ] {
         assert!(screen.contains(label), "no {label:?}:\n{screen}");
     }
     assert!(!screen.contains("Downloads"), "{screen}");
@@ -919,7 +924,7 @@ fn chinese_labels_and_live_switch_to_english() {
 
     tui.send(&["l"]);
     let screen = tui.wait_for("English labels", |s| {
-        s.contains("Downloads") && s.contains("Event log")
+        s.contains("Downloads") && s.contains("The code that runs")
     });
     assert!(!screen.contains("下载任务"), "{screen}");
     assert!(screen.contains("ready: Enter runs"), "{screen}");

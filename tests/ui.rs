@@ -857,7 +857,7 @@ fn code_panel_for_each_strategy_and_in_python() {
     key(&mut a, 'V');
     key(&mut a, 'V');
     assert_eq!(a.code, None);
-    assert!(screen(&a, 120, 40).contains("Event log"));
+    assert!(screen(&a, 120, 40).contains("Timeline"));
 }
 
 #[test]
@@ -1599,4 +1599,49 @@ fn the_timeline_shows_threads_taking_turns_on_one_core_and_side_by_side_on_two()
     let rows = timeline_rows(&screen(&cpu_run_sampled(Lang::En, ascii, 2), 120, 40));
     assert!(rows.contains("=") && rows.contains("#"), "{rows}");
     assert!(rows.contains("on a core") && rows.is_ascii(), "{rows}");
+#[test]
+fn spare_rows_show_the_strategys_code_not_an_empty_log() {
+    // Idle on a wide screen, every strategy: its code where an empty log would be (whole, or
+    // saying how many lines `v` scrolls to).
+    for st in Strategy::ALL {
+        let mut a = app(Lang::En);
+        key(&mut a, strategy_key(st));
+        threadlab::runner::feed(&mut a, Event::Resize(200, 60));
+        let s = screen(&a, 200, 60);
+        assert!(s.contains("The code that runs"), "{st:?}\n{s}");
+        assert!(!s.contains("Event log"), "{st:?}\n{s}");
+    }
+    // Once the run prints, its lines get their rows first.
+    let mut a = app(Lang::En);
+    threadlab::runner::feed(&mut a, Event::Resize(120, 40));
+    assert!(screen(&a, 120, 40).contains("The code that runs"));
+    let id = enter(&mut a);
+    play(&mut a, id, -1.0, 100.0);
+    let s = screen(&a, 120, 40);
+    assert!(
+        s.contains("Event log") && s.contains("Total time: 10.00"),
+        "{s}"
+    );
+}
+
+#[test]
+fn at_80x24_after_c_with_ping_pong_on_the_chart_and_the_words_are_whole() {
+    for (lang, legend_end) in [(Lang::En, "┆ serial sum"), (Lang::Zh, "┆ 串行总和")] {
+        let mut a = app(lang);
+        compare_all(&mut a);
+        key(&mut a, 'p');
+        for w in ["Ping", "Pong", "Pong", "Ping"] {
+            a.update(Event::Ticker(w));
+        }
+        threadlab::runner::feed(&mut a, Event::Resize(80, 24));
+        let s = screen(&a, 80, 24);
+        for st in Strategy::ALL {
+            let bar = format!("{} ", threadlab::i18n::strategy_name(lang, st));
+            assert!(s.contains(&bar), "{lang:?} lacks {bar}\n{s}");
+        }
+        assert!(
+            s.contains(legend_end) && s.contains("PingPongPongPing"),
+            "{s}"
+        );
+    }
 }

@@ -20,6 +20,38 @@ const CALLER_MIN_H: u16 = 16;
 const TICKER_MIN_H: u16 = 20;
 
 pub(super) fn render(app: &App, language: Language, area: Rect, buf: &mut Buffer) {
+    draw_listings(app, language, app.code_scroll, CALLER_MIN_H, area, buf);
+}
+
+/// The fewest rows, border included, worth showing the current strategy's own Rust code in
+/// under the panes: all of it, or as much as the panel `v` opens keeps of it before the
+/// `download()` it calls (the rest then says how many lines `v` scrolls to).
+pub(super) fn spare_rows(app: &App) -> u16 {
+    rows(listing(
+        Subject::Strategy(app.settings.strategy),
+        Language::Rust,
+    ))
+    .min(CALLER_MIN_H)
+        + 2
+}
+
+/// The strategy's Rust code, from its top, in the rows the panes left over: whole, and the
+/// `download()` it calls only where that fits too (the panel `v` opens may cut the first).
+pub(super) fn render_spare(app: &App, area: Rect, buf: &mut Buffer) {
+    draw_listings(app, Language::Rust, 0, u16::MAX, area, buf);
+}
+
+/// The strategy's listing in `language` from its line `skip` on, with what fits whole of the
+/// `download()` it calls (leaving the listing at least `caller_min` rows) and of a running
+/// ticker's code.
+fn draw_listings(
+    app: &App,
+    language: Language,
+    skip: usize,
+    caller_min: u16,
+    area: Rect,
+    buf: &mut Buffer,
+) {
     if area.height == 0 || area.width == 0 {
         return;
     }
@@ -46,13 +78,13 @@ pub(super) fn render(app: &App, language: Language, area: Rect, buf: &mut Buffer
     // The lesson's download(), which the strategy calls, under it when both fit whole.
     if let Some(called) = companion(Subject::Strategy(app.settings.strategy), language) {
         let h = rows(called) + 2;
-        if top.height >= h + rows(main).min(CALLER_MIN_H) + 2 {
+        if top.height >= h + rows(main).min(caller_min) + 2 {
             top.height -= h;
             let bottom = Rect::new(area.x, top.bottom(), area.width, h);
             draw(app, called, title_key, 0, bottom, buf);
         }
     }
-    draw(app, main, title_key, app.code_scroll, top, buf);
+    draw(app, main, title_key, skip, top, buf);
 }
 
 /// Rows a listing takes: its lines, plus one between excerpts.

@@ -14,6 +14,9 @@ const SIDE_W: u16 = 40;
 const SIDE_W_WIDE: u16 = 56;
 /// Height the side panel takes when it moves below, on a screen tall enough to spare it.
 const SIDE_BELOW_H: u16 = 13;
+/// Rows of wrapped log lines the log asks for before spare rows go to the strategy's code: a
+/// run's transcript or a watched program's summary, whole.
+const LOG_MAX_ROWS: usize = 16;
 /// Rows the Ping/Pong box needs to say its state and show a line of words.
 pub(crate) const TICKER_MIN_H: u16 = 4;
 
@@ -60,6 +63,8 @@ pub struct Areas {
     /// The Ping/Pong box while it runs (when off, the side panel says so).
     pub ticker: Rect,
     pub log: Rect,
+    /// The strategy's code, in rows no pane wanted (an idle screen's, a tall one's).
+    pub code: Rect,
     pub side: Rect,
     pub keybar: Rect,
     /// The side panel did not fit anywhere.
@@ -79,7 +84,10 @@ pub struct Wants {
     pub chart: usize,
     pub chart_first: bool,
     pub ticker: bool,
+    /// The log's rows, its lines wrapped to the pane.
     pub log: usize,
+    /// The fewest rows worth showing the strategy's code in (0: not under the panes).
+    pub code: u16,
 }
 
 /// Lay the screen out for what the panes want and a key bar of `bar_rows` rows.
@@ -154,8 +162,18 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
     };
     let note = take(want.note);
     let card = take(want.card);
+    let chart_want = match want.chart {
+        0 => 0,
+        n => rows(n).saturating_add(2),
+    };
+    // After `c` the chart is the lesson's conclusion: whole, before anything else.
+    let chart_first = if want.chart_first {
+        take(chart_want)
+    } else {
+        0
+    };
     // A running Ping/Pong gets a box here in every mode (the side panel shows only "off"),
-    // its words before the timeline or chart: the daemon scenes are about nothing else.
+    // its words before the timeline: the daemon scenes are about nothing else.
     let ticker_min = if want.ticker { TICKER_MIN_H } else { 0 };
     let mut ticker = take(ticker_min);
     let tl_want = if want.lanes == 0 {
@@ -163,13 +181,8 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
     } else {
         rows(want.lanes).saturating_add(3)
     };
-    let chart_want = match want.chart {
-        0 => 0,
-        n => rows(n).saturating_add(2),
-    };
     let (mut tl, mut chart) = if want.chart_first {
-        let chart = take(chart_want);
-        (take(tl_want.min(pct(40)).max(3)), chart)
+        (take(tl_want.min(pct(40)).max(3)), chart_first)
     } else {
         let tl = take(tl_want.min(pct(40)).max(3));
         (tl, take(chart_want))
@@ -177,7 +190,7 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
     // The log, only as tall as its lines (and none below three rows: it would show nothing).
     let log_want = match want.log {
         0 => 0,
-        n => rows(n.min(8)).saturating_add(2),
+        n => rows(n.min(LOG_MAX_ROWS)).saturating_add(2),
     };
     let mut log = take(log_want);
     if log < 3 {
@@ -194,6 +207,13 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
     grow(&mut chart, chart_want, &mut rest);
     if ticker > 0 {
         grow(&mut ticker, u16::MAX, &mut rest);
+    }
+    // Rows no pane wants would be an empty log's: the strategy's code takes them when they are
+    // enough to read it, so an idle screen shows what Enter will run rather than an empty box.
+    let mut code = 0;
+    if want.code > 0 && rest >= want.code {
+        code = rest;
+        rest = 0;
     }
     if log > 0 || rest >= 3 {
         log += rest;
@@ -213,6 +233,7 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
     a.chart = next(chart);
     a.ticker = next(ticker);
     a.log = next(log);
+    a.code = next(code);
     a
 }
 
@@ -241,7 +262,11 @@ pub(crate) fn areas(app: &App, area: Rect) -> Areas {
         chart: chart.len(),
         chart_first: app.results.len() == Strategy::ALL.len(),
         ticker: app.ticker.shown(),
-        log: app.log.len(),
+        log: super::log::rows(app, pane_width(area).saturating_sub(2), LOG_MAX_ROWS),
+        code: match app.code {
+            None => super::code::spare_rows(app),
+            Some(_) => 0,
+        },
     };
     let mut a = layout(area, &want, bar_rows);
     if a.card.height < want.card {

@@ -45,6 +45,24 @@ pub(super) fn render(app: &App, area: Rect, side_hidden: bool, buf: &mut Buffer)
     }
 }
 
+/// The rows the newest log lines take wrapped to `cols` columns, counted up to `max` (only the
+/// lines that could show are formatted).
+pub(super) fn rows(app: &App, cols: u16, max: usize) -> usize {
+    if cols == 0 {
+        return app.log.len().min(max);
+    }
+    let th = theme(app);
+    let mut n = 0;
+    for line in app.log.iter().rev() {
+        if n >= max {
+            break;
+        }
+        let (text, _) = log_line(th, app.settings.lang, line);
+        n += hanging(&text, usize::from(cols)).len();
+    }
+    n.min(max)
+}
+
 /// `text` in lines of `cols` columns, the ones after the first indented by two.
 fn hanging(text: &str, cols: usize) -> Vec<String> {
     let mut lines = wrap(text, cols.max(1)).into_iter();

@@ -37,7 +37,9 @@ impl Widget for &App {
         downloads::render_note(self, a.note, buf);
         // Lesson mode: the scene's card sits right under the downloads, always whole.
         lesson::render(self, a.card, buf);
-        let rest = a.timeline.union(a.chart).union(a.ticker).union(a.log);
+        let rest = (a.timeline.union(a.chart).union(a.ticker))
+            .union(a.log)
+            .union(a.code);
         if let Some(language) = self.code {
             // The code stands where the timeline and log were; the downloads stay in view.
             code::render(self, language, rest, buf);
@@ -46,6 +48,7 @@ impl Widget for &App {
             chart::render(self, a.chart, buf);
             side::ticker(self, a.ticker, buf);
             log::render(self, a.log, a.side_hidden, buf);
+            code::render_spare(self, a.code, buf);
         }
         side::render(self, a.side, buf);
         keybar::render(self, a.keybar, buf);
