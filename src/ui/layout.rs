@@ -14,8 +14,10 @@ const SIDE_W: u16 = 40;
 const SIDE_W_WIDE: u16 = 56;
 /// Height the side panel takes when it moves below, on a screen tall enough to spare it.
 const SIDE_BELOW_H: u16 = 13;
-/// Rows of wrapped log lines the log asks for before spare rows go to the strategy's code: a
-/// run's transcript or a watched program's summary, whole.
+/// Rows of wrapped log lines the log takes before the timeline's lanes, the chart and a running
+/// Ping/Pong grow, and the most it takes before spare rows go to the strategy's code (a run's
+/// transcript or a watched program's summary, whole).
+const LOG_FIRST_ROWS: usize = 8;
 const LOG_MAX_ROWS: usize = 16;
 /// Rows the Ping/Pong box needs to say its state and show a line of words.
 pub(crate) const TICKER_MIN_H: u16 = 4;
@@ -188,11 +190,11 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
         (tl, take(chart_want))
     };
     // The log, only as tall as its lines (and none below three rows: it would show nothing).
-    let log_want = match want.log {
+    let log_want = |max: usize| match want.log {
         0 => 0,
-        n => rows(n.min(LOG_MAX_ROWS)).saturating_add(2),
+        n => rows(n.min(max)).saturating_add(2),
     };
-    let mut log = take(log_want);
+    let mut log = take(log_want(LOG_FIRST_ROWS));
     if log < 3 {
         rest += log;
         log = 0;
@@ -207,6 +209,9 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
     grow(&mut chart, chart_want, &mut rest);
     if ticker > 0 {
         grow(&mut ticker, u16::MAX, &mut rest);
+    }
+    if log > 0 {
+        grow(&mut log, log_want(LOG_MAX_ROWS), &mut rest);
     }
     // Rows no pane wants would be an empty log's: the strategy's code takes them when they are
     // enough to read it, so an idle screen shows what Enter will run rather than an empty box.
