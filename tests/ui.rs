@@ -1599,6 +1599,8 @@ fn the_timeline_shows_threads_taking_turns_on_one_core_and_side_by_side_on_two()
     let rows = timeline_rows(&screen(&cpu_run_sampled(Lang::En, ascii, 2), 120, 40));
     assert!(rows.contains("=") && rows.contains("#"), "{rows}");
     assert!(rows.contains("on a core") && rows.is_ascii(), "{rows}");
+}
+
 #[test]
 fn spare_rows_show_the_strategys_code_not_an_empty_log() {
     // Idle on a wide screen, every strategy: its code where an empty log would be (whole, or
