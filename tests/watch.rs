@@ -1229,9 +1229,20 @@ fn the_lessons_python_scenes_run_their_programs_in_turn_and_the_card_keeps_the_f
     ] {
         assert!(text.contains(line), "{line} not on the card:\n{text}");
     }
-    // A new scene starts with a clean card.
+    // The round goes on past the card's trimming: threads, processes, threads, processes.
+    app.update(Event::Watched(Box::new(ran(
+        "cpu_threads.py",
+        "1.00",
+        "3 threads took turns",
+    ))));
+    assert_eq!(enter(&mut app), "cpu_processes.py");
+    // A new scene starts with a clean card, and at its first program.
     app.update(Event::Key(crossterm::event::KeyEvent::from(
         crossterm::event::KeyCode::PageUp,
     )));
     assert!(app.lesson.as_ref().unwrap().watched.is_empty());
+    app.update(Event::Key(crossterm::event::KeyEvent::from(
+        crossterm::event::KeyCode::PageDown,
+    )));
+    assert_eq!(enter(&mut app), "cpu_threads.py");
 }

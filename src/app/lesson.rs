@@ -18,6 +18,7 @@ impl App {
             ran: None,
             held: Held::default(),
             watched: Vec::new(),
+            python_runs: 0,
         });
         let cmds = self.set_stage(Held::default());
         self.refresh_idle();
@@ -105,6 +106,7 @@ impl App {
         lesson.ran = None;
         lesson.held = Held::default();
         lesson.watched.clear();
+        lesson.python_runs = 0;
         let mut cmds = self.stop_ping_pong();
         if self.is_running() {
             // A new scene is a new stage: the old run would only confuse it.

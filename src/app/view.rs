@@ -126,6 +126,9 @@ pub struct LessonView {
     pub held: Held,
     /// What the real Python programs run from this scene showed, oldest first.
     pub watched: Vec<crate::watch::carried::Watched>,
+    /// How many of the scene's programs ran from it: the next one in its list is the one after.
+    /// Not `watched.len()`, which the card trims to the last of each.
+    pub python_runs: usize,
 }
 
 /// Which of a scene's settings the teacher changed by hand since the scene opened.
@@ -158,9 +161,6 @@ impl LessonView {
         if list.is_empty() {
             return None;
         }
-        let done = (self.watched.iter())
-            .filter(|w| list.contains(&w.script))
-            .count();
-        Some(list[done % list.len()])
+        Some(list[self.python_runs % list.len()])
     }
 }

@@ -29,6 +29,9 @@ impl App {
             .push_back(LogLine::Watched(Arc::new(watched.clone())));
         self.trim_log();
         if let Some(l) = &mut self.lesson {
+            if l.scene().preset.python.contains(&watched.script) {
+                l.python_runs += 1;
+            }
             l.watched.push(watched);
             // The card keeps the last of each of the scene's programs, at least the last one.
             let keep = l.scene().preset.python.len().max(1);
