@@ -141,6 +141,14 @@ fn a_teachers_change_holds_on_enter_and_a_scenes_settings_hold_otherwise() {
     press(&mut app, KeyCode::Char('-'));
     assert_eq!(app.hint, Some(Key::hint_workers_next_run));
     assert!(app.lesson.as_ref().unwrap().held.workers);
+    // The card says the teacher's change holds, and which.
+    threadlab::runner::feed(&mut app, Event::Resize(120, 40));
+    let shown = card(&app);
+    let said = format!("workers {}", scene_workers - 1);
+    assert!(
+        shown.contains("your change holds") && shown.contains(&said),
+        "{shown}"
+    );
     let plan = enter(&mut app);
     assert_eq!(plan.workers, scene_workers - 1);
     // A new scene forgets the change.
@@ -801,4 +809,26 @@ fn io_and_cpu_results_are_charted_apart() {
         assert!(io.is_some() && cpu.is_some(), "{lang:?}:\n{shown}");
         assert_ne!(io, cpu);
     }
+}
+
+#[test]
+fn d_in_a_daemon_scene_holds_through_enter_and_the_card_says_so() {
+    let mut app = lesson_app();
+    for _ in 0..8 {
+        press(&mut app, KeyCode::PageDown);
+    }
+    assert!(app.program_scene() && app.ticker.daemon, "scene 9: daemon");
+    press(&mut app, KeyCode::Char('d'));
+    threadlab::runner::feed(&mut app, Event::Resize(120, 40));
+    let shown = card(&app).replace('│', " ");
+    let words = shown.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("the program's daemon=False"), "{shown}");
+    let cmds = press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(
+            cmds.last(),
+            Some(Command::StartPingPong { daemon: false, .. })
+        ),
+        "{cmds:?}"
+    );
 }

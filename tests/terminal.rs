@@ -1082,6 +1082,16 @@ fn walk_the_lesson(lang: &str, scene_label: impl Fn(usize) -> String, total: &st
             tui.send(&["PageDown"]);
         }
     }
+    // On to the scenes of real Python programs (their Enter is tested with watch), then back
+    // to the first scene with PgUp: no scene traps the teacher either way.
+    for i in 10..=11 {
+        tui.send(&["PageDown"]);
+        tui.wait_text(&scene_label(i));
+    }
+    for i in (1..=10).rev() {
+        tui.send(&["PageUp"]);
+        tui.wait_text(&scene_label(i));
+    }
     tui.send(&["q"]);
     assert_eq!(tui.wait_exit(), 0);
     tui.assert_restored();

@@ -95,7 +95,11 @@ fn held(app: &App) -> Option<String> {
     if h.workers {
         what.push(tf(lang, Key::lesson_held_workers, &[&app.settings.workers]));
     }
-    if h.ticker {
+    if h.ticker && app.program_scene() && !app.ticker.on {
+        // The daemon scenes' program takes the flag d set: that is what the teacher changed.
+        let daemon = if app.ticker.daemon { "True" } else { "False" };
+        what.push(tf(lang, Key::lesson_held_program, &[&daemon]));
+    } else if h.ticker {
         let key = match (app.ticker.on, app.ticker.daemon) {
             (false, _) => Key::lesson_held_ticker_off,
             (true, false) => Key::lesson_held_ticker_on,
