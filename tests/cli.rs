@@ -469,7 +469,7 @@ fn tasks_files_are_read_and_bad_ones_refused_with_their_line() {
         ["a.iso", "b.iso"]
     );
 
-    let lesson = tasks_file(b"== A | \xe7\x94\xb2\nen: one\nzh: \xe4\xb8\x80\nworkers: 999\n");
+    let lesson = tasks_file(b"== A | \xe7\x94\xb2\nen: one\nzh: \xe4\xb8\x80\nworkers: 9999\n");
     refused(&["--lesson", lesson.arg()], "line 4: workers");
     refused(&["--lesson", "/no/such/lesson"], "cannot read lesson file");
     let empty = tasks_file(b"\n  \n");
@@ -951,7 +951,7 @@ fn a_bad_tasks_or_lesson_file_is_explained_in_chinese() {
     };
     zh(
         &["--lesson", lesson],
-        "课程文件 LESSON：第 2 行：workers：'0' 不是 1 到 256 之间的整数"
+        "课程文件 LESSON：第 2 行：workers：'0' 不是 1 到 1024 之间的整数"
             .replace("LESSON", lesson)
             .as_str(),
     );
