@@ -115,16 +115,22 @@ pub fn serve(spec: &OsStr) -> Option<u8> {
     let daemon = parts.next()? == "1";
     let speed: f64 = parts.next()?.parse().ok()?;
     let parent: u32 = parts.next()?.parse().ok()?;
-    if !(speed.is_finite() && speed > 0.0) {
+    // The screen's speeds are within these; anything else did not come from it.
+    if !(0.01..=10_000.0).contains(&speed) {
         return None;
     }
     // SAFETY: plain system calls on this process.
     unsafe {
-        // Killed when the parent dies, however it dies: no Ping/Pong is ever left behind.
-        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-        // Not our parent (it died before prctl, or the variable was inherited): not ours to run.
+        // Not our parent (the variable was inherited by some other threadlab): not ours to run,
+        // and that threadlab must not be killed with its parent either.
         if libc::getppid() as u32 != parent {
             return None;
+        }
+        // Killed when the parent dies, however it dies: no Ping/Pong is ever left behind.
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+        // The parent died between the look and prctl: end now, as prctl would have had it.
+        if libc::getppid() as u32 != parent {
+            return Some(1);
         }
         // A parent started from a background job ignores SIGINT and we would inherit it; `x`
         // ends the program as Ctrl-C would, so SIGINT gets its default action back.
@@ -256,7 +262,19 @@ fn read(out: std::process::ChildStdout, child: &Mutex<Child>, tx: &Sender<Event>
             _ => {}
         }
     }
-    let ended = match lock(child).wait() {
+    // Reaped without holding the lock while waiting, so `x` and the screen's exit (which take it)
+    // never wait on a child that closed its output but lives on.
+    let mut pause = Duration::from_millis(1);
+    let reaped = loop {
+        match lock(child).try_wait() {
+            Ok(Some(status)) => break Ok(status),
+            Ok(None) => {}
+            Err(e) => break Err(e),
+        }
+        thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(50));
+    };
+    let ended = match reaped {
         Ok(status) => {
             use std::os::unix::process::ExitStatusExt;
             Ended {
@@ -270,4 +288,18 @@ fn read(out: std::process::ChildStdout, child: &Mutex<Child>, tx: &Sender<Event>
         }
     };
     send(News::Exited(ended));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A speed the screen never sends (a tiny one would overflow the sleep and panic) means the
+    /// variable is not ours: this process goes on as a plain threadlab.
+    #[test]
+    fn a_spec_the_screen_never_writes_is_not_served() {
+        for spec in ["0,1e-300,1", "1,NaN,1", "0,inf,1", "1,-2,1", "x", "0,1"] {
+            assert_eq!(serve(OsStr::new(spec)), None, "{spec}");
+        }
+    }
 }
