@@ -174,9 +174,9 @@ fn an_idle_inbox_holds_one_entry_per_download_however_many_reports_came() {
     )));
 }
 
-/// Workers report without a lock the screen could wait on; whatever the interleaving of their
-/// reports and the screen's takes, each download's start comes before its end, its latest
-/// progress is never lost, and one take holds at most one progress report per download.
+/// Whatever the interleaving of many workers' reports and the screen's takes, each download's
+/// start comes before its end, its latest progress is never lost, and one take holds at most one
+/// progress report per download.
 #[test]
 fn reports_from_many_threads_arrive_in_order_while_the_screen_takes_them() {
     const THREADS: usize = 8;
