@@ -377,6 +377,18 @@ fn a_command_that_does_not_exist_exits_127_with_one_line() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("no-such-program-threadlab"), "{err}");
     assert!(o.stdout.is_empty());
+    // In the user's language too.
+    let o = threadlab(&["--lang", "zh", "watch", "--", "no-such-program-threadlab"]);
+    assert_eq!(o.status.code(), Some(127));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("no-such-program-threadlab：找不到这个命令"),
+        "{err}"
+    );
+    let o = threadlab(&["--lang", "zh", "watch", "--", "/etc/passwd"]);
+    assert_eq!(o.status.code(), Some(126));
+    assert!(stderr(&o).contains("没有权限"), "{}", stderr(&o));
 }
 
 #[test]

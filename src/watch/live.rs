@@ -45,7 +45,7 @@ pub fn run(command: &[OsString], speed: f64, lang: Lang, theme: Theme) -> i32 {
     }
     let (tx, rx) = mpsc::channel::<Input>();
     // Started before the screen, so a missing command is one line on the normal screen.
-    let (session, mut program) = match super::start(command, speed, Mode::Screen, tx) {
+    let (session, mut program) = match super::start(command, speed, Mode::Screen, tx, lang) {
         Ok(s) => s,
         Err(status) => return status,
     };

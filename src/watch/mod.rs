@@ -87,6 +87,7 @@ pub fn start<T: From<Input> + Send + 'static>(
     speed: f64,
     mode: Mode,
     tx: Sender<T>,
+    lang: Lang,
 ) -> Result<(Session, Program), i32> {
     match Session::start(command, speed, mode, tx) {
         Ok(session) => {
@@ -98,8 +99,8 @@ pub fn start<T: From<Input> + Send + 'static>(
             );
             Ok((session, program))
         }
-        Err(StartError::Command { status, message }) => {
-            eprintln!("threadlab: {message}");
+        Err(e @ StartError::Command { status, .. }) => {
+            eprintln!("threadlab: {}", e.text(lang));
             Err(i32::from(status))
         }
         Err(StartError::Setup(message)) => {
@@ -143,7 +144,7 @@ fn headless(command: &[OsString], speed: f64, json: bool, lang: Lang) -> i32 {
         eprintln!("threadlab: error: cannot watch for signals: {e}");
         return 2;
     }
-    let (session, mut program) = match start(command, speed, Mode::Headless, tx) {
+    let (session, mut program) = match start(command, speed, Mode::Headless, tx, lang) {
         Ok(s) => s,
         Err(status) => return status,
     };

@@ -125,9 +125,40 @@ pub enum Mode {
 #[derive(Debug)]
 pub enum StartError {
     /// The command does not exist (exit 127) or cannot be executed (126).
-    Command { status: u8, message: String },
+    Command {
+        status: u8,
+        message: String,
+        said: Said,
+    },
     /// Something of threadlab's own failed (the directory, the socket).
     Setup(String),
+}
+
+/// Why a command could not run, for saying it in the screen's language.
+#[derive(Debug)]
+pub enum Said {
+    NotFound(String),
+    Denied(String),
+    /// Only the system's own words (`message`) say it.
+    Other,
+}
+
+impl StartError {
+    /// The one line that says what went wrong, in `lang` where the table has the words.
+    pub fn text(&self, lang: crate::i18n::Lang) -> String {
+        use crate::i18n::{Key, tf};
+        match self {
+            StartError::Command {
+                said: Said::NotFound(name),
+                ..
+            } => tf(lang, Key::watch_cmd_not_found, &[name]),
+            StartError::Command {
+                said: Said::Denied(name),
+                ..
+            } => tf(lang, Key::watch_cmd_denied, &[name]),
+            StartError::Command { message, .. } | StartError::Setup(message) => message.clone(),
+        }
+    }
 }
 
 /// A running (or finished) watched program.
@@ -252,14 +283,17 @@ impl Session {
                     io::ErrorKind::NotFound => StartError::Command {
                         status: 127,
                         message: format!("{name}: command not found"),
+                        said: Said::NotFound(name.into_owned()),
                     },
                     io::ErrorKind::PermissionDenied => StartError::Command {
                         status: 126,
                         message: format!("{name}: permission denied"),
+                        said: Said::Denied(name.into_owned()),
                     },
                     _ => StartError::Command {
                         status: 126,
                         message: format!("cannot run {name}: {e}"),
+                        said: Said::Other,
                     },
                 });
             }
