@@ -168,15 +168,15 @@ impl Runner {
         }
     }
 
-    /// Where run `run`, of `downloads` downloads, reports: the inbox, which wakes the loop.
-    pub fn reporter(&self, run: u64, _downloads: usize) -> Reporter {
+    /// Where run `run`'s workers report: the inbox, which wakes the loop.
+    pub fn reporter(&self, run: u64) -> Reporter {
         self.inbox.reporter(run)
     }
 
     /// [`Runner::reporter`], which also reads the process's CPU time as the run ends, on the
     /// run's thread that reports it, and sends what it used since `cpu_at_start`.
-    fn measuring_reporter(&self, run: u64, downloads: usize, cpu_at_start: Duration) -> Reporter {
-        let (inbox, tx) = (self.reporter(run, downloads), self.tx.clone());
+    fn measuring_reporter(&self, run: u64, cpu_at_start: Duration) -> Reporter {
+        let (inbox, tx) = (self.reporter(run), self.tx.clone());
         Reporter::to(run, move |ev| {
             if matches!(ev.event, WorkerEvent::RunFinished { .. }) {
                 let cpu = procinfo::cpu_time_with_children().saturating_sub(cpu_at_start);
@@ -203,7 +203,7 @@ impl Runner {
                     engine::units_per_second();
                 }
                 let cpu = procinfo::cpu_time_with_children();
-                let reporter = self.measuring_reporter(id, plan.tasks.len(), cpu);
+                let reporter = self.measuring_reporter(id, cpu);
                 let run = engine::start(plan, reporter)?;
                 if let Some(s) = &self.oncore {
                     s.new_run(id, run.shared_clock());

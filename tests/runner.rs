@@ -105,7 +105,7 @@ fn a_key_queued_behind_100000_progress_reports_shows_on_the_next_frame() {
         other => panic!("Enter should start a run: {other:?}"),
     };
     // Reports first, the key after them, as a busy run would have queued them.
-    let reporter = r.reporter(id, N);
+    let reporter = r.reporter(id);
     for task in 0..N {
         reporter.send(WorkerEvent::Started {
             task,
@@ -155,7 +155,7 @@ fn a_key_queued_behind_100000_progress_reports_shows_on_the_next_frame() {
 fn an_idle_inbox_holds_one_entry_per_download_however_many_reports_came() {
     let (tx, rx) = mpsc::channel();
     let r = Runner::new(tx);
-    let reporter = r.reporter(1, 1000);
+    let reporter = r.reporter(1);
     for round in 1..=50 {
         for task in 0..1000 {
             reporter.send(WorkerEvent::Progress {
@@ -183,7 +183,7 @@ fn reports_from_many_threads_arrive_in_order_while_the_screen_takes_them() {
     const EACH: usize = 500;
     let (tx, _rx) = mpsc::channel();
     let r = Runner::new(tx);
-    let reporter = r.reporter(7, THREADS * EACH);
+    let reporter = r.reporter(7);
     let workers: Vec<_> = (0..THREADS)
         .map(|t| {
             let reporter = reporter.clone();
