@@ -148,18 +148,17 @@ fn sampled_lane(app: &App, lane: &Lane, at: (u16, u16), w: u16, span: f64, buf: 
     };
     let cols = usize::from(w);
     let col = |t: f64| ((t / span) * cols as f64).floor().clamp(0.0, cols as f64) as usize;
+    // The columns a started download spans, from its start to its end (or now).
+    let stretch = |task: usize| {
+        let ts = run.state.tasks.get(task)?;
+        let start = ts.start?;
+        let end = ts.end.unwrap_or(run.now).max(start);
+        Some((ts, col(start), col(end).max(col(start) + 1).min(cols)))
+    };
     // Which download's colour each cell takes, and where each download's number goes.
     let mut alive: Vec<Option<Style>> = vec![None; cols];
     let mut labels = Vec::new();
-    for &task in &lane.tasks {
-        let Some(ts) = run.state.tasks.get(task) else {
-            continue;
-        };
-        let Some(start) = ts.start else {
-            continue;
-        };
-        let end = ts.end.unwrap_or(run.now).max(start);
-        let (a, b) = (col(start), col(end).max(col(start) + 1).min(cols));
+    for (ts, a, b) in lane.tasks.iter().filter_map(|&task| stretch(task)) {
         let style = match ts.phase {
             Phase::Done => th.lanes[ts.task.id % th.lanes.len()],
             p => phase_style(th, p),
@@ -180,15 +179,7 @@ fn sampled_lane(app: &App, lane: &Lane, at: (u16, u16), w: u16, span: f64, buf: 
         // A task has no thread of its own: it gets its turn of the juggler's, which takes its
         // tasks in turn (each yields after a chunk), so each in progress has an equal part.
         let mut juggled = vec![0u32; cols];
-        for &task in &thread.tasks {
-            let Some(ts) = run.state.tasks.get(task) else {
-                continue;
-            };
-            let Some(start) = ts.start else {
-                continue;
-            };
-            let end = ts.end.unwrap_or(run.now).max(start);
-            let (a, b) = (col(start), col(end).max(col(start) + 1).min(cols));
+        for (_, a, b) in thread.tasks.iter().filter_map(|&task| stretch(task)) {
             juggled[a..b].iter_mut().for_each(|n| *n += 1);
         }
         shares = column_shares(&thread.on_core, span, cols);
