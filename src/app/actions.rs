@@ -326,35 +326,4 @@ impl App {
             vec![Command::Quit]
         }
     }
-
-    /// Whether nothing but daemon threads would be left, so a finished main can end the process.
-    pub(super) fn may_end(&self) -> bool {
-        !self.ticker.on || self.ticker.daemon
-    }
-
-    pub(super) fn toggle_ticker(&mut self) -> Vec<Command> {
-        self.ticker.on = !self.ticker.on;
-        let mut cmds = if self.ticker.on {
-            self.ticker.stream.clear();
-            vec![Command::StartTicker {
-                daemon: self.ticker.daemon,
-            }]
-        } else {
-            vec![Command::StopTicker]
-        };
-        if self.main_finished && self.may_end() {
-            cmds.push(Command::Quit);
-        }
-        cmds
-    }
-
-    pub(super) fn toggle_daemon(&mut self) -> Vec<Command> {
-        self.ticker.daemon = !self.ticker.daemon;
-        let mut cmds = vec![Command::SetDaemon(self.ticker.daemon)];
-        if self.main_finished && self.may_end() {
-            // Daemon threads die with the process: nothing keeps it alive any more.
-            cmds.push(Command::Quit);
-        }
-        cmds
-    }
 }

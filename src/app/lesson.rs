@@ -1,10 +1,8 @@
 //! Lesson mode: opening it, moving between scenes, and setting each scene's stage.
 
-use super::{App, ChildView, Command, Held, LessonView, LogLine};
-use crate::i18n::Key;
+use super::{App, Command, Held, LessonView};
 use crate::keys::Action;
 use crate::lesson::{CoresSetting, TickerSetting};
-use crate::ticker_child::News;
 
 impl App {
     /// Open lesson mode at its first scene, setting that scene's stage (`--lesson`).
@@ -121,106 +119,5 @@ impl App {
         self.crash_note = None;
         cmds.extend(self.set_stage(Held::default()));
         cmds
-    }
-}
-
-/// The daemon lesson's Ping/Pong program, run by a scene in a process of its own.
-impl App {
-    /// Whether Enter in the current scene runs the Ping/Pong program instead of the downloads.
-    pub fn program_scene(&self) -> bool {
-        (self.lesson.as_ref()).is_some_and(|l| l.scene().preset.ping_pong.is_some())
-    }
-
-    /// Run the program with the daemon flag as `d` has set it: threadlab's own ticker stops
-    /// (one Ping/Pong on screen at a time) and so does a run, which would only confuse the stage.
-    pub(super) fn start_ping_pong(&mut self) -> Vec<Command> {
-        let mut cmds = Vec::new();
-        if self.ticker.on {
-            cmds.extend(self.toggle_ticker());
-        }
-        if self.is_running() {
-            cmds.push(Command::StopRun);
-        }
-        self.run = None;
-        self.paused = false;
-        self.steps_pending = 0;
-        self.compare_queue.clear();
-        let id = self.next_run;
-        self.next_run += 1;
-        let daemon = self.ticker.daemon;
-        self.ticker.stream.clear();
-        self.ticker.child = Some(ChildView {
-            id,
-            daemon,
-            ..ChildView::default()
-        });
-        cmds.push(Command::StartPingPong {
-            id,
-            daemon,
-            speed: self.settings.speed,
-        });
-        cmds
-    }
-
-    /// Kill the program (if one was run) and take its panel away.
-    pub(super) fn stop_ping_pong(&mut self) -> Vec<Command> {
-        match self.ticker.child.take() {
-            Some(c) if c.alive() => vec![Command::StopPingPong],
-            _ => vec![],
-        }
-    }
-
-    /// `x` while the program runs: end it as Ctrl-C in its terminal would. None: not running.
-    pub(super) fn interrupt_ping_pong(&mut self) -> Option<Vec<Command>> {
-        let child = self.ticker.child.as_mut().filter(|c| c.alive())?;
-        child.interrupted = true;
-        Some(vec![Command::EndPingPong])
-    }
-
-    pub(super) fn on_ping_pong(&mut self, id: u64, news: News) {
-        let Some(child) = self.ticker.child.as_mut().filter(|c| c.id == id) else {
-            return; // a program this screen no longer shows
-        };
-        let note = match news {
-            News::Started { pid } => {
-                child.pid = Some(pid);
-                match child.daemon {
-                    true => Key::pp_log_started_daemon,
-                    false => Key::pp_log_started_normal,
-                }
-            }
-            News::Word(word) => {
-                if child.alive() {
-                    self.ticker.stream.push_back(word);
-                    while self.ticker.stream.len() > super::TICKER_WORDS {
-                        self.ticker.stream.pop_front();
-                    }
-                }
-                return;
-            }
-            News::MainEnded => {
-                child.main_ended = true;
-                match child.daemon {
-                    true => Key::pp_log_main_daemon,
-                    false => Key::pp_log_main_normal,
-                }
-            }
-            News::Exited(ended) => {
-                child.ended = Some(ended);
-                match (ended.code, child.main_ended && child.daemon) {
-                    (Some(_), true) => Key::pp_log_exited_daemon,
-                    (Some(_), false) => Key::pp_log_exited,
-                    (None, _) if child.interrupted => Key::pp_log_interrupted,
-                    (None, _) => Key::pp_log_killed,
-                }
-            }
-            News::Failed(why) => {
-                child.failed = Some(why);
-                Key::pp_log_failed
-            }
-        };
-        let pid = child.pid;
-        self.log.push_back(LogLine::Program { pid, note });
-        self.trim_log();
     }
 }

@@ -7,6 +7,7 @@ mod actions;
 mod event;
 mod lanes;
 mod lesson;
+mod ping_pong;
 mod runs;
 mod scroll;
 mod view;
