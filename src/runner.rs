@@ -26,6 +26,9 @@ pub static DRAWING: Mutex<()> = Mutex::new(());
 /// The shortest time between two frames (30 fps).
 pub const FRAME: Duration = Duration::from_millis(33);
 
+/// How soon the loop tries again for reports a worker was still writing.
+const RETRY: Duration = Duration::from_millis(2);
+
 /// What the loop did, for `threadlab bench`: frame times and worker events handled.
 #[derive(Debug, Default)]
 pub struct LoopStats {
@@ -120,6 +123,17 @@ impl Inbox {
         std::mem::take(&mut *p)
     }
 
+    /// [`Inbox::take`], or None while a worker is writing: the screen never waits for a worker,
+    /// which among ten thousand runnable threads may not get a core again for a long while.
+    pub fn try_take(&self) -> Option<Pending> {
+        let mut p = match self.pending.try_lock() {
+            Ok(p) => p,
+            Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return None,
+        };
+        Some(std::mem::take(&mut *p))
+    }
+
     /// Where run `run`'s workers report. (A lock-free inbox was tried: the screen then yielded
     /// to ten thousand threads while waiting for a preempted worker's half-written report, and
     /// a key's p99 grew from ~140 ms to ~460 ms on 10,000 threads.)
@@ -190,6 +204,11 @@ impl Runner {
     /// The reports the workers left since the last call.
     pub fn take_reports(&self) -> Pending {
         self.inbox.take()
+    }
+
+    /// [`Runner::take_reports`], unless a worker is writing one right now.
+    pub fn try_take_reports(&self) -> Option<Pending> {
+        self.inbox.try_take()
     }
 
     /// Carry out one command; true when the app asked to quit.
@@ -452,6 +471,8 @@ where
     let mut last_draw: Option<Instant> = None;
     let mut dirty = true;
     let mut input = Vec::new();
+    // A wake-up came for reports the loop has not taken yet.
+    let mut owed = false;
     loop {
         if let Some(script) = runner.take_watch() {
             if watch_python(terminal, app, &rx, runner, script)? {
@@ -494,6 +515,12 @@ where
         } else {
             None
         };
+        // Reports a worker was still writing are tried again soon, not at the next frame.
+        let wait = if owed {
+            Some(wait.map_or(RETRY, |w| w.min(RETRY)))
+        } else {
+            wait
+        };
         let first = match wait {
             Some(d) => match rx.recv_timeout(d) {
                 Ok(e) => Some(e),
@@ -505,20 +532,19 @@ where
                 Err(_) => return Ok(()),
             },
         };
-        let Some(first) = first else {
-            // The clock moved on: bars and elapsed time need a new frame.
-            dirty = true;
-            continue;
-        };
         // Everything in the channel is input, signals, samples or a wake-up: a bounded handful,
         // since worker reports wait in the inbox. Input goes first, then the reports.
         input.clear();
-        input.push(first);
+        match first {
+            Some(first) => input.push(first),
+            // The clock moved on: bars and elapsed time need a new frame.
+            None => dirty = true,
+        }
         input.extend(std::iter::from_fn(|| rx.try_recv().ok()));
-        let mut reports = false;
+        let mut answered = false;
         for event in input.drain(..) {
             if matches!(event, Event::WorkerReports) {
-                reports = true;
+                owed = true;
                 continue;
             }
             let key = matches!(event, Event::Key(_) | Event::Resize(..));
@@ -529,13 +555,20 @@ where
             }
             dirty = true;
             if key {
-                // A key is answered on the next frame at once, not after the frame budget.
+                // A key is answered on the next frame at once, not after the frame budget and
+                // before any report waiting in the inbox.
                 last_draw = None;
+                answered = true;
             }
         }
-        if reports {
+        let pending = if owed && !answered {
+            runner.try_take_reports()
+        } else {
+            None
+        };
+        if let Some(pending) = pending {
+            owed = false;
             dirty = true;
-            let pending = runner.take_reports();
             let count = pending.len() as u64;
             let mut ended = 0;
             for ev in pending.into_events() {
