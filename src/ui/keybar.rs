@@ -1,6 +1,7 @@
 //! The key bar: generated from the key table, so it cannot drift from what the keys do. A tall
 //! screen shows every key in up to three rows; a short one the keys that matter now, `?` first.
 
+use super::layout::{KEYBAR_MAX_ROWS, TALL_H};
 use super::paint::put;
 use super::theme_of as theme;
 use crate::app::App;
@@ -10,17 +11,15 @@ use crate::text::width;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-/// Screens at least this tall show every key, in as many rows (up to three) as that takes.
-const EVERY_KEY_MIN_H: u16 = 30;
-const MAX_ROWS: usize = 3;
-
-/// Rows the key bar takes on a screen of `area`.
+/// Rows the key bar takes on a screen of `area`: on a tall one as many as every key takes (up
+/// to the most the layout gives it), on a shorter one a single row.
 pub fn keybar_rows(lang: Lang, ascii: bool, area: Rect) -> u16 {
-    if area.height < EVERY_KEY_MIN_H {
+    if area.height < TALL_H {
         return 1;
     }
-    let (rows, _) = pack(described(), lang, ascii, area.width, MAX_ROWS);
-    rows.len().clamp(1, MAX_ROWS) as u16
+    let max = usize::from(KEYBAR_MAX_ROWS);
+    let (rows, _) = pack(described(), lang, ascii, area.width, max);
+    rows.len().clamp(1, max) as u16
 }
 
 /// What the key bar says for binding `b`.

@@ -9,6 +9,30 @@ use crate::i18n::Lang;
 use crate::text::width;
 use ratatui::layout::Rect;
 
+/// Screens narrower than this are compact: a side panel beside the panes would leave them too
+/// few columns for a download's bar and its worker's whole name.
+pub(super) const COMPACT_BELOW_W: u16 = 100;
+/// Screens at least this tall are tall: not compact, and their key bar shows every key (in up
+/// to [`KEYBAR_MAX_ROWS`] rows); a shorter one shows the keys that matter now in one row.
+pub(super) const TALL_H: u16 = 30;
+/// Screens at least this wide are wide: the side panel gets [`SIDE_W_WIDE`] columns.
+pub(super) const WIDE_W: u16 = 180;
+/// The most rows the key bar takes.
+pub(super) const KEYBAR_MAX_ROWS: u16 = 3;
+/// A compact screen at least this tall (and [`SIDE_BELOW_MIN_W`] wide) keeps the side panel,
+/// below the panes; a shorter one puts the timing on a second status row instead.
+const SIDE_BELOW_MIN_H: u16 = 40;
+const SIDE_BELOW_MIN_W: u16 = 40;
+/// Rows the panes need before a side panel may stand beside them.
+const SIDE_RIGHT_MIN_H: u16 = 8;
+/// A pane's fewest rows: its two borders and one row inside.
+const PANE_MIN_H: u16 = 3;
+/// Below this many rows for the panes, the downloads take them all.
+const DOWNLOADS_ALONE_H: u16 = 8;
+/// The most of the panes' rows the downloads and the timeline take, in percent, so the other
+/// panes keep some.
+const DOWNLOADS_MAX_PCT: u32 = 45;
+const TIMELINE_MAX_PCT: u32 = 40;
 /// Width of the side panel when it stands to the right, on a normal and on a wide screen.
 const SIDE_W: u16 = 40;
 const SIDE_W_WIDE: u16 = 56;
@@ -25,22 +49,22 @@ pub(crate) const TICKER_MIN_H: u16 = 4;
 /// The screen's shape, decided from its size alone: a few named layouts rather than one squeezed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
-    /// Below 100 columns or 30 rows: no side panel beside the panes (it would leave them too
-    /// few columns or rows); below 40 rows the timing goes up to a second status row, and
-    /// Ping/Pong and the results get boxes of their own.
+    /// Below [`COMPACT_BELOW_W`] columns or [`TALL_H`] rows: no side panel beside the panes
+    /// (it would leave them too few columns or rows); below [`SIDE_BELOW_MIN_H`] rows the timing
+    /// goes up to a second status row, and Ping/Pong and the results get boxes of their own.
     Compact,
     /// The side panel stands to the right.
     Normal,
-    /// 180 columns or more: a wider side panel, so names and tables have room.
+    /// [`WIDE_W`] columns or more: a wider side panel, so names and tables have room.
     Wide,
 }
 
 impl Mode {
     /// The layout for a screen of `w`×`h`.
     pub fn of(w: u16, h: u16) -> Mode {
-        if w < 100 || h < 30 {
+        if w < COMPACT_BELOW_W || h < TALL_H {
             Mode::Compact
-        } else if w >= 180 {
+        } else if w >= WIDE_W {
             Mode::Wide
         } else {
             Mode::Normal
@@ -102,7 +126,7 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
     let mode = Mode::of(w, area.height);
     let row = |y: u16| Rect::new(x, y, w, 1);
     a.tabs = row(area.y);
-    let bar_rows = bar_rows.clamp(1, 3);
+    let bar_rows = bar_rows.clamp(1, KEYBAR_MAX_ROWS);
     if area.height >= 2 + bar_rows {
         a.keybar = Rect::new(x, area.bottom() - bar_rows, w, bar_rows);
     } else if area.height >= 2 {
@@ -111,7 +135,7 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
     let bottom = area.bottom().saturating_sub(a.keybar.height.max(1));
     // The side panel stands right, below on a tall narrow screen, or nowhere; without it the
     // info takes a second row for the timing.
-    let info_h = if mode == Mode::Compact && area.height >= 40 {
+    let info_h = if mode == Mode::Compact && area.height >= SIDE_BELOW_MIN_H {
         1
     } else if mode == Mode::Compact {
         a.side_hidden = true;
@@ -130,7 +154,7 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
     }
     let mut left = Rect::new(x, top, w, bottom - top);
     match mode {
-        Mode::Normal | Mode::Wide if left.height >= 8 => {
+        Mode::Normal | Mode::Wide if left.height >= SIDE_RIGHT_MIN_H => {
             let side_w = if mode == Mode::Wide {
                 SIDE_W_WIDE
             } else {
@@ -139,7 +163,7 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
             left.width = w - side_w;
             a.side = Rect::new(x + left.width, top, side_w, left.height);
         }
-        Mode::Compact if !a.side_hidden && w >= 40 => {
+        Mode::Compact if !a.side_hidden && w >= SIDE_BELOW_MIN_W => {
             bottom -= SIDE_BELOW_H;
             left.height -= SIDE_BELOW_H;
             a.side = Rect::new(x, bottom, w, SIDE_BELOW_H);
@@ -151,10 +175,12 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
     let pct = |p: u32| (u32::from(h) * p / 100) as u16;
     // The downloads first (they are the lesson), at most 45% of the rows, a height that
     // depends on the size and the task count only, so the app's page size is exact.
-    let dl = if h < 8 {
+    let dl = if h < DOWNLOADS_ALONE_H {
         h
     } else {
-        rows(want.tasks).saturating_add(2).min(pct(45)).max(3)
+        (rows(want.tasks).saturating_add(2))
+            .min(pct(DOWNLOADS_MAX_PCT))
+            .max(PANE_MIN_H)
     };
     let mut rest = h - dl;
     let mut take = |n: u16| {
@@ -178,15 +204,16 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
     // its words before the timeline: the daemon scenes are about nothing else.
     let ticker_min = if want.ticker { TICKER_MIN_H } else { 0 };
     let mut ticker = take(ticker_min);
-    let tl_want = if want.lanes == 0 {
-        3
-    } else {
-        rows(want.lanes).saturating_add(3)
+    // A lane per worker and the axis, inside the borders.
+    let tl_want = match want.lanes {
+        0 => PANE_MIN_H,
+        n => rows(n).saturating_add(3),
     };
+    let tl_first = tl_want.min(pct(TIMELINE_MAX_PCT)).max(PANE_MIN_H);
     let (mut tl, mut chart) = if want.chart_first {
-        (take(tl_want.min(pct(40)).max(3)), chart_first)
+        (take(tl_first), chart_first)
     } else {
-        let tl = take(tl_want.min(pct(40)).max(3));
+        let tl = take(tl_first);
         (tl, take(chart_want))
     };
     // The log, only as tall as its lines (and none below three rows: it would show nothing).
@@ -195,7 +222,7 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
         n => rows(n.min(max)).saturating_add(2),
     };
     let mut log = take(log_want(LOG_FIRST_ROWS));
-    if log < 3 {
+    if log < PANE_MIN_H {
         rest += log;
         log = 0;
     }
@@ -220,7 +247,7 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
         code = rest;
         rest = 0;
     }
-    if log > 0 || rest >= 3 {
+    if log > 0 || rest >= PANE_MIN_H {
         log += rest;
     } else {
         tl += rest;
