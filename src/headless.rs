@@ -244,7 +244,11 @@ pub fn summary(lang: Lang, r: &RunReport) -> String {
         (r.strategy.parse::<Strategy>()).map_or(r.strategy.as_str(), |s| strategy_name(lang, s));
     let failed = r.tasks.iter().filter(|t| t.error.is_some()).count();
     let (key, last) = match failed {
-        0 => (Key::summary, format!("{:.2}", r.speedup())),
+        0 => (
+            Key::summary,
+            r.speedup()
+                .map_or_else(|| "—".into(), |x| format!("{x:.2}")),
+        ),
         n => (Key::summary_failed, n.to_string()),
     };
     tf(
@@ -276,15 +280,12 @@ pub enum Format {
 pub const CSV_HEADER: &str =
     "strategy,workers,workload,seed,speed,elapsed_s,ideal_s,sum_s,max_s,speedup_vs_serial,note";
 
-/// One row of `compare --csv`; `serial_elapsed` is the serial run's time on the same durations.
-pub fn csv_row(r: &RunReport, serial_elapsed: f64) -> String {
-    let speedup = if r.elapsed_s > 0.0 {
-        serial_elapsed / r.elapsed_s
-    } else {
-        0.0
-    };
+/// One row of `compare --csv`; the speedup (over the serial sum, as everywhere) is empty for a
+/// run with a failed download.
+pub fn csv_row(r: &RunReport) -> String {
+    let speedup = r.speedup().map_or_else(String::new, |x| format!("{x:.3}"));
     format!(
-        "{},{},{},{},{},{:.3},{:.3},{:.3},{:.3},{:.3},",
+        "{},{},{},{},{},{:.3},{:.3},{:.3},{:.3},{},",
         r.strategy,
         r.workers,
         r.workload,
@@ -334,7 +335,6 @@ pub fn compare(
     }
     let mut reports = Vec::new();
     let mut verdicts = Vec::new();
-    let mut serial_elapsed = None;
     for strategy in Strategy::ALL {
         let plan = Plan {
             strategy,
@@ -343,18 +343,15 @@ pub fn compare(
         let (state, measured) = run_measured(&plan, |_, _| {}).map_err(io_err)?;
         let report = state.report(settings.seed, plan.speed);
         let verdict = Figures::of_run(&state, measured).map(verdict::judge);
-        let base = *serial_elapsed.get_or_insert(report.elapsed_s);
         if format == Format::Csv {
-            let _ = writeln!(out, "{}", csv_row(&report, base));
+            let _ = writeln!(out, "{}", csv_row(&report));
             let _ = out.flush();
         }
         if format == Format::Table {
             // A run with a failed download has no fair time, so no speedup either.
-            let fair = verdict.as_ref().is_some_and(|v| v.speedup().is_some());
-            let speedup = match fair {
-                true if report.elapsed_s > 0.0 => format!("{:.2}×", base / report.elapsed_s),
-                true => format!("{:.2}×", 0.0),
-                false => t(lang, Key::result_failed).to_string(),
+            let speedup = match report.speedup() {
+                Some(x) => crate::report::fmt_speedup(x),
+                None => t(lang, Key::result_failed).to_string(),
             };
             let cells = [
                 pad(strategy_name(lang, strategy), cols[0]),

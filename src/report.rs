@@ -479,12 +479,23 @@ pub struct RunReport {
 }
 
 impl RunReport {
-    /// How many times faster than serial this run was.
-    pub fn speedup(&self) -> f64 {
-        if self.elapsed_s > 0.0 {
-            self.sum_s / self.elapsed_s
-        } else {
-            0.0
-        }
+    /// How many times faster than serial this run was ([`speedup`]); None if a download failed.
+    pub fn speedup(&self) -> Option<f64> {
+        let failed = self.tasks.iter().filter(|t| t.error.is_some()).count();
+        speedup(self.sum_s, self.elapsed_s, failed)
     }
+}
+
+/// How many times faster than serial a run was: the serial sum (every download one after the
+/// other, the lesson's `download(); download()`) over the run's elapsed time. None when the run is
+/// no fair comparison: a download failed (the run ended early) or no time passed. The one place a
+/// speedup is computed, so the panel, the results table, `run`, `compare` and the CSV agree (the
+/// panel once divided the sum and the table the serial run's elapsed: 2.80× beside 2.81×).
+pub fn speedup(sum_s: f64, elapsed_s: f64, failed: usize) -> Option<f64> {
+    (failed == 0 && elapsed_s > 0.0 && sum_s.is_finite()).then(|| sum_s / elapsed_s)
+}
+
+/// A speedup as every screen and output writes it: two decimals and `×`.
+pub fn fmt_speedup(x: f64) -> String {
+    format!("{x:.2}×")
 }

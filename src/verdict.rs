@@ -288,7 +288,7 @@ impl Verdict {
     /// The speedup over the serial sum, when the run is a fair one to compare (nothing failed).
     pub fn speedup(&self) -> Option<f64> {
         let f = &self.figures;
-        (f.failed == 0 && f.elapsed > 0.0).then(|| f.sum() / f.elapsed)
+        crate::report::speedup(f.sum(), f.elapsed, f.failed)
     }
 
     /// The start-up share of the run when it is above [`STARTUP_SHARE`], whatever the finding.

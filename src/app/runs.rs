@@ -121,6 +121,7 @@ impl App {
         // Built once, when the run ends: nothing per report depends on how big the run is.
         let outcome = run.state.is_finished().then(|| Outcome {
             elapsed: run.state.elapsed.unwrap_or(0.0),
+            sum: run.state.sum(),
             ideal: run.state.ideal(),
             workers: run.state.worker_threads(),
             failed: run.state.failed(),

@@ -62,6 +62,8 @@ impl RunView {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Outcome {
     pub elapsed: f64,
+    /// The serial sum of the run's durations: the speedup's baseline.
+    pub sum: f64,
     pub ideal: f64,
     pub workers: usize,
     /// Downloads that failed (the crash demo): the time is not comparable.

@@ -173,9 +173,10 @@ fn timing_lines(app: &App) -> Vec<(String, Style)> {
         }
     }
     let failed = state.failed();
-    let speedup = match (&app.run, state.elapsed) {
-        (Some(_), Some(e)) if e > 0.0 && failed == 0 => format!("{:>7.2}×", state.sum() / e),
-        _ => format!("{:>7}", "—"),
+    let speedup = match (state.elapsed).and_then(|e| crate::report::speedup(state.sum(), e, failed))
+    {
+        Some(x) => format!("{:>8}", crate::report::fmt_speedup(x)),
+        None => format!("{:>7}", "—"),
     };
     out.push((row(t(l, Key::timing_speedup), speedup), th.accent));
     out.extend(
@@ -304,7 +305,6 @@ fn results_lines(app: &App) -> Vec<(String, Style)> {
         format!("{rule} {} {rule}", t(l, Key::pane_results)),
         th.title,
     )];
-    let serial = (app.results.get(&Strategy::Serial)).filter(|o| o.failed == 0);
     for s in Strategy::ALL.iter() {
         let mut name = strategy_label(l, s.key() as usize).to_string();
         let text = match app.results.get(s) {
@@ -313,11 +313,8 @@ fn results_lines(app: &App) -> Vec<(String, Style)> {
                     name = format!("{name}({})", o.workers);
                 }
                 // io and cpu runs, or runs on other cores, are different experiments: a row
-                // unlike the current settings says what it was, and never gets a speedup
-                // against a serial run unlike it.
-                let alike =
-                    |a: &crate::app::Outcome| (a.workload, a.cores) == (o.workload, o.cores);
-                let speedup = match serial {
+                // unlike the current settings says what it was, and no speedup beside the others.
+                let speedup = match crate::report::speedup(o.sum, o.elapsed, o.failed) {
                     _ if o.failed > 0 => t(l, Key::result_failed).to_string(),
                     _ if (o.workload, o.cores) != (app.settings.workload, app.cores) => {
                         let w = match o.workload {
@@ -326,10 +323,8 @@ fn results_lines(app: &App) -> Vec<(String, Style)> {
                         };
                         tf(l, Key::result_other, &[&w, &o.cores])
                     }
-                    Some(base) if o.elapsed > 0.0 && alike(base) => {
-                        format!("{:.2}×", base.elapsed / o.elapsed)
-                    }
-                    _ => String::new(),
+                    Some(x) => crate::report::fmt_speedup(x),
+                    None => String::new(),
                 };
                 format!(
                     "{} {:>7.2} s {}",
