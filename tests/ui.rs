@@ -718,6 +718,50 @@ fn every_lesson_scene_card_in_both_languages() {
     }
 }
 
+fn page(a: &mut App, code: KeyCode, times: usize) {
+    for _ in 0..times {
+        a.update(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+}
+
+/// The pool scene has downloads of its own: the other scenes' results step aside and say so,
+/// and come back with their downloads (entering scene 7 once wiped them without a word).
+#[test]
+fn the_pool_scenes_downloads_set_the_other_results_aside_and_say_so() {
+    for (lang, aside, not_run) in [
+        (
+            Lang::En,
+            "+1 on other downloads: back with them",
+            "not run yet",
+        ),
+        (Lang::Zh, "其他下载的结果 1 个：回到那组时显示", "尚未运行"),
+    ] {
+        let mut a = app(lang);
+        a.open_lesson();
+        page(&mut a, KeyCode::PageDown, 3);
+        assert_eq!(a.settings.strategy, Strategy::Serial, "scene 4");
+        let id = enter(&mut a);
+        play(&mut a, id, -1.0, 100.0);
+        let serial_row = |s: &str| {
+            let name = threadlab::i18n::strategy_name(lang, Strategy::Serial);
+            (s.lines().map(|l| l.split('│').nth(3).unwrap_or("")))
+                .find(|l| l.starts_with(&format!("{name} ")))
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert!(serial_row(&screen(&a, 120, 40)).contains("10.00 s"));
+        page(&mut a, KeyCode::PageDown, 3);
+        assert_eq!(a.settings.strategy, Strategy::Pool, "scene 7");
+        let s = screen(&a, 120, 40);
+        assert!(serial_row(&s).contains(not_run), "{s}");
+        assert!(s.contains(aside), "{s}");
+        page(&mut a, KeyCode::PageUp, 3);
+        let s = screen(&a, 120, 40);
+        assert!(serial_row(&s).contains("10.00 s"), "{s}");
+        assert!(!s.contains(aside), "{s}");
+    }
+}
+
 #[test]
 fn a_lesson_scene_sets_its_stage_and_its_run_adds_the_numbers() {
     let mut a = app(Lang::En);

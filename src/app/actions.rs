@@ -113,7 +113,7 @@ impl App {
                 self.tasks = tasks::make_tasks(&self.settings.names, &durations);
                 self.idle = self.plan_state();
                 // Old results were on other durations: comparing them would mislead.
-                self.results.clear();
+                self.forget_results();
                 self.compare_queue.clear();
                 let stop = self.is_running();
                 self.run = None;

@@ -25,7 +25,7 @@ use crate::procinfo::ThreadInfo;
 use crate::report::RunState;
 use crate::settings::Settings;
 use crate::tasks;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 
 /// Lines PgUp and PgDn move the code panel by.
@@ -80,6 +80,9 @@ pub struct App {
     /// goes on to its next event.
     pub steps_pending: u32,
     pub results: BTreeMap<Strategy, Outcome>,
+    /// Results on other downloads of this seed (another lesson scene's), set aside while these
+    /// run and brought back with their downloads: entering the pool scene once wiped them all.
+    shelved: HashMap<Vec<String>, BTreeMap<Strategy, Outcome>>,
     /// Strategies still to run for the `c` comparison.
     pub compare_queue: VecDeque<Strategy>,
     pub log: VecDeque<LogLine>,
@@ -160,6 +163,7 @@ impl App {
             paused: false,
             steps_pending: 0,
             results: BTreeMap::new(),
+            shelved: HashMap::new(),
             compare_queue: VecDeque::new(),
             log: VecDeque::new(),
             ticker: TickerView::default(),
@@ -225,12 +229,17 @@ impl App {
         }
     }
 
-    /// Run these downloads from now on, with durations drawn from the current seed; a change
-    /// forgets the results, which were on other downloads.
+    /// Run these downloads from now on, with durations drawn from the current seed; the results
+    /// were on the old downloads: they are set aside, and the new downloads' come back.
     fn set_names(&mut self, names: Vec<String>) {
         if names == self.settings.names {
             return;
         }
+        let old = std::mem::take(&mut self.results);
+        if !old.is_empty() {
+            self.shelved.insert(self.settings.names.clone(), old);
+        }
+        self.results = self.shelved.remove(&names).unwrap_or_default();
         let durations = tasks::durations(
             self.settings.seed,
             names.len(),
@@ -243,10 +252,21 @@ impl App {
             .max()
             .unwrap_or(0);
         self.settings.names = names;
-        self.results.clear();
         self.selected = None;
         self.scroll = 0;
         self.idle = self.plan_state();
+    }
+
+    /// How many results are set aside with other downloads (another scene's), to say where
+    /// they went.
+    pub fn shelved_results(&self) -> usize {
+        self.shelved.values().map(BTreeMap::len).sum()
+    }
+
+    /// New durations: every result, set aside or not, was on the old ones.
+    pub(super) fn forget_results(&mut self) {
+        self.results.clear();
+        self.shelved.clear();
     }
 
     /// The current downloads all queued, under the current settings.

@@ -343,6 +343,11 @@ fn results_lines(app: &App) -> Vec<(String, Style)> {
         };
         out.push((text, style));
     }
+    let shelved = app.shelved_results();
+    if shelved > 0 {
+        // Another scene's results are not lost: they were on other downloads.
+        out.push((tf(l, Key::results_shelved, &[&shelved]), th.dim));
+    }
     out
 }
 
