@@ -188,10 +188,11 @@ fn compare_runs_every_strategy_on_the_same_durations() {
         lines[0].starts_with("strategy") && lines[0].contains("speedup"),
         "{out}"
     );
-    assert!(
-        lines[1].starts_with("serial") && lines[1].ends_with("1.00×"),
-        "{out}"
-    );
+    // Serial's speedup is the serial sum over its own time: at most 1 (its overhead only).
+    let serial: f64 = (lines[1].strip_prefix("serial"))
+        .and_then(|l| l.trim().rsplit(' ').next()?.strip_suffix('×')?.parse().ok())
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!((0.5..=1.0).contains(&serial), "{out}");
     // The table's seven rows, then the chart: a heading, one bar per strategy, a legend.
     assert_eq!(lines[8], "", "{out}");
     assert!(lines[9].starts_with("io work · "), "{out}");
