@@ -234,7 +234,7 @@ fn whole<T: TryFrom<usize> + Clone + Send + Sync + 'static>(
     }
 }
 
-/// [`one_of`], its names listed in key order (1-7) rather than the enum's.
+/// [`one_of`], its names listed in key order ([`Strategy::ALL`]) rather than the enum's.
 fn parse_strategy(s: &str) -> Result<Strategy, Refusal> {
     crate::names::parse(s)
         .ok_or_else(|| Refusal::new(Key::cli_err_strategy, &[&s, &Strategy::names()]))

@@ -101,8 +101,9 @@ macro_rules! python {
     };
 }
 
-/// The subjects in `index` order: the strategies by key, the ticker, then the program.
-const SUBJECTS: usize = 9;
+/// The subjects in `index` order: the strategies in [`Strategy::ALL`]'s order, the ticker,
+/// then the program. A new strategy makes `RUST` and `PYTHON` one short until its files are named.
+const SUBJECTS: usize = Strategy::ALL.len() + 2;
 
 const RUST: [Source; SUBJECTS] = [
     rust!(
@@ -186,7 +187,7 @@ const PYTHON: [Source; SUBJECTS] = [
 
 fn index(subject: Subject) -> usize {
     match subject {
-        Subject::Strategy(s) => usize::from(s.key()) - 1,
+        Subject::Strategy(s) => s.index(),
         Subject::Ticker => SUBJECTS - 2,
         Subject::Program => SUBJECTS - 1,
     }

@@ -1,13 +1,14 @@
 //! The one key table: it decides what each key does and generates the key bar and the help, so
 //! the three can never disagree.
 
+use crate::engine::Strategy;
 use crate::i18n::Key;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// Something a key asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
-    /// Choose strategy number n (1-based, as on the keys).
+    /// Choose strategy number n (1-based, as on the keys: [`Strategy::key`]).
     Strategy(u8),
     Run,
     NewDurations,
@@ -46,7 +47,7 @@ pub struct Binding {
     /// What the key bar and help show for the key(s).
     pub label: &'static str,
     /// What the key bar and help say of it; none for a key described by the row before it
-    /// (`2`..`7` by `1`'s row).
+    /// (`]` by `[`'s row).
     pub help: Option<Help>,
     /// Whether a one-row key bar has a place for it (a tall screen's bar and help show every
     /// described row).
@@ -64,6 +65,30 @@ pub struct Help {
 
 use crate::code::Language::{Python, Rust};
 use KeyCode::{Char, Down, Enter, Esc, PageDown, PageUp, Up};
+
+/// The digit keys that choose a strategy, one for each of [`Strategy::ALL`] in its order.
+const STRATEGY_CODES: [KeyCode; Strategy::ALL.len()] = {
+    assert!(
+        Strategy::ALL.len() <= 9,
+        "strategies are chosen by the digits 1-9"
+    );
+    let mut codes = [Char('1'); Strategy::ALL.len()];
+    let mut i = 0;
+    while i < codes.len() {
+        codes[i] = Char((b'1' + i as u8) as char);
+        i += 1;
+    }
+    codes
+};
+
+/// What the key bar and help call the digit keys: `1-7` for seven strategies.
+const STRATEGY_LABEL: &str = {
+    const LAST: [u8; 3] = [b'1', b'-', b'0' + Strategy::ALL.len() as u8];
+    match std::str::from_utf8(&LAST) {
+        Ok(label) => label,
+        Err(_) => panic!("a digit is ASCII"),
+    }
+};
 
 /// Every key threadlab answers to, in the order help lists them.
 pub const BINDINGS: &[Binding] = &[
@@ -85,19 +110,13 @@ pub const BINDINGS: &[Binding] = &[
         true,
     ),
     b(
-        &[Char('1')],
+        &STRATEGY_CODES,
         Action::Strategy(1),
-        "1-7",
+        STRATEGY_LABEL,
         Key::key_strategy,
         Key::key_strategy_long,
         true,
     ),
-    also(&[Char('2')], Action::Strategy(2)),
-    also(&[Char('3')], Action::Strategy(3)),
-    also(&[Char('4')], Action::Strategy(4)),
-    also(&[Char('5')], Action::Strategy(5)),
-    also(&[Char('6')], Action::Strategy(6)),
-    also(&[Char('7')], Action::Strategy(7)),
     b(
         &[Enter, Char('r')],
         Action::Run,
@@ -372,10 +391,15 @@ pub fn action_for(key: &KeyEvent) -> Option<Action> {
     if key.modifiers.contains(KeyModifiers::CONTROL) {
         return matches!(key.code, Char('c') | Char('C')).then_some(Action::ForceQuit);
     }
-    BINDINGS
-        .iter()
-        .find(|b| b.codes.contains(&key.code))
-        .map(|b| b.action)
+    let b = BINDINGS.iter().find(|b| b.codes.contains(&key.code))?;
+    Some(match b.action {
+        // One row holds every digit key: the nth chooses the nth strategy.
+        Action::Strategy(_) => {
+            let n = STRATEGY_CODES.iter().position(|c| *c == key.code)?;
+            Action::Strategy(u8::try_from(n + 1).ok()?)
+        }
+        action => action,
+    })
 }
 
 /// The rows that have a description: each is one line of help.
@@ -410,7 +434,12 @@ mod tests {
             }
             assert!(!b.on_bar || b.help.is_some());
         }
-        assert_eq!(action_for(&press(Char('3'))), Some(Action::Strategy(3)));
+        for s in Strategy::ALL {
+            let digit = Char(char::from(b'0' + s.key()));
+            assert_eq!(action_for(&press(digit)), Some(Action::Strategy(s.key())));
+        }
+        let past = Char(char::from(b'1' + Strategy::ALL.len() as u8));
+        assert_eq!(action_for(&press(past)), None);
         assert_eq!(action_for(&press(Enter)), Some(Action::Run));
         assert_eq!(action_for(&press(Char('z'))), None);
         let ctrl_c = KeyEvent::new(Char('c'), KeyModifiers::CONTROL);

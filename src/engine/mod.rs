@@ -70,17 +70,19 @@ impl Strategy {
         Strategy::Workshops,
     ];
 
-    /// The key (1–7) that chooses this strategy on the live screen, as in PRODUCT.md.
+    /// Where this strategy stands in [`Strategy::ALL`]: the tabs, the digit keys and the code
+    /// panel's listings all follow this order.
+    pub fn index(self) -> usize {
+        Strategy::ALL
+            .iter()
+            .position(|&s| s == self)
+            .expect("ALL names every strategy")
+    }
+
+    /// The digit key that chooses this strategy on the live screen (`1` for the first of
+    /// [`Strategy::ALL`]), as in PRODUCT.md.
     pub fn key(self) -> u8 {
-        match self {
-            Strategy::Serial => 1,
-            Strategy::Threads => 2,
-            Strategy::Custom => 3,
-            Strategy::Pool => 4,
-            Strategy::Process => 5,
-            Strategy::Async => 6,
-            Strategy::Workshops => 7,
-        }
+        u8::try_from(self.index() + 1).expect("digit keys 1-9")
     }
 
     /// The strategy chosen by key `n`, if it exists yet.

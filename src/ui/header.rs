@@ -4,44 +4,40 @@ use super::paint::put;
 use super::theme_of as theme;
 use crate::app::App;
 use crate::engine::Strategy;
-use crate::i18n::{Key, Lang, strategy_name, t};
+use crate::i18n::{Key, strategy_name, t};
 use crate::text::width;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 
-/// The label of strategy key `n` (1-based) in `lang`.
-pub(crate) fn strategy_label(lang: Lang, n: usize) -> &'static str {
-    let key = u8::try_from(n).ok().and_then(Strategy::from_key);
-    key.map_or("?", |s| strategy_name(lang, s))
-}
-
-/// One strategy tab as laid out: its key, its text and its first column.
+/// One strategy tab as laid out: its strategy, its key, its text and its first column.
 pub(crate) struct Tab {
+    pub strategy: Strategy,
     pub n: u8,
     pub text: String,
     pub x: u16,
 }
 
 /// The tab row at `cols` columns: the title and every strategy by name where that fits; else
-/// without the title; else the chosen strategy by name and the others by number, so all seven
-/// are always there to press.
+/// without the title; else the chosen strategy by name and the others by number, so every
+/// strategy of [`Strategy::ALL`] is always there to press.
 pub(crate) fn tab_row(app: &App, cols: u16) -> (Option<String>, Vec<Tab>) {
     let title = format!(" {} ", t(app.settings.lang, Key::app_title));
-    let label = |n: u8, named: bool| match named {
-        true => format!(" {n} {} ", strategy_label(app.settings.lang, n as usize)),
-        false => format!(" {n} "),
+    let label = |s: Strategy, named: bool| match named {
+        true => format!(" {} {} ", s.key(), strategy_name(app.settings.lang, s)),
+        false => format!(" {} ", s.key()),
     };
     let forms = [(true, false), (false, false), (false, true)];
     let mut chosen = (None, Vec::new());
     for (with_title, numbers) in forms {
         let mut x = if with_title { width(&title) } else { 0 };
-        let tabs: Vec<Tab> = (1..=7u8)
-            .map(|n| {
-                let selected = Strategy::from_key(n) == Some(app.settings.strategy);
-                let text = label(n, !numbers || selected);
+        let tabs: Vec<Tab> = (Strategy::ALL.into_iter())
+            .map(|strategy| {
+                let selected = strategy == app.settings.strategy;
+                let text = label(strategy, !numbers || selected);
                 let tab = Tab {
-                    n,
+                    strategy,
+                    n: strategy.key(),
                     x: u16::try_from(x).unwrap_or(u16::MAX),
                     text,
                 };
@@ -73,7 +69,7 @@ pub(super) fn tabs(app: &App, area: Rect, buf: &mut Buffer) {
         if x >= right {
             break;
         }
-        let style = if Strategy::from_key(tab.n) == Some(app.settings.strategy) {
+        let style = if tab.strategy == app.settings.strategy {
             th.selected
         } else {
             th.text

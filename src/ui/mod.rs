@@ -16,7 +16,7 @@ mod side;
 pub mod theme;
 mod timeline;
 
-pub(crate) use header::{fmt_speed, strategy_label};
+pub(crate) use header::fmt_speed;
 pub use keybar::keybar_rows;
 pub use layout::{Areas, download_at, download_rows, hit, layout, tab_at, viewport};
 pub use log::log_line;

@@ -2,11 +2,11 @@
 //! each strategy, and the Ping/Pong ticker.
 
 use super::theme_of as theme;
-use super::{fmt_speed, pane, put, strategy_label};
+use super::{fmt_speed, pane, put};
 use crate::app::App;
 use crate::engine::ideal::Bound;
 use crate::engine::{BytesVia, SpawnKind, Strategy, Workload};
-use crate::i18n::{Key, t, tf};
+use crate::i18n::{Key, strategy_name, t, tf};
 use crate::text::{pad, pad_left, shorten_middle, width};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -306,7 +306,7 @@ fn results_lines(app: &App) -> Vec<(String, Style)> {
         th.title,
     )];
     for s in Strategy::ALL.iter() {
-        let mut name = strategy_label(l, s.key() as usize).to_string();
+        let mut name = strategy_name(l, *s).to_string();
         let text = match app.results.get(s) {
             Some(o) => {
                 if *s == Strategy::Pool {
