@@ -84,11 +84,7 @@ impl Figures {
         let waited = (state.tasks.iter())
             .filter(|t| t.phase != Phase::Queued && t.start.is_some_and(|s| s >= first_end))
             .count();
-        // The kind that did the downloads: processes for the process strategies, else threads.
-        let kind = match state.strategy {
-            Strategy::Process | Strategy::Workshops => SpawnKind::Process,
-            _ => SpawnKind::Thread,
-        };
+        let kind = state.strategy.worker_kind();
         // The last worker's first report: the latest first start of a worker.
         let mut first: std::collections::HashMap<&str, f64> = Default::default();
         for (w, s) in (state.tasks.iter()).filter_map(|t| Some((t.worker.as_deref()?, t.start?))) {
@@ -262,7 +258,11 @@ fn conclusion(f: &Figures) -> Conclusion {
         Strategy::Pool if f.waited == 0 => Conclusion::PoolNobodyWaited,
         Strategy::Pool => Conclusion::PoolWaited,
         Strategy::Async if f.workload == Workload::Cpu => Conclusion::AsyncCpu,
-        _ => match f.ideal.bound {
+        Strategy::Threads
+        | Strategy::Custom
+        | Strategy::Process
+        | Strategy::Async
+        | Strategy::Workshops => match f.ideal.bound {
             Bound::Longest => Conclusion::Longest,
             Bound::Cores if f.cores <= 1 => Conclusion::OneCore,
             Bound::Cores => Conclusion::CoresShare,
@@ -392,9 +392,9 @@ mod tests {
     /// measured: the figures a test changes one at a time.
     fn run(strategy: Strategy, workload: Workload, cores: usize, elapsed: f64) -> Figures {
         let durations = vec![3.0, 4.0, 3.0];
-        let threads = match strategy {
-            Strategy::Serial | Strategy::Async => 1,
-            _ => durations.len(),
+        let threads = match strategy.on_one_thread() {
+            true => 1,
+            false => durations.len(),
         };
         let ideal = ideal::ideal_for(strategy, &durations, 4, workload, cores);
         Figures {

@@ -68,7 +68,7 @@ impl App {
                     self.hint = Some(Key::hint_step_needs_pause);
                     return vec![];
                 }
-                if matches!(strategy, Some(Strategy::Process | Strategy::Workshops)) {
+                if strategy.is_some_and(|s| !s.can_step()) {
                     // Each child keeps a clock of its own; stepping them together is not supported.
                     self.hint = Some(Key::hint_step_threads_only);
                     return vec![];
@@ -135,11 +135,11 @@ impl App {
                 };
                 self.settings.workers = n.clamp(1, crate::cli::MAX_WORKERS);
                 let pool_running = (self.run.as_ref())
-                    .is_some_and(|r| r.state.strategy == Strategy::Pool && self.is_running());
+                    .is_some_and(|r| r.state.strategy.has_pool_size() && self.is_running());
                 if pool_running {
                     // A pool's max_workers is fixed when it is made: the running one keeps its size.
                     self.hint = Some(Key::hint_workers_next_run);
-                } else if self.settings.strategy != Strategy::Pool {
+                } else if !self.settings.strategy.has_pool_size() {
                     // Only the pool has a number of workers to choose: say where it shows.
                     self.hint = Some(Key::hint_workers_pool_only);
                 }

@@ -90,6 +90,59 @@ impl Strategy {
         Strategy::ALL.into_iter().find(|s| s.key() == n)
     }
 
+    /// Whether its downloads run in child processes, each with a clock of its own, rather than
+    /// in threads of this process.
+    pub fn in_child_processes(self) -> bool {
+        match self {
+            Strategy::Process | Strategy::Workshops => true,
+            Strategy::Serial
+            | Strategy::Threads
+            | Strategy::Custom
+            | Strategy::Pool
+            | Strategy::Async => false,
+        }
+    }
+
+    /// Whether a paused run can go on one event at a time (`.`): only a clock this process owns
+    /// can be stepped, so not one kept by each child.
+    pub fn can_step(self) -> bool {
+        !self.in_child_processes()
+    }
+
+    /// Whether the class chooses how many workers it has (`+`/`-`, `--workers`): the pool's
+    /// `max_workers`. Every other strategy's worker count follows from the downloads.
+    pub fn has_pool_size(self) -> bool {
+        match self {
+            Strategy::Pool => true,
+            Strategy::Serial
+            | Strategy::Threads
+            | Strategy::Custom
+            | Strategy::Process
+            | Strategy::Async
+            | Strategy::Workshops => false,
+        }
+    }
+
+    /// Whether every download runs on one thread: serial's loop, or async's event loop.
+    pub fn on_one_thread(self) -> bool {
+        match self {
+            Strategy::Serial | Strategy::Async => true,
+            Strategy::Threads
+            | Strategy::Custom
+            | Strategy::Pool
+            | Strategy::Process
+            | Strategy::Workshops => false,
+        }
+    }
+
+    /// What does its downloads: a process for the process strategies, else a thread.
+    pub fn worker_kind(self) -> SpawnKind {
+        match self.in_child_processes() {
+            true => SpawnKind::Process,
+            false => SpawnKind::Thread,
+        }
+    }
+
     /// The name used on the command line, in JSON and in lesson files.
     pub fn name(self) -> String {
         crate::names::name(&self)
@@ -410,7 +463,7 @@ impl RunHandle {
             }
             Strategy::Process => self.children.kill_one(),
             Strategy::Workshops => self.children.abort_one(),
-            _ => Crash::Unsupported,
+            Strategy::Serial => Crash::Unsupported,
         }
     }
 

@@ -87,17 +87,14 @@ pub(super) fn info(app: &App, area: Rect, side_hidden: bool, buf: &mut Buffer) {
         None => t(l, Key::state_ready),
         Some(r) if r.state.is_finished() => t(l, Key::state_done),
         Some(_) if app.steps_pending > 0 => t(l, Key::state_stepping),
-        Some(r) if app.paused => match r.state.strategy {
-            // Child processes keep clocks of their own: they cannot be stepped.
-            Strategy::Process | Strategy::Workshops => t(l, Key::state_paused_no_step),
-            _ => t(l, Key::state_paused),
-        },
+        Some(r) if app.paused && !r.state.strategy.can_step() => t(l, Key::state_paused_no_step),
+        Some(_) if app.paused => t(l, Key::state_paused),
         Some(_) => t(l, Key::state_running),
     };
-    let workers = match app.settings.strategy {
-        Strategy::Pool => format!("{} {}", t(l, Key::workers), app.settings.workers),
+    let workers = match app.settings.strategy.has_pool_size() {
+        true => format!("{} {}", t(l, Key::workers), app.settings.workers),
         // What the selected strategy will use, even while another's last run is on screen.
-        _ => format!("{} {}", t(l, Key::workers), app.queued().worker_threads()),
+        false => format!("{} {}", t(l, Key::workers), app.queued().worker_threads()),
     };
     let settings = format!(
         " {workers} · {} {}× · {} {} · {} · {} {}/{} · {state}",

@@ -345,11 +345,9 @@ pub fn hit(app: &App, x: u16, y: u16) -> Option<Event> {
 fn expected_lanes(app: &App) -> usize {
     match &app.run {
         Some(r) if !r.lanes.is_empty() => r.lanes.len(),
-        _ => match app.settings.strategy {
-            Strategy::Serial | Strategy::Async => 1,
-            Strategy::Pool => app.settings.workers.min(app.tasks.len()),
-            _ => app.tasks.len(),
-        },
+        _ if app.settings.strategy.on_one_thread() => 1,
+        _ if app.settings.strategy.has_pool_size() => app.settings.workers.min(app.tasks.len()),
+        _ => app.tasks.len(),
     }
 }
 

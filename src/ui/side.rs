@@ -309,7 +309,7 @@ fn results_lines(app: &App) -> Vec<(String, Style)> {
         let mut name = strategy_name(l, *s).to_string();
         let text = match app.results.get(s) {
             Some(o) => {
-                if *s == Strategy::Pool {
+                if s.has_pool_size() {
                     name = format!("{name}({})", o.workers);
                 }
                 // io and cpu runs, or runs on other cores, are different experiments: a row

@@ -25,7 +25,11 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     {
         Strategy::Process => Key::pane_timeline_process,
         Strategy::Workshops => Key::pane_timeline_workshops,
-        _ => Key::pane_timeline,
+        Strategy::Serial
+        | Strategy::Threads
+        | Strategy::Custom
+        | Strategy::Pool
+        | Strategy::Async => Key::pane_timeline,
     };
     let inner = pane(th, t(app.settings.lang, title), area, buf);
     if inner.height < 2 || inner.width < 8 {
