@@ -310,6 +310,8 @@ pub struct Ctx {
     pub children: Arc<Children>,
     /// How the process strategies start their children.
     pub procs: Arc<ProcessOptions>,
+    /// How many more threads this run may start before the system runs out of room for them.
+    pub room: Arc<support::ThreadRoom>,
 }
 
 /// Everything that decides how a run goes.
@@ -372,6 +374,7 @@ pub fn start(plan: Plan, reporter: Reporter) -> io::Result<RunHandle> {
         crash: Arc::new(CrashSwitch::new(CrashMode::Panic)),
         children: Arc::new(Children::default()),
         procs: Arc::new(plan.procs.clone()),
+        room: Arc::new(support::ThreadRoom::here()),
     };
     let mut handle = RunHandle {
         clock,

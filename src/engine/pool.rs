@@ -214,6 +214,7 @@ mod tests {
             crash: Arc::new(CrashSwitch::new(CrashMode::Panic)),
             children: Default::default(),
             procs: Default::default(),
+            room: Default::default(),
         };
         (ctx, rx)
     }

@@ -50,12 +50,69 @@ pub(crate) fn report_thread(reporter: &super::Reporter) {
 }
 
 /// `thread::Builder::new().name(name).spawn(body)`; the new thread reports what starting it cost.
+/// Refused like the OS refuses a thread (`EAGAIN`) once the run has no room left for one.
 pub fn spawn<T: Send + 'static>(
     name: String,
     ctx: &Ctx,
     body: impl FnOnce() -> T + Send + 'static,
 ) -> io::Result<JoinHandle<T>> {
+    ctx.room.take()?;
     thread::Builder::new().name(name).spawn(ctx.measured(body))
+}
+
+/// Memory maps one more thread takes while it is started and not yet joined: its stack and guard
+/// page, and the signal stack and guard page Rust gives every thread (about 4 measured here;
+/// one more for the memory allocator's arenas and the run's own bookkeeping).
+const MAPS_PER_THREAD: usize = 5;
+
+/// Maps left for everything else the process does (the screen, samplers, libraries).
+const MAPS_KEPT: usize = 2_048;
+
+/// How many threads a run may still start. Linux limits a process's memory maps
+/// (`vm.max_map_count`, 65,530 by default, about 13,000 threads); past it a new thread cannot
+/// set up its signal stack and Rust aborts the whole process, terminal and all. So a run
+/// refuses a thread the way the OS refuses one (`EAGAIN`) before that point: that download
+/// fails, the others go on. Counted per run, since a run's threads hold their maps until joined.
+#[derive(Debug)]
+pub struct ThreadRoom(std::sync::atomic::AtomicUsize);
+
+impl Default for ThreadRoom {
+    /// No limit known.
+    fn default() -> Self {
+        ThreadRoom(std::sync::atomic::AtomicUsize::new(usize::MAX))
+    }
+}
+
+impl ThreadRoom {
+    /// The room this process has now: read once when a run starts.
+    pub fn here() -> Self {
+        match maps_left() {
+            Some(left) => ThreadRoom::with(left.saturating_sub(MAPS_KEPT) / MAPS_PER_THREAD),
+            None => ThreadRoom::default(),
+        }
+    }
+
+    /// Room for `threads` more threads.
+    pub fn with(threads: usize) -> Self {
+        ThreadRoom(std::sync::atomic::AtomicUsize::new(threads))
+    }
+
+    /// One thread's room, or the OS's own refusal when there is none left.
+    pub fn take(&self) -> io::Result<()> {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.0.fetch_update(Relaxed, Relaxed, |n| n.checked_sub(1)))
+            .map(drop)
+            .map_err(|_| io::Error::from_raw_os_error(libc::EAGAIN))
+    }
+}
+
+/// Memory maps this process may still make: `vm.max_map_count` less those it has.
+fn maps_left() -> Option<usize> {
+    let limit = std::fs::read_to_string("/proc/sys/vm/max_map_count").ok()?;
+    let limit: usize = limit.trim().parse().ok()?;
+    let maps = std::fs::read("/proc/self/maps").ok()?;
+    let used = maps.iter().filter(|&&b| b == b'\n').count();
+    Some(limit.saturating_sub(used))
 }
 
 /// Start and join `n` threads that do nothing, one after another, each reporting what starting
@@ -131,4 +188,28 @@ pub(crate) fn new_current_thread(
             could_not_start(tasks, ctx, "an event loop", &e);
             Stopped
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ThreadRoom;
+
+    #[test]
+    fn a_run_without_room_is_refused_as_the_os_refuses_a_thread() {
+        let room = ThreadRoom::with(2);
+        assert!(room.take().is_ok() && room.take().is_ok());
+        let refused = room.take().expect_err("no room is left");
+        assert_eq!(refused.raw_os_error(), Some(libc::EAGAIN));
+        // Still none, however often it is asked.
+        assert!(room.take().is_err());
+    }
+
+    #[test]
+    fn room_here_leaves_this_process_its_own_maps() {
+        let room = ThreadRoom::here();
+        // On Linux the default limit (65,530 maps) gives a test process room for thousands of
+        // threads; elsewhere there is no limit to read.
+        let n = room.0.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(n >= 1_000, "room for {n} threads");
+    }
 }

@@ -82,6 +82,7 @@ pub fn serve(job: Job) -> i32 {
         crash: Arc::new(CrashSwitch::new(CrashMode::Abort)),
         children: Default::default(),
         procs: Default::default(),
+        room: Arc::new(super::support::ThreadRoom::here()),
         workload: job.workload,
     };
     let garble = job.garble;
