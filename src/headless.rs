@@ -137,7 +137,11 @@ pub fn transcript(lang: Lang, state: &RunState, event: &WorkerEvent) -> Vec<Stri
             ..
         } => vec![format!(
             "[{worker}] {}",
-            tf(lang, Key::download_failed, &[&name(*task), reason])
+            tf(
+                lang,
+                Key::download_failed,
+                &[&name(*task), &crate::i18n::failure(lang, reason)],
+            )
         )],
         WorkerEvent::Progress { .. }
         | WorkerEvent::Spawned { .. }

@@ -82,6 +82,48 @@ pub fn strategy_name(lang: Lang, strategy: crate::engine::Strategy) -> &'static 
     t(lang, key)
 }
 
+/// Why a download failed, in `lang`: every screen, log and transcript says it through this.
+pub fn failure(lang: Lang, f: &crate::engine::Failure) -> String {
+    use crate::engine::{Failure, SpawnKind};
+    use std::io::ErrorKind;
+    match f {
+        Failure::Panicked => t(lang, Key::failure_panicked).into(),
+        Failure::Signal(9) => t(lang, Key::failure_killed).into(),
+        Failure::Signal(6) => t(lang, Key::failure_aborted).into(),
+        Failure::Signal(n) => {
+            let name = match n {
+                2 => " (SIGINT)",
+                11 => " (SIGSEGV)",
+                15 => " (SIGTERM)",
+                _ => "",
+            };
+            tf(lang, Key::failure_signal, &[n, &name])
+        }
+        Failure::Exit(101) => t(lang, Key::failure_exit_panic).into(),
+        Failure::Exit(n) => tf(lang, Key::failure_exit, &[n]),
+        Failure::Vanished => t(lang, Key::failure_vanished).into(),
+        Failure::Malformed(line) => tf(lang, Key::failure_malformed, &[&format!("{line:?}")]),
+        Failure::NotStarted { worker, error } => {
+            let worker = match worker {
+                SpawnKind::Thread => Key::failure_thread,
+                SpawnKind::Process => Key::failure_process,
+            };
+            let error = match error {
+                ErrorKind::WouldBlock => Key::io_would_block,
+                ErrorKind::OutOfMemory => Key::io_out_of_memory,
+                ErrorKind::PermissionDenied => Key::io_permission_denied,
+                ErrorKind::NotFound => Key::io_not_found,
+                _ => Key::io_other,
+            };
+            tf(
+                lang,
+                Key::failure_not_started,
+                &[&t(lang, worker), &t(lang, error)],
+            )
+        }
+    }
+}
+
 /// `t` with `{0}`, `{1}`, ... replaced by `args`.
 pub fn tf(lang: Lang, key: Key, args: &[&dyn std::fmt::Display]) -> String {
     let mut s = t(lang, key).to_string();

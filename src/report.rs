@@ -32,7 +32,7 @@ pub struct TaskState {
     /// Lesson seconds on the run's clock.
     pub start: Option<f64>,
     pub end: Option<f64>,
-    pub reason: Option<String>,
+    pub reason: Option<crate::engine::Failure>,
 }
 
 /// What follows from a run's plan alone, computed once when it starts (and again only when the
@@ -431,7 +431,9 @@ impl RunState {
                     worker: t.worker.as_deref().map(str::to_string),
                     start_s: t.start.map(ms),
                     end_s: t.end.map(ms),
-                    error: t.reason.clone(),
+                    // Machine-read: always in English, whatever the screen's language.
+                    error: (t.reason.as_ref())
+                        .map(|r| crate::i18n::failure(crate::i18n::Lang::En, r)),
                 })
                 .collect(),
             elapsed_s: ms(self.elapsed.unwrap_or(0.0)),

@@ -361,7 +361,7 @@ fn the_crash_demo_reaches_a_worker_waiting_at_the_step_gate() {
             .event
         {
             WorkerEvent::Failed { reason, .. } => {
-                assert_eq!(reason, "panicked");
+                assert_eq!(reason, threadlab::engine::Failure::Panicked);
                 failed += 1;
             }
             WorkerEvent::RunFinished { .. } => break,

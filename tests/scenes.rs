@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use threadlab::app::{App, Command, Event, Start};
-use threadlab::engine::{self, Crash, Plan, Reporter, Strategy, Workload};
+use threadlab::engine::{self, Crash, Failure, Plan, Reporter, Strategy, Workload};
 use threadlab::i18n::{Key, Lang};
 use threadlab::report::{Phase, RunState};
 use threadlab::settings::Settings;
@@ -393,8 +393,8 @@ fn an_async_task_that_panics_fails_only_its_download() {
     for t in &state.tasks {
         match t.task.id == task {
             true => assert_eq!(
-                (t.phase, t.reason.as_deref()),
-                (Phase::Failed, Some("panicked"))
+                (t.phase, t.reason.as_ref()),
+                (Phase::Failed, Some(&Failure::Panicked))
             ),
             false => assert_eq!(t.phase, Phase::Done, "{t:?}"),
         }

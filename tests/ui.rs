@@ -9,7 +9,7 @@ use ratatui::style::{Color, Modifier};
 use std::sync::Arc;
 use threadlab::app::{App, Command, Event, Start};
 use threadlab::code::{Language, Subject, listing};
-use threadlab::engine::{RunEvent, Strategy, WorkerEvent, ideal};
+use threadlab::engine::{Failure, RunEvent, SpawnKind, Strategy, WorkerEvent, ideal};
 use threadlab::i18n::{Key, Lang};
 use threadlab::look::{Look, ThemeName};
 use threadlab::settings::Settings;
@@ -594,10 +594,18 @@ fn crash_demo_for_threads_processes_and_workshops() {
             Crash::Killed { tasks, .. } | Crash::Aborted { tasks, .. } => tasks.clone(),
             _ => vec![],
         };
-        let (worker, reason) = match &crash {
-            Crash::Panicked { worker, .. } => (worker.clone(), "panicked"),
-            Crash::Killed { worker, .. } => (worker.clone(), "process killed (SIGKILL)"),
-            Crash::Aborted { worker, .. } => (worker.clone(), "process aborted (SIGABRT)"),
+        let (worker, failure, reason) = match &crash {
+            Crash::Panicked { worker, .. } => (worker.clone(), Failure::Panicked, "panicked"),
+            Crash::Killed { worker, .. } => (
+                worker.clone(),
+                Failure::Signal(9),
+                "process killed (SIGKILL)",
+            ),
+            Crash::Aborted { worker, .. } => (
+                worker.clone(),
+                Failure::Signal(6),
+                "process aborted (SIGABRT)",
+            ),
             _ => unreachable!(),
         };
         a.update(Event::Crashed(crash));
@@ -606,7 +614,7 @@ fn crash_demo_for_threads_processes_and_workshops() {
                 task,
                 worker: worker.clone(),
                 at: 1.0,
-                reason: reason.into(),
+                reason: failure.clone(),
             };
             a.update(Event::Worker(RunEvent { run: id, event }));
         }
@@ -649,6 +657,56 @@ fn crash_demo_for_threads_processes_and_workshops() {
         assert!(row.contains("3.00 s") && row.contains("failed"), "{row}");
         let speedup = s.lines().find(|l| l.contains("Speedup")).unwrap();
         assert!(speedup.contains('—') && !speedup.contains('×'), "{s}");
+    }
+}
+
+/// Why a download failed is said in the screen's language: on a Chinese screen the failed row
+/// and the log say it in Chinese, never `process aborted (SIGABRT)` (the reason was an English
+/// string all the way from the engine).
+#[test]
+fn failure_reasons_are_said_in_the_screens_language() {
+    let cases = [
+        (Failure::Panicked, "线程 panic 了"),
+        (Failure::Signal(9), "进程被杀死（SIGKILL）"),
+        (Failure::Signal(6), "进程中止了（SIGABRT）"),
+        (Failure::Signal(15), "进程被信号 15 (SIGTERM) 终止"),
+        (Failure::Exit(101), "进程 panic 退出（退出码 101）"),
+        (Failure::Exit(3), "进程未完成就退出了（退出码 3）"),
+        (Failure::Vanished, "进程消失了，读不到退出状态"),
+        (
+            Failure::NotStarted {
+                worker: SpawnKind::Thread,
+                error: std::io::ErrorKind::WouldBlock,
+            },
+            "无法启动线程：资源暂时不可用",
+        ),
+        (
+            Failure::NotStarted {
+                worker: SpawnKind::Process,
+                error: std::io::ErrorKind::NotFound,
+            },
+            "无法启动进程：找不到",
+        ),
+    ];
+    for (failure, zh) in cases {
+        assert_eq!(threadlab::i18n::failure(Lang::Zh, &failure), zh);
+        let en = threadlab::i18n::failure(Lang::En, &failure);
+        assert!(en.is_ascii() && !en.is_empty(), "{en}");
+        let mut a = app(Lang::Zh);
+        key(&mut a, '5');
+        let id = enter(&mut a);
+        play(&mut a, id, -1.0, 1.0);
+        let event = WorkerEvent::Failed {
+            task: 1,
+            worker: "pid 1001".into(),
+            at: 1.0,
+            reason: failure.clone(),
+        };
+        a.update(Event::Worker(RunEvent { run: id, event }));
+        let s = screen(&a, 120, 40);
+        // Once in the log, whole; and on the row when it fits beside the bar.
+        assert!(s.contains(&format!("下载失败: {zh}")), "{s}");
+        assert!(!s.contains(&en), "{s}");
     }
 }
 

@@ -133,7 +133,7 @@ pub enum LogLine {
     Failed {
         worker: Arc<str>,
         task: Arc<str>,
-        reason: String,
+        reason: crate::engine::Failure,
     },
     Total {
         strategy: Strategy,

@@ -468,7 +468,7 @@ mod tests {
             task: 0,
             worker: w.clone(),
             at: 1.0,
-            reason: "x".into(),
+            reason: crate::engine::Failure::Panicked,
         };
         worker(&mut app, id, fail.clone());
         worker(&mut app, id, fail);

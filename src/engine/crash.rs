@@ -176,7 +176,7 @@ impl Drop for RunningGuard<'_> {
                 task: self.task,
                 worker: self.worker.clone(),
                 at: self.ctx.clock.now(),
-                reason: "panicked".into(),
+                reason: super::Failure::Panicked,
             });
         }
     }

@@ -1,6 +1,7 @@
 //! The pipes between threadlab and its child worker processes: one plain-text message per line,
 //! so the class can read them (`progress 2 0.35`). Processes share no memory; this is all they have.
 
+use super::Failure;
 use std::fmt;
 
 /// The version a child announces in its first line; a parent refuses any other.
@@ -24,7 +25,7 @@ pub enum Msg {
     /// A download completed after `took` lesson seconds on the child's clock (`done 2 5.001`).
     Done { task: usize, took: f64 },
     /// A download failed inside the child (`failed 2 panicked`).
-    Failed { task: usize, reason: String },
+    Failed { task: usize, reason: Failure },
 }
 
 impl fmt::Display for Msg {
@@ -37,7 +38,7 @@ impl fmt::Display for Msg {
             Msg::Progress { task, done } => write!(f, "progress {task} {done}"),
             Msg::Bytes { total } => write!(f, "bytes {total}"),
             Msg::Done { task, took } => write!(f, "done {task} {took}"),
-            Msg::Failed { task, reason } => write!(f, "failed {task} {reason}"),
+            Msg::Failed { task, reason } => write!(f, "failed {task} {}", reason.wire()),
         }
     }
 }
@@ -94,8 +95,13 @@ impl Msg {
                 let (task, reason) = two()?;
                 Msg::Failed {
                     task: task.parse().ok()?,
-                    // From another process: made safe for a terminal where it enters.
-                    reason: crate::text::shown(reason).into_owned(),
+                    reason: match Failure::parse(reason)? {
+                        // From another process: made safe for a terminal where it enters.
+                        Failure::Malformed(line) => {
+                            Failure::Malformed(crate::text::shown(&line).into_owned())
+                        }
+                        f => f,
+                    },
                 }
             }
             _ => return None,
@@ -175,7 +181,7 @@ mod tests {
             },
             Msg::Failed {
                 task: 1,
-                reason: "panicked at last".into(),
+                reason: Failure::Panicked,
             },
         ];
         for m in msgs {
@@ -203,6 +209,7 @@ mod tests {
             "done 1 NaN",
             "done 1 -2",
             "start 1 two words",
+            "failed 1 panicked at last",
             "bytes -1",
             "%%% garbled %%%",
         ] {

@@ -7,6 +7,7 @@ mod clock;
 mod crash;
 pub mod custom_thread;
 mod download;
+pub mod failure;
 pub mod ideal;
 pub mod ipc;
 pub mod pool;
@@ -22,6 +23,7 @@ pub use child::{ChildProcess, Children, MAX_PROCESSES, Process, ProcessOptions};
 pub use clock::{Clock, Stopped};
 pub use crash::{Crash, CrashMode, CrashSwitch, WorkerPanic, is_worker_panic, quiet_worker_panics};
 pub use download::{BYTES_PER_SECOND, bytes_after, download};
+pub use failure::Failure;
 pub use ideal::{Bound, Ideal};
 pub use workload::{Computation, Workload, burn, set_units_per_second, units_per_second};
 
@@ -192,7 +194,7 @@ pub enum WorkerEvent {
         task: usize,
         worker: Arc<str>,
         at: f64,
-        reason: String,
+        reason: Failure,
     },
     /// Every worker of the run has been joined; `elapsed` is the run's total.
     RunFinished { elapsed: f64 },

@@ -2,7 +2,7 @@
 //! that fails because its worker could not start, locks that outlive a panicking holder, and the
 //! queue a pool's workers share. The strategy files call these so that they read like the lesson.
 
-use super::{Ctx, MAIN_THREAD, SpawnKind, Stopped, Task, WorkerEvent};
+use super::{Ctx, Failure, MAIN_THREAD, SpawnKind, Stopped, Task, WorkerEvent};
 use std::io;
 use std::sync::mpsc::{Receiver, TryRecvError};
 use std::sync::{Mutex, MutexGuard};
@@ -135,13 +135,13 @@ pub fn spawn_for<T: Send + 'static>(
     body: impl FnOnce() -> T + Send + 'static,
 ) -> Option<JoinHandle<T>> {
     spawn(name, ctx, body)
-        .map_err(|e| could_not_start(std::slice::from_ref(task), ctx, "a thread", &e))
+        .map_err(|e| could_not_start(std::slice::from_ref(task), ctx, SpawnKind::Thread, &e))
         .ok()
 }
 
-/// The OS refused a worker (`what`: "a thread", "a process"): its downloads fail, the others go
-/// on. A run stopped meanwhile fails nothing: nobody is waiting for those downloads any more.
-pub(crate) fn could_not_start(tasks: &[Task], ctx: &Ctx, what: &str, e: &io::Error) {
+/// The OS refused a worker (a thread or a process): its downloads fail, the others go on. A run
+/// stopped meanwhile fails nothing: nobody is waiting for those downloads any more.
+pub(crate) fn could_not_start(tasks: &[Task], ctx: &Ctx, what: SpawnKind, e: &io::Error) {
     if ctx.clock.is_stopped() {
         return;
     }
@@ -150,7 +150,7 @@ pub(crate) fn could_not_start(tasks: &[Task], ctx: &Ctx, what: &str, e: &io::Err
             task: task.id,
             worker: MAIN_THREAD.into(),
             at: ctx.clock.now(),
-            reason: format!("could not start {what}: {e}"),
+            reason: Failure::not_started(what, e),
         });
     }
 }
@@ -185,7 +185,7 @@ pub(crate) fn new_current_thread(
         .enable_time()
         .build()
         .map_err(|e| {
-            could_not_start(tasks, ctx, "an event loop", &e);
+            could_not_start(tasks, ctx, SpawnKind::Thread, &e);
             Stopped
         })
 }

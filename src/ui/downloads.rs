@@ -109,7 +109,8 @@ fn failed_text(app: &App, ts: &TaskState, room: usize) -> String {
         "" => why.to_string(),
         w => format!("{w} {why}"),
     };
-    if let Some(whole) = ts.reason.as_deref().map(|r| join(worker, r))
+    if let Some(whole) =
+        (ts.reason.as_ref()).map(|r| join(worker, &crate::i18n::failure(app.settings.lang, r)))
         && width(&whole) <= room
     {
         return whole;

@@ -104,7 +104,11 @@ pub fn log_line(th: &Theme, lang: Lang, line: &crate::app::LogLine) -> (String, 
         } => (
             format!(
                 "[{worker}] {}",
-                tf(lang, Key::download_failed, &[task, reason])
+                tf(
+                    lang,
+                    Key::download_failed,
+                    &[task, &crate::i18n::failure(lang, reason)],
+                )
             ),
             th.failed,
         ),

@@ -10,7 +10,7 @@ pub use registry::{Children, MAX_PROCESSES};
 
 use super::support::could_not_start;
 use super::worker::Threads;
-use super::{Ctx, Task, Workload, units_per_second};
+use super::{Ctx, SpawnKind, Task, Workload, units_per_second};
 use registry::{LiveChild, Slot};
 use std::collections::BTreeSet;
 use std::io;
@@ -81,7 +81,7 @@ impl Process {
         let slot = match Slot::take(&ctx.children, &ctx.clock, ctx.procs.max_live) {
             Ok(slot) => slot,
             Err(e) => {
-                could_not_start(&self.tasks, ctx, "a process", &e);
+                could_not_start(&self.tasks, ctx, SpawnKind::Process, &e);
                 return None;
             }
         };
@@ -89,7 +89,7 @@ impl Process {
         let listener = thread::Builder::new().name("pipe".into()).spawn(move || {
             match spawn(&self.tasks, self.threads, &my_ctx) {
                 Ok((kid, stdout, asked)) => protocol::listen(&kid, stdout, asked, &my_ctx),
-                Err(e) => could_not_start(&self.tasks, &my_ctx, "a process", &e),
+                Err(e) => could_not_start(&self.tasks, &my_ctx, SpawnKind::Process, &e),
             }
             // Reaped (or never born): the slot is free for the next child.
             drop(slot);
@@ -97,7 +97,7 @@ impl Process {
         match listener {
             Ok(listener) => Some(ChildProcess { listener }),
             Err(e) => {
-                could_not_start(&tasks, ctx, "a process", &e);
+                could_not_start(&tasks, ctx, SpawnKind::Process, &e);
                 None
             }
         }

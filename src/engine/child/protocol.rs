@@ -3,11 +3,11 @@
 
 use super::super::ipc::Msg;
 use super::super::support::lock;
-use super::super::{BytesVia, Ctx, SpawnKind, WorkerEvent};
+use super::super::{BytesVia, Ctx, Failure, SpawnKind, WorkerEvent};
 use super::registry::LiveChild;
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, BufReader};
-use std::process::{ChildStdout, ExitStatus};
+use std::process::ChildStdout;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -61,8 +61,8 @@ pub(super) fn listen(kid: &LiveChild, stdout: ChildStdout, asked: Instant, ctx: 
         return; // stopped on purpose: nothing failed
     }
     let reason = match end {
-        End::Malformed(line) => format!("malformed message from child: {:?}", clip(&line)),
-        _ => died(status),
+        End::Malformed(line) => Failure::Malformed(clip(&line)),
+        _ => Failure::of_exit(status),
     };
     let unfinished: Vec<usize> = lock(&kid.unfinished).iter().copied().collect();
     for task in unfinished {
@@ -175,25 +175,6 @@ impl Reading<'_> {
     fn finish(&self, task: usize) {
         lock(&self.kid.unfinished).remove(&task);
         lock(&self.kid.started).remove(&task);
-    }
-}
-
-/// Why a child ended before finishing its downloads, in the words shown on the failed row.
-fn died(status: Option<ExitStatus>) -> String {
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::ExitStatusExt;
-        match status.and_then(|s| s.signal()) {
-            Some(9) => return "process killed (SIGKILL)".into(),
-            Some(6) => return "process aborted (SIGABRT)".into(),
-            Some(n) => return format!("process killed by signal {n}"),
-            None => {}
-        }
-    }
-    match status.and_then(|s| s.code()) {
-        Some(101) => "process panicked (exit code 101)".into(),
-        Some(code) => format!("process exited with code {code} before finishing"),
-        None => "process vanished".into(),
     }
 }
 
