@@ -162,7 +162,7 @@ fn worker_event() -> impl Strategy<Value = WorkerEvent> {
             task,
             worker: "w".into(),
             at,
-            reason: "x".into()
+            reason: threadlab::engine::Failure::Panicked
         }),
         at.prop_map(|elapsed| WorkerEvent::RunFinished { elapsed }),
     ]
@@ -285,11 +285,12 @@ fn run_to_the_end(a: &mut App, crash: Option<threadlab::engine::Crash>) -> bool 
     let Some(Command::StartRun { id, .. }) = cmds.first() else {
         return false;
     };
-    let (failed, reason): (Vec<usize>, &str) = match &crash {
-        Some(Crash::Panicked { task, .. }) => (vec![*task], "panicked"),
-        Some(Crash::Killed { tasks, .. }) => (tasks.clone(), "process killed (SIGKILL)"),
-        Some(Crash::Aborted { tasks, .. }) => (tasks.clone(), "process aborted (SIGABRT)"),
-        _ => (vec![], ""),
+    use threadlab::engine::Failure;
+    let (failed, reason): (Vec<usize>, Failure) = match &crash {
+        Some(Crash::Panicked { task, .. }) => (vec![*task], Failure::Panicked),
+        Some(Crash::Killed { tasks, .. }) => (tasks.clone(), Failure::Signal(9)),
+        Some(Crash::Aborted { tasks, .. }) => (tasks.clone(), Failure::Signal(6)),
+        _ => (vec![], Failure::Vanished),
     };
     for task in 0..a.tasks.len() {
         let worker: std::sync::Arc<str> = worker_name(kind, task).into();
@@ -298,7 +299,7 @@ fn run_to_the_end(a: &mut App, crash: Option<threadlab::engine::Crash>) -> bool 
                 task,
                 worker: worker.clone(),
                 at: 2.0,
-                reason: reason.into(),
+                reason: reason.clone(),
             },
             false => WorkerEvent::Finished {
                 task,
