@@ -8,6 +8,8 @@ use crate::keys::Action;
 use crate::tasks;
 
 impl App {
+    /// What `action` does now: after main has finished, with help or a lesson open, or as usual;
+    /// each key's own handler follows.
     pub(super) fn act(&mut self, action: Action) -> Vec<Command> {
         if action == Action::ForceQuit {
             return vec![Command::Quit];
@@ -28,176 +30,35 @@ impl App {
             return cmds;
         }
         match action {
-            Action::Lesson => {
-                if let Some(left) = self.lesson.take() {
-                    self.left_at_scene = left.index;
-                    return vec![];
-                }
-                self.open_lesson()
-            }
-            Action::Strategy(n) => {
-                if let Some(s) = Strategy::from_key(n) {
-                    if s != self.settings.strategy && !self.is_running() {
-                        // Another strategy's stage starts clean: the last run's bars were not its.
-                        self.run = None;
-                    }
-                    self.settings.strategy = s;
-                    // Another strategy's code starts at its top.
-                    self.code_scroll = 0;
-                }
-                vec![]
-            }
-            Action::Export => match &self.run {
-                Some(r) if r.state.is_finished() || self.paused => {
-                    vec![Command::ExportTrace(Box::new(
-                        r.state.report(self.settings.seed, self.settings.speed),
-                    ))]
-                }
-                Some(_) => {
-                    self.hint = Some(Key::hint_export_when_done);
-                    vec![]
-                }
-                None => {
-                    self.hint = Some(Key::hint_nothing_to_export);
-                    vec![]
-                }
-            },
-            Action::Step => {
-                let strategy = self.run.as_ref().map(|r| r.state.strategy);
-                if !self.is_running() || !self.paused {
-                    self.hint = Some(Key::hint_step_needs_pause);
-                    return vec![];
-                }
-                if strategy.is_some_and(|s| !s.can_step()) {
-                    // Each child keeps a clock of its own; stepping them together is not supported.
-                    self.hint = Some(Key::hint_step_threads_only);
-                    return vec![];
-                }
-                self.steps_pending += 1;
-                vec![Command::Step]
-            }
-            Action::Crash => {
-                if let Some(cmds) = self.interrupt_ping_pong() {
-                    return cmds;
-                }
-                if !self.is_running() {
-                    self.hint = Some(Key::hint_nothing_to_crash);
-                    return vec![];
-                }
-                vec![Command::Crash]
-            }
+            Action::Lesson => self.toggle_lesson(),
+            Action::Strategy(n) => self.choose_strategy(n),
+            Action::Export => self.export(),
+            Action::Step => self.step(),
+            Action::Crash => self.crash(),
             Action::Workload => {
                 self.settings.workload = self.settings.workload.toggled();
                 vec![]
             }
-            Action::Cores => {
-                self.cores = if self.cores == 1 { self.all_cores } else { 1 };
-                if let Some(r) = &mut self.run {
-                    // The ideal of a run under way changes with the cores it may use from now on.
-                    r.state.set_cores(self.cores);
-                }
-                vec![Command::SetCores(self.cores)]
-            }
+            Action::Cores => self.toggle_cores(),
             Action::Run => {
                 self.compare_queue.clear();
                 self.start_run()
             }
-            Action::NewDurations => {
-                self.settings.seed = next_seed(self.settings.seed);
-                let durations = tasks::durations(
-                    self.settings.seed,
-                    self.settings.names.len(),
-                    self.settings.min,
-                    self.settings.max,
-                );
-                self.tasks = tasks::make_tasks(&self.settings.names, &durations);
-                self.idle = self.plan_state();
-                // Old results were on other durations: comparing them would mislead.
-                self.forget_results();
-                self.compare_queue.clear();
-                let stop = self.is_running();
-                self.run = None;
-                self.paused = false;
-                self.steps_pending = 0;
-                if stop { vec![Command::StopRun] } else { vec![] }
-            }
-            Action::Compare => {
-                self.compare_queue = Strategy::ALL.into_iter().collect();
-                let first = self.compare_queue.pop_front().expect("strategies exist");
-                self.settings.strategy = first;
-                self.start_run()
-            }
-            Action::MoreWorkers | Action::FewerWorkers => {
-                let n = if action == Action::MoreWorkers {
-                    self.settings.workers + 1
-                } else {
-                    self.settings.workers - 1
-                };
-                self.settings.workers = n.clamp(1, crate::cli::MAX_WORKERS);
-                let pool_running = (self.run.as_ref())
-                    .is_some_and(|r| r.state.strategy.has_pool_size() && self.is_running());
-                if pool_running {
-                    // A pool's max_workers is fixed when it is made: the running one keeps its size.
-                    self.hint = Some(Key::hint_workers_next_run);
-                } else if !self.settings.strategy.has_pool_size() {
-                    // Only the pool has a number of workers to choose: say where it shows.
-                    self.hint = Some(Key::hint_workers_pool_only);
-                }
-                vec![]
-            }
-            Action::Pause => {
-                if !self.is_running() {
-                    self.hint = Some(Key::hint_nothing_to_pause);
-                    return vec![];
-                }
-                self.paused = !self.paused;
-                self.steps_pending = 0;
-                vec![if self.paused {
-                    Command::Pause
-                } else {
-                    Command::Resume
-                }]
-            }
-            Action::Slower | Action::Faster => {
-                let i = SPEEDS
-                    .iter()
-                    .position(|&s| s >= self.settings.speed)
-                    .unwrap_or(SPEEDS.len() - 1);
-                let i = if action == Action::Faster {
-                    if SPEEDS[i] > self.settings.speed {
-                        i
-                    } else {
-                        (i + 1).min(SPEEDS.len() - 1)
-                    }
-                } else {
-                    i.saturating_sub(1)
-                };
-                if let Some(run) = self.run.as_mut().filter(|r| !r.state.is_finished())
-                    && run.speed != Some(SPEEDS[i])
-                {
-                    // Lesson seconds of this run no longer convert to wall seconds at one rate.
-                    run.speed = None;
-                }
-                self.settings.speed = SPEEDS[i];
-                vec![Command::SetSpeed(self.settings.speed)]
-            }
+            Action::NewDurations => self.new_durations(),
+            Action::Compare => self.compare(),
+            Action::MoreWorkers => self.change_workers(1),
+            Action::FewerWorkers => self.change_workers(-1),
+            Action::Pause => self.toggle_pause(),
+            Action::Slower => self.change_speed(false),
+            Action::Faster => self.change_speed(true),
             Action::Ticker => {
                 // One Ping/Pong at a time: the program's goes before threadlab's own starts.
                 let mut cmds = self.stop_ping_pong();
                 cmds.extend(self.toggle_ticker());
                 cmds
             }
-            Action::Daemon => {
-                if self.ticker.child.as_ref().is_some_and(|c| c.alive()) {
-                    // Python refuses to change a started thread's daemon flag, and so do we.
-                    self.hint = Some(Key::hint_pp_daemon_next);
-                }
-                self.toggle_daemon()
-            }
-            Action::Language => {
-                self.settings.lang = self.settings.lang.toggled();
-                vec![]
-            }
+            Action::Daemon => self.daemon_key(),
+            Action::Language => self.toggle_language(),
             Action::Help => {
                 self.help = true;
                 self.help_scroll = 0;
@@ -206,12 +67,7 @@ impl App {
             Action::WatchPython => {
                 self.watch_python(crate::watch::carried::counterpart(self.settings.strategy))
             }
-            Action::Code(language) => {
-                // The same key again closes the panel; the other language's key switches to it.
-                self.code = (self.code != Some(language)).then_some(language);
-                self.code_scroll = 0;
-                vec![]
-            }
+            Action::Code(language) => self.toggle_code(language),
             Action::Quit => {
                 if self.help {
                     self.help = false;
@@ -219,16 +75,212 @@ impl App {
                 }
                 self.quit()
             }
-            Action::Up if self.code.is_some() => self.scroll_code(-1),
-            Action::Down if self.code.is_some() => self.scroll_code(1),
-            Action::PageUp if self.code.is_some() => self.scroll_code(-CODE_PAGE),
-            Action::PageDown if self.code.is_some() => self.scroll_code(CODE_PAGE),
-            Action::Up => self.scroll_by(-1),
-            Action::Down => self.scroll_by(1),
-            Action::PageUp => self.scroll_by(-(self.page() as isize)),
-            Action::PageDown => self.scroll_by(self.page() as isize),
+            Action::Up => self.scroll_lines(-1),
+            Action::Down => self.scroll_lines(1),
+            Action::PageUp => self.scroll_pages(-1),
+            Action::PageDown => self.scroll_pages(1),
             Action::ForceQuit => unreachable!("handled above"),
         }
+    }
+
+    /// `L`: leave the lesson (remembering its scene) or open it.
+    fn toggle_lesson(&mut self) -> Vec<Command> {
+        if let Some(left) = self.lesson.take() {
+            self.left_at_scene = left.index;
+            return vec![];
+        }
+        self.open_lesson()
+    }
+
+    /// `1`..: choose the strategy of key `n`.
+    fn choose_strategy(&mut self, n: u8) -> Vec<Command> {
+        if let Some(s) = Strategy::from_key(n) {
+            if s != self.settings.strategy && !self.is_running() {
+                // Another strategy's stage starts clean: the last run's bars were not its.
+                self.run = None;
+            }
+            self.settings.strategy = s;
+            // Another strategy's code starts at its top.
+            self.code_scroll = 0;
+        }
+        vec![]
+    }
+
+    /// `e`: write the run's trace, once it has finished or while it is paused.
+    fn export(&mut self) -> Vec<Command> {
+        match &self.run {
+            Some(r) if r.state.is_finished() || self.paused => {
+                vec![Command::ExportTrace(Box::new(
+                    r.state.report(self.settings.seed, self.settings.speed),
+                ))]
+            }
+            Some(_) => {
+                self.hint = Some(Key::hint_export_when_done);
+                vec![]
+            }
+            None => {
+                self.hint = Some(Key::hint_nothing_to_export);
+                vec![]
+            }
+        }
+    }
+
+    /// `.`: let a paused run go on to its next event.
+    fn step(&mut self) -> Vec<Command> {
+        let strategy = self.run.as_ref().map(|r| r.state.strategy);
+        if !self.is_running() || !self.paused {
+            self.hint = Some(Key::hint_step_needs_pause);
+            return vec![];
+        }
+        if strategy.is_some_and(|s| !s.can_step()) {
+            // Each child keeps a clock of its own; stepping them together is not supported.
+            self.hint = Some(Key::hint_step_threads_only);
+            return vec![];
+        }
+        self.steps_pending += 1;
+        vec![Command::Step]
+    }
+
+    /// `x`: the crash demo, or Ctrl-C for the Ping/Pong program while it runs.
+    fn crash(&mut self) -> Vec<Command> {
+        if let Some(cmds) = self.interrupt_ping_pong() {
+            return cmds;
+        }
+        if !self.is_running() {
+            self.hint = Some(Key::hint_nothing_to_crash);
+            return vec![];
+        }
+        vec![Command::Crash]
+    }
+
+    /// `k`: one core or all of them.
+    fn toggle_cores(&mut self) -> Vec<Command> {
+        self.cores = if self.cores == 1 { self.all_cores } else { 1 };
+        if let Some(r) = &mut self.run {
+            // The ideal of a run under way changes with the cores it may use from now on.
+            r.state.set_cores(self.cores);
+        }
+        vec![Command::SetCores(self.cores)]
+    }
+
+    /// `n`: new durations for the same downloads; the run and the results go with the old ones.
+    fn new_durations(&mut self) -> Vec<Command> {
+        self.settings.seed = next_seed(self.settings.seed);
+        let durations = tasks::durations(
+            self.settings.seed,
+            self.settings.names.len(),
+            self.settings.min,
+            self.settings.max,
+        );
+        self.tasks = tasks::make_tasks(&self.settings.names, &durations);
+        self.idle = self.plan_state();
+        // Old results were on other durations: comparing them would mislead.
+        self.forget_results();
+        self.drop_run()
+    }
+
+    /// `c`: run every strategy in turn.
+    fn compare(&mut self) -> Vec<Command> {
+        self.compare_queue = Strategy::ALL.into_iter().collect();
+        let first = self.compare_queue.pop_front().expect("strategies exist");
+        self.settings.strategy = first;
+        self.start_run()
+    }
+
+    /// `+`/`-`: the pool's size for the next run, and a hint where it does not apply now.
+    fn change_workers(&mut self, by: isize) -> Vec<Command> {
+        let n = self.settings.workers.saturating_add_signed(by);
+        self.settings.workers = n.clamp(1, crate::cli::MAX_WORKERS);
+        let pool_running = (self.run.as_ref())
+            .is_some_and(|r| r.state.strategy.has_pool_size() && self.is_running());
+        if pool_running {
+            // A pool's max_workers is fixed when it is made: the running one keeps its size.
+            self.hint = Some(Key::hint_workers_next_run);
+        } else if !self.settings.strategy.has_pool_size() {
+            // Only the pool has a number of workers to choose: say where it shows.
+            self.hint = Some(Key::hint_workers_pool_only);
+        }
+        vec![]
+    }
+
+    /// Space: pause or resume the run under way.
+    fn toggle_pause(&mut self) -> Vec<Command> {
+        if !self.is_running() {
+            self.hint = Some(Key::hint_nothing_to_pause);
+            return vec![];
+        }
+        self.paused = !self.paused;
+        self.steps_pending = 0;
+        vec![if self.paused {
+            Command::Pause
+        } else {
+            Command::Resume
+        }]
+    }
+
+    /// `[`/`]`: the next slower or faster of [`SPEEDS`].
+    fn change_speed(&mut self, faster: bool) -> Vec<Command> {
+        let i = SPEEDS
+            .iter()
+            .position(|&s| s >= self.settings.speed)
+            .unwrap_or(SPEEDS.len() - 1);
+        let i = if faster {
+            if SPEEDS[i] > self.settings.speed {
+                i
+            } else {
+                (i + 1).min(SPEEDS.len() - 1)
+            }
+        } else {
+            i.saturating_sub(1)
+        };
+        if let Some(run) = self.run.as_mut().filter(|r| !r.state.is_finished())
+            && run.speed != Some(SPEEDS[i])
+        {
+            // Lesson seconds of this run no longer convert to wall seconds at one rate.
+            run.speed = None;
+        }
+        self.settings.speed = SPEEDS[i];
+        vec![Command::SetSpeed(self.settings.speed)]
+    }
+
+    /// `d`: the daemon flag, for threadlab's threads now and the program's next start.
+    fn daemon_key(&mut self) -> Vec<Command> {
+        if self.ticker.child.as_ref().is_some_and(|c| c.alive()) {
+            // Python refuses to change a started thread's daemon flag, and so do we.
+            self.hint = Some(Key::hint_pp_daemon_next);
+        }
+        self.toggle_daemon()
+    }
+
+    /// `l`: English or Chinese.
+    fn toggle_language(&mut self) -> Vec<Command> {
+        self.settings.lang = self.settings.lang.toggled();
+        vec![]
+    }
+
+    /// `v`/`V`: the code panel in `language`; the same key again closes it, the other language's
+    /// key switches to it.
+    fn toggle_code(&mut self, language: crate::code::Language) -> Vec<Command> {
+        self.code = (self.code != Some(language)).then_some(language);
+        self.code_scroll = 0;
+        vec![]
+    }
+
+    /// The arrows: they scroll the code panel while it shows, else the downloads.
+    fn scroll_lines(&mut self, by: isize) -> Vec<Command> {
+        match self.code {
+            Some(_) => self.scroll_code(by),
+            None => self.scroll_by(by),
+        }
+    }
+
+    /// PgUp/PgDn: a page of the code panel while it shows, else a page of downloads.
+    fn scroll_pages(&mut self, pages: isize) -> Vec<Command> {
+        let page = match self.code {
+            Some(_) => CODE_PAGE,
+            None => self.page() as isize,
+        };
+        self.scroll_lines(pages * page)
     }
 
     /// Keys while help shows: the arrows and pages scroll it (a small screen cannot show it
@@ -294,10 +346,7 @@ impl App {
         match action {
             Action::Daemon => self.toggle_daemon(),
             Action::Ticker => self.toggle_ticker(),
-            Action::Language => {
-                self.settings.lang = self.settings.lang.toggled();
-                vec![]
-            }
+            Action::Language => self.toggle_language(),
             _ => {
                 self.hint = Some(Key::hint_waiting_for_ticker);
                 vec![]
@@ -310,18 +359,9 @@ impl App {
         if self.ticker.on && !self.ticker.daemon {
             self.main_finished = true;
             self.help = false;
-            self.compare_queue.clear();
             self.log.push_back(LogLine::Note(Key::log_main_finished));
             self.trim_log();
-            let mut cmds = vec![];
-            if self.is_running() {
-                // A stopped run never reports that it finished: forget it, as `n` does.
-                self.run = None;
-                self.paused = false;
-                self.steps_pending = 0;
-                cmds.push(Command::StopRun);
-            }
-            cmds
+            self.stop_run()
         } else {
             vec![Command::Quit]
         }

@@ -106,16 +106,9 @@ impl App {
         lesson.watched.clear();
         lesson.python_runs = 0;
         let mut cmds = self.stop_ping_pong();
-        if self.is_running() {
-            // A new scene is a new stage: the old run would only confuse it.
-            self.run = None;
-            self.paused = false;
-            self.steps_pending = 0;
-            self.compare_queue.clear();
-            cmds.push(Command::StopRun);
-        }
-        // A finished run's bars and its crash note belong to the old stage too.
-        self.run = None;
+        // A new scene is a new stage: the old run, finished or not, and its crash note would
+        // only confuse it.
+        cmds.extend(self.drop_run());
         self.crash_note = None;
         cmds.extend(self.set_stage(Held::default()));
         cmds

@@ -55,13 +55,7 @@ impl App {
         if self.ticker.on {
             cmds.extend(self.toggle_ticker());
         }
-        if self.is_running() {
-            cmds.push(Command::StopRun);
-        }
-        self.run = None;
-        self.paused = false;
-        self.steps_pending = 0;
-        self.compare_queue.clear();
+        cmds.extend(self.drop_run());
         let id = self.next_run;
         self.next_run += 1;
         let daemon = self.ticker.daemon;

@@ -37,6 +37,27 @@ impl App {
         }]
     }
 
+    /// Stop the run under way, if any, and forget it (a stopped run never reports that it
+    /// finished), and any comparison with it. A finished run stays on screen.
+    pub(super) fn stop_run(&mut self) -> Vec<Command> {
+        self.compare_queue.clear();
+        if !self.is_running() {
+            return vec![];
+        }
+        self.run = None;
+        self.paused = false;
+        self.steps_pending = 0;
+        vec![Command::StopRun]
+    }
+
+    /// Take the run off the screen, finished or not: [`App::stop_run`], then forget a finished
+    /// run's bars too.
+    pub(super) fn drop_run(&mut self) -> Vec<Command> {
+        let cmds = self.stop_run();
+        self.run = None;
+        cmds
+    }
+
     pub(super) fn on_worker(&mut self, ev: RunEvent) -> Vec<Command> {
         let Some(run) = &mut self.run else {
             return vec![];

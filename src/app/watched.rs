@@ -9,15 +9,7 @@ impl App {
     /// Ask the runner to run `script` under watch on this screen; a run under way stops first,
     /// as the program takes the whole screen (and its cores) meanwhile.
     pub(super) fn watch_python(&mut self, script: &'static str) -> Vec<Command> {
-        let mut cmds = Vec::new();
-        self.compare_queue.clear();
-        if self.is_running() {
-            // A stopped run never reports that it finished: forget it, as `n` does.
-            self.run = None;
-            self.paused = false;
-            self.steps_pending = 0;
-            cmds.push(Command::StopRun);
-        }
+        let mut cmds = self.stop_run();
         cmds.push(Command::WatchPython { script });
         cmds
     }
