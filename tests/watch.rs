@@ -741,6 +741,26 @@ fn the_main_screens_w_and_a_lesson_scene_run_real_python_and_come_back_in_a_real
     assert_exit_and_restored(&tmux, 0);
 }
 
+#[test]
+fn the_w_key_says_python3_is_missing_in_the_screens_language() {
+    let bin = env!("CARGO_BIN_EXE_threadlab");
+    // PATH without python3 for threadlab only: the shell around it still finds stty.
+    let run = format!(
+        "env PATH=/nonexistent-{} {bin} --lang zh",
+        std::process::id()
+    );
+    let Some(tmux) = tmux_session("missing", 120, 40, &run) else {
+        return;
+    };
+    tmux.wait_for("the Chinese screen", |s| s.contains("按 Enter 运行"));
+    tmux.cmd(&["send-keys", "-t", "w", "W"]);
+    let screen = tmux.wait_for("the notice", |s| s.contains("python3：找不到这个命令"));
+    assert!(!screen.contains("command not found"), "{screen}");
+    // The screen carries on: q quits it as usual.
+    tmux.cmd(&["send-keys", "-t", "w", "q"]);
+    assert_exit_and_restored(&tmux, 0);
+}
+
 /// The pids a `tests/python/children.py` run wrote to `file`, once it has.
 fn children_written(file: &Path) -> Vec<u32> {
     let mut pids = Vec::new();
@@ -996,7 +1016,8 @@ fn a_screen_already_open_can_run_a_lessons_program_it_carries() {
     }
     let source = std::fs::read_to_string("assets/python/threads.py").unwrap();
     let (session, mut program, inputs) =
-        start_script_on_screen("threads.py", &source, 10.0).expect("starts");
+        start_script_on_screen("threads.py", &source, 10.0, threadlab::i18n::Lang::En)
+            .expect("starts");
     let (keys, rx) = std::sync::mpsc::channel();
     let pid = session.pid;
     // The caller's key: q once the program has ended (and been reaped).

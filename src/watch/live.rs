@@ -94,10 +94,12 @@ pub fn run(command: &[OsString], speed: f64, lang: Lang, theme: Theme) -> i32 {
 }
 
 /// Start `command` for a screen that is already open (the main screen's key for a strategy's
-/// Python counterpart): nothing is printed, a failure comes back as one line of text.
+/// Python counterpart): nothing is printed, a failure comes back as one line of text in `lang`,
+/// the same words the command line says it in.
 pub fn start_on_screen(
     command: &[OsString],
     speed: f64,
+    lang: Lang,
 ) -> Result<(Session, Program, mpsc::Receiver<Input>), String> {
     let (tx, rx) = mpsc::channel::<Input>();
     match Session::start(command, speed, Mode::Screen, tx) {
@@ -110,8 +112,7 @@ pub fn start_on_screen(
             );
             Ok((session, program, rx))
         }
-        Err(super::session::StartError::Command { message, .. }) => Err(message),
-        Err(super::session::StartError::Setup(message)) => Err(message),
+        Err(e) => Err(e.text(lang)),
     }
 }
 
@@ -121,6 +122,7 @@ pub fn start_script_on_screen(
     name: &str,
     source: &str,
     speed: f64,
+    lang: Lang,
 ) -> Result<(Session, Program, mpsc::Receiver<Input>), String> {
     let (tx, rx) = mpsc::channel::<Input>();
     match Session::start_script(name, source, speed, Mode::Screen, tx) {
@@ -133,8 +135,7 @@ pub fn start_script_on_screen(
             );
             Ok((session, program, rx))
         }
-        Err(super::session::StartError::Command { message, .. }) => Err(message),
-        Err(super::session::StartError::Setup(message)) => Err(message),
+        Err(e) => Err(e.text(lang)),
     }
 }
 
@@ -173,7 +174,7 @@ where
     } else {
         1.0
     };
-    let (session, mut program, inputs) = match start_script_on_screen(name, source, speed) {
+    let (session, mut program, inputs) = match start_script_on_screen(name, source, speed, lang) {
         Ok(s) => s,
         Err(e) => return Ok(Err(e)),
     };

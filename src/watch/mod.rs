@@ -103,8 +103,8 @@ pub fn start<T: From<Input> + Send + 'static>(
             eprintln!("threadlab: {}", e.text(lang));
             Err(i32::from(status))
         }
-        Err(StartError::Setup(message)) => {
-            eprintln!("threadlab: error: {message}");
+        Err(e @ StartError::Setup(_)) => {
+            eprintln!("threadlab: error: {}", e.text(lang));
             Err(2)
         }
     }

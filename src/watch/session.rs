@@ -139,8 +139,8 @@ pub enum StartError {
 pub enum Said {
     NotFound(String),
     Denied(String),
-    /// Only the system's own words (`message`) say it.
-    Other,
+    /// Another reason: the command's name and the system's own words for it.
+    Other(String, String),
 }
 
 impl StartError {
@@ -156,7 +156,11 @@ impl StartError {
                 said: Said::Denied(name),
                 ..
             } => tf(lang, Key::watch_cmd_denied, &[name]),
-            StartError::Command { message, .. } | StartError::Setup(message) => message.clone(),
+            StartError::Command {
+                said: Said::Other(name, why),
+                ..
+            } => tf(lang, Key::watch_cmd_cannot_run, &[name, why]),
+            StartError::Setup(message) => tf(lang, Key::watch_setup_failed, &[message]),
         }
     }
 }
@@ -293,7 +297,7 @@ impl Session {
                     _ => StartError::Command {
                         status: 126,
                         message: format!("cannot run {name}: {e}"),
-                        said: Said::Other,
+                        said: Said::Other(name.into_owned(), e.to_string()),
                     },
                 });
             }
@@ -648,4 +652,33 @@ fn spawn_sampler<T: From<Input> + Send + 'static>(
                 }
             }
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn every_start_error_is_said_in_the_users_language() {
+        let not_found = StartError::Command {
+            status: 127,
+            message: String::new(),
+            said: Said::NotFound("python3".into()),
+        };
+        assert_eq!(not_found.text(Lang::Zh), "python3：找不到这个命令");
+        assert_eq!(not_found.text(Lang::En), "python3: command not found");
+        let other = StartError::Command {
+            status: 126,
+            message: String::new(),
+            said: Said::Other("prog".into(), "Exec format error".into()),
+        };
+        assert_eq!(other.text(Lang::Zh), "无法运行 prog：Exec format error");
+        let setup = StartError::Setup("no space left".into());
+        assert_eq!(setup.text(Lang::Zh), "无法准备观察：no space left");
+        assert_eq!(
+            setup.text(Lang::En),
+            "could not set up the watch: no space left"
+        );
+    }
 }
