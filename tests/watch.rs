@@ -262,6 +262,61 @@ fn threads_that_compute_take_turns_on_one_core_under_the_gil() {
         .filter(|t| t["target"] == "checksum" && f(&t["cpu_s"]) > 0.0)
         .count();
     assert_eq!(computing, 3, "{r}");
+    // The verdict counts the same three threads the lanes show (the tryout's said "2 workers").
+    assert_eq!(r["computing_threads"], 3, "{r}");
+    assert_eq!(r["computing_processes"], 1, "{r}");
+    if !r["finding"].is_null() {
+        assert_eq!(r["finding"]["workers"], 3, "{r}");
+        assert_ne!(r["finding"]["kind"], "parallel", "{r}");
+    }
+}
+
+#[test]
+fn cpu_processes_counts_its_childrens_cpu_and_shows_each_as_a_process() {
+    if !have_python() {
+        return;
+    }
+    let (r, code, _) = watch("1", &["assets/python/cpu_processes.py", "20"]);
+    assert_eq!(code, 0);
+    let procs = r["processes"].as_array().unwrap();
+    let main = &procs[0]["pid"];
+    let children: Vec<&Value> = procs.iter().filter(|p| &p["ppid"] == main).collect();
+    assert!(!children.is_empty(), "{r}");
+    let threads = r["threads"].as_array().unwrap();
+    for child in &children {
+        assert_eq!(child["probed"], true, "{child}");
+        assert_eq!(child["exit_code"], 0, "{child}");
+        // Each process has its lanes: its own main thread, which did the computing.
+        assert!(
+            threads.iter().any(|t| t["pid"] == child["pid"]),
+            "no lane for {child}: {r}"
+        );
+    }
+    // The children computed, and the program's CPU time is every process's, theirs included
+    // (the tryout's panel said 0.27 cores busy beside two busy children).
+    let child_cpu: f64 = children.iter().map(|c| f(&c["cpu_s"])).sum();
+    assert!(child_cpu > 0.0, "{r}");
+    let all: f64 = procs.iter().map(|p| f(&p["cpu_s"])).sum();
+    let cpu = f(&r["cpu_s"]);
+    assert!((cpu - all).abs() <= 0.005, "cpu {cpu} vs processes {all}");
+    assert!(
+        cpu >= child_cpu - 0.002,
+        "cpu {cpu} vs children {child_cpu}"
+    );
+    // Cores busy is that CPU time over the run's wall time (start-up included), as reported.
+    let wall = f(&r["elapsed_s"]) + f(&r["startup_s"]);
+    let busy = f(&r["cores_busy"]);
+    assert!(
+        (busy - cpu / wall).abs() <= 0.02 + 0.01 * busy,
+        "cores busy {busy} vs {cpu} s / {wall} s"
+    );
+    // The verdict counts processes as processes: the computing children, no more.
+    let computing = r["computing_processes"].as_u64().unwrap() as usize;
+    assert!(computing <= children.len() + 1, "{r}");
+    if computing >= 2 && !r["finding"].is_null() {
+        assert_eq!(r["finding"]["workers"], computing as u64, "{r}");
+        assert_eq!(r["finding"]["processes"], computing as u64, "{r}");
+    }
 }
 
 #[test]
@@ -935,7 +990,11 @@ fn render_watch(lang: threadlab::i18n::Lang) -> String {
     };
     let mut term = Terminal::new(TestBackend::new(120, 36)).unwrap();
     term.draw(|f| f.render_widget(&view, f.area())).unwrap();
-    let buf = term.backend().buffer();
+    shown_text(term.backend().buffer())
+}
+
+/// A buffer's text as a terminal shows it: a wide character covers the cell after it.
+fn shown_text(buf: &ratatui::buffer::Buffer) -> String {
     let mut out = String::new();
     for y in 0..buf.area.height {
         let mut skip = 0;
@@ -952,6 +1011,247 @@ fn render_watch(lang: threadlab::i18n::Lang) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Feed probe lines to `p`, each received as it was sent.
+fn feed_lines(p: &mut threadlab::watch::model::Program, lines: &[String]) {
+    use threadlab::watch::protocol::parse;
+    use threadlab::watch::session::Input;
+    for l in lines {
+        let (stamp, event) = parse(l.as_bytes()).unwrap_or_else(|e| panic!("{e:?}: {l}"));
+        p.apply(Input::Probe {
+            received: stamp.t,
+            stamp,
+            event,
+        });
+    }
+}
+
+/// A finished computing program from fixed figures: `workers` (pid, tid, CPU seconds) computing
+/// from t = 1 to 3 under the main process 400 (children have their own pid and say hello), the
+/// machine idle `idle` cores on average. On a 2-core GIL build.
+fn computing_program(
+    script: &str,
+    workers: &[(u32, u32, f64)],
+    idle: f64,
+) -> threadlab::watch::model::Program {
+    use threadlab::watch::model::Program;
+    use threadlab::watch::sampler::{ProcSample, ThreadSample};
+    use threadlab::watch::session::{Ended, Input};
+    let mut p = Program::new(vec!["python3".into(), script.into()], 1.0, 400, 0.0);
+    let hello = |pid: u32, ppid: u32| {
+        format!(
+            r#"{{"v":1,"ev":"hello","t":1.0,"pid":{pid},"tid":{pid},"ppid":{ppid},"name":"MainThread","python":"3.11.7","gil":true,"cpus":2,"cpus_usable":2,"cpu":0.0,"thread_cpu":0.0}}"#
+        )
+    };
+    let mut lines = vec![hello(400, 1)];
+    for &(pid, tid, _) in workers {
+        if pid != 400 {
+            lines.push(hello(pid, 400));
+        } else {
+            lines.push(format!(r#"{{"v":1,"ev":"thread_start","t":1.0,"pid":400,"tid":{tid},"name":"Thread-{} (checksum)","target":"checksum","args":[["filename","f{tid}"]]}}"#, tid - 400));
+        }
+    }
+    feed_lines(&mut p, &lines);
+    // Sweeps at 1, 2 and 3 s: every worker at an even pace.
+    for at in [1.0, 2.0, 3.0] {
+        let mut procs: Vec<ProcSample> = Vec::new();
+        for &(pid, tid, cpu) in workers {
+            let used = cpu * (at - 1.0) / 2.0;
+            let thread = ThreadSample {
+                tid,
+                comm: "python3".into(),
+                cpu: used,
+            };
+            match procs.iter_mut().find(|q| q.pid == pid) {
+                Some(q) => {
+                    q.cpu += used;
+                    q.threads.push(thread);
+                }
+                None => procs.push(ProcSample {
+                    pid,
+                    ppid: if pid == 400 { 1 } else { 400 },
+                    cpu: used,
+                    threads: vec![thread],
+                }),
+            }
+        }
+        if !procs.iter().any(|q| q.pid == 400) {
+            procs.push(ProcSample {
+                pid: 400,
+                ppid: 1,
+                cpu: 0.0,
+                threads: vec![ThreadSample {
+                    tid: 400,
+                    comm: "python3".into(),
+                    cpu: 0.0,
+                }],
+            });
+        }
+        p.apply(Input::Samples {
+            at,
+            procs,
+            idle: Some(100.0 + idle * (at - 1.0)),
+        });
+    }
+    let mut ends = Vec::new();
+    for &(pid, tid, cpu) in workers {
+        if pid == 400 {
+            ends.push(format!(
+                r#"{{"v":1,"ev":"thread_end","t":3.0,"pid":400,"tid":{tid},"cpu":{cpu}}}"#
+            ));
+        } else {
+            ends.push(format!(r#"{{"v":1,"ev":"exit","t":3.0,"pid":{pid},"tid":{pid},"code":0,"alive":[],"cpu":{cpu},"thread_cpu":{cpu}}}"#));
+        }
+    }
+    ends.push(r#"{"v":1,"ev":"exit","t":3.0,"pid":400,"tid":400,"alive":[],"cpu":0.01,"thread_cpu":0.01}"#.into());
+    feed_lines(&mut p, &ends);
+    p.apply(Input::Exited(Ended {
+        code: Some(0),
+        signal: None,
+        cpu: workers.iter().map(|w| w.2).sum(),
+        at: 3.0,
+    }));
+    p
+}
+
+/// The classroom in lesson mode on the scene that runs `first`, at 120×40, after `ran`.
+fn python_scene(
+    first: &str,
+    ran: &[(&'static str, &threadlab::watch::model::Program)],
+) -> threadlab::app::App {
+    use threadlab::app::Event;
+    let mut app = classroom(threadlab::engine::Strategy::Serial, 1.0);
+    threadlab::runner::feed(&mut app, Event::Resize(120, 40));
+    app.update(key('L'));
+    while !app
+        .lesson
+        .as_ref()
+        .unwrap()
+        .scene()
+        .preset
+        .python
+        .contains(&first)
+    {
+        app.update(Event::Key(crossterm::event::KeyEvent::from(
+            crossterm::event::KeyCode::PageDown,
+        )));
+    }
+    for (script, program) in ran {
+        let watched = threadlab::watch::carried::summarize(script, program);
+        app.update(Event::Watched(Box::new(watched)));
+    }
+    app
+}
+
+fn app_text(app: &threadlab::app::App) -> String {
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    term.draw(|f| f.render_widget(app, f.area())).unwrap();
+    shown_text(term.backend().buffer())
+}
+
+/// The side panel's column of a 120-column screen (the last 40).
+fn side_of(screen: &str) -> String {
+    (screen.lines())
+        .map(|l| {
+            l.chars()
+                .rev()
+                .take(40)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_python_scenes_side_panel_describes_the_watched_programs_in_both_languages() {
+    use threadlab::i18n::Lang;
+    use threadlab::watch::report::CpuFigures;
+    // Scene 10 before any run: nothing of the built-in run's timing.
+    let app = python_scene("serial.py", &[]);
+    let side = side_of(&app_text(&app));
+    assert!(
+        side.contains("No program has run from this scene"),
+        "{side}"
+    );
+    assert!(
+        !side.contains("Serial (sum)") && !side.contains("Ideal"),
+        "{side}"
+    );
+    // After threads.py: its own figures.
+    let threads = finished_program();
+    let mut app = python_scene("serial.py", &[("threads.py", &threads)]);
+    let en = app_text(&app);
+    let side = side_of(&en);
+    assert!(side.contains("threads.py · exit status 0"), "{side}");
+    let (sum, longest) = threads.sum_and_longest();
+    let row = |label: &str, value: String| {
+        assert!(
+            side.lines()
+                .any(|l| l.contains(&format!("│ {label} ")) && l.contains(&format!(" {value} │"))),
+            "{label} {value} not in\n{side}"
+        );
+    };
+    row("Waits: sum", format!("{sum:.2} s"));
+    row("Longest wait", format!("{longest:.2} s"));
+    row("Threads", threads.shown_threads().count().to_string());
+    row("Processes", "1".into());
+    assert!(side.contains("Python 3.11.7 · GIL on"), "{side}");
+    assert!(!side.contains("Serial (sum)"), "{side}");
+    insta::assert_snapshot!("scene_10_watched_en", en);
+    app.update(key('l'));
+    assert_eq!(app.settings.lang, Lang::Zh);
+    let zh = app_text(&app);
+    assert!(side_of(&zh).contains("threads.py · 退出状态 0"), "{zh}");
+    insta::assert_snapshot!("scene_10_watched_zh", zh);
+
+    // Scene 11: the GIL pair, each with the figures its verdict read.
+    let cpu_threads = computing_program(
+        "cpu_threads.py",
+        &[(400, 401, 0.6), (400, 402, 0.7), (400, 403, 0.6)],
+        1.0,
+    );
+    let cpu_processes = computing_program(
+        "cpu_processes.py",
+        &[(401, 401, 1.8), (402, 402, 1.8)],
+        0.15,
+    );
+    let mut app = python_scene(
+        "cpu_threads.py",
+        &[
+            ("cpu_threads.py", &cpu_threads),
+            ("cpu_processes.py", &cpu_processes),
+        ],
+    );
+    let en = app_text(&app);
+    let side = side_of(&en);
+    for (script, p) in [
+        ("cpu_threads.py", &cpu_threads),
+        ("cpu_processes.py", &cpu_processes),
+    ] {
+        let f = CpuFigures::of(p);
+        let busy = format!("{:.2}", f.busy.unwrap());
+        assert!(
+            side.contains(&format!("{script} · exit status 0")),
+            "{side}"
+        );
+        assert!(
+            side.lines()
+                .any(|l| l.contains("Cores busy") && l.contains(&busy)),
+            "{busy} not in\n{side}"
+        );
+        // The card's conclusion quotes the same figure.
+        let found = threadlab::watch::report::conclusions(Lang::En, p).join(" ");
+        assert!(found.contains(&busy), "{found}");
+    }
+    assert!(en.contains("3 threads computed"), "{en}");
+    assert!(en.contains("2 processes computed at once"), "{en}");
+    insta::assert_snapshot!("scene_11_watched_en", en);
+    app.update(key('l'));
+    insta::assert_snapshot!("scene_11_watched_zh", app_text(&app));
 }
 
 #[test]
@@ -1247,6 +1547,7 @@ fn the_lessons_python_scenes_run_their_programs_in_turn_and_the_card_keeps_the_f
             format!("{script}：退出状态 0"),
         ],
         conclusions: [vec![found.to_string()], vec![found.to_string()]],
+        numbers: Default::default(),
     };
     assert_eq!(enter(&mut app), "cpu_threads.py");
     app.update(Event::Watched(Box::new(ran(

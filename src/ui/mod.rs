@@ -15,6 +15,7 @@ mod paint;
 mod side;
 pub mod theme;
 mod timeline;
+mod watched;
 
 pub(crate) use header::fmt_speed;
 pub use keybar::keybar_rows;

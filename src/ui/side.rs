@@ -19,6 +19,24 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if area.height == 0 {
         return;
     }
+    if super::watched::shown(app) {
+        // A scene of real Python programs: the panel is about them, not the built-in run.
+        let ticker_h = if area.height >= TICKER_H + 8 && !app.ticker.on {
+            TICKER_H
+        } else {
+            0
+        };
+        let main = Rect::new(area.x, area.y, area.width, area.height - ticker_h);
+        super::watched::render(app, main, buf);
+        if ticker_h > 0 {
+            ticker(
+                app,
+                Rect::new(area.x, main.bottom(), area.width, ticker_h),
+                buf,
+            );
+        }
+        return;
+    }
     if area.width >= 72 && area.height < 20 {
         // Below the downloads on a mid-size screen: timing on the left, results and ticker right.
         let half = area.width / 2;

@@ -65,6 +65,29 @@ pub struct Watched {
     pub finished: bool,
     pub figures: [String; 2],
     pub conclusions: [Vec<String>; 2],
+    /// The same figures as numbers, for a panel that lays them out in rows.
+    pub numbers: Numbers,
+}
+
+/// What one run of a program measured, as the watch screen's timing panel shows it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Numbers {
+    /// Its exit status, when it ran to its end.
+    pub exit_code: Option<i32>,
+    /// Lesson seconds (real seconds for a program that never slept).
+    pub elapsed: f64,
+    pub waits: usize,
+    pub sum: f64,
+    pub longest: f64,
+    pub threads: usize,
+    pub processes: usize,
+    /// CPU seconds, cores busy and the machine's idle cores, as the verdict read them.
+    pub cpu: f64,
+    pub busy: Option<f64>,
+    pub idle: Option<f64>,
+    /// The build that ran: Python's version and whether it has a GIL (None: no probe).
+    pub python: Option<String>,
+    pub gil: Option<bool>,
 }
 
 impl Watched {
@@ -91,6 +114,27 @@ pub fn summarize(script: &'static str, program: &Program) -> Watched {
             report::conclusions(Lang::En, program),
             report::conclusions(Lang::Zh, program),
         ],
+        numbers: numbers(program),
+    }
+}
+
+fn numbers(p: &Program) -> Numbers {
+    let (sum, longest) = p.sum_and_longest();
+    let cpu = report::CpuFigures::of(p);
+    let hello = p.hello();
+    Numbers {
+        exit_code: p.ended.filter(|e| e.signal.is_none()).and_then(|e| e.code),
+        elapsed: p.wall() * p.scale(),
+        waits: p.waits.len(),
+        sum,
+        longest,
+        threads: p.shown_threads().count(),
+        processes: p.shown_processes().count(),
+        cpu: p.cpu_total(),
+        busy: cpu.busy,
+        idle: cpu.idle,
+        python: hello.map(|h| report::clean(&h.python)),
+        gil: hello.map(|h| h.gil),
     }
 }
 
@@ -117,7 +161,7 @@ fn figures(lang: Lang, script: &str, p: &Program) -> String {
             &[&format!("{sum:.2}"), &format!("{longest:.2}")],
         ));
     }
-    if let Some(c) = p.cores_busy() {
+    if let Some(c) = report::CpuFigures::of(p).busy {
         parts.push(tf(lang, Key::watched_cores, &[&format!("{c:.2}")]));
     }
     parts.push(match p.hello() {

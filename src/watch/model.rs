@@ -62,19 +62,67 @@ pub struct Thread {
     /// Still running when its process ended: killed with it (a daemon thread, typically).
     pub killed: bool,
     pub error: Option<String>,
-    /// Samples where it used a core: (time, fraction of one core since the sample before).
-    pub on_cpu: Vec<(f64, f64)>,
-    last_sample: Option<(f64, f64)>,
+    /// Stretches of time and the share of one core it used in each, in time order: from one
+    /// reading of its CPU time to the next (`/proc`, or the probe's own at its start and end).
+    pub on_cpu: Vec<OnCore>,
+    /// Its latest CPU reading: (when, CPU seconds).
+    last_cpu: Option<(f64, f64)>,
+    /// Whether `/proc` has shown it (a thread gone from a later sweep has ended).
+    sampled: bool,
     sleeping: Option<usize>,
     item: Option<u64>,
     last_wait: Option<usize>,
     partial: String,
 }
 
+/// From `from` to `to` (CLOCK_MONOTONIC seconds) a thread used `share` of one core.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OnCore {
+    pub from: f64,
+    pub to: f64,
+    pub share: f64,
+}
+
 impl Thread {
     /// CPU seconds used since the probe loaded (a main thread's imports are not the lesson).
     pub fn run_cpu(&self) -> f64 {
         (self.cpu - self.cpu_base).max(0.0)
+    }
+
+    /// The share of one core it used on average from `a` to `b` (its stretches do not overlap
+    /// and are in time order, so this looks only at the ones in the span).
+    pub fn share(&self, a: f64, b: f64) -> f64 {
+        if b <= a {
+            return 0.0;
+        }
+        let first = self.on_cpu.partition_point(|s| s.to <= a);
+        let used: f64 = (self.on_cpu[first..].iter())
+            .take_while(|s| s.from < b)
+            .map(|s| (s.to.min(b) - s.from.max(a)).max(0.0) * s.share)
+            .sum();
+        used / (b - a)
+    }
+
+    /// A reading of its CPU time: the time since the reading before was spent on a core for the
+    /// CPU seconds it grew by. Readings from `/proc` and from the probe may arrive out of order:
+    /// one older than the latest only raises the total.
+    fn read_cpu(&mut self, at: f64, cpu: f64) {
+        self.cpu = self.cpu.max(cpu);
+        match self.last_cpu {
+            Some((t0, c0)) if at > t0 => {
+                if cpu > c0 {
+                    let share = ((cpu - c0) / (at - t0)).min(1.0);
+                    self.on_cpu.push(OnCore {
+                        from: t0,
+                        to: at,
+                        share,
+                    });
+                }
+                self.last_cpu = Some((at, cpu.max(c0)));
+            }
+            Some(_) => {}
+            None => self.last_cpu = Some((at, cpu)),
+        }
     }
 }
 
@@ -379,7 +427,8 @@ impl Program {
             killed: false,
             error: None,
             on_cpu: Vec::new(),
-            last_sample: None,
+            last_cpu: None,
+            sampled: false,
             sleeping: None,
             item: None,
             last_wait: None,
@@ -499,6 +548,7 @@ impl Program {
                 th.main = true;
                 th.start = s.t;
                 th.cpu_base = thread_base;
+                th.read_cpu(s.t, thread_base);
                 self.push_log(s.t, s.pid, name, LogKind::ProcessStarted);
             }
             Event::ThreadStart {
@@ -520,6 +570,10 @@ impl Program {
                 th.probed = true;
                 th.main = false;
                 th.start = th.start.min(s.t);
+                // A thread has used no CPU before its run begins (this event is its first act).
+                if th.last_cpu.is_none() {
+                    th.last_cpu = Some((s.t, 0.0));
+                }
                 let what = match (&th.target, th.args.is_empty()) {
                     (_, false) => label(&th.args),
                     (Some(f), true) => f.clone(),
@@ -541,7 +595,8 @@ impl Program {
                 let th = &mut self.threads[t];
                 th.end = Some(s.t);
                 if let Some(cpu) = cpu {
-                    th.cpu = th.cpu.max(cpu);
+                    // Its own last reading: the stretch since the last sweep is drawn too.
+                    th.read_cpu(s.t, cpu);
                 }
                 th.error = error.clone();
                 let name = th.name.clone();
@@ -652,7 +707,7 @@ impl Program {
                 }
                 let me = self.ensure_thread(s.pid, s.tid, s.t);
                 if let Some(c) = thread_cpu {
-                    self.threads[me].cpu = self.threads[me].cpu.max(c);
+                    self.threads[me].read_cpu(s.t, c);
                 }
                 let mut killed = Vec::new();
                 for a in alive {
@@ -885,6 +940,7 @@ impl Program {
         if procs.is_empty() && self.sampled_at.is_none() {
             return;
         }
+        let before = self.sampled_at.unwrap_or(self.spawned_at);
         self.samples += 1;
         self.sampled_at = Some(at);
         for ps in &procs {
@@ -908,14 +964,13 @@ impl Program {
                 if !th.probed {
                     th.name = ts.comm.clone();
                 }
-                if let Some((t0, c0)) = th.last_sample {
-                    let dt = at - t0;
-                    if dt > 0.0 && ts.cpu > c0 {
-                        th.on_cpu.push((at, ((ts.cpu - c0) / dt).min(1.0)));
-                    }
+                if th.last_cpu.is_none() {
+                    // First seen now, and not in the sweep before: it began since then, with
+                    // no CPU time (the program's first thread began when it was spawned).
+                    th.last_cpu = Some((before.min(at), 0.0));
                 }
-                th.last_sample = Some((at, ts.cpu));
-                th.cpu = th.cpu.max(ts.cpu);
+                th.sampled = true;
+                th.read_cpu(at, ts.cpu);
             }
             // Threads of a live process that are gone from /proc have ended; the probe's own
             // threads end by its word (thread_end, exit), never by a read of /proc that failed.
@@ -924,7 +979,7 @@ impl Program {
                 if th.pid == ps.pid
                     && !th.probed
                     && th.end.is_none()
-                    && th.last_sample.is_some()
+                    && th.sampled
                     && !ps.threads.iter().any(|x| x.tid == th.tid)
                 {
                     self.threads[t].end = Some(at);

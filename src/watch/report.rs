@@ -99,6 +99,12 @@ pub struct WatchReport {
     pub cores_busy: Option<f64>,
     /// Cores the whole machine had idle on average while it ran (from /proc/stat).
     pub idle_cores: Option<f64>,
+    /// Threads that computed (a twentieth of the CPU time or more), and their processes.
+    pub computing_threads: usize,
+    pub computing_processes: usize,
+    /// What those figures show about computing (the GIL), as the screen says it; null when
+    /// they show nothing (fewer than two computed, or the run was too short to measure).
+    pub finding: Option<GilFinding>,
     pub exit_code: Option<i32>,
     /// The signal that ended the program, if one did.
     pub signal: Option<i32>,
@@ -116,6 +122,11 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
+/// A figure to the hundredth, as it is shown.
+pub fn hundredths(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
 fn ms(s: f64) -> f64 {
     (s * 1000.0).round() / 1000.0
 }
@@ -126,6 +137,7 @@ pub fn report(p: &Program) -> WatchReport {
     let (sum, longest) = p.sum_and_longest();
     let hello = p.hello();
     let failed = p.ended.is_some_and(|e| e.code != Some(0));
+    let figures = CpuFigures::of(p);
     WatchReport {
         command: p.command.clone(),
         speed: p.speed,
@@ -193,8 +205,11 @@ pub fn report(p: &Program) -> WatchReport {
             .collect(),
         prints_dropped: p.prints_dropped,
         cpu_s: ms(p.cpu_total()),
-        cores_busy: p.cores_busy().map(|c| (c * 100.0).round() / 100.0),
-        idle_cores: p.idle_cores().map(|c| (c * 100.0).round() / 100.0),
+        cores_busy: figures.busy,
+        idle_cores: figures.idle,
+        computing_threads: figures.computing().0,
+        computing_processes: figures.computing().1,
+        finding: gil_finding(&figures),
         exit_code: p.ended.and_then(|e| e.code),
         signal: p.ended.and_then(|e| e.signal),
         stderr_tail: if failed {
@@ -315,12 +330,17 @@ pub fn transcript_tail(lang: Lang, p: &Program) -> Vec<String> {
             &p.shown_processes().count(),
         ],
     ));
-    if let Some(c) = p.cores_busy() {
-        out.push(tf(
-            lang,
-            Key::watch_cpu,
-            &[&format!("{:.2}", p.cpu_total()), &format!("{c:.2}")],
-        ));
+    let figures = CpuFigures::of(p);
+    if let Some(c) = figures.busy {
+        let cpu = format!("{:.2}", p.cpu_total());
+        out.push(match figures.idle {
+            Some(idle) => tf(
+                lang,
+                Key::watch_cpu_idle,
+                &[&cpu, &format!("{c:.2}"), &format!("{idle:.2}")],
+            ),
+            None => tf(lang, Key::watch_cpu, &[&cpu, &format!("{c:.2}")]),
+        });
     }
     out.extend(conclusions(lang, p));
     if p.ended.is_some_and(|e| e.code != Some(0)) && !p.stderr_tail.is_empty() {
@@ -351,103 +371,276 @@ pub fn conclusions(lang: Lang, p: &Program) -> Vec<String> {
         }
         let _ = longest;
     }
-    if let Some(gil) = gil_finding(p) {
-        out.push(match gil {
-            GilFinding::Turns { threads, busy, gil } => tf(
+    if let Some(finding) = gil_finding(&CpuFigures::of(p)) {
+        out.push(finding.text(lang));
+    }
+    out
+}
+
+/// The measured figures the verdict on computing reads, gathered once from a program, so the
+/// rules can be checked on any figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CpuFigures {
+    /// The run is over: a verdict is about a whole run.
+    pub ended: bool,
+    /// The program's CPU seconds over its wall time: how many cores it kept busy.
+    pub busy: Option<f64>,
+    /// Cores of the machine idle on average meanwhile (everyone's work counted).
+    pub idle: Option<f64>,
+    /// The machine's cores, and the ones the program was allowed to use.
+    pub cpus: Option<u32>,
+    pub usable: Option<u32>,
+    /// The build's GIL state (true without a probe: every CPython before 3.13 has one).
+    pub gil: bool,
+    /// The program's CPU seconds, and each thread's, with its process's pid.
+    pub cpu: f64,
+    pub threads: Vec<(u32, f64)>,
+}
+
+impl CpuFigures {
+    pub fn of(p: &Program) -> Self {
+        let hello = p.hello();
+        CpuFigures {
+            ended: p.ended.is_some(),
+            // To the hundredth, as every screen and report shows them: the rules decide on the
+            // figures the class reads.
+            busy: p.cores_busy().map(hundredths),
+            idle: p.idle_cores().map(hundredths),
+            cpus: hello.and_then(|h| h.cpus),
+            usable: hello.and_then(|h| h.cpus_usable.or(h.cpus)),
+            gil: hello.is_none_or(|h| h.gil),
+            cpu: p.cpu_total(),
+            threads: p.shown_threads().map(|t| (t.pid, t.run_cpu())).collect(),
+        }
+    }
+
+    /// Who computed: the threads that used at least a twentieth of the program's CPU time (and
+    /// a clock tick, 10 ms), the lanes that show time on a core; a pool's manager thread or a
+    /// main thread that only waits does not. Their count, and how many processes they are in.
+    pub fn computing(&self) -> (usize, usize) {
+        let floor = (0.05 * self.cpu).max(0.01);
+        let mut pids: Vec<u32> = (self.threads.iter())
+            .filter(|(_, cpu)| *cpu >= floor)
+            .map(|(pid, _)| *pid)
+            .collect();
+        let threads = pids.len();
+        pids.sort_unstable();
+        pids.dedup();
+        (threads, pids.len())
+    }
+}
+
+/// What the CPU figures show about computing threads or processes; `workers` counts threads
+/// when one process computed, processes when several did (what the lanes show, grouped).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum GilFinding {
+    /// The program could use one core only: its workers took turns, whatever the build.
+    OneCore {
+        workers: usize,
+        processes: usize,
+        busy: f64,
+    },
+    /// More than one core busy on average: they computed at the same time.
+    Parallel {
+        workers: usize,
+        processes: usize,
+        busy: f64,
+    },
+    /// Other programs left under half a core idle: nothing can be told about the GIL.
+    NoRoom {
+        workers: usize,
+        processes: usize,
+        busy: f64,
+        idle: f64,
+        others: f64,
+    },
+    /// Under one core busy although cores stood idle: too little ran to tell anything.
+    TooLittle {
+        workers: usize,
+        processes: usize,
+        busy: f64,
+        idle: f64,
+    },
+    /// Threads of one process kept about one core busy while another stood idle: turns.
+    Turns {
+        workers: usize,
+        processes: usize,
+        busy: f64,
+        idle: f64,
+        gil: bool,
+    },
+    /// Processes kept about one core busy while another stood idle: the figures, no cause.
+    Apart {
+        workers: usize,
+        processes: usize,
+        busy: f64,
+        idle: f64,
+    },
+}
+
+/// More cores busy than this on average is computing at the same time.
+const PARALLEL: f64 = 1.3;
+/// Fewer idle cores than this on average left no room for a second one.
+const ROOM: f64 = 0.5;
+/// Fewer cores busy than this is less than one worker computing all the time.
+const ONE_CORE: f64 = 0.7;
+
+/// The verdict on computing workers, from measured figures only: none until the run is over,
+/// or when fewer than two threads computed.
+pub fn gil_finding(f: &CpuFigures) -> Option<GilFinding> {
+    if !f.ended {
+        return None;
+    }
+    let busy = f.busy?;
+    let (threads, processes) = f.computing();
+    if threads < 2 {
+        return None;
+    }
+    let workers = if processes >= 2 { processes } else { threads };
+    if f.usable == Some(1) {
+        return Some(GilFinding::OneCore {
+            workers,
+            processes,
+            busy,
+        });
+    }
+    if busy > PARALLEL {
+        return Some(GilFinding::Parallel {
+            workers,
+            processes,
+            busy,
+        });
+    }
+    // Taking turns is the GIL only if a core stood free meanwhile (measured, not assumed).
+    let idle = f.idle?;
+    if idle < ROOM {
+        let cores = f64::from(f.cpus.or(f.usable).unwrap_or(0));
+        return Some(GilFinding::NoRoom {
+            workers,
+            processes,
+            busy,
+            idle,
+            others: hundredths((cores - idle - busy).max(0.0)),
+        });
+    }
+    if busy < ONE_CORE {
+        return Some(GilFinding::TooLittle {
+            workers,
+            processes,
+            busy,
+            idle,
+        });
+    }
+    Some(if processes == 1 {
+        GilFinding::Turns {
+            workers,
+            processes,
+            busy,
+            idle,
+            gil: f.gil,
+        }
+    } else {
+        GilFinding::Apart {
+            workers,
+            processes,
+            busy,
+            idle,
+        }
+    })
+}
+
+impl GilFinding {
+    /// The finding in words, with its figures.
+    pub fn text(&self, lang: Lang) -> String {
+        let f2 = |x: f64| format!("{x:.2}");
+        let noun = |processes: usize| {
+            t(
+                lang,
+                if processes >= 2 {
+                    Key::watch_noun_processes
+                } else {
+                    Key::watch_noun_threads
+                },
+            )
+        };
+        match *self {
+            GilFinding::OneCore {
+                workers,
+                processes,
+                busy,
+            } => tf(
+                lang,
+                Key::watch_one_core,
+                &[&workers, &noun(processes), &f2(busy)],
+            ),
+            GilFinding::Parallel {
+                workers,
+                processes,
+                busy,
+            } => tf(
+                lang,
+                Key::watch_parallel,
+                &[&workers, &noun(processes), &f2(busy)],
+            ),
+            GilFinding::NoRoom {
+                workers,
+                processes,
+                busy,
+                idle,
+                others,
+            } => tf(
+                lang,
+                if processes >= 2 {
+                    Key::watch_no_room_processes
+                } else {
+                    Key::watch_no_room
+                },
+                &[
+                    &workers,
+                    &noun(processes),
+                    &f2(busy),
+                    &f2(idle),
+                    &f2(others),
+                ],
+            ),
+            GilFinding::TooLittle {
+                workers,
+                processes,
+                busy,
+                idle,
+            } => tf(
+                lang,
+                Key::watch_too_little,
+                &[&workers, &noun(processes), &f2(busy), &f2(idle)],
+            ),
+            GilFinding::Turns {
+                workers,
+                busy,
+                idle,
+                gil,
+                ..
+            } => tf(
                 lang,
                 if gil {
                     Key::watch_gil_turns
                 } else {
                     Key::watch_turns_no_gil
                 },
-                &[&threads, &format!("{busy:.2}")],
+                &[&workers, &noun(1), &f2(busy), &f2(idle)],
             ),
-            GilFinding::Parallel { workers, busy } => tf(
-                lang,
-                Key::watch_parallel,
-                &[&workers, &format!("{busy:.2}")],
-            ),
-            GilFinding::NoRoom {
+            GilFinding::Apart {
                 workers,
                 busy,
                 idle,
+                ..
             } => tf(
                 lang,
-                Key::watch_no_room,
-                &[&workers, &format!("{busy:.2}"), &format!("{idle:.2}")],
+                Key::watch_apart,
+                &[&workers, &noun(2), &f2(busy), &f2(idle)],
             ),
-        });
-    }
-    out
-}
-
-/// What the CPU figures show about computing threads or processes.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum GilFinding {
-    /// Several threads of one process computed, yet the program kept about one core busy.
-    Turns {
-        threads: usize,
-        busy: f64,
-        gil: bool,
-    },
-    /// Several threads or processes computed on more than one core at once.
-    Parallel { workers: usize, busy: f64 },
-    /// They kept about one core busy, but the machine had no core to spare: that shows nothing.
-    NoRoom {
-        workers: usize,
-        busy: f64,
-        idle: f64,
-    },
-}
-
-/// A finding only when at least two workers computed (each used a tenth of the wall time or
-/// more) on a machine with more than one core, and the run is over.
-pub fn gil_finding(p: &Program) -> Option<GilFinding> {
-    p.ended?;
-    let busy = p.cores_busy()?;
-    let wall = p.wall();
-    let usable = p
-        .hello()
-        .and_then(|h| h.cpus_usable.or(h.cpus))
-        .unwrap_or(1);
-    if usable < 2 || wall <= 0.0 {
-        return None;
-    }
-    let computing = |cpu: f64| cpu >= 0.1 * wall && cpu > 0.05;
-    let threads = p.shown_threads().filter(|t| computing(t.run_cpu()));
-    let mut per_process: Vec<(u32, usize)> = Vec::new();
-    for th in threads {
-        match per_process.iter_mut().find(|(pid, _)| *pid == th.pid) {
-            Some((_, n)) => *n += 1,
-            None => per_process.push((th.pid, 1)),
         }
     }
-    let workers: usize = per_process.iter().map(|(_, n)| n).sum();
-    if workers < 2 {
-        return None;
-    }
-    if busy > 1.3 {
-        return Some(GilFinding::Parallel { workers, busy });
-    }
-    let (_, most) = per_process.iter().max_by_key(|(_, n)| *n)?;
-    // Taking turns is the GIL only if a core stood free meanwhile (measured, not assumed).
-    let idle = p.idle_cores()?;
-    if idle < 0.5 {
-        return Some(GilFinding::NoRoom {
-            workers,
-            busy,
-            idle,
-        });
-    }
-    if per_process.len() == 1 && *most >= 2 {
-        let gil = p.hello().is_none_or(|h| h.gil);
-        return Some(GilFinding::Turns {
-            threads: *most,
-            busy,
-            gil,
-        });
-    }
-    None
 }
 
 #[cfg(test)]
@@ -509,20 +702,173 @@ mod tests {
     fn threads_taking_turns_are_the_gil_only_when_a_core_stood_free() {
         let free = computing(1.0);
         assert_eq!(free.idle_cores(), Some(1.0));
+        // Each thread's own last reading draws its lane: 0.3 of a core from start to end.
+        for th in free.threads.iter().filter(|t| !t.main) {
+            assert!((th.share(1.0, 2.0) - 0.3).abs() < 1e-9, "{:?}", th.on_cpu);
+        }
+        let figures = CpuFigures::of(&free);
+        assert_eq!(figures.computing(), (3, 1));
         assert!(matches!(
-            gil_finding(&free),
+            gil_finding(&figures),
             Some(GilFinding::Turns {
-                threads: 3,
+                workers: 3,
                 gil: true,
                 ..
             })
         ));
         let busy = computing(0.1);
         assert!(matches!(
-            gil_finding(&busy),
+            gil_finding(&CpuFigures::of(&busy)),
             Some(GilFinding::NoRoom { workers: 3, .. })
         ));
         let text = conclusions(Lang::En, &busy).join("\n");
         assert!(text.contains("cannot tell the GIL"), "{text}");
+    }
+
+    /// A finished run on a 2-core machine with a GIL: `busy` and `idle` cores, and each thread's
+    /// (pid, CPU seconds).
+    fn figures(busy: f64, idle: f64, threads: &[(u32, f64)]) -> CpuFigures {
+        CpuFigures {
+            ended: true,
+            busy: Some(busy),
+            idle: Some(idle),
+            cpus: Some(2),
+            usable: Some(2),
+            gil: true,
+            cpu: threads.iter().map(|(_, c)| c).sum(),
+            threads: threads.to_vec(),
+        }
+    }
+
+    fn said(f: &CpuFigures) -> [String; 2] {
+        let finding = gil_finding(f).expect("a finding");
+        [finding.text(Lang::En), finding.text(Lang::Zh)]
+    }
+
+    #[test]
+    fn every_thread_that_computed_is_counted_however_busy_the_machine() {
+        // The tryout: 3, 6 and 6 rounds on a crowded machine (0.4 cores). The short one used a
+        // fifth of the CPU but under a tenth of the wall time, and was left out ("2 workers").
+        let main = (1, 0.001);
+        let f = figures(0.4, 0.0, &[main, (1, 0.24), (1, 0.48), (1, 0.48)]);
+        assert_eq!(f.computing(), (3, 1));
+        let [en, zh] = said(&f);
+        assert!(
+            en.starts_with("3 threads computed and 0.40 cores were busy, but other programs kept 1.60 cores busy, leaving 0.00 idle"),
+            "{en}"
+        );
+        assert!(
+            zh.starts_with("3 个线程在计算，占用了 0.40 个核心，但其他程序占用了 1.60 个核心"),
+            "{zh}"
+        );
+        // A pool's manager thread or a main thread that only waits is no worker.
+        let f = figures(0.95, 1.0, &[(1, 0.008), (1, 0.6), (1, 0.6), (1, 0.015)]);
+        assert_eq!(f.computing(), (2, 1));
+    }
+
+    #[test]
+    fn threads_of_one_process_on_one_core_with_a_core_free_took_turns() {
+        let f = figures(0.97, 1.01, &[(1, 0.002), (1, 0.3), (1, 0.35), (1, 0.3)]);
+        assert!(matches!(
+            gil_finding(&f),
+            Some(GilFinding::Turns { workers: 3, .. })
+        ));
+        let [en, zh] = said(&f);
+        assert_eq!(
+            en,
+            "3 threads computed, yet only 0.97 cores were busy while 1.01 stood idle: they took turns (this Python has a GIL)"
+        );
+        assert_eq!(
+            zh,
+            "3 个线程在计算，却只占用了 0.97 个核心，另有 1.01 个核心空闲：它们轮流运行（这个 Python 有 GIL）"
+        );
+        // A free-threaded build that stayed on one core: the figures, and no GIL blamed.
+        let nogil = CpuFigures { gil: false, ..f };
+        let [en, zh] = said(&nogil);
+        assert!(
+            en.contains("without a GIL") && !en.contains("took turns"),
+            "{en}"
+        );
+        assert!(zh.contains("没有 GIL") && !zh.contains("轮流"), "{zh}");
+    }
+
+    #[test]
+    fn processes_count_as_processes_and_their_cpu_decides() {
+        // cpu_processes.py: the parent's manager thread, two children computing.
+        let procs = [(1, 0.002), (1, 0.001), (2, 0.9), (3, 0.8)];
+        let f = figures(1.82, 0.1, &procs);
+        assert_eq!(f.computing(), (2, 2));
+        assert!(matches!(
+            gil_finding(&f),
+            Some(GilFinding::Parallel {
+                workers: 2,
+                processes: 2,
+                ..
+            })
+        ));
+        let [en, zh] = said(&f);
+        assert_eq!(
+            en,
+            "2 processes computed at once: 1.82 cores busy on average"
+        );
+        assert_eq!(zh, "2 个进程同时计算：平均占用 1.82 个核心");
+        // The tryout: lanes drawn, 0.38 cores busy, nothing idle. Said, not left blank.
+        let [en, zh] = said(&figures(0.38, 0.0, &procs));
+        assert!(
+            en.contains("cannot show processes using every core"),
+            "{en}"
+        );
+        assert!(en.contains("other programs kept 1.62 cores busy"), "{en}");
+        assert!(zh.contains("无法展示多个进程用满所有核心"), "{zh}");
+        // About one core busy with one idle: the figures, and no cause made up.
+        let f = figures(1.05, 0.9, &procs);
+        assert!(matches!(gil_finding(&f), Some(GilFinding::Apart { .. })));
+        let [en, zh] = said(&f);
+        assert_eq!(
+            en,
+            "2 processes computed, yet only 1.05 cores were busy on average while 0.90 stood idle"
+        );
+        assert_eq!(
+            zh,
+            "2 个进程在计算，平均却只占用了 1.05 个核心，另有 0.90 个核心空闲"
+        );
+    }
+
+    #[test]
+    fn nothing_is_concluded_without_the_figures_for_it() {
+        let two = [(1, 0.5), (1, 0.5)];
+        // One worker, a run not over, no idle figure for a verdict that needs it.
+        assert_eq!(gil_finding(&figures(1.0, 1.0, &[(1, 1.0)])), None);
+        let running = CpuFigures {
+            ended: false,
+            ..figures(1.0, 1.0, &two)
+        };
+        assert_eq!(gil_finding(&running), None);
+        let short = CpuFigures {
+            idle: None,
+            ..figures(1.0, 1.0, &two)
+        };
+        assert_eq!(gil_finding(&short), None);
+        // Parallel needs no idle figure: more than one core busy is measured on its own.
+        let short = CpuFigures {
+            idle: None,
+            ..figures(1.9, 0.0, &[(2, 0.9), (3, 0.9)])
+        };
+        assert!(matches!(
+            gil_finding(&short),
+            Some(GilFinding::Parallel { .. })
+        ));
+        // Under one core busy although a core stood idle: too little to tell.
+        let [en, zh] = said(&figures(0.5, 1.3, &two));
+        assert!(en.contains("too little to tell"), "{en}");
+        assert!(zh.contains("数据太少"), "{zh}");
+        // Allowed one core (--cores 1): turns whatever the build.
+        let one = CpuFigures {
+            usable: Some(1),
+            ..figures(0.99, 1.0, &two)
+        };
+        let [en, zh] = said(&one);
+        assert!(en.contains("the one core this program could use"), "{en}");
+        assert!(zh.contains("唯一能用的核心"), "{zh}");
     }
 }

@@ -380,17 +380,46 @@ impl WatchView<'_> {
                 y += 1;
             }
         }
+        // What the marks mean, the ones this program's lanes use; when they do not all fit,
+        // the least needed go first (dots that are no mark at all, then the shades' range).
         let g = &th.glyphs;
-        let legend = tf(
-            lang,
-            Key::watch_legend,
-            &[
-                &g.bar_full,
-                &if th.ascii { '-' } else { '─' },
-                &g.track,
-                &if th.ascii { 'x' } else { '✕' },
-            ],
-        );
+        let killed = if th.ascii { 'x' } else { '✕' };
+        // (text, which goes first when short of room: higher goes sooner, 0 never)
+        let mut parts: Vec<(String, u8)> = vec![
+            (tf(lang, Key::watch_legend_on, &[&g.on_core[3]]), 0),
+            (
+                tf(
+                    lang,
+                    Key::watch_legend_part,
+                    &[&String::from_iter(&g.on_core[..3])],
+                ),
+                2,
+            ),
+        ];
+        if !p.waits.is_empty() {
+            parts.push((tf(lang, Key::watch_legend_asleep, &[&g.waiting]), 0));
+        }
+        parts.push((tf(lang, Key::watch_legend_off, &[&g.track]), 3));
+        if p.shown_threads().any(|t| t.daemon) {
+            parts.push((t(lang, Key::watch_legend_daemon).to_string(), 1));
+        }
+        if p.killed().next().is_some() {
+            parts.push((tf(lang, Key::watch_legend_killed, &[&killed]), 0));
+        }
+        let room = usize::from(inner.width.saturating_sub(1));
+        let joined = |parts: &[(String, u8)]| {
+            (parts.iter().map(|(s, _)| s.as_str()))
+                .collect::<Vec<_>>()
+                .join("  ")
+        };
+        let mut legend = joined(&parts);
+        for drop in [3, 2, 1] {
+            if width(&legend) <= room {
+                break;
+            }
+            parts.retain(|(_, d)| *d != drop);
+            legend = joined(&parts);
+        }
         self.put(
             buf,
             inner.x + 1,
@@ -458,22 +487,14 @@ impl WatchView<'_> {
             if b <= thread.start || a >= end {
                 continue;
             }
-            // The on-core figure of a sample covers the interval before it.
-            let from = thread.on_cpu.partition_point(|&(at, _)| at < a);
-            let busy = (thread.on_cpu[from..].iter())
-                .take_while(|&&(at, _)| at < b + 0.025)
-                .map(|&(_, f)| f)
-                .fold(0.0, f64::max);
+            // The share of a core it had in this cell, shaded by quarters as on the main
+            // screen's timeline: a thread that got a fifth of a core looks a fifth busy.
             let before = waits.partition_point(|&(start, _)| start < b);
             let sleeping = before > 0 && waits[before - 1].1 > a;
-            let (c, style) = if busy >= 0.5 {
-                (g.bar_full, th.running)
-            } else if busy >= 0.05 {
-                (g.eighths[4], th.running)
-            } else if sleeping {
-                (if th.ascii { '-' } else { '─' }, th.accent)
-            } else {
-                (g.track, th.dim)
+            let (c, style) = match on_core_level(thread.share(a, b)) {
+                Some(l) => (g.on_core[l], th.running),
+                None if sleeping => (g.waiting, th.accent),
+                None => (g.track, th.dim),
             };
             cell.set_char(c).set_style(style);
         }
@@ -481,7 +502,7 @@ impl WatchView<'_> {
             // Where its process ended with it still running.
             let i = (((end - t0) / span).floor().max(0.0) as u16).min(w - 1);
             buf[(x + i, y)]
-                .set_char(if th.ascii { 'x' } else { '✕' })
+                .set_char(if th.ascii { 'x' } else { '✕' }) // as the legend says
                 .set_style(th.failed);
         }
     }
@@ -523,7 +544,8 @@ impl WatchView<'_> {
                 th.text,
             ),
         ];
-        if let Some(c) = p.cores_busy() {
+        let figures = report::CpuFigures::of(p);
+        if let Some(c) = figures.busy {
             lines.push((
                 t(lang, Key::watch_cores_busy).into(),
                 format!("{c:.2}"),
@@ -532,6 +554,14 @@ impl WatchView<'_> {
             lines.push((
                 t(lang, Key::watch_cpu_time).into(),
                 format!("{:.2} s", p.cpu_total()),
+                th.text,
+            ));
+        }
+        // What the verdict weighs against: room the machine left (all programs counted).
+        if let Some(idle) = figures.idle {
+            lines.push((
+                t(lang, Key::watch_idle).into(),
+                format!("{idle:.2}"),
                 th.text,
             ));
         }
@@ -616,6 +646,16 @@ impl WatchView<'_> {
             );
         }
     }
+}
+
+/// Which of the four shades a share of a core gets, to the nearest quarter; under a tenth is
+/// not on a core (the kernel's 10 ms tick charged to a thread that woke a moment).
+pub fn on_core_level(share: f64) -> Option<usize> {
+    if !share.is_finite() || share < 0.1 {
+        return None;
+    }
+    let quarters = (share.min(1.0) * 4.0).round() as usize;
+    Some(quarters.clamp(1, 4) - 1)
 }
 
 #[cfg(test)]
