@@ -782,12 +782,12 @@ fn the_main_screens_w_and_a_lesson_scene_run_real_python_and_come_back_in_a_real
     assert!(card.contains("the waits ran one after another"), "{card}");
     // W runs the scene's strategy's counterpart (threads.py), and q comes back again.
     keys(&["W"]);
-    let ran = tmux.wait_for("threads.py's end", |s| {
-        s.contains("threadlab watch python3 threads.py") && s.contains("exit status 0")
+    // The whole condition is polled for: a capture can catch a frame half drawn.
+    tmux.wait_for("threads.py's end with its three threads", |s| {
+        s.contains("threadlab watch python3 threads.py")
+            && s.contains("exit status 0")
+            && (1..=3).all(|n| s.contains(&format!("Thread-{n} (download)")))
     });
-    for n in 1..=3 {
-        assert!(ran.contains(&format!("Thread-{n} (download)")), "{ran}");
-    }
     keys(&["q"]);
     tmux.wait_for("the card with both", |s| {
         s.contains("→ threads.py: exit status 0") && s.contains("Scene 10/11")
