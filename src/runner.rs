@@ -394,10 +394,14 @@ pub fn feed(app: &mut App, event: Event) -> Vec<Command> {
         },
         e => e,
     };
-    let before = (app.size, app.settings.lang, app.settings.look);
+    let viewed = |app: &App| {
+        let code = crate::ui::spare_subject(app);
+        (app.size, app.settings.lang, app.settings.look, code)
+    };
+    let before = viewed(app);
     let resized = matches!(event, Event::Resize(..));
     let cmds = app.update(event);
-    if resized || before != (app.size, app.settings.lang, app.settings.look) {
+    if resized || before != viewed(app) {
         app.update(crate::ui::viewport(app));
     }
     cmds

@@ -1797,3 +1797,97 @@ fn at_80x24_after_c_with_ping_pong_on_the_chart_and_the_words_are_whole() {
         );
     }
 }
+
+/// The code panes of `screen` showing `path`, each as its rows inside the borders (its own
+/// columns only: a side panel may stand beside it).
+fn code_panes(screen: &str, path: &str) -> Vec<Vec<String>> {
+    let mut panes = Vec::new();
+    let mut lines = screen.lines();
+    while let Some(top) = lines
+        .by_ref()
+        .find(|l| l.starts_with('┌') && l.contains(path))
+    {
+        let edge = top
+            .chars()
+            .skip(1)
+            .position(|c| c == '┐')
+            .map_or(usize::MAX, |i| i + 1);
+        let rows = (lines.by_ref())
+            .take_while(|l| !l.starts_with('└'))
+            .map(|l| l.chars().skip(1).take(edge - 1).collect())
+            .collect();
+        panes.push(rows);
+    }
+    panes
+}
+
+#[test]
+fn spare_rows_wrap_the_code_and_show_enough_of_the_listing_they_draw() {
+    // What spare rows draw: each strategy's code, and in the daemon scenes (8, 9) the program.
+    let mut cases: Vec<(App, Subject)> = Vec::new();
+    for st in Strategy::ALL {
+        let mut a = app(Lang::En);
+        key(&mut a, strategy_key(st));
+        cases.push((a, Subject::Strategy(st)));
+    }
+    for (scene, strategy) in [(7, None), (8, None), (7, Some('1'))] {
+        let mut a = app(Lang::En);
+        threadlab::runner::feed(&mut a, Event::Key(KeyEvent::from(KeyCode::Char('L'))));
+        for _ in 0..scene {
+            threadlab::runner::feed(&mut a, Event::Key(KeyEvent::from(KeyCode::PageDown)));
+        }
+        // With serial chosen, whose code is far shorter than the program that is drawn.
+        if let Some(k) = strategy {
+            threadlab::runner::feed(&mut a, Event::Key(KeyEvent::from(KeyCode::Char(k))));
+        }
+        assert!(a.program_scene());
+        cases.push((a, Subject::Program));
+    }
+    let mut seen = 0;
+    for (mut a, subject) in cases {
+        let l = listing(subject, Language::Rust);
+        for w in [60, 72, 80, 100, 120, 200] {
+            for h in (24..=70).step_by(2) {
+                threadlab::runner::feed(&mut a, Event::Resize(w, h));
+                // Worked out at the edge for the listing drawn, once per size or listing.
+                assert_eq!(a.code_rows.map(|((drawn, _), _)| drawn), Some(subject));
+                let s = screen(&a, w, h);
+                for pane in code_panes(&s, l.path) {
+                    seen += 1;
+                    let text = pane.join("\n");
+                    // Never cut at the border: a line too long wraps, so each shown line has
+                    // every word of its source.
+                    assert!(
+                        pane.iter().all(|r| !r.trim_end().ends_with('…')),
+                        "{w}×{h}\n{s}"
+                    );
+                    for row in &pane {
+                        let number = row.get(1..).unwrap_or("").split_whitespace().next();
+                        let Some(line) = number
+                            .and_then(|n| n.parse::<usize>().ok())
+                            .and_then(|n| l.lines.iter().find(|c| c.number == n))
+                        else {
+                            continue;
+                        };
+                        for word in line.text().split_whitespace() {
+                            assert!(
+                                text.contains(word),
+                                "{w}×{h}: {word:?} of line {}\n{s}",
+                                line.number
+                            );
+                        }
+                    }
+                    // Sized from this listing: all of it, or enough of it to read (a fragment of
+                    // the program in rows sized for a shorter strategy would not be).
+                    let cut = text.contains("more lines in");
+                    assert!(
+                        !cut || pane.len() >= 12,
+                        "{w}×{h}: {} rows\n{s}",
+                        pane.len()
+                    );
+                }
+            }
+        }
+    }
+    assert!(seen > 100, "spare rows showed code only {seen} times");
+}

@@ -18,6 +18,10 @@ pub enum Event {
     Viewport {
         page: usize,
         help_lines: usize,
+        /// The rows, borders included, worth giving the code that rows no pane wants would
+        /// show, sized from that code wrapped to the pane's width; with the listing it is for
+        /// (what it shows, and the `d` flag its daemon line follows).
+        code_rows: SpareCode,
     },
     /// Time moved on: the current run's lesson clock.
     Tick {
@@ -148,3 +152,7 @@ pub enum LogLine {
         note: Key,
     },
 }
+
+/// The rows worth giving the code in spare rows, and the listing they were worked out for
+/// (its subject and the `d` flag its daemon line follows).
+pub type SpareCode = Option<((crate::code::Subject, bool), u16)>;

@@ -12,7 +12,7 @@ mod runs;
 mod scroll;
 mod view;
 mod watched;
-pub use event::{Command, Event, LogLine};
+pub use event::{Command, Event, LogLine, SpareCode};
 pub use lanes::{Lane, Lanes};
 pub use view::{ChildView, Held, LessonView, Outcome, RunView, TickerView};
 
@@ -95,6 +95,9 @@ pub struct App {
     pub page: usize,
     /// Lines help has, as the last [`Event::Viewport`] said.
     help_lines: usize,
+    /// The rows worth giving the code in spare rows at the current size, as the last
+    /// [`Event::Viewport`] said (the view derives them once per size or listing, not per frame).
+    pub code_rows: SpareCode,
     pub help: bool,
     /// `q` was pressed while non-daemon tickers run: main is done, the process is not.
     pub main_finished: bool,
@@ -171,6 +174,7 @@ impl App {
             size: (80, 24),
             page: 1,
             help_lines: 0,
+            code_rows: None,
             help: false,
             main_finished: false,
             hint: None,
@@ -298,8 +302,13 @@ impl App {
             }
             // The runner turns a click into what it hit, and drains worker reports itself.
             Event::Click(..) | Event::WorkerReports => vec![],
-            Event::Viewport { page, help_lines } => {
+            Event::Viewport {
+                page,
+                help_lines,
+                code_rows,
+            } => {
                 self.page = page.max(1);
+                self.code_rows = code_rows;
                 self.help_lines = help_lines;
                 self.help_scroll = self.help_scroll.min(help_lines);
                 self.clamp_scroll();

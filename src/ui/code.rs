@@ -8,13 +8,24 @@ use super::{pane, put};
 use crate::app::App;
 use crate::code::{CodeLine, Language, Listing, Subject, companion, listing};
 use crate::i18n::{Key, tf};
-use crate::text::{pad_left, truncate_with, width};
+use crate::text::{pad_left, width};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
+use std::borrow::Cow;
+use unicode_width::UnicodeWidthChar;
 
 /// Rows the strategy's own code keeps before the `download()` it calls gets a pane of its own.
 const CALLER_MIN_H: u16 = 16;
+
+/// The fewest rows of code, inside the border, worth giving a listing in rows no pane wants
+/// when it is longer: fewer would read as a fragment, and an empty log is left there instead.
+/// (The daemon program, two excerpts, then shows up to its threads' start and main's sleep.)
+const SPARE_MIN_H: u16 = 12;
+
+/// The fewest rows, border included, the `download()` a strategy calls gets when it cannot
+/// have all it needs: its first lines, and how many more `v` scrolls to.
+const COMPANION_MIN_H: u16 = 6;
 
 /// Below this height the ticker's code would squeeze the strategy's out: it is left off.
 const TICKER_MIN_H: u16 = 20;
@@ -23,16 +34,25 @@ pub(super) fn render(app: &App, language: Language, area: Rect, buf: &mut Buffer
     draw_listings(app, language, app.code_scroll, CALLER_MIN_H, area, buf);
 }
 
-/// The fewest rows, border included, worth showing the current strategy's own Rust code in
-/// under the panes: all of it, or as much as the panel `v` opens keeps of it before the
-/// `download()` it calls (the rest then says how many lines `v` scrolls to).
-pub(super) fn spare_rows(app: &App) -> u16 {
-    rows(listing(
-        Subject::Strategy(app.settings.strategy),
-        Language::Rust,
-    ))
-    .min(CALLER_MIN_H)
-        + 2
+/// What rows no pane wants show: the daemon scenes' program (before Enter runs it, and while
+/// it runs), else the current strategy's own code; and the `d` flag its daemon line follows.
+pub fn spare_subject(app: &App) -> (Subject, bool) {
+    let subject = match app.program_scene() || app.ticker.child.is_some() {
+        true => Subject::Program,
+        false => Subject::Strategy(app.settings.strategy),
+    };
+    (subject, app.ticker.daemon)
+}
+
+/// The fewest rows, border included, worth showing in spare rows `width` columns wide what
+/// [`spare_subject`] says they show: all of it, wrapped to the width, or [`SPARE_MIN_H`] rows
+/// of it (the last then says how many lines `v` scrolls to). The runner works it out once per
+/// size or subject (see `viewport`), not per frame.
+pub(super) fn spare_rows(app: &App, width: u16) -> u16 {
+    let th = theme(app);
+    let l = listing(spare_subject(app).0, Language::Rust);
+    let room = usize::from(width.saturating_sub(2).saturating_sub(gutter(l)));
+    rows_from(app, th, l, 0, room).min(SPARE_MIN_H) + 2
 }
 
 /// The strategy's Rust code, from its top, in the rows the panes left over: whole, and the
@@ -55,18 +75,22 @@ fn draw_listings(
     if area.height == 0 || area.width == 0 {
         return;
     }
-    let main = listing(Subject::Strategy(app.settings.strategy), language);
     let title_key = match language {
         Language::Rust => Key::code_rust,
         Language::Python => Key::code_python,
     };
     // The daemon scenes' program is the lesson there: its code takes the whole panel (before
     // Enter runs it, too), and nothing of a strategy that is not running.
-    if app.program_scene() || app.ticker.child.is_some() {
+    let subject = spare_subject(app).0;
+    if subject == Subject::Program {
         let program = listing(Subject::Program, language);
-        draw(app, program, Key::code_ticker, app.code_scroll, area, buf);
+        draw(app, program, Key::code_ticker, skip, area, buf);
         return;
     }
+    let main = listing(subject, language);
+    let th = theme(app);
+    let room = |l: &Listing| usize::from(area.width.saturating_sub(2).saturating_sub(gutter(l)));
+    let rows = |l: &Listing| rows_from(app, th, l, 0, room(l));
     let mut top = area;
     if app.ticker.shown() && area.height >= TICKER_MIN_H {
         let ticker = listing(Subject::Ticker, language);
@@ -75,10 +99,17 @@ fn draw_listings(
         let bottom = Rect::new(area.x, top.bottom(), area.width, h);
         draw(app, ticker, Key::code_ticker, 0, bottom, buf);
     }
-    // The lesson's download(), which the strategy calls, under it when both fit whole.
+    // The lesson's download(), which the strategy calls, under it: whole when both fit, else
+    // in the rows the strategy's whole code leaves, when they are enough to read its start.
     if let Some(called) = companion(Subject::Strategy(app.settings.strategy), language) {
         let h = rows(called) + 2;
-        if top.height >= h + rows(main).min(caller_min) + 2 {
+        let main_h = rows_from(app, th, main, skip, room(main)) + 2;
+        let h = if top.height >= h + (main_h - 2).min(caller_min) + 2 {
+            h
+        } else {
+            top.height.saturating_sub(main_h)
+        };
+        if h >= COMPANION_MIN_H {
             top.height -= h;
             let bottom = Rect::new(area.x, top.bottom(), area.width, h);
             draw(app, called, title_key, 0, bottom, buf);
@@ -87,41 +118,125 @@ fn draw_listings(
     draw(app, main, title_key, skip, top, buf);
 }
 
-/// Rows a listing takes: its lines, plus one between excerpts.
-fn rows(l: &Listing) -> u16 {
-    rows_from(l, 0)
+/// Columns a listing's gutter takes: a key-line mark, its widest line number, two spaces.
+fn gutter(l: &Listing) -> u16 {
+    (number_width(l) + 3) as u16
 }
 
-/// Rows the listing takes from its line `skip` on.
-fn rows_from(l: &Listing, skip: usize) -> u16 {
+/// Columns a listing's line numbers take (at least three, so listings line up).
+fn number_width(l: &Listing) -> usize {
+    let last = l.lines.last().map_or(1, |c| c.number);
+    last.to_string().len().max(3)
+}
+
+/// Rows listing `l` takes from its line `skip` on with `room` columns for code: each line's
+/// rows as it wraps, plus one between excerpts.
+fn rows_from(app: &App, th: &Theme, l: &Listing, skip: usize, room: usize) -> u16 {
     let lines = l.lines.get(skip..).unwrap_or_default();
     let gaps = (lines.windows(2))
         .filter(|w| w[1].number != w[0].number + 1)
         .count();
-    u16::try_from(lines.len() + gaps).unwrap_or(u16::MAX)
+    let wrapped: usize = (lines.iter())
+        .map(|line| {
+            let line = following_d(app, line).unwrap_or_else(|| line.clone());
+            wrap_code(&text(th, &line), room).len()
+        })
+        .sum();
+    u16::try_from(wrapped + gaps).unwrap_or(u16::MAX)
 }
 
-/// Draw listing `l` from its line `skip` on (the lines scrolled past).
+/// A line's pieces as the theme draws them.
+fn pieces<'a>(th: &Theme, line: &'a CodeLine) -> Vec<(crate::code::Syntax, Cow<'a, str>)> {
+    (line.spans.iter())
+        .map(|(k, s)| (*k, th.printable(s)))
+        .collect()
+}
+
+/// A line's text as the theme draws it.
+fn text(th: &Theme, line: &CodeLine) -> String {
+    pieces(th, line).into_iter().map(|(_, s)| s).collect()
+}
+
+/// How far past a line's own indentation its wrapped rows start, as rustfmt indents a
+/// continuation.
+const WRAP_INDENT: usize = 4;
+
+/// Where code line `text` wraps in `room` columns: each row's indentation and its part of the
+/// text (a byte range). A row breaks after a space, between tokens, where one falls in the row;
+/// inside a token only when that token alone is wider than a row. Never cut: every character
+/// is in a row.
+fn wrap_code(text: &str, room: usize) -> Vec<(usize, std::ops::Range<usize>)> {
+    let own = text.len() - text.trim_start().len();
+    // Continuation rows keep at least half the room, however deep the line is indented.
+    let indent = (own + WRAP_INDENT).min(room / 2);
+    let mut rows = Vec::new();
+    let mut start = 0;
+    while start < text.len() || rows.is_empty() {
+        let (pad, width) = match rows.is_empty() {
+            true => (0, room),
+            false => (indent, room - indent),
+        };
+        if !rows.is_empty() {
+            start += text[start..].len() - text[start..].trim_start().len();
+        }
+        let mut used = 0;
+        let mut end = start;
+        let mut brk = None;
+        let mut word = false;
+        for (i, c) in text[start..].char_indices() {
+            let w = c.width().unwrap_or(0);
+            if used + w > width {
+                break;
+            }
+            used += w;
+            end = start + i + c.len_utf8();
+            match c {
+                ' ' if word => brk = Some(end),
+                ' ' => {}
+                _ => word = true,
+            }
+        }
+        let end = match brk {
+            _ if end == text.len() => end,
+            Some(b) => b,
+            // A token wider than the row (or no room at all): break inside it, at least one
+            // character a row so the wrap always ends.
+            None => match text[start..].chars().next() {
+                Some(c) if end == start => start + c.len_utf8(),
+                _ => end,
+            },
+        };
+        rows.push((pad, start..end));
+        start = end;
+        if start >= text.len() {
+            break;
+        }
+    }
+    rows
+}
+
+/// Draw listing `l` from its line `skip` on (the lines scrolled past), each line wrapped to
+/// the pane; a line that does not fit whole in the rows left is not begun.
 fn draw(app: &App, l: &Listing, title_key: Key, skip: usize, area: Rect, buf: &mut Buffer) {
     let th = theme(app);
     let inner = pane(th, &tf(app.settings.lang, title_key, &[&l.path]), area, buf);
     if inner.height == 0 || inner.width == 0 {
         return;
     }
-    let last = l.lines.last().map_or(1, |c| c.number);
-    let num_w = last.to_string().len().max(3);
-    let gutter = (num_w + 3) as u16;
-    let right = inner.right();
+    let num_w = number_width(l);
+    let gutter = gutter(l).min(inner.width);
+    let code_x = inner.x + gutter;
+    let room = usize::from(inner.right() - code_x);
     let skip = skip.min(l.lines.len().saturating_sub(1));
-    let cut = rows_from(l, skip) > inner.height;
-    let room = inner.height - u16::from(cut);
+    let cut = rows_from(app, th, l, skip, room) > inner.height;
+    let bottom = inner.bottom() - u16::from(cut);
     let mut y = inner.y;
     let mut shown = skip;
     let mut prev: Option<usize> = None;
     for line in &l.lines[skip..] {
         if prev.is_some_and(|p| line.number != p + 1) {
             // A fold with nothing after it would say nothing: the cut line says it instead.
-            if y + 1 >= inner.y + room {
+            if y + 1 >= bottom {
                 break;
             }
             // Where one excerpt ends and the next begins, as an editor folds code.
@@ -129,18 +244,14 @@ fn draw(app: &App, l: &Listing, title_key: Key, skip: usize, area: Rect, buf: &m
             put(th, buf, inner.x, y, gutter, &gap, th.dim);
             y += 1;
         }
-        if y >= inner.y + room {
+        let line = following_d(app, line).unwrap_or_else(|| line.clone());
+        let pieces = pieces(th, &line);
+        let text: String = pieces.iter().map(|(_, s)| &**s).collect();
+        let rows = wrap_code(&text, room);
+        if usize::from(bottom.saturating_sub(y)) < rows.len() {
             break;
         }
         prev = Some(line.number);
-        let followed;
-        let line = match following_d(app, line) {
-            Some(l) => {
-                followed = l;
-                &followed
-            }
-            None => line,
-        };
         let (mark, number_style) = if line.key {
             (th.glyphs.mark, th.accent.add_modifier(Modifier::BOLD))
         } else {
@@ -148,9 +259,19 @@ fn draw(app: &App, l: &Listing, title_key: Key, skip: usize, area: Rect, buf: &m
         };
         put(th, buf, inner.x, y, 1, mark, number_style);
         let number = format!(" {:>num_w$} ", line.number);
-        put(th, buf, inner.x + 1, y, gutter - 1, &number, number_style);
-        code_line(th, line, inner.x + gutter, y, right, buf);
-        y += 1;
+        put(
+            th,
+            buf,
+            inner.x + 1,
+            y,
+            gutter.saturating_sub(1),
+            &number,
+            number_style,
+        );
+        for (pad, part) in rows {
+            code_row(th, &pieces, part, code_x + pad as u16, y, buf);
+            y += 1;
+        }
         shown += 1;
     }
     if cut {
@@ -165,34 +286,28 @@ fn draw(app: &App, l: &Listing, title_key: Key, skip: usize, area: Rect, buf: &m
     }
 }
 
-/// One line of code from column `x` to `right`; a line too long is cut once, at the end, with
-/// the theme's ellipsis, however its pieces fall.
-fn code_line(th: &Theme, line: &CodeLine, mut x: u16, y: u16, right: u16, buf: &mut Buffer) {
-    let room = usize::from(right.saturating_sub(x));
-    let pieces: Vec<_> = line
-        .spans
-        .iter()
-        .map(|(k, s)| (*k, th.printable(s)))
-        .collect();
-    let total: usize = pieces.iter().map(|(_, s)| width(s)).sum();
-    let ellipsis = th.glyphs.ellipsis;
-    let mut budget = if total > room {
-        room.saturating_sub(width(ellipsis))
-    } else {
-        room
-    };
-    for (kind, piece) in &pieces {
-        let piece = truncate_with(piece, budget, "");
-        let w = width(&piece);
-        put(th, buf, x, y, w as u16, &piece, th.code(*kind));
-        x += w as u16;
-        budget -= w;
-        if budget == 0 {
-            break;
+/// One row of a wrapped code line: the bytes `part` of its pieces' text, each in its colour,
+/// from column `x`.
+fn code_row(
+    th: &Theme,
+    pieces: &[(crate::code::Syntax, Cow<'_, str>)],
+    part: std::ops::Range<usize>,
+    mut x: u16,
+    y: u16,
+    buf: &mut Buffer,
+) {
+    let mut at = 0;
+    for (kind, piece) in pieces {
+        let (from, to) = (at, at + piece.len());
+        at = to;
+        let (a, b) = (part.start.max(from), part.end.min(to));
+        if a >= b {
+            continue;
         }
-    }
-    if total > room {
-        put(th, buf, x, y, right.saturating_sub(x), ellipsis, th.dim);
+        let s = &piece[a - from..b - from];
+        let w = width(s) as u16;
+        put(th, buf, x, y, w, s, th.code(*kind));
+        x += w;
     }
 }
 

@@ -296,7 +296,17 @@ pub(crate) fn areas(app: &App, area: Rect) -> Areas {
         ticker: app.ticker.shown(),
         log: super::log::rows(app, pane_width(area).saturating_sub(2), LOG_MAX_ROWS),
         code: match app.code {
-            None => super::code::spare_rows(app),
+            // Worked out once per size or listing (see `viewport`); a screen drawn at another
+            // size than the app was told (a test's) works it out for itself.
+            None => match app.code_rows {
+                Some((listing, rows))
+                    if app.size == (area.width, area.height)
+                        && listing == super::code::spare_subject(app) =>
+                {
+                    rows
+                }
+                _ => super::code::spare_rows(app, pane_width(area)),
+            },
             Some(_) => 0,
         },
     };
@@ -323,12 +333,17 @@ pub(crate) fn pane_width(area: Rect) -> u16 {
 }
 
 /// What the state needs to know of the screen at its size and in its language (for the runner,
-/// which tells the app after a resize or a change of language or look).
+/// which tells the app after a resize, a change of language or look, or of the listing spare
+/// rows show).
 pub fn viewport(app: &App) -> Event {
     let (w, h) = app.size;
     Event::Viewport {
         page: download_rows(w, h, app.settings.lang, app.settings.look.ascii).max(1),
         help_lines: help_lines(app.settings.lang, w),
+        code_rows: Some((
+            super::code::spare_subject(app),
+            super::code::spare_rows(app, pane_width(Rect::new(0, 0, w, h))),
+        )),
     }
 }
 

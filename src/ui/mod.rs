@@ -17,6 +17,7 @@ pub mod theme;
 mod timeline;
 mod watched;
 
+pub use code::spare_subject;
 pub(crate) use header::fmt_speed;
 pub use keybar::keybar_rows;
 pub use layout::{Areas, download_at, download_rows, hit, layout, tab_at, viewport};
