@@ -142,7 +142,7 @@ fn numbers(p: &Program) -> Numbers {
 /// Python 3.11.2, GIL on`: what was measured, with the build that ran.
 fn figures(lang: Lang, script: &str, p: &Program) -> String {
     let status = match p.ended {
-        Some(e) if e.signal.is_none() => tf(lang, Key::watch_exit_code, &[&e.code.unwrap_or(-1)]),
+        Some(e) if e.signal.is_none() => report::exit_status(lang, e),
         Some(_) | None => t(lang, Key::watched_stopped).to_string(),
     };
     let (sum, longest) = p.sum_and_longest();
@@ -168,17 +168,7 @@ fn figures(lang: Lang, script: &str, p: &Program) -> String {
         Some(h) => tf(
             lang,
             Key::watched_build,
-            &[
-                &report::clean(&h.python),
-                &t(
-                    lang,
-                    if h.gil {
-                        Key::watch_gil_on
-                    } else {
-                        Key::watch_gil_off
-                    },
-                ),
-            ],
+            &[&report::clean(&h.python), &report::gil_state(lang, h.gil)],
         ),
         None => t(lang, Key::watch_no_probe_short).to_string(),
     });

@@ -2,6 +2,7 @@
 //! `run --json`), or the lesson-style transcript, line by line as the program runs.
 
 use super::model::{LogEntry, LogKind, Program};
+use super::session::Ended;
 use crate::i18n::{Key, Lang, t, tf};
 use crate::report::TaskReport;
 use serde::Serialize;
@@ -272,6 +273,24 @@ pub fn transcript_line(lang: Lang, p: &Program, e: &LogEntry) -> String {
     format!("{at:>7.2} s  {who}{what}")
 }
 
+/// "GIL on" or "GIL off", in `lang`: what the probe said of the build that ran.
+pub fn gil_state(lang: Lang, gil: bool) -> &'static str {
+    let key = match gil {
+        true => Key::watch_gil_on,
+        false => Key::watch_gil_off,
+    };
+    t(lang, key)
+}
+
+/// How the program ended, in `lang`: its exit code, or the signal that ended it.
+pub fn exit_status(lang: Lang, e: Ended) -> String {
+    match (e.code, e.signal) {
+        (Some(c), _) => tf(lang, Key::watch_exit_code, &[&c]),
+        (None, Some(s)) => tf(lang, Key::watch_exit_signal, &[&s]),
+        (None, None) => t(lang, Key::watch_exit_unknown).to_string(),
+    }
+}
+
 /// The transcript's first line: what runs, and whether a probe reports from it.
 pub fn transcript_head(lang: Lang, p: &Program) -> String {
     let cmd = clean(&p.command.join(" "));
@@ -282,14 +301,7 @@ pub fn transcript_head(lang: Lang, p: &Program) -> String {
             &[
                 &cmd,
                 &h.python,
-                &t(
-                    lang,
-                    if h.gil {
-                        Key::watch_gil_on
-                    } else {
-                        Key::watch_gil_off
-                    },
-                ),
+                &gil_state(lang, h.gil),
                 &h.cpus.map_or("?".to_string(), |c| c.to_string()),
             ],
         ),
@@ -310,11 +322,7 @@ pub fn transcript_tail(lang: Lang, p: &Program) -> Vec<String> {
     }
     let (sum, longest) = p.sum_and_longest();
     let status = match p.ended {
-        Some(e) => match (e.code, e.signal) {
-            (Some(c), _) => tf(lang, Key::watch_exit_code, &[&c]),
-            (None, Some(s)) => tf(lang, Key::watch_exit_signal, &[&s]),
-            _ => t(lang, Key::watch_exit_unknown).to_string(),
-        },
+        Some(e) => exit_status(lang, e),
         None => t(lang, Key::watch_exit_unknown).to_string(),
     };
     out.push(tf(

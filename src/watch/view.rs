@@ -148,14 +148,7 @@ impl WatchView<'_> {
                 Key::watch_build,
                 &[
                     &clean(&h.python),
-                    &t(
-                        lang,
-                        if h.gil {
-                            Key::watch_gil_on
-                        } else {
-                            Key::watch_gil_off
-                        },
-                    ),
+                    &super::report::gil_state(lang, h.gil),
                     &h.cpus.map_or("?".into(), |c| c.to_string()),
                 ],
             ),
@@ -177,11 +170,7 @@ impl WatchView<'_> {
         let elapsed = p.lesson(self.shown_now());
         let state = match p.ended {
             None => tf(lang, Key::watch_running, &[&format!("{elapsed:.2}")]),
-            Some(e) => match (e.code, e.signal) {
-                (Some(c), _) => tf(lang, Key::watch_exit_code, &[&c]),
-                (None, Some(s)) => tf(lang, Key::watch_exit_signal, &[&s]),
-                _ => t(lang, Key::watch_exit_unknown).to_string(),
-            },
+            Some(e) => super::report::exit_status(lang, e),
         };
         let state_style = match p.ended {
             None => th.running,
