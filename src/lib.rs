@@ -7,7 +7,9 @@
 //! - [`cli`]: the command line, [`cli_text`] its help and errors in either language; [`names`]: enum values as typed (clap's derive); [`headless`]: `run` and `compare` without a TUI.
 //! - [`trace`]: finished runs as Chrome trace-event JSON, for Perfetto.
 //! - [`app`]: the classroom screen's state and `update` (never the view); [`keys`]: the one key table; [`ui`]: the view; [`look`]: the chosen look.
-//! - [`runner`]: the loop and the edge between screen and state; [`bench`]: everything `threadlab bench` measures.
+//! - [`lesson`]: the lesson's scenes (`assets/lesson.txt`): each one's card, the stage it sets and what a run adds to it.
+//! - [`runner`]: the loop and the edge between screen and state; [`terminal`]: the only code that touches the real terminal (init, restore, signals, suspend).
+//! - [`bench`]: everything `threadlab bench` measures, the screen's loop included.
 //! - [`code`]: the strategies' own source and their Python counterparts, highlighted for the code panel.
 //! - [`i18n`]: every string on screen in English and Chinese, by `Key` (generated from `assets/strings.tsv` by `build.rs`); [`text`]: display-width helpers.
 //! - [`chart`]: the comparison as text bars, for `compare` and the screen.
@@ -15,7 +17,7 @@
 //! - [`cores`]: how many CPU cores the process may use; [`procinfo`]: its threads and their context switches;
 //!   [`oncore`]: when each worker thread was on a core, sampled off the screen's thread.
 //! - [`ticker`]: threadlab's own Ping/Pong threads; [`ticker_child`]: the daemon lesson's Ping/Pong program, run as a child process.
-//! - [`watch`]: `threadlab watch`, a real Python program's threads under a probe.
+//! - [`watch`]: `threadlab watch`, a real Python program's threads under a probe, shown on the same screen.
 
 pub mod app;
 pub mod bench;
