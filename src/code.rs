@@ -364,6 +364,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn each_strategy_shows_its_own_files_whatever_order_the_arrays_are_written_in() {
+        let stem = |path: &str| {
+            let file = path.rsplit('/').next().unwrap_or(path);
+            file.split('.').next().unwrap_or(file).to_string()
+        };
+        for s in Strategy::ALL {
+            for language in [Language::Rust, Language::Python] {
+                let path = listing(Subject::Strategy(s), language).path;
+                assert!(
+                    stem(path).starts_with(&s.name()),
+                    "{s:?} in {language:?} shows {path}"
+                );
+            }
+        }
+        for subject in [Subject::Ticker, Subject::Program] {
+            let python = listing(subject, Language::Python).path;
+            assert_eq!(stem(python), "ticker", "{subject:?} shows {python}");
+        }
+    }
+
+    #[test]
     fn excerpts_are_between_markers_and_numbered_from_one() {
         let text =
             "a\n// lesson:begin\nb\nc\n  // lesson:end\nd\n// lesson:begin\ne\n// lesson:end\n";

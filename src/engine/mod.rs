@@ -75,10 +75,17 @@ impl Strategy {
     /// Where this strategy stands in [`Strategy::ALL`]: the tabs, the digit keys and the code
     /// panel's listings all follow this order.
     pub fn index(self) -> usize {
-        Strategy::ALL
-            .iter()
-            .position(|&s| s == self)
-            .expect("ALL names every strategy")
+        // Exhaustive, so a new strategy is placed here and in ALL at compile time (a test
+        // checks the two agree), rather than found missing from ALL at run time.
+        match self {
+            Strategy::Serial => 0,
+            Strategy::Threads => 1,
+            Strategy::Custom => 2,
+            Strategy::Pool => 3,
+            Strategy::Process => 4,
+            Strategy::Async => 5,
+            Strategy::Workshops => 6,
+        }
     }
 
     /// The digit key that chooses this strategy on the live screen (`1` for the first of
@@ -519,6 +526,19 @@ impl Drop for RunHandle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn all_holds_every_strategy_once_at_its_index() {
+        use clap::ValueEnum;
+        assert_eq!(Strategy::ALL.len(), Strategy::value_variants().len());
+        for &s in Strategy::value_variants() {
+            assert_eq!(
+                Strategy::ALL[s.index()],
+                s,
+                "{s:?} is not at its index in ALL"
+            );
+        }
+    }
 
     fn plan(strategy: Strategy, count: usize, workers: usize) -> Plan {
         Plan {
