@@ -2,7 +2,7 @@
 //! shown when main has finished but non-daemon threads keep the process alive.
 
 use super::theme_of as theme;
-use super::{block, put};
+use super::{block, put_row};
 use crate::app::App;
 use crate::i18n::{Key, Lang, t, tf};
 use crate::keys::described;
@@ -115,27 +115,11 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let cut = skip + rows < lines.len();
     let shown = rows - usize::from(cut && rows > 1);
     for (i, (text, style)) in lines.iter().skip(skip).take(shown).enumerate() {
-        put(
-            th,
-            buf,
-            inner.x,
-            inner.y + i as u16,
-            inner.width,
-            text,
-            *style,
-        );
+        put_row(th, buf, inner, i, text, *style);
     }
     if cut && rows > 1 {
         let more = tf(l, Key::help_more, &[&(lines.len() - skip - shown)]);
-        put(
-            th,
-            buf,
-            inner.x,
-            inner.y + shown as u16,
-            inner.width,
-            &more,
-            th.dim,
-        );
+        put_row(th, buf, inner, shown, &more, th.dim);
     }
 }
 

@@ -13,6 +13,22 @@ pub(crate) fn theme_of(app: &App) -> &'static Theme {
     Theme::of(app.settings.look)
 }
 
+/// Write `text` on row `row` of `area`, from its left edge, cut to its width; returns the
+/// columns used.
+pub(crate) fn put_row(
+    th: &Theme,
+    buf: &mut Buffer,
+    area: Rect,
+    row: usize,
+    text: &str,
+    style: Style,
+) -> u16 {
+    let y = area
+        .y
+        .saturating_add(u16::try_from(row).unwrap_or(u16::MAX));
+    put(th, buf, area.x, y, area.width, text, style)
+}
+
 /// Write `text` at (x, y) as theme `th` draws it, cut to `max` columns and to the buffer;
 /// returns the columns used.
 pub(crate) fn put(

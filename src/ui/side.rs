@@ -2,7 +2,7 @@
 //! each strategy, and the Ping/Pong ticker.
 
 use super::theme_of as theme;
-use super::{fmt_speed, pane, put};
+use super::{fmt_speed, pane, put, put_row};
 use crate::app::App;
 use crate::engine::ideal::Bound;
 use crate::engine::{BytesVia, SpawnKind, Strategy, Workload};
@@ -441,15 +441,7 @@ pub(super) fn ticker(app: &App, area: Rect, buf: &mut Buffer) {
     let room = usize::from(inner.height).saturating_sub(words_row).max(1);
     let said = &said[..said.len().min(room)];
     for (i, line) in said.iter().enumerate() {
-        put(
-            th,
-            buf,
-            inner.x,
-            inner.y + i as u16,
-            inner.width,
-            line,
-            style,
-        );
+        put_row(th, buf, inner, i, line, style);
     }
     // The words' area starts on the state's last row, as it did for a one-row state.
     let n = said.len().max(1) as u16;

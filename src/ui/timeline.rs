@@ -3,7 +3,7 @@
 
 use super::downloads::phase_style;
 use super::theme_of as theme;
-use super::{pane, put};
+use super::{pane, put, put_row};
 use crate::app::App;
 use crate::app::Lane;
 use crate::engine::Strategy;
@@ -109,15 +109,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Key::more_lanes,
             &[&(run.lanes.len() - shown)],
         );
-        put(
-            th,
-            buf,
-            inner.x,
-            inner.y + shown as u16,
-            inner.width,
-            &more,
-            th.dim,
-        );
+        put_row(th, buf, inner, shown, &more, th.dim);
     }
     let axis_y = inner.bottom() - 1;
     let left = "0s".to_string();
