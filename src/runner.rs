@@ -8,7 +8,6 @@ use crate::engine::{self, Reporter, RunEvent, RunHandle, WorkerEvent};
 use crate::procinfo;
 use crate::ticker::Ticker;
 use crate::ticker_child::{News, PingPong};
-use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use std::collections::HashMap;
@@ -433,10 +432,8 @@ where
         Ok((crate::watch::live::Quit::Status(_), ..)) => return Ok(true),
         Ok((crate::watch::live::Quit::Plain, watched, shown)) => {
             let mut cmds = Vec::new();
-            if shown.lang != app.settings.lang {
-                // `l` on the watch screen: the class keeps the language it switched to.
-                cmds.extend(feed(app, Event::Key(KeyEvent::from(KeyCode::Char('l')))));
-            }
+            // `l` on the watch screen: the class keeps the language it switched to.
+            cmds.extend(feed(app, Event::Language(shown.lang)));
             // What the main screen's own threads and children said meanwhile (a Ping/Pong
             // program's exit, a stopped run's last figures), in the order it came.
             for event in shown.held {

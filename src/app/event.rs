@@ -65,6 +65,8 @@ pub enum Event {
     Crashed(Crash),
     /// What a command did, or why it could not be carried out (cores here, where a trace went).
     Notice(String),
+    /// Speak `Lang` from now on: the language the class switched to on another screen (watch).
+    Language(crate::i18n::Lang),
     /// A carried Python program ran under watch on this screen and the screen is back: what it
     /// showed.
     Watched(Box<crate::watch::carried::Watched>),

@@ -314,6 +314,10 @@ impl App {
                 self.clamp_scroll();
                 vec![]
             }
+            Event::Language(lang) => {
+                self.settings.lang = lang;
+                vec![]
+            }
             Event::Tick { now } => {
                 if let Some(r) = &mut self.run
                     && !r.state.is_finished()
@@ -396,6 +400,23 @@ mod tests {
 
     fn worker(app: &mut App, run: u64, event: WorkerEvent) {
         app.update(Event::Worker(RunEvent { run, event }));
+    }
+
+    /// The watch screen hands back the language the class switched to there: it is set, not
+    /// toggled, so it holds whatever this screen was showing (help, a lesson scene) meanwhile.
+    #[test]
+    fn a_language_chosen_on_another_screen_holds_here() {
+        use crate::i18n::Lang;
+        let mut app = big_pool(3, 2);
+        app.update(Event::Key(KeyEvent::from(crossterm::event::KeyCode::Char(
+            '?',
+        ))));
+        for _ in 0..2 {
+            app.update(Event::Language(Lang::Zh));
+            assert_eq!(app.settings.lang, Lang::Zh);
+        }
+        app.update(Event::Language(Lang::En));
+        assert_eq!(app.settings.lang, Lang::En);
     }
 
     /// The plan's facts are worked out when the run starts; no report recomputes them, and a
