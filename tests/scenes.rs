@@ -497,6 +497,65 @@ fn panicked(worker: &str) -> Crash {
     }
 }
 
+/// `q` in scene 8 never ends the lesson's program without a word: with the program running, the
+/// first `q` says that quitting ends it too (x ends only it), and only a second `q` quits; with
+/// threadlab's own non-daemon ticker, a download run that `q` stops is named in main's box.
+#[test]
+fn q_in_the_daemon_scene_says_what_it_ends() {
+    for (lang, warned, stopped) in [
+        (
+            Lang::En,
+            "the Ping/Pong program is still running: x ends it; q again quits",
+            "The threads run was stopped with main",
+        ),
+        (
+            Lang::Zh,
+            "Ping/Pong 程序还在运行：按 x 结束它；再按 q 退出 threadlab",
+            "多线程的运行随主线程一起停止",
+        ),
+    ] {
+        let mut app = lesson_app();
+        app.settings.lang = lang;
+        while !app.program_scene() {
+            press(&mut app, KeyCode::PageDown);
+        }
+        let cmds = press(&mut app, KeyCode::Enter);
+        let Some(Command::StartPingPong { id, .. }) = cmds.last().cloned() else {
+            panic!("Enter starts the program: {cmds:?}")
+        };
+        app.update(Event::PingPong {
+            id,
+            news: News::Started { pid: 4242 },
+        });
+        assert_eq!(press(&mut app, KeyCode::Char('q')), []);
+        // Wide characters leave a blank cell after them: compare without any blanks.
+        let flat = |s: String| s.split_whitespace().collect::<String>();
+        let words = flat(screen_words(&app));
+        assert!(words.contains(&flat(warned.into())), "{words}");
+        // Another key forgets the warning; q then warns again, and q once more quits.
+        press(&mut app, KeyCode::Char('?'));
+        press(&mut app, KeyCode::Char('?'));
+        assert_eq!(press(&mut app, KeyCode::Char('q')), []);
+        assert_eq!(press(&mut app, KeyCode::Char('q')), [Command::Quit]);
+
+        // threadlab's own ticker on, a download run under way: q stops it and says so (the
+        // box wraps the line where it may: its first words are on one row).
+        let mut app = lesson_app();
+        app.settings.lang = lang;
+        press(&mut app, KeyCode::PageDown);
+        press(&mut app, KeyCode::Char('p'));
+        let cmds = press(&mut app, KeyCode::Enter);
+        assert!(
+            matches!(cmds.last(), Some(Command::StartRun { .. })),
+            "{cmds:?}"
+        );
+        let cmds = press(&mut app, KeyCode::Char('q'));
+        assert_eq!(cmds, [Command::StopRun]);
+        let words = flat(screen_words(&app));
+        assert!(words.contains(&flat(stopped.into())), "{words}");
+    }
+}
+
 #[test]
 fn scenes_8_and_9_never_trap_the_teacher() {
     let mut app = lesson_app();

@@ -24,6 +24,10 @@ impl App {
         }
         self.hint = None;
         self.notice = None;
+        let quit_pending = std::mem::take(&mut self.quit_pending);
+        if action == Action::Quit && !self.help && quit_pending {
+            return vec![Command::Quit];
+        }
         if self.lesson.is_some()
             && let Some(cmds) = self.act_in_lesson(action)
         {
@@ -338,6 +342,7 @@ impl App {
         if self.lesson.is_some() && matches!(action, Action::PageDown | Action::PageUp) {
             // The lesson goes on: the demo of a finished main ends here, and the scene moves.
             self.main_finished = false;
+            self.stopped_with_main = None;
             self.hint = None;
             self.log.push_back(LogLine::Note(Key::log_demo_left));
             self.trim_log();
@@ -361,7 +366,16 @@ impl App {
             self.help = false;
             self.log.push_back(LogLine::Note(Key::log_main_finished));
             self.trim_log();
+            if self.is_running() {
+                // Say so where main's end is said: the run does not vanish without a word.
+                self.stopped_with_main = Some(self.settings.strategy);
+            }
             self.stop_run()
+        } else if self.ticker.child.as_ref().is_some_and(|c| c.alive()) {
+            // Quitting would end the lesson's program too: say so first, and let x end only it.
+            self.quit_pending = true;
+            self.hint = Some(Key::hint_quit_ends_program);
+            vec![]
         } else {
             vec![Command::Quit]
         }

@@ -101,6 +101,12 @@ pub struct App {
     pub help: bool,
     /// `q` was pressed while non-daemon tickers run: main is done, the process is not.
     pub main_finished: bool,
+    /// The download run `q` stopped as main finished (its downloads end unfinished): the box
+    /// that says main has finished says so too, instead of the run vanishing without a word.
+    pub stopped_with_main: Option<Strategy>,
+    /// `q` was pressed once while the Ping/Pong program's process runs: a second `q` quits
+    /// threadlab, and the program with it (the first says so instead of ending it silently).
+    quit_pending: bool,
     /// A one-line hint for the status line (translation key).
     pub hint: Option<Key>,
     pub os_threads: usize,
@@ -177,6 +183,8 @@ impl App {
             code_rows: None,
             help: false,
             main_finished: false,
+            stopped_with_main: None,
+            quit_pending: false,
             hint: None,
             os_threads: 0,
             code: None,

@@ -126,13 +126,26 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
 pub(super) fn main_finished(app: &App, area: Rect, buf: &mut Buffer) {
     let l = app.settings.lang;
     let th = theme(app);
-    let box_ = centred(area, 64, 9);
+    let mut text = t(l, Key::main_finished_body).to_string();
+    if let Some(s) = app.stopped_with_main {
+        let name = crate::i18n::strategy_name(l, s);
+        text = format!("{text} {}", tf(l, Key::main_finished_run, &[&name]));
+    }
+    let box_ = centred(
+        area,
+        64,
+        if app.stopped_with_main.is_some() {
+            11
+        } else {
+            9
+        },
+    );
     if box_.width < 4 || box_.height < 3 {
         return;
     }
     super::paint::clear_for_box(box_, buf);
     let title = format!(" {} ", th.printable(t(l, Key::main_finished_title)));
-    let body = Paragraph::new(th.printable(t(l, Key::main_finished_body)))
+    let body = Paragraph::new(th.printable(&text))
         .wrap(Wrap { trim: true })
         .style(th.warn)
         .block(
