@@ -198,8 +198,8 @@ pub fn run(setup: &Setup, json: bool, out: &mut impl Write) -> Result<RunReport,
     Ok(report)
 }
 
-/// [`run_plan`], plus the run's wall time and the CPU time this process and its children used
-/// meanwhile, so a conclusion can tell a busy machine from a slow strategy.
+/// [`run_plan`], plus the run's wall time and the CPU time its own threads and children used
+/// ([`procinfo::RunCpu`]), so a conclusion can tell a busy machine from a slow strategy.
 pub fn run_measured(
     plan: &Plan,
     on_event: impl FnMut(&RunState, &WorkerEvent),
@@ -209,9 +209,9 @@ pub fn run_measured(
         // it is not counted as the run's.
         engine::units_per_second();
     }
-    let before = procinfo::cpu_time_with_children();
+    let before = procinfo::RunCpu::start();
     let state = run_plan(plan, on_event)?;
-    let cpu = procinfo::cpu_time_with_children().saturating_sub(before);
+    let cpu = before.used();
     let measured = Measured {
         // The speed never changes during a headless run, so the lesson clock gives the wall time.
         wall: state.elapsed.map(|e| e / plan.speed),

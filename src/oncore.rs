@@ -1,5 +1,6 @@
 //! When each worker thread was on a core: a sampler thread reads the CPU time of the run's
-//! worker threads from `/proc/<pid>/task/<tid>/stat` and sends, per thread, the share of each
+//! worker threads from `/proc/<pid>/task/<tid>/schedstat` (nanoseconds; `stat`'s 10 ms ticks
+//! where the kernel keeps no schedstat) and sends, per thread, the share of each
 //! sampling period it spent computing, stamped on the run's lesson clock. The timeline draws
 //! these, so on one core the class sees cpu-bound threads take turns and on two, two lanes busy.
 //!

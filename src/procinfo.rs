@@ -77,15 +77,83 @@ fn parse_switches(status: &str) -> Option<(u64, u64)> {
     ))
 }
 
-/// CPU time (user + system) thread `tid` of process `pid` has used so far, from
-/// `/proc/<pid>/task/<tid>/stat`; None once the thread has ended (or where `/proc` is missing).
-/// `buf` is reused from call to call: a sampler reads thousands of these.
+/// CPU time thread `tid` of process `pid` has used so far; None once the thread has ended (or
+/// where `/proc` is missing). From `/proc/<pid>/task/<tid>/schedstat` in nanoseconds where this
+/// kernel keeps it, else from `stat`'s utime + stime in clock ticks (10 ms: at a 30 ms sample,
+/// a share read from ticks is off by up to a third). `buf` is reused from call to call: a
+/// sampler reads thousands of these.
 pub fn thread_cpu(pid: u32, tid: u32, buf: &mut String) -> Option<Duration> {
     use std::io::Read;
     buf.clear();
-    let path = format!("/proc/{pid}/task/{tid}/stat");
+    let file = if schedstat_works() {
+        "schedstat"
+    } else {
+        "stat"
+    };
+    let path = format!("/proc/{pid}/task/{tid}/{file}");
     std::fs::File::open(path).ok()?.read_to_string(buf).ok()?;
-    parse_stat_cpu(buf, clock_ticks())
+    match schedstat_works() {
+        true => parse_schedstat(buf),
+        false => parse_stat_cpu(buf, clock_ticks()),
+    }
+}
+
+/// Whether this kernel's `schedstat` files count time on a core: decided once, from the
+/// calling thread's own (which has surely run). Some kernels show zeros there; one source is
+/// then used for every reading, never a mix of nanoseconds and ticks.
+fn schedstat_works() -> bool {
+    static WORKS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *WORKS.get_or_init(|| {
+        std::fs::read_to_string("/proc/thread-self/schedstat")
+            .ok()
+            .and_then(|s| parse_schedstat(&s))
+            .is_some_and(|d| !d.is_zero())
+    })
+}
+
+/// The first field of a `schedstat` file: nanoseconds spent on a core.
+fn parse_schedstat(s: &str) -> Option<Duration> {
+    s.split_ascii_whitespace()
+        .next()?
+        .parse()
+        .ok()
+        .map(Duration::from_nanos)
+}
+
+/// What a run's own threads and child processes use of the cores, rather than the whole
+/// process's: the process's CPU time (with its waited-for children) less what the threads
+/// that were already there when the run began (the screen, the samplers, threadlab's own
+/// ticker) used meanwhile. The run's threads are all born after [`RunCpu::start`].
+#[derive(Debug, Clone)]
+pub struct RunCpu {
+    process: Duration,
+    others: Vec<(u32, Duration)>,
+}
+
+impl RunCpu {
+    /// Note the process's CPU time and each of its threads' now, before the run starts.
+    pub fn start() -> RunCpu {
+        let mut buf = String::new();
+        let pid = std::process::id();
+        let others = (tids().into_iter())
+            .filter_map(|tid| Some((tid, thread_cpu(pid, tid, &mut buf)?)))
+            .collect();
+        RunCpu {
+            process: cpu_time_with_children(),
+            others,
+        }
+    }
+
+    /// The run's CPU time since [`RunCpu::start`]. A thread of before that has ended since
+    /// cannot be read any more: its last moments count as the run's (the ticker's, say).
+    pub fn used(&self) -> Duration {
+        let mut buf = String::new();
+        let pid = std::process::id();
+        let others: Duration = (self.others.iter())
+            .filter_map(|&(tid, was)| Some(thread_cpu(pid, tid, &mut buf)?.saturating_sub(was)))
+            .sum();
+        (cpu_time_with_children().saturating_sub(self.process)).saturating_sub(others)
+    }
 }
 
 /// The kernel's clock ticks per second, the unit of a stat file's times (USER_HZ, 100 nearly always).
@@ -210,6 +278,54 @@ mod tests {
         assert!(thread_count() >= 2);
         drop(done);
         let _ = t.join();
+    }
+
+    #[test]
+    fn reads_nanoseconds_on_a_core_from_a_schedstat_line() {
+        assert_eq!(
+            parse_schedstat("540326790 535692868 146\n"),
+            Some(Duration::from_nanos(540_326_790))
+        );
+        assert_eq!(parse_schedstat(""), None);
+        assert_eq!(parse_schedstat("x 1 2"), None);
+    }
+
+    /// Only the run's threads count: a thread that was there before (the screen, say) and
+    /// computes meanwhile is left out, and one born after is counted.
+    #[test]
+    fn a_runs_cpu_leaves_out_the_threads_that_were_there_before_it() {
+        if !std::path::Path::new("/proc/self/task").exists() {
+            return; // not Linux
+        }
+        // Compute until this thread has had `ms` of CPU time, however busy the machine is.
+        fn burn(ms: u64) {
+            let own = || {
+                let mut ts: libc::timespec = unsafe { std::mem::zeroed() };
+                // SAFETY: ts is a valid timespec for the kernel to fill in.
+                unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+                Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+            };
+            let until = own() + Duration::from_millis(ms);
+            let mut x = 0u64;
+            while own() < until {
+                x = std::hint::black_box(x ^ 0x5555).wrapping_mul(31);
+            }
+        }
+        let run = RunCpu::start();
+        // This thread was there before: 150 ms of it are not the run's.
+        burn(150);
+        let screen_only = run.used();
+        // A thread born after computes 150 ms: the run's.
+        std::thread::spawn(|| burn(150)).join().unwrap();
+        let with_run = run.used();
+        assert!(
+            screen_only < Duration::from_millis(75),
+            "{screen_only:?} counted the old thread's 150 ms"
+        );
+        assert!(
+            with_run.saturating_sub(screen_only) > Duration::from_millis(75),
+            "{screen_only:?} then {with_run:?}: the new thread's 150 ms were not counted"
+        );
     }
 
     #[test]

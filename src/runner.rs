@@ -186,13 +186,14 @@ impl Runner {
         self.inbox.reporter(run)
     }
 
-    /// [`Runner::reporter`], which also reads the process's CPU time as the run ends, on the
-    /// run's thread that reports it, and sends what it used since `cpu_at_start`.
-    fn measuring_reporter(&self, run: u64, cpu_at_start: Duration) -> Reporter {
+    /// [`Runner::reporter`], which also reads the run's CPU time as it ends, on the run's thread
+    /// that reports it: what its own threads and children used, not the screen's or the
+    /// samplers' ([`procinfo::RunCpu`]).
+    fn measuring_reporter(&self, run: u64, cpu_at_start: procinfo::RunCpu) -> Reporter {
         let (inbox, tx) = (self.reporter(run), self.tx.clone());
         Reporter::to(run, move |ev| {
             if matches!(ev.event, WorkerEvent::RunFinished { .. }) {
-                let cpu = procinfo::cpu_time_with_children().saturating_sub(cpu_at_start);
+                let cpu = cpu_at_start.used();
                 // Closed channel: the loop is ending anyway.
                 let _ = tx.send(Event::RunCpu { run, cpu });
             }
@@ -220,7 +221,7 @@ impl Runner {
                     // The one-off calibration of computing work is not the run's CPU time.
                     engine::units_per_second();
                 }
-                let cpu = procinfo::cpu_time_with_children();
+                let cpu = procinfo::RunCpu::start();
                 let reporter = self.measuring_reporter(id, cpu);
                 let run = engine::start(plan, reporter)?;
                 if let Some(s) = &self.oncore {

@@ -244,7 +244,7 @@ fn a_busy_machine_is_named_on_the_card_and_in_the_panel() {
                 Lang::En => (
                     "got only 50% of the 2 core(s) it asked for (other programs were busy)",
                     "got 50% of 2 core(s): others busy",
-                    "CPU in use        1.00 of 2 core(s)",
+                    "Run's CPU         1.00 of 2 core(s)",
                 ),
                 Lang::Zh => (
                     "它的线程只得到所要的 2 个核的 50%（其他程序在占用 CPU）",
