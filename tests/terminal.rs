@@ -1157,7 +1157,13 @@ fn no_program_outlives(test: &str, wrapper: &str, end: impl Fn(&Tui), status: i3
 
 #[test]
 fn no_program_outlives_q() {
-    no_program_outlives("pp-q", "", |t| t.send(&["q"]), 0);
+    // The first q says that quitting ends the program too; the second quits.
+    let twice = |t: &Tui| {
+        t.send(&["q"]);
+        t.wait_text("q again quits threadlab");
+        t.send(&["q"]);
+    };
+    no_program_outlives("pp-q", "", twice, 0);
 }
 
 #[test]
