@@ -1254,6 +1254,63 @@ fn the_python_scenes_side_panel_describes_the_watched_programs_in_both_languages
     insta::assert_snapshot!("scene_11_watched_zh", app_text(&app));
 }
 
+fn render_program(p: &threadlab::watch::model::Program, w: u16, h: u16) -> String {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use threadlab::ui::theme::Theme;
+    use threadlab::watch::view::WatchView;
+    let theme = Theme::default();
+    let view = WatchView {
+        program: p,
+        lang: threadlab::i18n::Lang::En,
+        theme: &theme,
+        now: 3.0,
+        back: false,
+    };
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| f.render_widget(&view, f.area())).unwrap();
+    shown_text(term.backend().buffer())
+}
+
+#[test]
+fn a_narrow_screen_keeps_the_figures_and_the_verdict_and_counts_lanes_it_cannot_show() {
+    // 80 columns have no side panel: its figures and verdict get a pane of their own.
+    let p = computing_program(
+        "cpu_threads.py",
+        &[(400, 401, 0.6), (400, 402, 0.7), (400, 403, 0.6)],
+        1.0,
+    );
+    let screen = render_program(&p, 80, 24);
+    let flat: String = screen
+        .lines()
+        .map(|l| l.trim_matches(|c| c == '│' || c == ' ').to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let verdict = threadlab::watch::report::conclusions(threadlab::i18n::Lang::En, &p).join(" ");
+    assert!(verdict.contains("took turns"), "{verdict}");
+    assert!(
+        flat.contains(&verdict),
+        "{verdict:?} not whole on\n{screen}"
+    );
+    assert!(flat.contains("Cores busy 0.95"), "{screen}");
+    for n in 1..=3 {
+        assert!(
+            screen.contains(&format!("Thread-{n} (checksum)")),
+            "{screen}"
+        );
+    }
+    insta::assert_snapshot!("watch_narrow_cpu_threads", screen);
+    // Many processes on a short screen: the lanes that do not fit are counted, not cut silently.
+    let many: Vec<(u32, u32, f64)> = (401..409).map(|pid| (pid, pid, 0.5)).collect();
+    let p = computing_program("cpu_processes.py", &many, 0.1);
+    let screen = render_program(&p, 80, 24);
+    assert!(
+        screen.contains("more rows here: a taller terminal shows them"),
+        "{screen}"
+    );
+    assert!(screen.contains("8 processes computed at once"), "{screen}");
+}
+
 #[test]
 fn the_live_screen_of_a_finished_program() {
     let en = render_watch(threadlab::i18n::Lang::En);

@@ -161,6 +161,10 @@ pub(super) fn info(app: &App, area: Rect, side_hidden: bool, buf: &mut Buffer) {
 
 /// Elapsed, ideal, sum and, once a run has finished whole, its speedup over the sum.
 fn timing_line(app: &App) -> String {
+    if super::watched::shown(app) {
+        // A scene of real Python programs: their figures, not the built-in run's.
+        return super::watched::compact(app);
+    }
     let l = app.settings.lang;
     let s = app.view_state();
     let elapsed = app.run.as_ref().map_or(0.0, |r| r.elapsed());

@@ -103,3 +103,31 @@ fn rows(app: &App, lang: Lang, watched: &Watched, w: usize) -> Vec<(String, Styl
     out.extend(wrap(&build, w).into_iter().map(|l| (l, th.dim)));
     out
 }
+
+/// The panel's key figures on one line, for a screen too narrow for the panel: the latest run's,
+/// or that none ran yet (never the built-in run's timing).
+pub(super) fn compact(app: &App) -> String {
+    let lang = app.settings.lang;
+    let Some(watched) = app.lesson.as_ref().and_then(|l| l.watched.last()) else {
+        return format!(" {}", t(lang, Key::watched_none_short));
+    };
+    let n = &watched.numbers;
+    let mut parts = vec![format!(
+        " {}: {} {:.2} s",
+        watched.script,
+        t(lang, Key::timing_elapsed),
+        n.elapsed
+    )];
+    if n.waits > 0 {
+        parts.push(format!("{} {:.2} s", t(lang, Key::watch_sum), n.sum));
+        parts.push(format!(
+            "{} {:.2} s",
+            t(lang, Key::watch_longest),
+            n.longest
+        ));
+    }
+    if let Some(busy) = n.busy {
+        parts.push(format!("{} {busy:.2}", t(lang, Key::watch_cores_busy)));
+    }
+    parts.join(" · ")
+}

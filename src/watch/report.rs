@@ -389,7 +389,7 @@ pub fn conclusions(lang: Lang, p: &Program) -> Vec<String> {
 /// rules can be checked on any figures.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CpuFigures {
-    /// The run is over: a verdict is about a whole run.
+    /// The run is over, and ended by itself: a verdict is about a whole run.
     pub ended: bool,
     /// The program's CPU seconds over its wall time: how many cores it kept busy.
     pub busy: Option<f64>,
@@ -409,7 +409,8 @@ impl CpuFigures {
     pub fn of(p: &Program) -> Self {
         let hello = p.hello();
         CpuFigures {
-            ended: p.ended.is_some(),
+            // Ran to its end: a program stopped from the screen, or killed, ran only in part.
+            ended: p.ended.is_some_and(|e| e.signal.is_none()),
             // To the hundredth, as every screen and report shows them: the rules decide on the
             // figures the class reads.
             busy: p.cores_busy().map(hundredths),
@@ -731,6 +732,15 @@ mod tests {
         ));
         let text = conclusions(Lang::En, &busy).join("\n");
         assert!(text.contains("cannot tell the GIL"), "{text}");
+        // Stopped from the screen (or killed) part-way: the figures of a part, no verdict.
+        let mut stopped = computing(1.0);
+        stopped.ended = Some(Ended {
+            code: None,
+            signal: Some(15),
+            cpu: 0.9,
+            at: 2.0,
+        });
+        assert_eq!(gil_finding(&CpuFigures::of(&stopped)), None);
     }
 
     /// A finished run on a 2-core machine with a GIL: `busy` and `idle` cores, and each thread's

@@ -82,15 +82,32 @@ impl Widget for &WatchView<'_> {
             ..body
         };
         let p = self.program;
-        // Waits get up to a third of the height, lanes up to another third, the log the rest.
+        // Too narrow for the side panel: its figures and what they support go in a pane of
+        // their own under the lanes, before the log.
+        let summary = if side_w == 0 {
+            self.summary_lines(usize::from(main.width.saturating_sub(3)))
+        } else {
+            Vec::new()
+        };
+        // Waits get up to a third of the height, the summary up to a half, then the lanes
+        // what they need (the log gives way first: what ran where is the point), the log the rest.
         let waits_h = (p.waits.len().max(1) as u16 + 2)
             .min(body.height / 3)
             .max(3);
+        let summary_h = if summary.is_empty() {
+            0
+        } else {
+            (summary.len() as u16 + 2).min(body.height / 2).max(3)
+        };
         let lanes_rows = p.shown_processes().count() + p.shown_threads().count() + 1;
-        let lanes_h = (lanes_rows as u16 + 2)
-            .min(body.height.saturating_sub(waits_h) * 3 / 5)
-            .max(3);
-        let log_h = body.height.saturating_sub(waits_h + lanes_h);
+        let room = body.height.saturating_sub(waits_h + summary_h);
+        let lanes_h = if side_w == 0 {
+            (lanes_rows as u16 + 2).min(room)
+        } else {
+            (lanes_rows as u16 + 2).min(room * 3 / 5)
+        }
+        .max(3);
+        let log_h = room.saturating_sub(lanes_h);
         let waits = Rect {
             height: waits_h,
             ..main
@@ -110,10 +127,17 @@ impl Widget for &WatchView<'_> {
                 ..body
             };
             self.side(side, buf);
+        } else if summary_h > 0 {
+            let area = Rect {
+                y: lanes.bottom(),
+                height: summary_h.min(body.bottom().saturating_sub(lanes.bottom())),
+                ..main
+            };
+            self.summary(&summary, area, buf);
         }
         if log_h >= 3 {
             let log = Rect {
-                y: lanes.bottom(),
+                y: lanes.bottom() + summary_h,
                 height: log_h,
                 ..main
             };
@@ -342,10 +366,16 @@ impl WatchView<'_> {
         let mut y = inner.y;
         let last = inner.bottom().saturating_sub(1); // the legend's row
         let procs: Vec<&Process> = p.shown_processes().collect();
+        // Rows that do not fit are counted on the last one, never cut silently.
+        let rows = procs.len() + p.shown_threads().count();
+        let cut = rows > usize::from(last.saturating_sub(inner.y));
+        let stop = if cut { last.saturating_sub(1) } else { last };
+        let mut drawn = 0;
         'out: for proc_ in procs {
-            if y >= last {
+            if y >= stop {
                 break;
             }
+            drawn += 1;
             let head = self.process_title(proc_);
             self.put(
                 buf,
@@ -357,9 +387,10 @@ impl WatchView<'_> {
             );
             y += 1;
             for thread in p.shown_threads().filter(|t| t.pid == proc_.pid) {
-                if y >= last {
+                if y >= stop {
                     break 'out;
                 }
+                drawn += 1;
                 let tag = if thread.daemon { "D " } else { "  " };
                 self.put(buf, inner.x + 1, y, tag, 2, th.warn);
                 let name = pad(&clean(&thread.name), label_w - 2);
@@ -368,6 +399,17 @@ impl WatchView<'_> {
                 self.lane(buf, lane_x, y, lane_w, thread, (t0, t1));
                 y += 1;
             }
+        }
+        if cut && y < last {
+            let more = tf(lang, Key::watch_more_lanes, &[&(rows - drawn)]);
+            self.put(
+                buf,
+                inner.x + 1,
+                y,
+                &more,
+                inner.width.saturating_sub(1),
+                th.warn,
+            );
         }
         // What the marks mean, the ones this program's lanes use; when they do not all fit,
         // the least needed go first (dots that are no mark at all, then the shades' range).
@@ -456,7 +498,7 @@ impl WatchView<'_> {
         let (th, p) = (self.theme, self.program);
         let g = &th.glyphs;
         let span = (t1 - t0) / f64::from(w);
-        // This thread's waits in time order (a thread waits one sleep at a time), as intervals.
+        // This thread's waits as intervals.
         let end_or = |x: &Wait| {
             x.end.unwrap_or(if x.killed {
                 thread.end.unwrap_or(t1)
@@ -464,10 +506,20 @@ impl WatchView<'_> {
                 t1
             })
         };
-        let waits: Vec<(f64, f64)> = (p.waits.iter())
+        let mut spans: Vec<(f64, f64)> = (p.waits.iter())
             .filter(|x| x.pid == thread.pid && x.tid == thread.tid)
             .map(|x| (x.start, end_or(x)))
             .collect();
+        // One thread can wait for several things at once (asyncio's sleeps): it is asleep while
+        // any of them lasts, so the lane reads the union of its waits.
+        spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut waits: Vec<(f64, f64)> = Vec::with_capacity(spans.len());
+        for (start, end) in spans {
+            match waits.last_mut() {
+                Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                _ => waits.push((start, end)),
+            }
+        }
         let end = thread.end.unwrap_or(t1);
         for i in 0..w {
             let a = t0 + span * f64::from(i);
@@ -496,32 +548,37 @@ impl WatchView<'_> {
         }
     }
 
-    fn side(&self, area: Rect, buf: &mut Buffer) {
+    /// The run's figures, label and value, as the panel shows them.
+    fn figures(&self) -> Vec<(String, String, Style)> {
         let (th, lang, p) = (self.theme, self.lang, self.program);
-        let inner = self.pane(t(lang, Key::pane_timing), area, buf);
         let (sum, longest) = p.sum_and_longest();
         let elapsed = p.lesson(self.shown_now());
-        let mut lines: Vec<(String, String, Style)> = vec![
-            (
-                t(lang, Key::timing_elapsed).into(),
-                format!("{elapsed:.2} s"),
-                th.accent,
-            ),
-            (
-                t(lang, Key::watch_sum).into(),
-                format!("{sum:.2} s"),
-                th.text,
-            ),
-            (
-                t(lang, Key::watch_longest).into(),
-                format!("{longest:.2} s"),
-                th.text,
-            ),
-            (
-                t(lang, Key::watch_at_once).into(),
-                p.max_overlap().to_string(),
-                th.text,
-            ),
+        let mut lines: Vec<(String, String, Style)> = vec![(
+            t(lang, Key::timing_elapsed).into(),
+            format!("{elapsed:.2} s"),
+            th.accent,
+        )];
+        // A program that never slept has no waits to add up (its waits pane says so).
+        if !p.waits.is_empty() {
+            lines.extend([
+                (
+                    t(lang, Key::watch_sum).into(),
+                    format!("{sum:.2} s"),
+                    th.text,
+                ),
+                (
+                    t(lang, Key::watch_longest).into(),
+                    format!("{longest:.2} s"),
+                    th.text,
+                ),
+                (
+                    t(lang, Key::watch_at_once).into(),
+                    p.max_overlap().to_string(),
+                    th.text,
+                ),
+            ]);
+        }
+        lines.extend([
             (
                 t(lang, Key::watch_threads).into(),
                 p.shown_threads().count().to_string(),
@@ -532,7 +589,7 @@ impl WatchView<'_> {
                 p.shown_processes().count().to_string(),
                 th.text,
             ),
-        ];
+        ]);
         let figures = report::CpuFigures::of(p);
         if let Some(c) = figures.busy {
             lines.push((
@@ -561,25 +618,12 @@ impl WatchView<'_> {
                 th.warn,
             ));
         }
-        let w = inner.width.saturating_sub(2) as usize;
-        let mut y = inner.y;
-        for (k, v, style) in lines {
-            if y >= inner.bottom() {
-                return;
-            }
-            let key_w = w.saturating_sub(width(&v) + 1);
-            self.put(buf, inner.x + 1, y, &pad(&k, key_w), key_w as u16, th.muted);
-            self.put(
-                buf,
-                inner.x + 1 + key_w as u16 + 1,
-                y,
-                &v,
-                width(&v) as u16,
-                style,
-            );
-            y += 1;
-        }
-        // What the figures support, once the run is over; how it failed, if it did.
+        lines
+    }
+
+    /// What the figures support, once the run is over; how it failed, if it did.
+    fn notes(&self) -> Vec<(String, Style)> {
+        let (th, lang, p) = (self.theme, self.lang, self.program);
         let mut notes: Vec<(String, Style)> = Vec::new();
         let killed: Vec<String> = p.killed().map(|t| clean(&t.name)).collect();
         if !killed.is_empty() {
@@ -600,7 +644,31 @@ impl WatchView<'_> {
         if p.ended.is_some() && !p.probed() {
             notes.push((t(lang, Key::watch_no_probe).into(), th.warn));
         }
-        for (note, style) in notes {
+        notes
+    }
+
+    fn side(&self, area: Rect, buf: &mut Buffer) {
+        let (th, lang) = (self.theme, self.lang);
+        let inner = self.pane(t(lang, Key::pane_timing), area, buf);
+        let w = inner.width.saturating_sub(2) as usize;
+        let mut y = inner.y;
+        for (k, v, style) in self.figures() {
+            if y >= inner.bottom() {
+                return;
+            }
+            let key_w = w.saturating_sub(width(&v) + 1);
+            self.put(buf, inner.x + 1, y, &pad(&k, key_w), key_w as u16, th.muted);
+            self.put(
+                buf,
+                inner.x + 1 + key_w as u16 + 1,
+                y,
+                &v,
+                width(&v) as u16,
+                style,
+            );
+            y += 1;
+        }
+        for (note, style) in self.notes() {
             y += 1;
             for line in wrap(&note, w) {
                 if y >= inner.bottom() {
@@ -609,6 +677,36 @@ impl WatchView<'_> {
                 self.put(buf, inner.x + 1, y, &line, w as u16, style);
                 y += 1;
             }
+        }
+    }
+
+    /// The same as the side panel, for a screen too narrow for one: the figures run on as one
+    /// paragraph, then what they support, each wrapped to `w` columns.
+    fn summary_lines(&self, w: usize) -> Vec<(String, Style)> {
+        let th = self.theme;
+        let figures: Vec<String> = (self.figures().into_iter())
+            .map(|(k, v, _)| format!("{k} {v}"))
+            .collect();
+        let mut out: Vec<(String, Style)> = (wrap(&figures.join(" · "), w).into_iter())
+            .map(|l| (l, th.text))
+            .collect();
+        for (note, style) in self.notes() {
+            out.extend(wrap(&note, w).into_iter().map(|l| (l, style)));
+        }
+        out
+    }
+
+    fn summary(&self, lines: &[(String, Style)], area: Rect, buf: &mut Buffer) {
+        let inner = self.pane(t(self.lang, Key::pane_timing), area, buf);
+        for ((line, style), y) in lines.iter().zip(inner.y..inner.bottom()) {
+            self.put(
+                buf,
+                inner.x + 1,
+                y,
+                line,
+                inner.width.saturating_sub(2),
+                *style,
+            );
         }
     }
 
@@ -675,6 +773,48 @@ mod tests {
             s.push('\n');
         }
         s
+    }
+
+    #[test]
+    fn a_thread_waiting_for_several_things_at_once_is_asleep_until_the_last_ends() {
+        // asyncio: two sleeps on the main thread, the later-started one ending first.
+        let mut p = program(&[
+            r#"{"v":1,"ev":"hello","t":1.0,"pid":10,"tid":10,"name":"MainThread","python":"3.11.7","gil":true,"cpus":2}"#,
+            r#"{"v":1,"ev":"sleep","t":1.0,"pid":10,"tid":10,"d":6,"w":1,"site":"a.py:9","args":[["filename","a"]]}"#,
+            r#"{"v":1,"ev":"sleep","t":1.0,"pid":10,"tid":10,"d":5,"w":2,"site":"a.py:9","args":[["filename","b"]]}"#,
+            r#"{"v":1,"ev":"wake","t":1.5,"pid":10,"tid":10,"w":2}"#,
+            r#"{"v":1,"ev":"wake","t":1.6,"pid":10,"tid":10,"w":1}"#,
+            r#"{"v":1,"ev":"exit","t":1.6,"pid":10,"tid":10,"alive":[]}"#,
+        ]);
+        p.apply(Input::Exited(Ended {
+            code: Some(0),
+            signal: None,
+            cpu: 0.0,
+            at: 1.6,
+        }));
+        let theme = Theme::default();
+        let view = WatchView {
+            program: &p,
+            lang: Lang::En,
+            theme: &theme,
+            now: 1.6,
+            back: false,
+        };
+        let mut buf = Buffer::empty(Rect::new(0, 0, 120, 30));
+        (&view).render(buf.area, &mut buf);
+        let screen = text(&buf);
+        let lane = (screen.lines())
+            .find(|l| l.contains("MainThread") && l.contains('─'))
+            .unwrap_or_else(|| panic!("no lane:\n{screen}"));
+        let cells: String = lane
+            .split("MainThread")
+            .nth(1)
+            .unwrap()
+            .trim()
+            .chars()
+            .take(40)
+            .collect();
+        assert!(cells.chars().all(|c| c == '─'), "{lane}");
     }
 
     #[test]
