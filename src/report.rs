@@ -255,15 +255,7 @@ impl RunState {
     pub fn apply(&mut self, event: &WorkerEvent) {
         match event {
             WorkerEvent::Started { task, worker, at } => {
-                if let Some(t) = self.tasks.get_mut(*task) {
-                    Self::count_end(
-                        &mut self.running,
-                        &mut self.finished,
-                        &mut self.failed,
-                        t.phase,
-                    );
-                    self.running += 1;
-                    t.phase = Phase::Running;
+                if let Some(t) = self.enter_phase(*task, Phase::Running) {
                     t.worker = Some(worker.clone());
                     t.start = Some(*at);
                 }
@@ -278,15 +270,7 @@ impl RunState {
             WorkerEvent::Finished {
                 task, worker, at, ..
             } => {
-                if let Some(t) = self.tasks.get_mut(*task) {
-                    Self::count_end(
-                        &mut self.running,
-                        &mut self.finished,
-                        &mut self.failed,
-                        t.phase,
-                    );
-                    self.finished += 1;
-                    t.phase = Phase::Done;
+                if let Some(t) = self.enter_phase(*task, Phase::Done) {
                     t.done = 1.0;
                     t.worker = Some(worker.clone());
                     t.end = Some(*at);
@@ -298,15 +282,7 @@ impl RunState {
                 at,
                 reason,
             } => {
-                if let Some(t) = self.tasks.get_mut(*task) {
-                    Self::count_end(
-                        &mut self.running,
-                        &mut self.finished,
-                        &mut self.failed,
-                        t.phase,
-                    );
-                    self.failed += 1;
-                    t.phase = Phase::Failed;
+                if let Some(t) = self.enter_phase(*task, Phase::Failed) {
                     t.worker = Some(worker.clone());
                     t.end = Some(*at);
                     t.reason = Some(reason.clone());
@@ -328,15 +304,22 @@ impl RunState {
         self.advance_first_unfinished();
     }
 
-    /// Undo what a download's old phase counted before it moves on (a repeated report replaces
-    /// the first rather than counting twice).
-    fn count_end(running: &mut usize, finished: &mut usize, failed: &mut usize, old: Phase) {
-        match old {
-            Phase::Queued => {}
-            Phase::Running => *running = running.saturating_sub(1),
-            Phase::Done => *finished = finished.saturating_sub(1),
-            Phase::Failed => *failed = failed.saturating_sub(1),
+    /// Move download `task` to `phase`, keeping the counters of each phase: what its old phase
+    /// counted is undone first, so a repeated report replaces the first rather than counting
+    /// twice. None for a task this run does not have.
+    fn enter_phase(&mut self, task: usize, phase: Phase) -> Option<&mut TaskState> {
+        let t = self.tasks.get_mut(task)?;
+        for (counted, by) in [(t.phase, -1), (phase, 1)] {
+            let counter = match counted {
+                Phase::Queued => continue,
+                Phase::Running => &mut self.running,
+                Phase::Done => &mut self.finished,
+                Phase::Failed => &mut self.failed,
+            };
+            *counter = counter.saturating_add_signed(by);
         }
+        t.phase = phase;
+        Some(t)
     }
 
     /// Move past every download that has ended: amortised O(1) an event over a run.
