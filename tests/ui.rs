@@ -1891,3 +1891,30 @@ fn spare_rows_wrap_the_code_and_show_enough_of_the_listing_they_draw() {
     }
     assert!(seen > 100, "spare rows showed code only {seen} times");
 }
+
+#[test]
+fn a_chart_short_of_rows_says_how_many_lines_it_left_out() {
+    for lang in [Lang::En, Lang::Zh] {
+        let mut a = app(lang);
+        for st in &Strategy::ALL[2..] {
+            key(&mut a, strategy_key(*st));
+            let id = enter(&mut a);
+            play(&mut a, id, -1.0, 100.0);
+        }
+        key(&mut a, 'p');
+        a.update(Event::Ticker("Ping"));
+        threadlab::runner::feed(&mut a, Event::Resize(80, 24));
+        let s = screen(&a, 80, 24);
+        let shown = (Strategy::ALL[2..].iter())
+            .filter(|st| s.contains(&format!("│{} ", threadlab::i18n::strategy_name(lang, **st))))
+            .count();
+        // Ping/Pong's words take rows the chart wanted: what the chart leaves out, it says.
+        let more = threadlab::i18n::tf(lang, Key::chart_more, &[&"N"]);
+        let (head, _) = more.split_once('N').unwrap();
+        assert!(s.contains("Ping"), "{s}");
+        assert!(
+            shown == 5 || s.contains(head.trim()),
+            "{shown} of 5 shown, none said\n{s}"
+        );
+    }
+}

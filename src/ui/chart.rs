@@ -6,7 +6,7 @@ use super::theme_of as theme;
 use crate::app::App;
 use crate::chart::{Entry, Glyphs, lines as chart_lines};
 use crate::engine::Strategy;
-use crate::i18n::{Key, t};
+use crate::i18n::{Key, t, tf};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
@@ -51,7 +51,24 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let th = theme(app);
     let inner = pane(th, t(app.settings.lang, Key::pane_chart), area, buf);
-    for (y, line) in (inner.y..inner.bottom()).zip(lines(app, area.width)) {
-        put(th, buf, inner.x, y, inner.width, &line, th.text);
+    let lines = lines(app, area.width);
+    // Rows other panes needed more (a running Ping/Pong on a short screen): the chart says what
+    // it could not show rather than silently leave strategies out.
+    let room = usize::from(inner.height);
+    let shown = match lines.len() > room {
+        true => room.saturating_sub(1),
+        false => lines.len(),
+    };
+    for (y, line) in (inner.y..inner.bottom()).zip(&lines[..shown]) {
+        put(th, buf, inner.x, y, inner.width, line, th.text);
+    }
+    if shown < lines.len() {
+        let more = tf(
+            app.settings.lang,
+            Key::chart_more,
+            &[&(lines.len() - shown)],
+        );
+        let y = inner.y + shown as u16;
+        put(th, buf, inner.x, y, inner.width, &more, th.dim);
     }
 }
