@@ -24,6 +24,9 @@ pub enum Subject {
     Strategy(Strategy),
     Ticker,
     Program,
+    /// One of the lesson's Python programs threadlab carries (`assets/python/`), by file name:
+    /// what Enter runs for real in the scenes that run them. Always in Python.
+    Carried(&'static str),
 }
 
 /// What a piece of code is, as far as colouring goes.
@@ -189,12 +192,18 @@ fn index(subject: Subject) -> usize {
     match subject {
         Subject::Strategy(s) => s.index(),
         Subject::Ticker => SUBJECTS - 2,
-        Subject::Program => SUBJECTS - 1,
+        Subject::Program | Subject::Carried(_) => SUBJECTS - 1,
     }
 }
 
-/// The listing of `subject` in `language`, highlighted the first time it is asked for.
+/// The listing of `subject` in `language`, highlighted the first time it is asked for (a
+/// carried program's is in Python whatever `language` says).
 pub fn listing(subject: Subject, language: Language) -> &'static Listing {
+    if let Subject::Carried(name) = subject
+        && let Some(l) = carried(name)
+    {
+        return l;
+    }
     static CACHE: [OnceLock<Listing>; 2 * SUBJECTS] = [const { OnceLock::new() }; 2 * SUBJECTS];
     let (sources, offset) = match language {
         Language::Rust => (&RUST, 0),
@@ -204,13 +213,45 @@ pub fn listing(subject: Subject, language: Language) -> &'static Listing {
     CACHE[offset + i].get_or_init(|| build(&sources[i]))
 }
 
+/// The listing of the carried Python program `name`, highlighted the first time it is asked
+/// for and kept (there are a handful); none for a name threadlab does not carry.
+fn carried(name: &str) -> Option<&'static Listing> {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    static CACHE: OnceLock<Mutex<HashMap<&'static str, &'static Listing>>> = OnceLock::new();
+    let (name, text) = crate::watch::carried::script(name)?;
+    let mut cache = (CACHE.get_or_init(Mutex::default).lock()).unwrap_or_else(|e| e.into_inner());
+    let listing = cache.entry(name).or_insert_with(|| {
+        let source = Source {
+            path: Box::leak(format!("assets/python/{name}").into_boxed_str()),
+            text,
+            language: Language::Python,
+            keys: &[
+                "Thread(",
+                ".start()",
+                ".join()",
+                "ThreadPoolExecutor(",
+                ".submit(",
+            ],
+        };
+        Box::leak(Box::new(build(&source)))
+    });
+    Some(*listing)
+}
+
 /// The code `subject` calls that the class should see beside it: the lesson's `download()`, in
 /// Rust, for every strategy that calls it. (Each Python counterpart has its own `download`, and
 /// async its own coroutine in its own listing.)
 pub fn companion(subject: Subject, language: Language) -> Option<&'static Listing> {
     static CACHE: OnceLock<Listing> = OnceLock::new();
     match (subject, language) {
-        (Subject::Strategy(Strategy::Async) | Subject::Ticker | Subject::Program, _)
+        (
+            Subject::Strategy(Strategy::Async)
+            | Subject::Ticker
+            | Subject::Program
+            | Subject::Carried(_),
+            _,
+        )
         | (_, Language::Python) => None,
         (Subject::Strategy(_), Language::Rust) => Some(CACHE.get_or_init(|| build(&DOWNLOAD))),
     }

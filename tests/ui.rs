@@ -1823,7 +1823,8 @@ fn code_panes(screen: &str, path: &str) -> Vec<Vec<String>> {
 
 #[test]
 fn spare_rows_wrap_the_code_and_show_enough_of_the_listing_they_draw() {
-    // What spare rows draw: each strategy's code, and in the daemon scenes (8, 9) the program.
+    // What spare rows draw: each strategy's code, in the daemon scenes (8, 9) the program, and
+    // in scenes 10 and 11 the Python program Enter runs next.
     let mut cases: Vec<(App, Subject)> = Vec::new();
     for st in Strategy::ALL {
         let mut a = app(Lang::En);
@@ -1842,6 +1843,15 @@ fn spare_rows_wrap_the_code_and_show_enough_of_the_listing_they_draw() {
         }
         assert!(a.program_scene());
         cases.push((a, Subject::Program));
+    }
+    // The scenes that run the lesson's Python programs for real: the one Enter runs next.
+    for (scene, program) in [(9, "serial.py"), (10, "cpu_threads.py")] {
+        let mut a = app(Lang::En);
+        threadlab::runner::feed(&mut a, Event::Key(KeyEvent::from(KeyCode::Char('L'))));
+        for _ in 0..scene {
+            threadlab::runner::feed(&mut a, Event::Key(KeyEvent::from(KeyCode::PageDown)));
+        }
+        cases.push((a, Subject::Carried(program)));
     }
     let mut seen = 0;
     for (mut a, subject) in cases {

@@ -31,15 +31,18 @@ const COMPANION_MIN_H: u16 = 6;
 const TICKER_MIN_H: u16 = 20;
 
 pub(super) fn render(app: &App, language: Language, area: Rect, buf: &mut Buffer) {
-    draw_listings(app, language, app.code_scroll, CALLER_MIN_H, area, buf);
+    draw_listings(app, language, app.code_scroll, false, area, buf);
 }
 
-/// What rows no pane wants show: the daemon scenes' program (before Enter runs it, and while
-/// it runs), else the current strategy's own code; and the `d` flag its daemon line follows.
+/// What rows no pane wants show: what Enter runs. The daemon scenes' program (before Enter
+/// runs it, and while it runs), the Python program a scene runs for real next, else the
+/// current strategy's own code; and the `d` flag the program's daemon line follows.
 pub fn spare_subject(app: &App) -> (Subject, bool) {
-    let subject = match app.program_scene() || app.ticker.child.is_some() {
-        true => Subject::Program,
-        false => Subject::Strategy(app.settings.strategy),
+    let python = app.lesson.as_ref().and_then(|l| l.next_python());
+    let subject = match python {
+        _ if app.program_scene() || app.ticker.child.is_some() => Subject::Program,
+        Some(name) => Subject::Carried(name),
+        None => Subject::Strategy(app.settings.strategy),
     };
     (subject, app.ticker.daemon)
 }
@@ -58,33 +61,43 @@ pub(super) fn spare_rows(app: &App, width: u16) -> u16 {
 /// The strategy's Rust code, from its top, in the rows the panes left over: whole, and the
 /// `download()` it calls only where that fits too (the panel `v` opens may cut the first).
 pub(super) fn render_spare(app: &App, area: Rect, buf: &mut Buffer) {
-    draw_listings(app, Language::Rust, 0, u16::MAX, area, buf);
+    draw_listings(app, Language::Rust, 0, true, area, buf);
 }
 
-/// The strategy's listing in `language` from its line `skip` on, with what fits whole of the
-/// `download()` it calls (leaving the listing at least `caller_min` rows) and of a running
-/// ticker's code.
+/// The strategy's listing in `language` from its line `skip` on, with what fits of the
+/// `download()` it calls and of a running ticker's code; in `spare` rows, what Enter runs
+/// (see [`spare_subject`]).
 fn draw_listings(
     app: &App,
     language: Language,
     skip: usize,
-    caller_min: u16,
+    spare: bool,
     area: Rect,
     buf: &mut Buffer,
 ) {
     if area.height == 0 || area.width == 0 {
         return;
     }
+    // Spare rows show the `download()` the strategy calls only where the strategy's code is
+    // whole; the panel `v` opens keeps that many rows of it first.
+    let caller_min = if spare { u16::MAX } else { CALLER_MIN_H };
     let title_key = match language {
         Language::Rust => Key::code_rust,
         Language::Python => Key::code_python,
     };
     // The daemon scenes' program is the lesson there: its code takes the whole panel (before
     // Enter runs it, too), and nothing of a strategy that is not running.
-    let subject = spare_subject(app).0;
-    if subject == Subject::Program {
-        let program = listing(Subject::Program, language);
-        draw(app, program, Key::code_ticker, skip, area, buf);
+    let subject = match spare_subject(app).0 {
+        // The panel `v` opens shows the strategy's code; spare rows what Enter runs.
+        Subject::Carried(_) if !spare => Subject::Strategy(app.settings.strategy),
+        subject => subject,
+    };
+    if let Subject::Program | Subject::Carried(_) = subject {
+        let (l, key) = match subject {
+            Subject::Program => (listing(subject, language), Key::code_ticker),
+            _ => (listing(subject, Language::Python), Key::code_carried),
+        };
+        draw(app, l, key, skip, area, buf);
         return;
     }
     let main = listing(subject, language);
