@@ -2,6 +2,8 @@
 //! and reuses a worker, scene 1's crash brings exactly one workshop down, and a teacher's own
 //! change to a scene's settings holds when Enter runs it.
 
+mod pids;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::{HashMap, HashSet};
 use std::sync::mpsc;
@@ -744,27 +746,6 @@ fn news_until(
     panic!("the program's news stopped short: {seen:?}")
 }
 
-/// Whether process `pid` is gone (or a zombie whose parent has not reaped it yet).
-fn gone(pid: u32) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-            Err(_) => return true,
-            // The state follows the command's closing parenthesis.
-            Ok(stat)
-                if stat
-                    .rsplit(')')
-                    .next()
-                    .is_some_and(|r| r.trim_start().starts_with('Z')) =>
-            {
-                return true;
-            }
-            Ok(_) => std::thread::sleep(Duration::from_millis(20)),
-        }
-    }
-    false
-}
-
 fn start_program(daemon: bool) -> (PingPong, mpsc::Receiver<Event>) {
     let (tx, rx) = mpsc::channel();
     let exe = Some(env!("CARGO_BIN_EXE_threadlab").into());
@@ -790,7 +771,10 @@ fn the_daemon_program_ends_with_its_main_thread_and_leaves_nothing_behind() {
             signal: None
         }))
     );
-    assert!(gone(pid), "pid {pid} is still there");
+    assert!(
+        pids::gone_within(pid, Duration::from_secs(30)),
+        "pid {pid} is still there"
+    );
     drop(program);
 }
 
@@ -819,7 +803,10 @@ fn the_non_daemon_program_outlives_its_main_thread_until_x_ends_it() {
             signal: Some(2)
         }))
     );
-    assert!(gone(pid), "pid {pid} is still there");
+    assert!(
+        pids::gone_within(pid, Duration::from_secs(30)),
+        "pid {pid} is still there"
+    );
 }
 
 #[test]

@@ -4,6 +4,8 @@
 //!
 //! Needs `tmux` (CI installs it; `.ci/run` does). Without it: a failure under `CI`, a skip otherwise.
 
+mod pids;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -360,18 +362,6 @@ fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).rposition(|w| w == needle)
 }
 
-/// `(comm, state, ppid)` from `/proc/PID/stat`.
-fn proc_stat(pid: u32) -> Option<(String, char, u32)> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let open = stat.find('(')?;
-    let close = stat.rfind(')')?;
-    let comm = stat[open + 1..close].to_string();
-    let mut rest = stat[close + 1..].split_whitespace();
-    let state = rest.next()?.chars().next()?;
-    let ppid = rest.next()?.parse().ok()?;
-    Some((comm, state, ppid))
-}
-
 /// A live threadlab process whose parent, or a parent's parent, is `ancestor`.
 fn threadlab_under(ancestor: u32) -> Option<u32> {
     std::fs::read_dir("/proc")
@@ -381,7 +371,7 @@ fn threadlab_under(ancestor: u32) -> Option<u32> {
             alive(pid) && {
                 let mut p = pid;
                 (0..4).any(|_| {
-                    p = proc_stat(p).map_or(0, |(_, _, ppid)| ppid);
+                    p = pids::stat(p).map_or(0, |(_, _, ppid)| ppid);
                     p == ancestor
                 })
             }
@@ -390,7 +380,7 @@ fn threadlab_under(ancestor: u32) -> Option<u32> {
 
 /// Whether threadlab process `pid` still runs (a zombie has ended).
 fn alive(pid: u32) -> bool {
-    proc_stat(pid)
+    pids::stat(pid)
         .is_some_and(|(comm, state, _)| comm == "threadlab" && !matches!(state, 'Z' | 'X'))
 }
 
@@ -400,7 +390,7 @@ fn wait_gone(pid: u32, what: &str) {
         assert!(
             start.elapsed() < TIMEOUT,
             "threadlab (pid {pid}) still runs {TIMEOUT:?} after {what}: {:?}",
-            proc_stat(pid)
+            pids::stat(pid)
         );
         std::thread::sleep(POLL);
     }
@@ -831,12 +821,12 @@ fn wait_display(tui: &Tui, format: &str, want: &str) {
 
 fn wait_state(pid: u32, stopped: bool) {
     let start = Instant::now();
-    while proc_stat(pid).is_some_and(|(_, state, _)| (state == 'T') != stopped) {
+    while pids::stat(pid).is_some_and(|(_, state, _)| (state == 'T') != stopped) {
         assert!(
             start.elapsed() < TIMEOUT,
             "threadlab (pid {pid}) never {}: {:?}",
             if stopped { "stopped" } else { "continued" },
-            proc_stat(pid)
+            pids::stat(pid)
         );
         std::thread::sleep(POLL);
     }
@@ -1096,7 +1086,10 @@ fn walk_the_lesson(lang: &str, scene_label: impl Fn(usize) -> String, total: &st
     assert_eq!(tui.wait_exit(), 0);
     tui.assert_restored();
     for pid in programs {
-        assert!(process_gone(pid), "the program's pid {pid} is left behind");
+        assert!(
+            pids::gone_within(pid, TIMEOUT),
+            "the program's pid {pid} is left behind"
+        );
     }
 }
 
@@ -1108,26 +1101,6 @@ fn program_pid(screen: &str) -> u32 {
         .take_while(char::is_ascii_digit)
         .collect();
     digits.parse().expect("a pid")
-}
-
-/// Whether `pid` is gone or a zombie about to be reaped, polled for a while.
-fn process_gone(pid: u32) -> bool {
-    let deadline = Instant::now() + TIMEOUT;
-    while Instant::now() < deadline {
-        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-            Err(_) => return true,
-            Ok(stat)
-                if stat
-                    .rsplit(')')
-                    .next()
-                    .is_some_and(|r| r.trim_start().starts_with('Z')) =>
-            {
-                return true;
-            }
-            Ok(_) => std::thread::sleep(POLL),
-        }
-    }
-    false
 }
 
 /// Run a one-scene lesson's Ping/Pong program (not daemon, so it would live forever), end
@@ -1150,7 +1123,7 @@ fn no_program_outlives(test: &str, wrapper: &str, end: impl Fn(&Tui), status: i3
     assert_eq!(tui.wait_exit(), status);
     tui.assert_restored();
     assert!(
-        process_gone(pid),
+        pids::gone_within(pid, TIMEOUT),
         "{test}: the program's pid {pid} is left behind"
     );
 }

@@ -3,6 +3,7 @@
 //! asserts on how long anything took, only on order and structure.
 
 mod common;
+mod pids;
 
 use common::{stderr, stdout, threadlab};
 use serde_json::Value;
@@ -500,17 +501,6 @@ fn children_of(pid: u32) -> Vec<u32> {
     out
 }
 
-fn alive(pid: u32) -> bool {
-    // A zombie is dead: only its parent's wait is missing.
-    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
-        !s.rsplit(')')
-            .next()
-            .unwrap_or("")
-            .trim_start()
-            .starts_with('Z')
-    })
-}
-
 fn poll(what: &str, mut ok: impl FnMut() -> bool) {
     let start = Instant::now();
     while !ok() {
@@ -560,7 +550,7 @@ fn ctrl_c_leaves_no_socket_and_no_child() {
     );
     let report: Value = serde_json::from_slice(&out.stdout).expect("a report even after Ctrl-C");
     assert!(report["exit_code"] != 0);
-    poll("the program is gone", || !alive(program));
+    poll("the program is gone", || !pids::alive(program));
     let left: Vec<_> = std::fs::read_dir(&tmp)
         .unwrap()
         .flatten()
@@ -609,7 +599,7 @@ fn ctrl_c_leaves_no_multiprocessing_child_behind() {
         .collect();
     for pid in &kids {
         assert!(seen.contains(&u64::from(*pid)), "{pid} probed: {report}");
-        poll("the child is gone", || !alive(*pid));
+        poll("the child is gone", || !pids::alive(*pid));
     }
     let left: Vec<_> = (std::fs::read_dir(&tmp).unwrap().flatten())
         .map(|e| e.path())
@@ -854,7 +844,7 @@ fn ctrl_c_on_the_live_screen_leaves_no_child_no_grandchild_and_no_socket() {
     tmux.cmd(&["send-keys", "-t", "w", "C-c"]);
     assert_exit_and_restored(&tmux, 130);
     for pid in kids {
-        poll("the child is gone", || !alive(pid));
+        poll("the child is gone", || !pids::alive(pid));
     }
     let left: Vec<_> = (std::fs::read_dir(&tmp).unwrap().flatten())
         .map(|e| e.path())
@@ -886,7 +876,7 @@ fn a_terminal_that_goes_away_leaves_no_program_and_no_socket() {
     // The terminal goes away: its pane is killed (a hangup for everything in it).
     tmux.cmd(&["kill-session", "-t", "w"]);
     for pid in kids {
-        poll("the child is gone", || !alive(pid));
+        poll("the child is gone", || !pids::alive(pid));
     }
     poll("the private directory is gone", || {
         (std::fs::read_dir(&tmp).unwrap().flatten()).all(|e| e.path() == pids)
@@ -1524,7 +1514,7 @@ fn the_main_screens_key_runs_the_strategys_python_on_the_same_screen_and_comes_b
         // News for the main screen while the watch screen has it: kept for when it is back.
         let news = threadlab::app::Event::Notice("news from the classroom's own threads".into());
         tx.send(news).unwrap();
-        poll("custom.py ends", || !alive(pid));
+        poll("custom.py ends", || !pids::alive(pid));
         // Its last lines and exit reach the screen a frame or two later.
         poll("its exit status on the watch screen", || {
             shown.lock().unwrap().contains("exit status 0")
