@@ -86,17 +86,7 @@ fn rows(app: &App, lang: Lang, watched: &Watched, w: usize) -> Vec<(String, Styl
         (Some(python), Some(gil)) => tf(
             lang,
             Key::watch_build_short,
-            &[
-                python,
-                &t(
-                    lang,
-                    if gil {
-                        Key::watch_gil_on
-                    } else {
-                        Key::watch_gil_off
-                    },
-                ),
-            ],
+            &[python, &crate::watch::report::gil_state(lang, gil)],
         ),
         _ => t(lang, Key::watch_no_probe_short).to_string(),
     };
