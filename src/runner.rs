@@ -473,8 +473,9 @@ where
     let mut last_draw: Option<Instant> = None;
     let mut dirty = true;
     let mut input = Vec::new();
-    // A wake-up came for reports the loop has not taken yet.
+    // A wake-up came for reports the loop has not taken yet, and since when.
     let mut owed = false;
+    let mut owed_since: Option<Instant> = None;
     loop {
         if let Some(script) = runner.take_watch() {
             if watch_python(terminal, app, &rx, runner, script)? {
@@ -563,13 +564,20 @@ where
                 answered = true;
             }
         }
-        let pending = if owed && !answered {
+        // Owed for a frame already (keys or resizes every pass, a paste, a dragged edge): taken
+        // now, so the bars never stop while input keeps coming.
+        let overdue = owed_since.is_some_and(|t: Instant| t.elapsed() >= FRAME);
+        let pending = if owed && (!answered || overdue) {
             runner.try_take_reports()
         } else {
             None
         };
+        if owed {
+            owed_since.get_or_insert_with(Instant::now);
+        }
         if let Some(pending) = pending {
             owed = false;
+            owed_since = None;
             dirty = true;
             let count = pending.len() as u64;
             let mut ended = 0;

@@ -176,11 +176,11 @@ fn timing_line(app: &App) -> String {
         t(l, Key::timing_sum),
         s.sum()
     );
-    match (&app.run, s.elapsed) {
-        (Some(_), Some(e)) if e > 0.0 && s.failed() == 0 => {
-            line += &format!(" · {} {:.2}×", t(l, Key::timing_speedup), s.sum() / e);
-        }
-        _ => {}
+    let speedup = (app.run.as_ref().and(s.elapsed))
+        .and_then(|e| crate::report::speedup(s.sum(), e, s.failed()));
+    if let Some(x) = speedup {
+        let x = crate::report::fmt_speedup(x);
+        line += &format!(" · {} {x}", t(l, Key::timing_speedup));
     }
     line
 }

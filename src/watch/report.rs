@@ -423,11 +423,14 @@ impl CpuFigures {
         }
     }
 
-    /// Who computed: the threads that used at least a twentieth of the program's CPU time (and
-    /// a clock tick, 10 ms), the lanes that show time on a core; a pool's manager thread or a
-    /// main thread that only waits does not. Their count, and how many processes they are in.
+    /// Who computed: the threads that used at least a quarter of the busiest thread's CPU time
+    /// (and a clock tick, 10 ms), the lanes that show time on a core; a pool's manager thread or
+    /// a main thread that only waits does not. Relative to the busiest, not to the whole, so 24
+    /// equal workers each count (a twentieth of the whole left none of them). Their count, and
+    /// how many processes they are in.
     pub fn computing(&self) -> (usize, usize) {
-        let floor = (0.05 * self.cpu).max(0.01);
+        let busiest = (self.threads.iter()).fold(0.0_f64, |m, (_, cpu)| m.max(*cpu));
+        let floor = (0.25 * busiest).max(0.01);
         let mut pids: Vec<u32> = (self.threads.iter())
             .filter(|(_, cpu)| *cpu >= floor)
             .map(|(pid, _)| *pid)
