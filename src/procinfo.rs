@@ -7,6 +7,9 @@ use std::time::Duration;
 /// One thread of this process, as `/proc/self/task/<tid>` describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ThreadInfo {
+    /// The process the thread belongs to: with the process strategies, threads of several
+    /// processes meet in one run, and a thread id is only sure to name one thread with it.
+    pub pid: u32,
     pub tid: u32,
     /// The thread's name, cut by the kernel to 15 bytes (`DownloadThread-12` reads `DownloadThread-`).
     pub name: String,
@@ -18,6 +21,7 @@ pub struct ThreadInfo {
 
 /// Every thread of this process with its context switches, in thread id order.
 pub fn threads() -> Vec<ThreadInfo> {
+    let pid = std::process::id();
     let mut threads: Vec<ThreadInfo> = tids()
         .into_iter()
         .filter_map(|tid| {
@@ -27,6 +31,7 @@ pub fn threads() -> Vec<ThreadInfo> {
             let status = std::fs::read_to_string(format!("{dir}/status")).ok()?;
             let (voluntary, nonvoluntary) = parse_switches(&status)?;
             Some(ThreadInfo {
+                pid,
                 tid,
                 name: name.trim_end_matches('\n').to_string(),
                 voluntary,

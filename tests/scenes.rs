@@ -689,6 +689,7 @@ fn io_and_cpu_results_stay_apart_and_finished_threads_stay_in_the_switch_table()
         other => panic!("{other:?}"),
     };
     let info = |tid, name: &str, n| threadlab::procinfo::ThreadInfo {
+        pid: 1,
         tid,
         name: name.into(),
         voluntary: n,
@@ -877,4 +878,64 @@ fn d_in_a_daemon_scene_holds_through_enter_and_the_card_says_so() {
         ),
         "{cmds:?}"
     );
+}
+
+/// Threads of two processes may have the same id (ids are per namespace and reused): the
+/// on-core stretches and the switch counts go by process and thread, so a workshop's thread
+/// never lends its time to this process's thread of the same id.
+#[test]
+fn threads_are_known_by_process_and_thread_id() {
+    let mut app = lesson_app();
+    press(&mut app, KeyCode::Char('L'));
+    press(&mut app, KeyCode::Char('7'));
+    let id = match &press(&mut app, KeyCode::Enter)[..] {
+        [.., Command::StartRun { id, .. }] => *id,
+        other => panic!("{other:?}"),
+    };
+    let report =
+        |app: &mut App, event| app.update(Event::Worker(engine::RunEvent { run: id, event }));
+    for (task, worker, pid) in [(0, "main", 100), (1, "pid 2001/t1", 2001)] {
+        report(
+            &mut app,
+            engine::WorkerEvent::Started {
+                task,
+                worker: worker.into(),
+                at: 0.0,
+            },
+        );
+        report(
+            &mut app,
+            engine::WorkerEvent::Thread {
+                worker: worker.into(),
+                pid,
+                tid: 7,
+            },
+        );
+    }
+    let seg = threadlab::oncore::OnCore {
+        from: 0.0,
+        to: 1.0,
+        share: 1.0,
+    };
+    app.update(Event::OnCore {
+        run: id,
+        segments: vec![(2001, 7, seg)],
+    });
+    let lanes = &app.run.as_ref().unwrap().lanes;
+    assert_eq!(lanes.get("pid 2001/t1").unwrap().on_core, [seg]);
+    assert!(lanes.get("main").unwrap().on_core.is_empty());
+    // This process's sample names its own thread 7, not the workshop's.
+    let info = threadlab::procinfo::ThreadInfo {
+        pid: 100,
+        tid: 7,
+        name: "main".into(),
+        voluntary: 3,
+        nonvoluntary: 1,
+    };
+    app.update(Event::Sampled {
+        threads: vec![info],
+        rss: None,
+    });
+    let names: Vec<&str> = app.switches.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["main"]);
 }

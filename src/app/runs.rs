@@ -67,8 +67,8 @@ impl App {
             return vec![];
         }
         run.state.apply(&ev.event);
-        if let WorkerEvent::Thread { worker, tid, .. } = &ev.event {
-            run.threads.insert(*tid, worker.clone());
+        if let WorkerEvent::Thread { worker, pid, tid } = &ev.event {
+            run.threads.insert((*pid, *tid), worker.clone());
         }
         match ev.event {
             // A start or finish is what a step lets through the engine's gate, one per step.
@@ -194,8 +194,8 @@ impl App {
             return;
         };
         run.sampled = true;
-        for (_, tid, seg) in segments {
-            if let Some(worker) = run.threads.get(&tid) {
+        for (pid, tid, seg) in segments {
+            if let Some(worker) = run.threads.get(&(pid, tid)) {
                 run.lanes.on_core(worker, seg);
             }
         }
@@ -214,7 +214,7 @@ impl App {
                 // not the 15 bytes the kernel keeps. Without those reports (tests, or a kernel
                 // without gettid), the kernel's names are matched instead.
                 let mut now: Vec<ThreadInfo> = (threads.into_iter())
-                    .filter_map(|mut t| match run.threads.get(&t.tid) {
+                    .filter_map(|mut t| match run.threads.get(&(t.pid, t.tid)) {
                         Some(worker) => {
                             t.name = worker.to_string();
                             Some(t)
@@ -228,10 +228,10 @@ impl App {
                 // A thread that finished keeps its last counts until the next run: the class
                 // watched them climb and should not see them vanish.
                 let gone: Vec<ThreadInfo> = (self.switches.drain(..))
-                    .filter(|old| !now.iter().any(|t| t.tid == old.tid))
+                    .filter(|old| !now.iter().any(|t| (t.pid, t.tid) == (old.pid, old.tid)))
                     .collect();
                 now.extend(gone);
-                now.sort_by_key(|t| t.tid);
+                now.sort_by_key(|t| (t.pid, t.tid));
                 self.switches = now;
             }
             None => self.switches.clear(),

@@ -28,9 +28,10 @@ pub struct RunView {
     /// What the finished run's figures show: judged once when it ends (and again when its CPU
     /// time arrives), never per frame.
     pub verdict: Option<crate::verdict::Verdict>,
-    /// Each worker's OS thread id (as the worker reported it), so samples of threads find their
-    /// lane and the context-switch table shows whole worker names.
-    pub threads: HashMap<u32, Arc<str>>,
+    /// Each worker's process and OS thread id (as the worker reported them), so samples of
+    /// threads find their lane and the context-switch table shows whole worker names. Keyed by
+    /// both: a workshop's or a child process's threads meet this process's in one run.
+    pub threads: HashMap<(u32, u32), Arc<str>>,
     /// Whether the on-core sampler has reported for this run: the timeline then draws waiting
     /// and computing apart (without it, only when each download ran).
     pub sampled: bool,
