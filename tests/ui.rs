@@ -1928,3 +1928,77 @@ fn a_chart_short_of_rows_says_how_many_lines_it_left_out() {
         );
     }
 }
+
+/// An async run's task rows are an estimate (the thread's measured time shared among the tasks
+/// in turn): each is marked ≈, drawn dim rather than in the measured colours, and the legend
+/// says so, in both languages; the thread's own lane is a reading and unmarked.
+#[test]
+fn async_task_rows_are_marked_as_estimated_not_measured() {
+    for (lang, says) in [(Lang::En, "≈ estimated share"), (Lang::Zh, "≈ 估算的份额")] {
+        let mut a = app(lang);
+        key(&mut a, '6');
+        key(&mut a, 'w');
+        let id = enter(&mut a);
+        let send = |a: &mut App, event| a.update(Event::Worker(RunEvent { run: id, event }));
+        let main: Arc<str> = "main".into();
+        send(
+            &mut a,
+            WorkerEvent::Thread {
+                worker: main.clone(),
+                pid: 4242,
+                tid: 4300,
+            },
+        );
+        for task in 0..3 {
+            let (worker, at) = (main.clone(), 0.0);
+            send(&mut a, WorkerEvent::Started { task, worker, at });
+        }
+        let seg = threadlab::oncore::OnCore {
+            from: 0.0,
+            to: 3.0,
+            share: 1.0,
+        };
+        a.update(Event::OnCore {
+            run: id,
+            segments: vec![(4242, 4300, seg)],
+        });
+        a.update(Event::Tick { now: 3.0 });
+        let s = screen(&a, 120, 40);
+        let rows = timeline_rows(&s);
+        assert!(rows.contains(says), "{rows}");
+        for n in 1..=3 {
+            let row = (rows.lines().find(|l| l.contains(&format!("Task-{n}")))).unwrap_or("");
+            assert!(row.starts_with("│≈"), "{rows}");
+        }
+        assert!(
+            rows.contains("│main "),
+            "the thread's lane is measured: {rows}"
+        );
+        // The task rows' cells are dim; the thread's lane keeps the running colour.
+        let buf = buffer(&a, 120, 40);
+        let row_of = |name: &str| {
+            (0..40u16)
+                .find(|&y| cells(&buf, y, 0..120).contains(name))
+                .unwrap_or_else(|| panic!("{name}: {s}"))
+        };
+        let shade = |y: u16| {
+            (0..120u16)
+                .map(|x| &buf[(x, y)])
+                .find(|c| ["░", "▒", "▓", "█"].contains(&c.symbol()) && c.fg != Color::Reset)
+                .map(|c| c.fg)
+        };
+        let task_fg = shade(row_of("Task-1")).expect("a shaded task cell");
+        // The legend is drawn dim: its colour is the theme's dim.
+        let legend = row_of(says);
+        let dim = (0..120u16)
+            .map(|x| &buf[(x, legend)])
+            .find(|c| says.starts_with(c.symbol()))
+            .map(|c| c.fg);
+        assert_eq!(Some(task_fg), dim, "{s}");
+        let lane = (0..40u16)
+            .find(|&y| cells(&buf, y, 0..120).starts_with("│main "))
+            .expect("the thread's lane");
+        let thread_fg = shade(lane).expect("a shaded thread cell");
+        assert_ne!(thread_fg, task_fg, "{s}");
+    }
+}

@@ -26,6 +26,9 @@ pub struct Glyphs {
     /// up to a quarter, a half, three quarters and all of a timeline cell.
     pub waiting: char,
     pub on_core: [char; 4],
+    /// Marks a row whose time on a core is estimated, not read (an async task's share of its
+    /// thread's).
+    pub estimated: char,
     /// Where text is cut or goes on.
     pub ellipsis: &'static str,
     /// The gutter mark of a line that matters most in the code panel.
@@ -44,6 +47,7 @@ const UNICODE: Glyphs = Glyphs {
     track: '·',
     segment: '█',
     waiting: '─',
+    estimated: '≈',
     on_core: ['░', '▒', '▓', '█'],
     ellipsis: "…",
     mark: "▶",
@@ -72,6 +76,7 @@ const ASCII: Glyphs = Glyphs {
     track: '.',
     segment: '#',
     waiting: '-',
+    estimated: '~',
     on_core: [':', '+', '=', '#'],
     ellipsis: "...",
     mark: ">",

@@ -63,8 +63,16 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     };
     let track = String::from_iter(std::iter::repeat_n(g.track, track_w as usize));
     // Only the lanes on screen are drawn, each with the downloads its worker ran.
+    let mut estimated = false;
     for (i, lane) in run.lanes.in_order().take(shown).enumerate() {
         let y = inner.y + i as u16;
+        // A task's row on a sampled juggler is an estimate, not a reading (the sampler reads
+        // threads; a task has none of its own): marked with ≈.
+        let name = match lane.task_of.is_some() && run.sampled {
+            true => format!("{}{}", g.estimated, lane.name),
+            false => lane.name.to_string(),
+        };
+        estimated |= lane.task_of.is_some() && run.sampled;
         put(
             th,
             buf,
@@ -72,7 +80,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
             y,
             label_w,
             &pad(
-                &shorten_middle(&lane.name, label_w as usize, g.ellipsis),
+                &shorten_middle(&name, label_w as usize, g.ellipsis),
                 label_w as usize,
             ),
             th.muted,
@@ -120,14 +128,19 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if run.sampled {
         // What the shades mean, between the axis' ends where it fits whole.
         let part = String::from_iter(&g.on_core[..3]);
-        let legend = tf(
-            app.settings.lang,
-            Key::timeline_legend,
-            &[&g.on_core[3], &part, &g.waiting],
-        );
+        let args: [&dyn std::fmt::Display; 4] = [&g.on_core[3], &part, &g.waiting, &g.estimated];
+        let legend = |key| tf(app.settings.lang, key, &args);
         let lx = track_x + left.len() as u16 + 2;
         let room = rx.saturating_sub(lx + 1);
-        if crate::text::width(&legend) <= usize::from(room) {
+        // With task rows, the legend says their shades are estimated; where that does not fit,
+        // the shorter legend still does (and each such row's ≈ stays).
+        let keys = match estimated {
+            true => [Key::timeline_legend_estimated, Key::timeline_legend],
+            false => [Key::timeline_legend, Key::timeline_legend],
+        };
+        if let Some(legend) =
+            (keys.into_iter().map(legend)).find(|l| crate::text::width(l) <= usize::from(room))
+        {
             put(th, buf, lx, axis_y, room, &legend, th.dim);
         }
     }
@@ -182,6 +195,8 @@ fn sampled_lane(app: &App, lane: &Lane, at: (u16, u16), w: u16, span: f64, buf: 
         for (share, n) in shares.iter_mut().zip(juggled) {
             *share /= f64::from(n.max(1));
         }
+        // Drawn apart from what was read: dim, whatever the task's colour.
+        alive.iter_mut().flatten().for_each(|c| *c = th.dim);
     }
     let (x, y) = at;
     for (c, share) in shares.into_iter().enumerate() {
