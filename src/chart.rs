@@ -80,6 +80,12 @@ pub fn lines(lang: Lang, entries: &[Entry], width_cols: usize, glyphs: Glyphs) -
         .max(MIN_BAR);
     // Headings and the legend wrap to the width, or to the bars' own where those cannot shrink.
     let fit = width_cols.max(label_w + value_w + MIN_BAR + 2);
+    // One scale for every group, so a bar's length compares across groups too: an 11 s io run
+    // and a 17 s cpu run once drew bars of the same length, each group scaled to its own.
+    let top = (entries.iter())
+        .flat_map(|e| [e.elapsed, e.ideal, e.sum])
+        .filter(|s| s.is_finite())
+        .fold(0.0, f64::max);
     let mut out = Vec::new();
     for (workload, cores) in groups {
         let group: Vec<&Entry> = (entries.iter())
@@ -97,9 +103,6 @@ pub fn lines(lang: Lang, entries: &[Entry], width_cols: usize, glyphs: Glyphs) -
             &[&workload_name, &cores, &format!("{sum:.2}")],
         );
         out.extend(wrap(&heading, fit));
-        let top = (group.iter())
-            .flat_map(|e| [e.elapsed, e.ideal])
-            .fold(sum, f64::max);
         for e in group {
             let bar = bar(e, sum, top, bar_w, glyphs);
             out.push(format!(
@@ -238,7 +241,7 @@ mod tests {
                 "cpu work · 1 core(s) · serial sum 12.00 s"
             ]
         );
-        // The cpu group's own scale: its one bar, a little past its sum, fills the bar width.
+        // One scale for both groups: the cpu bar, the longest time charted, fills the width.
         let cpu = lines.iter().find(|l| l.ends_with("12.50 s")).unwrap();
         assert!(cpu.starts_with("threads ████"), "{cpu}");
         assert!(cpu.ends_with("░ 12.50 s"), "{cpu}");
@@ -249,6 +252,31 @@ mod tests {
         };
         let lines = super::lines(Lang::En, &[slow], 28, Glyphs::ASCII);
         assert_eq!(lines[2], "threads ##===:====== 20.00 s", "{lines:?}");
+    }
+
+    #[test]
+    fn bars_of_different_groups_share_one_scale() {
+        let io = Entry {
+            sum: 11.0,
+            ..entry(Strategy::Serial, 11.0, 11.0)
+        };
+        let cpu = Entry {
+            workload: Workload::Cpu,
+            sum: 17.5,
+            ..entry(Strategy::Threads, 17.5, 8.75)
+        };
+        let lines = lines(Lang::En, &[io, cpu], 60, Glyphs::ASCII);
+        let drawn = |name: &str| {
+            let l = lines.iter().find(|l| l.starts_with(name)).unwrap();
+            l.chars().filter(|c| matches!(c, '#' | '=')).count()
+        };
+        let (short, long) = (drawn("serial"), drawn("threads"));
+        assert!(
+            short < long,
+            "11 s drawn {short} cells, 17.5 s {long}: {lines:?}"
+        );
+        let ratio = short as f64 / long as f64;
+        assert!((ratio - 11.0 / 17.5).abs() < 0.1, "{ratio}: {lines:?}");
     }
 
     #[test]

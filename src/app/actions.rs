@@ -41,6 +41,11 @@ impl App {
             Action::Crash => self.crash(),
             Action::Workload => {
                 self.settings.workload = self.settings.workload.toggled();
+                if self.is_running() {
+                    // Downloads already waiting or computing keep what they do: say so, or the
+                    // header's new workload would stand over the old run's figures unexplained.
+                    self.hint = Some(Key::hint_workload_next_run);
+                }
                 vec![]
             }
             Action::Cores => self.toggle_cores(),

@@ -427,6 +427,19 @@ mod tests {
         assert_eq!(app.settings.lang, Lang::En);
     }
 
+    /// `w` during a run is for the next one, and the screen says so; when idle it says nothing.
+    #[test]
+    fn w_during_a_run_says_it_is_for_the_next_run() {
+        use crossterm::event::KeyCode;
+        let mut app = big_pool(3, 2);
+        app.update(Event::Key(KeyEvent::from(KeyCode::Char('w'))));
+        assert_eq!(app.hint, None);
+        app.update(Event::Key(KeyEvent::from(KeyCode::Enter)));
+        assert!(app.is_running());
+        app.update(Event::Key(KeyEvent::from(KeyCode::Char('w'))));
+        assert_eq!(app.hint, Some(Key::hint_workload_next_run));
+    }
+
     /// The plan's facts are worked out when the run starts; no report recomputes them, and a
     /// report touches only its own download, however big the run.
     #[test]

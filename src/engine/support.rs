@@ -74,33 +74,40 @@ const MAPS_KEPT: usize = 2_048;
 /// refuses a thread the way the OS refuses one (`EAGAIN`) before that point: that download
 /// fails, the others go on. Counted per run, since a run's threads hold their maps until joined.
 #[derive(Debug)]
-pub struct ThreadRoom(std::sync::atomic::AtomicUsize);
+pub struct ThreadRoom(std::sync::OnceLock<std::sync::atomic::AtomicUsize>);
 
 impl Default for ThreadRoom {
     /// No limit known.
     fn default() -> Self {
-        ThreadRoom(std::sync::atomic::AtomicUsize::new(usize::MAX))
+        ThreadRoom::with(usize::MAX)
     }
 }
 
 impl ThreadRoom {
-    /// The room this process has now: read once when a run starts.
+    /// The room this process has when the run first starts a thread: read then, on the run's
+    /// own thread, not on the screen's that asks for the run.
     pub fn here() -> Self {
-        match maps_left() {
-            Some(left) => ThreadRoom::with(left.saturating_sub(MAPS_KEPT) / MAPS_PER_THREAD),
-            None => ThreadRoom::default(),
-        }
+        ThreadRoom(std::sync::OnceLock::new())
     }
 
     /// Room for `threads` more threads.
     pub fn with(threads: usize) -> Self {
-        ThreadRoom(std::sync::atomic::AtomicUsize::new(threads))
+        ThreadRoom(std::sync::OnceLock::from(
+            std::sync::atomic::AtomicUsize::new(threads),
+        ))
     }
 
     /// One thread's room, or the OS's own refusal when there is none left.
     pub fn take(&self) -> io::Result<()> {
         use std::sync::atomic::Ordering::Relaxed;
-        (self.0.fetch_update(Relaxed, Relaxed, |n| n.checked_sub(1)))
+        let left = self.0.get_or_init(|| {
+            let threads = match maps_left() {
+                Some(left) => left.saturating_sub(MAPS_KEPT) / MAPS_PER_THREAD,
+                None => usize::MAX,
+            };
+            std::sync::atomic::AtomicUsize::new(threads)
+        });
+        (left.fetch_update(Relaxed, Relaxed, |n| n.checked_sub(1)))
             .map(drop)
             .map_err(|_| io::Error::from_raw_os_error(libc::EAGAIN))
     }
@@ -207,9 +214,16 @@ mod tests {
     #[test]
     fn room_here_leaves_this_process_its_own_maps() {
         let room = ThreadRoom::here();
+        // Read at the first thread, not before.
+        assert!(room.0.get().is_none());
+        room.take().expect("room for one thread");
         // On Linux the default limit (65,530 maps) gives a test process room for thousands of
         // threads; elsewhere there is no limit to read.
-        let n = room.0.load(std::sync::atomic::Ordering::Relaxed);
+        let n = room
+            .0
+            .get()
+            .unwrap()
+            .load(std::sync::atomic::Ordering::Relaxed);
         assert!(n >= 1_000, "room for {n} threads");
     }
 }
