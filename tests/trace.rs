@@ -4,7 +4,6 @@
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 use threadlab::report::RunReport;
 
 mod common;
@@ -271,14 +270,13 @@ fn compare_csv_is_a_header_and_one_row_per_strategy() {
 fn an_unwritable_trace_path_fails_before_the_run() {
     let missing = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("no-such-dir/t.json");
     let missing = missing.to_str().unwrap();
-    // At --speed 1 the run would take seconds: failing at once shows the path is checked first.
-    let t0 = Instant::now();
+    // Refused with nothing on stdout (`refused` checks it): the run never began, so the path
+    // was checked first.
     refused(&["run", "--seed", "3", "--trace", missing], missing);
     refused(
         &["compare", "--json", "--seed", "3", "--trace", missing],
         missing,
     );
-    assert!(t0.elapsed() < Duration::from_secs(2), "{:?}", t0.elapsed());
     let dir = env!("CARGO_TARGET_TMPDIR");
     refused(&["run", "--seed", "3", "--trace", dir], "trace file");
 }
