@@ -632,6 +632,14 @@ fn scenes_8_and_9_never_trap_the_teacher() {
         "{words}"
     );
     assert!(words.contains("Ping and Pong died with it"), "{words}");
+    // Said once, in the large box: the side panel no longer repeats it in a small one, where
+    // it was cut after "when" (teacher tryout, 120×40).
+    assert_eq!(
+        words.matches("Ping/Pong ticker").count(),
+        1,
+        "one ticker box: {words}"
+    );
+    assert_eq!(words.matches("exited with status 0").count(), 1, "{words}");
     // A program still running is killed when the scene moves: PgUp stops it.
     let cmds = press(&mut app, KeyCode::Enter);
     assert!(matches!(cmds.last(), Some(Command::StartPingPong { .. })));

@@ -52,7 +52,8 @@ impl Widget for &App {
             log::render(self, a.log, a.side_hidden, buf);
             code::render_spare(self, a.code, buf);
         }
-        side::render(self, a.side, buf);
+        let ticker_in_main = a.ticker.height > 0 && self.code.is_none();
+        side::render(self, ticker_in_main, a.side, buf);
         keybar::render(self, a.keybar, buf);
         if self.main_finished {
             help::main_finished(self, area, buf);

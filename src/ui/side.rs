@@ -15,13 +15,15 @@ use ratatui::style::{Modifier, Style};
 /// Rows the ticker box takes at the bottom of the panel.
 const TICKER_H: u16 = 4;
 
-pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
+/// `ticker_in_main`: the main column draws Ping/Pong in a large box of its own, so the panel
+/// does not repeat it in a small one (it did, cutting the program's exit status mid-sentence).
+pub(super) fn render(app: &App, ticker_in_main: bool, area: Rect, buf: &mut Buffer) {
     if area.height == 0 {
         return;
     }
     if super::watched::shown(app) {
         // A scene of real Python programs: the panel is about them, not the built-in run.
-        let ticker_h = if area.height >= TICKER_H + 8 && !app.ticker.on {
+        let ticker_h = if area.height >= TICKER_H + 8 && !ticker_in_main {
             TICKER_H
         } else {
             0
@@ -50,7 +52,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
             buf,
         );
         // A running Ping/Pong has a large box of its own under the timeline.
-        let ticker_h = if right.height >= TICKER_H + 6 && !app.ticker.on {
+        let ticker_h = if right.height >= TICKER_H + 6 && !ticker_in_main {
             TICKER_H
         } else {
             0
@@ -72,7 +74,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         }
         return;
     }
-    let ticker_h = if area.height >= TICKER_H + 8 && !app.ticker.on {
+    let ticker_h = if area.height >= TICKER_H + 8 && !ticker_in_main {
         TICKER_H
     } else {
         0
@@ -437,8 +439,9 @@ pub(super) fn ticker(app: &App, area: Rect, buf: &mut Buffer) {
     };
     // The state wraps (a program's says what its process did), leaving a row for the words.
     let said = crate::text::wrap(&state, usize::from(inner.width).max(1));
-    let words_row = usize::from(!app.ticker.stream.is_empty());
-    let room = usize::from(inner.height).saturating_sub(words_row).max(1);
+    // Said whole before any words: what the program's process did is the lesson, the words
+    // only show it is alive.
+    let room = usize::from(inner.height).max(1);
     let said = &said[..said.len().min(room)];
     for (i, line) in said.iter().enumerate() {
         put_row(th, buf, inner, i, line, style);
