@@ -135,6 +135,10 @@ pub fn shorten_middle(s: &str, max: usize, ellipsis: &str) -> String {
 /// `s` broken into lines of at most `max` columns: after a space where there is one, after any
 /// wide (CJK) character, and inside a word only when the word alone is too long. (A character
 /// wider than `max` itself, a CJK one when `max` is 1, still gets a line of its own.)
+/// Marks a line never starts with (closing punctuation) and never ends with (opening).
+const NO_BREAK_BEFORE: &str = "，。、；：！？）」』】》〉”’…";
+const NO_BREAK_AFTER: &str = "（「『【《〈“‘";
+
 pub fn wrap(s: &str, max: usize) -> Vec<String> {
     let mut lines = Vec::new();
     if max == 0 {
@@ -142,11 +146,18 @@ pub fn wrap(s: &str, max: usize) -> Vec<String> {
     }
     let mut line = String::new();
     let mut used = 0;
-    // Byte offset in `line` just after its last break opportunity.
+    // Byte offset in `line` just after its last break opportunity, and the one before it.
     let mut brk: Option<usize> = None;
+    let mut before: Option<usize> = None;
     for c in s.chars() {
         let w = c.width().unwrap_or(0);
+        if NO_BREAK_BEFORE.contains(c) && brk == Some(line.len()) {
+            // Chinese never starts a line with a closing mark: the character before it goes
+            // down with it (a lone "，" or "）" began lines of the log and the cards).
+            brk = before.take();
+        }
         while used + w > max && !line.is_empty() {
+            before = None;
             match brk.take() {
                 Some(at) if at < line.len() => {
                     let rest = line.split_off(at);
@@ -162,8 +173,8 @@ pub fn wrap(s: &str, max: usize) -> Vec<String> {
         }
         line.push(c);
         used += w;
-        if c == ' ' || w == 2 {
-            brk = Some(line.len());
+        if c == ' ' || (w == 2 && !NO_BREAK_AFTER.contains(c)) {
+            before = brk.replace(line.len());
         }
     }
     if !line.trim_end().is_empty() {
@@ -191,6 +202,30 @@ pub fn pad_left(s: &str, cols: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chinese_lines_never_start_with_a_closing_mark_nor_end_with_an_opening_one() {
+        // 甲乙丙 fill 6 columns; the comma goes down with 丙, not alone.
+        assert_eq!(wrap("甲乙丙，丁戊", 6), ["甲乙", "丙，丁", "戊"]);
+        assert_eq!(wrap("甲乙丙）丁", 6), ["甲乙", "丙）丁"]);
+        // An opening bracket goes down with what it opens.
+        assert_eq!(wrap("甲乙（丙丁", 6), ["甲乙", "（丙丁"]);
+        for text in [
+            "进程退出了：它的守护线程 Ping 和 Pong 随之结束（退出状态 0）。",
+            "甲，乙，丙，丁，戊，己",
+        ] {
+            // From three characters' width up: at two, a mark has nowhere to go but alone.
+            for max in 6..30 {
+                for line in wrap(text, max) {
+                    let first = line.chars().next().unwrap();
+                    let last = line.chars().last().unwrap();
+                    assert!(!NO_BREAK_BEFORE.contains(first), "{max}: {line:?}");
+                    assert!(!NO_BREAK_AFTER.contains(last), "{max}: {line:?}");
+                    assert!(width(&line) <= max, "{max}: {line:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn shorten_middle_keeps_the_distinguishing_end_within_the_width() {
