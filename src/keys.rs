@@ -356,7 +356,9 @@ pub fn bar_first(moment: Moment) -> &'static [Action] {
             Workload,
             Cores,
         ],
-        Moment::Lesson => &[Help, Run, Lesson, Ticker, Daemon],
+        // The keys the scenes' cards name: x (crash a worker, or end the Ping/Pong program)
+        // and +/- (the pool scene's workers), before the ticker's.
+        Moment::Lesson => &[Help, Run, Lesson, Crash, MoreWorkers, Ticker, Daemon],
         Moment::MainFinished => &[Help, Daemon, Ticker, ForceQuit],
     }
 }
