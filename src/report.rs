@@ -114,6 +114,9 @@ pub struct RunState {
     facts: Facts,
     /// Kept up to date per event, so nothing scans every download to count them.
     failed: usize,
+    /// Why the first download that failed did, kept as it came: the panel says it when
+    /// thousands failed and their rows and log lines are long gone from the screen.
+    pub first_failure: Option<crate::engine::Failure>,
     running: usize,
     finished: usize,
     /// Every download before this one has finished or failed.
@@ -174,6 +177,7 @@ impl RunState {
                 worker_threads: 0,
             },
             failed: 0,
+            first_failure: None,
             running: 0,
             finished: 0,
             first_unfinished: 0,
@@ -286,6 +290,7 @@ impl RunState {
                     t.worker = Some(worker.clone());
                     t.end = Some(*at);
                     t.reason = Some(reason.clone());
+                    self.first_failure.get_or_insert_with(|| reason.clone());
                 }
             }
             WorkerEvent::RunFinished { elapsed } => self.elapsed = Some(*elapsed),

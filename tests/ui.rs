@@ -710,6 +710,45 @@ fn failure_reasons_are_said_in_the_screens_language() {
     }
 }
 
+/// Thousands of refused threads scroll their rows and log lines away: the panel says why the
+/// first one failed, whole, in the screen's language.
+#[test]
+fn the_panel_says_why_the_first_download_failed() {
+    for (lang, said) in [
+        (
+            Lang::En,
+            &[
+                "the first: could not start a",
+                "thread: resource temporarily",
+                "unavailable",
+            ][..],
+        ),
+        (Lang::Zh, &["第一个：无法启动线程：资源暂时不可"][..]),
+    ] {
+        let mut a = app(lang);
+        key(&mut a, '2');
+        let id = enter(&mut a);
+        play(&mut a, id, -1.0, 1.0);
+        for task in [2, 1] {
+            let event = WorkerEvent::Failed {
+                task,
+                worker: "main".into(),
+                at: 1.0,
+                reason: Failure::NotStarted {
+                    worker: SpawnKind::Thread,
+                    error: std::io::ErrorKind::WouldBlock,
+                },
+            };
+            a.update(Event::Worker(RunEvent { run: id, event }));
+        }
+        let s = screen(&a, 120, 40);
+        // Wrapped in the panel, every word kept.
+        for part in said {
+            assert!(s.contains(&format!("│    {part}")), "{part}: {s}");
+        }
+    }
+}
+
 #[test]
 fn keys_5_and_7_choose_processes_and_workshops() {
     let mut a = app(Lang::En);

@@ -47,7 +47,7 @@ pub(super) fn render(app: &App, ticker_in_main: bool, area: Rect, buf: &mut Buff
         lines_pane(
             app,
             t(app.settings.lang, Key::pane_timing),
-            timing_lines(app),
+            timing_lines(app, left.width.saturating_sub(2).into()),
             left,
             buf,
         );
@@ -80,7 +80,7 @@ pub(super) fn render(app: &App, ticker_in_main: bool, area: Rect, buf: &mut Buff
         0
     };
     let main = Rect::new(area.x, area.y, area.width, area.height - ticker_h);
-    let lines = timing_lines(app)
+    let lines = timing_lines(app, main.width.saturating_sub(2).into())
         .into_iter()
         .chain(results_lines(app))
         .chain(switches_lines(app, main.width.saturating_sub(2).into()))
@@ -126,7 +126,8 @@ fn row(label: &str, value: String) -> String {
     format!("{} {}", pad(label, LABEL_W), value)
 }
 
-fn timing_lines(app: &App) -> Vec<(String, Style)> {
+/// The timing figures, for a pane `width` columns wide inside its borders.
+fn timing_lines(app: &App, width: usize) -> Vec<(String, Style)> {
     let l = app.settings.lang;
     let th = theme(app);
     let state = app.view_state();
@@ -229,6 +230,19 @@ fn timing_lines(app: &App) -> Vec<(String, Style)> {
             format!("  {}", tf(l, Key::speedup_failed, &[&failed])),
             th.failed,
         ));
+        // And why the first one failed, whole: thousands of failed rows and their log lines
+        // are long gone from the screen by the end (20,000 threads: 7,319 refused).
+        // (One failure says its reason on its own row and log line.)
+        let first = app
+            .run
+            .as_ref()
+            .and_then(|r| r.state.first_failure.as_ref());
+        if let Some(why) = first.filter(|_| failed > 1) {
+            let why = tf(l, Key::first_failure, &[&crate::i18n::failure(l, why)]);
+            for line in crate::text::wrap(&why, width.saturating_sub(4).max(8)) {
+                out.push((format!("    {line}"), th.failed));
+            }
+        }
     }
     out.push((
         row(t(l, Key::timing_threads), format!("{:>7}", app.os_threads)),
