@@ -379,7 +379,11 @@ pub fn conclusions(lang: Lang, p: &Program) -> Vec<String> {
         }
         let _ = longest;
     }
-    if let Some(finding) = gil_finding(&CpuFigures::of(p)) {
+    // Gathered only once the program has ended (before that there is no verdict): the watch
+    // screen asks every frame, and the figures collect every thread.
+    if p.ended.is_some()
+        && let Some(finding) = gil_finding(&CpuFigures::of(p))
+    {
         out.push(finding.text(lang));
     }
     out

@@ -590,8 +590,9 @@ impl WatchView<'_> {
                 th.text,
             ),
         ]);
-        let figures = report::CpuFigures::of(p);
-        if let Some(c) = figures.busy {
+        // Rounded as the verdict reads them; not the whole CpuFigures, which collects every
+        // thread, on every frame.
+        if let Some(c) = p.cores_busy().map(report::hundredths) {
             lines.push((
                 t(lang, Key::watch_cores_busy).into(),
                 format!("{c:.2}"),
@@ -604,7 +605,7 @@ impl WatchView<'_> {
             ));
         }
         // What the verdict weighs against: room the machine left (all programs counted).
-        if let Some(idle) = figures.idle {
+        if let Some(idle) = p.idle_cores().map(report::hundredths) {
             lines.push((
                 t(lang, Key::watch_idle).into(),
                 format!("{idle:.2}"),
