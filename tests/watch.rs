@@ -8,7 +8,7 @@ mod pids;
 use common::{stderr, stdout, threadlab};
 use serde_json::Value;
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -822,9 +822,11 @@ fn children_written(file: &Path) -> Vec<u32> {
     pids
 }
 
-#[test]
-fn ctrl_c_on_the_live_screen_leaves_no_child_no_grandchild_and_no_socket() {
-    let tmp = std::env::temp_dir().join(format!("threadlab-watch-live-{}", std::process::id()));
+/// `tests/python/children.py` under watch on a live screen in tmux, in a temporary directory of
+/// its own, once both its children are on screen: the directory, the file the children's pids
+/// are in, the session, and those pids. None without tmux.
+fn children_on_screen(tag: &str) -> Option<(PathBuf, PathBuf, Tmux, Vec<u32>)> {
+    let tmp = std::env::temp_dir().join(format!("threadlab-watch-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).unwrap();
     let pids = tmp.join("pids");
@@ -834,13 +836,19 @@ fn ctrl_c_on_the_live_screen_leaves_no_child_no_grandchild_and_no_socket() {
         tmp.display(),
         pids.display()
     );
-    let Some(tmux) = tmux_session("ctrlc", 120, 40, &run) else {
-        return;
-    };
+    let tmux = tmux_session(tag, 120, 40, &run)?;
     let kids = children_written(&pids);
     tmux.wait_for("the children on screen", |s| {
         s.matches(", child of ").count() >= 2
     });
+    Some((tmp, pids, tmux, kids))
+}
+
+#[test]
+fn ctrl_c_on_the_live_screen_leaves_no_child_no_grandchild_and_no_socket() {
+    let Some((tmp, pids, tmux, kids)) = children_on_screen("ctrlc") else {
+        return;
+    };
     tmux.cmd(&["send-keys", "-t", "w", "C-c"]);
     assert_exit_and_restored(&tmux, 130);
     for pid in kids {
@@ -856,23 +864,9 @@ fn ctrl_c_on_the_live_screen_leaves_no_child_no_grandchild_and_no_socket() {
 
 #[test]
 fn a_terminal_that_goes_away_leaves_no_program_and_no_socket() {
-    let tmp = std::env::temp_dir().join(format!("threadlab-watch-hup-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).unwrap();
-    let pids = tmp.join("pids");
-    let bin = env!("CARGO_BIN_EXE_threadlab");
-    let run = format!(
-        "LANG=C TMPDIR={} {bin} watch -- python3 tests/python/children.py {} fork",
-        tmp.display(),
-        pids.display()
-    );
-    let Some(tmux) = tmux_session("hup", 120, 40, &run) else {
+    let Some((tmp, pids, tmux, kids)) = children_on_screen("hup") else {
         return;
     };
-    let kids = children_written(&pids);
-    tmux.wait_for("the children on screen", |s| {
-        s.matches(", child of ").count() >= 2
-    });
     // The terminal goes away: its pane is killed (a hangup for everything in it).
     tmux.cmd(&["kill-session", "-t", "w"]);
     for pid in kids {
