@@ -402,6 +402,8 @@ pub fn start(plan: Plan, reporter: Reporter) -> io::Result<RunHandle> {
                 // the clock starts, so it is not part of the run's time.
                 support::probe_thread_starts(plan.tasks.len().min(THREAD_PROBES), &ctx);
             }
+            // Before the clock starts: reading /proc here is not the run's time.
+            ctx.room.measure();
             ctx.clock.zero();
             // Serial and async do their work on this thread: their lane is this one.
             support::report_thread(&ctx.reporter);

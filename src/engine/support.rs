@@ -84,8 +84,8 @@ impl Default for ThreadRoom {
 }
 
 impl ThreadRoom {
-    /// The room this process has when the run first starts a thread: read then, on the run's
-    /// own thread, not on the screen's that asks for the run.
+    /// The room this process has, read by [`ThreadRoom::measure`] (or at the first thread) on
+    /// the run's own thread, not on the screen's that asks for the run.
     pub fn here() -> Self {
         ThreadRoom(std::sync::OnceLock::new())
     }
@@ -97,19 +97,26 @@ impl ThreadRoom {
         ))
     }
 
-    /// One thread's room, or the OS's own refusal when there is none left.
-    pub fn take(&self) -> io::Result<()> {
-        use std::sync::atomic::Ordering::Relaxed;
-        let left = self.0.get_or_init(|| {
+    /// Read the room now, if it was not yet: the run's own thread does it before its clock
+    /// starts, so the `/proc` reads are neither on the screen's thread nor in the run's time.
+    pub fn measure(&self) -> &std::sync::atomic::AtomicUsize {
+        self.0.get_or_init(|| {
             let threads = match maps_left() {
                 Some(left) => left.saturating_sub(MAPS_KEPT) / MAPS_PER_THREAD,
                 None => usize::MAX,
             };
             std::sync::atomic::AtomicUsize::new(threads)
-        });
-        (left.fetch_update(Relaxed, Relaxed, |n| n.checked_sub(1)))
-            .map(drop)
-            .map_err(|_| io::Error::from_raw_os_error(libc::EAGAIN))
+        })
+    }
+
+    /// One thread's room, or the OS's own refusal when there is none left.
+    pub fn take(&self) -> io::Result<()> {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self
+            .measure()
+            .fetch_update(Relaxed, Relaxed, |n| n.checked_sub(1)))
+        .map(drop)
+        .map_err(|_| io::Error::from_raw_os_error(libc::EAGAIN))
     }
 }
 
