@@ -67,6 +67,9 @@ pub struct WorkerArgs {
     /// The parent's calibration of cpu work, so the child need not measure again
     #[arg(long, allow_hyphen_values = true, value_parser = parse_units_per_second)]
     pub units_per_second: Option<f64>,
+    /// Wall seconds between two progress reports of one download: the parent run's pace
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_report_every)]
+    pub report_every: Option<f64>,
     /// Tests only: write one malformed line after the first progress message
     #[arg(long)]
     pub garble: bool,
@@ -90,7 +93,16 @@ impl WorkerArgs {
             garble: self.garble,
             workload: self.workload,
             units_per_second: self.units_per_second,
+            report_every: self.report_every,
         }
+    }
+}
+
+/// A report pace a parent can ask for: from a frame's worth of wall time up to a minute.
+fn parse_report_every(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x.is_finite() && (0.0..=60.0).contains(&x) => Ok(x),
+        _ => Err("must be a number of seconds from 0 to 60".into()),
     }
 }
 

@@ -415,6 +415,34 @@ fn the_worker_mode_is_hidden_and_refuses_bad_jobs() {
     );
 }
 
+/// A worker's progress lines for one download of 3 lesson seconds at 10×, with `extra` arguments.
+fn worker_progress_lines(extra: &[&str]) -> usize {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_threadlab"))
+        .args(["worker", "--clock", "10", "--threads", "2", "--task", "0:3"])
+        .args(extra)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdin = child.stdin.take();
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
+    assert!(child.wait().unwrap().success(), "{out}");
+    drop(stdin);
+    assert!(out.contains("\ndone 0 "), "{out}");
+    out.lines().filter(|l| l.starts_with("progress ")).count()
+}
+
+#[test]
+fn a_worker_reports_at_the_pace_its_parent_run_gives() {
+    // Alone: a report a frame (33 ms of wall, 0.33 lesson s at 10×), 9 before the end.
+    assert_eq!(worker_progress_lines(&[]), 9);
+    // Part of a crowded run that reports every 100 ms: 1 lesson s apart, 2 before the end.
+    assert_eq!(worker_progress_lines(&["--report-every", "0.1"]), 2);
+    let o = threadlab(&["worker", "--clock", "1", "--report-every", "nan"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
 fn tasks_file(bytes: &[u8]) -> tempfile_path::TempPath {
     let p = tempfile_path::TempPath::new();
     std::fs::File::create(&p.0)

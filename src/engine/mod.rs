@@ -284,6 +284,19 @@ impl Reporter {
         self
     }
 
+    /// This reporter at another's pace: a child process reports at its parent run's pace, since
+    /// the parent's screen receives the reports of all its children together. Never faster than
+    /// a frame.
+    pub fn paced(mut self, every: f64) -> Self {
+        self.every = download::MIN_STEP_WALL.max(every);
+        self
+    }
+
+    /// Wall seconds between two progress reports of one download.
+    pub fn pace(&self) -> f64 {
+        self.every
+    }
+
     /// So many downloads run at once that each reports less often than every frame.
     pub fn is_crowded(&self) -> bool {
         self.every > download::MIN_STEP_WALL
@@ -572,9 +585,22 @@ mod tests {
         assert!(crowd.is_crowded());
         assert!((crowd.step(3.0, 10.0) - 5.0).abs() < 1e-9);
         // A pool of 256 is no crowd: its workers are all a frame apart.
-        let pool = quiet.crowd(plan(Strategy::Pool, 10_000, 256).concurrent());
+        let pool = quiet
+            .clone()
+            .crowd(plan(Strategy::Pool, 10_000, 256).concurrent());
         assert!(!pool.is_crowded());
         assert!((pool.step(3.0, 10.0) - 0.33).abs() < 1e-9);
+        // The process strategy never has more than MAX_PROCESSES children alive, one download
+        // each: however many downloads, no crowd.
+        let processes = quiet
+            .clone()
+            .crowd(plan(Strategy::Process, 100_000, 4).concurrent());
+        assert!(!processes.is_crowded());
+        // Workshops can be: 16 workshops of 64 threads (the most the command line allows) run
+        // 1,024 downloads at once, and their children are told the pace (see `child`).
+        let mut w = plan(Strategy::Workshops, 1_024, 4);
+        (w.procs.workshops, w.procs.workshop_threads) = (16, 64);
+        assert!(quiet.crowd(w.concurrent()).is_crowded());
     }
 
     #[test]

@@ -54,6 +54,9 @@ pub struct Job {
     pub workload: Workload,
     /// The parent's cpu calibration, reused so every child computes at the same rate.
     pub units_per_second: Option<f64>,
+    /// The parent run's wall seconds between two progress reports of a download, when its
+    /// crowd of downloads reports less often than every frame.
+    pub report_every: Option<f64>,
 }
 
 /// Run a job to the end in this process; returns the exit code.
@@ -69,14 +72,19 @@ pub fn serve(job: Job) -> i32 {
     if let Some(rate) = job.units_per_second {
         set_units_per_second(rate);
     }
-    let clock = Arc::new(Clock::new(job.speed));
+    let (tx, rx) = mpsc::channel::<RunEvent>();
+    let mut reporter = Reporter::new(0, tx);
+    if let Some(every) = job.report_every {
+        reporter = reporter.paced(every);
+    }
+    // A crowded parent run's threads here are part of its crowd: they wait as its own do.
+    let clock = Arc::new(Clock::new(job.speed).crowded(reporter.is_crowded()));
     if job.paused {
         clock.pause();
     }
-    let (tx, rx) = mpsc::channel::<RunEvent>();
     let ctx = Ctx {
         clock: clock.clone(),
-        reporter: Reporter::new(0, tx),
+        reporter,
         // This process's own counter: its threads share it, the parent cannot see it.
         bytes: Arc::new(AtomicU64::new(0)),
         crash: Arc::new(CrashSwitch::new(CrashMode::Abort)),

@@ -123,42 +123,8 @@ fn spawn(
     threads: Threads,
     ctx: &Ctx,
 ) -> io::Result<(Arc<LiveChild>, ChildStdout, Instant)> {
-    let opts = &ctx.procs;
-    let exe = match &opts.exe {
-        Some(exe) => exe.clone(),
-        None => std::env::current_exe()?,
-    };
     let (speed, paused) = (ctx.clock.speed(), ctx.clock.is_paused());
-    let mut cmd = Command::new(exe);
-    cmd.arg("worker")
-        .arg("--parent-pid")
-        .arg(std::process::id().to_string())
-        .arg("--clock")
-        .arg(speed.to_string())
-        .arg("--threads")
-        .arg(threads.to_arg().to_string());
-    if paused {
-        cmd.arg("--paused");
-    }
-    cmd.arg("--workload").arg(ctx.workload.name());
-    if ctx.workload == Workload::Cpu {
-        cmd.arg("--units-per-second")
-            .arg(units_per_second().to_string());
-    }
-    for task in tasks {
-        cmd.arg("--task")
-            .arg(format!("{}:{}", task.id, task.duration));
-    }
-    if opts
-        .garble_task
-        .is_some_and(|g| tasks.iter().any(|t| t.id == g))
-    {
-        cmd.arg("--garble");
-    }
-    // Our stderr may be the classroom's screen: a child never writes to it.
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+    let mut cmd = command(tasks, threads, ctx, speed, paused)?;
     if ctx.children.is_closed() || ctx.clock.is_stopped() {
         return Err(io::Error::other("the run was stopped"));
     }
@@ -187,4 +153,105 @@ fn spawn(
     reg.kids.push(kid.clone());
     drop(reg);
     Ok((kid, stdout, asked))
+}
+
+/// The command line of a child that runs `tasks` where `threads` says, at `speed` (`paused` or
+/// not) and the run's report pace; its pipes set, not yet started.
+fn command(
+    tasks: &[Task],
+    threads: Threads,
+    ctx: &Ctx,
+    speed: f64,
+    paused: bool,
+) -> io::Result<Command> {
+    let opts = &ctx.procs;
+    let exe = match &opts.exe {
+        Some(exe) => exe.clone(),
+        None => std::env::current_exe()?,
+    };
+    let mut cmd = Command::new(exe);
+    cmd.arg("worker")
+        .arg("--parent-pid")
+        .arg(std::process::id().to_string())
+        .arg("--clock")
+        .arg(speed.to_string())
+        .arg("--threads")
+        .arg(threads.to_arg().to_string());
+    if paused {
+        cmd.arg("--paused");
+    }
+    cmd.arg("--workload").arg(ctx.workload.name());
+    if ctx.reporter.is_crowded() {
+        // The parent's screen receives every child's reports together: a child paces its
+        // reports as the whole run's crowd does, not as if it were alone.
+        cmd.arg("--report-every")
+            .arg(ctx.reporter.pace().to_string());
+    }
+    if ctx.workload == Workload::Cpu {
+        cmd.arg("--units-per-second")
+            .arg(units_per_second().to_string());
+    }
+    for task in tasks {
+        cmd.arg("--task")
+            .arg(format!("{}:{}", task.id, task.duration));
+    }
+    if opts
+        .garble_task
+        .is_some_and(|g| tasks.iter().any(|t| t.id == g))
+    {
+        cmd.arg("--garble");
+    }
+    // Our stderr may be the classroom's screen: a child never writes to it.
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    Ok(cmd)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::crash::{CrashMode, CrashSwitch};
+    use crate::engine::{Clock, Reporter};
+    use std::sync::atomic::AtomicU64;
+
+    fn ctx(reporter: Reporter) -> Ctx {
+        Ctx {
+            clock: Arc::new(Clock::new(10.0)),
+            reporter,
+            workload: Workload::Io,
+            bytes: Arc::new(AtomicU64::new(0)),
+            crash: Arc::new(CrashSwitch::new(CrashMode::Panic)),
+            children: Default::default(),
+            procs: Default::default(),
+            room: Default::default(),
+        }
+    }
+
+    fn args(ctx: &Ctx) -> Vec<String> {
+        let tasks = [Task {
+            id: 0,
+            name: "a".into(),
+            duration: 3.0,
+        }];
+        let cmd = command(&tasks, Threads::Pool(64), ctx, 10.0, false).unwrap();
+        (cmd.get_args())
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn a_child_of_a_crowded_run_reports_at_the_runs_pace() {
+        // Sixteen workshops of 64 threads: 1,024 downloads at once, a crowd.
+        let crowd = Reporter::to(1, |_| true).crowd(16 * 64);
+        assert!(crowd.is_crowded());
+        let pace = crowd.pace();
+        let args = args(&ctx(crowd));
+        let at = args.iter().position(|a| a == "--report-every");
+        let given = at.and_then(|i| args.get(i + 1)).map(|s| s.parse::<f64>());
+        assert_eq!(given, Some(Ok(pace)), "{args:?}");
+        // A run that is no crowd leaves its children at their usual pace.
+        let args = self::args(&ctx(Reporter::to(1, |_| true).crowd(6)));
+        assert!(!args.iter().any(|a| a == "--report-every"), "{args:?}");
+    }
 }
