@@ -469,7 +469,9 @@ pub enum GilFinding {
         processes: usize,
         busy: f64,
         idle: f64,
-        others: f64,
+        /// Cores other programs kept busy; None when the machine's core count is unknown
+        /// (no probe said it), never a zero made up from it.
+        others: Option<f64>,
     },
     /// Under one core busy although cores stood idle: too little ran to tell anything.
     TooLittle {
@@ -531,13 +533,14 @@ pub fn gil_finding(f: &CpuFigures) -> Option<GilFinding> {
     // Taking turns is the GIL only if a core stood free meanwhile (measured, not assumed).
     let idle = f.idle?;
     if idle < ROOM {
-        let cores = f64::from(f.cpus.or(f.usable).unwrap_or(0));
+        let others = (f.cpus.or(f.usable))
+            .map(|cores| hundredths((f64::from(cores) - idle - busy).max(0.0)));
         return Some(GilFinding::NoRoom {
             workers,
             processes,
             busy,
             idle,
-            others: hundredths((cores - idle - busy).max(0.0)),
+            others,
         });
     }
     if busy < ONE_CORE {
@@ -605,21 +608,20 @@ impl GilFinding {
                 busy,
                 idle,
                 others,
-            } => tf(
-                lang,
-                if processes >= 2 {
-                    Key::watch_no_room_processes
-                } else {
-                    Key::watch_no_room
-                },
-                &[
-                    &workers,
-                    &noun(processes),
-                    &f2(busy),
-                    &f2(idle),
-                    &f2(others),
-                ],
-            ),
+            } => {
+                let key = match (processes >= 2, others.is_some()) {
+                    (true, true) => Key::watch_no_room_processes,
+                    (false, true) => Key::watch_no_room,
+                    (true, false) => Key::watch_no_room_processes_cores_unknown,
+                    (false, false) => Key::watch_no_room_cores_unknown,
+                };
+                let others = others.map_or_else(String::new, f2);
+                tf(
+                    lang,
+                    key,
+                    &[&workers, &noun(processes), &f2(busy), &f2(idle), &others],
+                )
+            }
             GilFinding::TooLittle {
                 workers,
                 processes,
@@ -786,6 +788,37 @@ mod tests {
             zh.starts_with("3 个线程在计算，占用了 0.40 个核心，但其他程序占用了 1.60 个核心"),
             "{zh}"
         );
+        // No probe said how many cores there are: the figures measured, and that the count is
+        // unknown; no "other programs kept 0.00 cores busy" made up from a zero.
+        let unknown = CpuFigures {
+            cpus: None,
+            usable: None,
+            ..f.clone()
+        };
+        let finding = gil_finding(&unknown);
+        assert!(
+            matches!(finding, Some(GilFinding::NoRoom { others: None, .. })),
+            "{finding:?}"
+        );
+        let [en, zh] = said(&unknown);
+        assert_eq!(
+            en,
+            "3 threads computed and 0.40 cores were busy, leaving 0.00 idle; how many cores this machine has is unknown, so this run cannot tell the GIL from a busy machine"
+        );
+        assert!(
+            zh.contains("不知道这台机器有几个核心") && !zh.contains("其他程序"),
+            "{zh}"
+        );
+        let procs = CpuFigures {
+            threads: vec![(2, 0.4), (3, 0.4)],
+            ..unknown
+        };
+        let [en, zh] = said(&procs);
+        assert!(
+            en.contains("is unknown") && !en.contains("other programs"),
+            "{en}"
+        );
+        assert!(zh.contains("不知道这台机器有几个核心"), "{zh}");
         // A pool's manager thread or a main thread that only waits is no worker.
         let f = figures(0.95, 1.0, &[(1, 0.008), (1, 0.6), (1, 0.6), (1, 0.015)]);
         assert_eq!(f.computing(), (2, 1));
