@@ -85,7 +85,6 @@ pub fn strategy_name(lang: Lang, strategy: crate::engine::Strategy) -> &'static 
 /// Why a download failed, in `lang`: every screen, log and transcript says it through this.
 pub fn failure(lang: Lang, f: &crate::engine::Failure) -> String {
     use crate::engine::{Failure, SpawnKind};
-    use std::io::ErrorKind;
     match f {
         Failure::Panicked => t(lang, Key::failure_panicked).into(),
         Failure::Signal(9) => t(lang, Key::failure_killed).into(),
@@ -108,19 +107,29 @@ pub fn failure(lang: Lang, f: &crate::engine::Failure) -> String {
                 SpawnKind::Thread => Key::failure_thread,
                 SpawnKind::Process => Key::failure_process,
             };
-            let error = match error {
-                ErrorKind::WouldBlock => Key::io_would_block,
-                ErrorKind::OutOfMemory => Key::io_out_of_memory,
-                ErrorKind::PermissionDenied => Key::io_permission_denied,
-                ErrorKind::NotFound => Key::io_not_found,
-                _ => Key::io_other,
-            };
             tf(
                 lang,
                 Key::failure_not_started,
-                &[&t(lang, worker), &t(lang, error)],
+                &[&t(lang, worker), &t(lang, io_error(*error))],
             )
         }
+        Failure::NoEventLoop { error } => tf(
+            lang,
+            Key::failure_no_event_loop,
+            &[&t(lang, io_error(*error))],
+        ),
+    }
+}
+
+/// A known kind of I/O error (see `engine::failure`'s list) as the key of its words.
+fn io_error(kind: std::io::ErrorKind) -> Key {
+    use std::io::ErrorKind;
+    match kind {
+        ErrorKind::WouldBlock => Key::io_would_block,
+        ErrorKind::OutOfMemory => Key::io_out_of_memory,
+        ErrorKind::PermissionDenied => Key::io_permission_denied,
+        ErrorKind::NotFound => Key::io_not_found,
+        _ => Key::io_other,
     }
 }
 

@@ -22,6 +22,9 @@ pub enum Failure {
     Malformed(String),
     /// The operating system refused to start its worker (a thread or a process).
     NotStarted { worker: SpawnKind, error: ErrorKind },
+    /// The operating system would not give the async strategy its event loop (a tokio runtime
+    /// needs an epoll and a wake-up fd, not a thread): no task could run.
+    NoEventLoop { error: ErrorKind },
 }
 
 /// The error kinds a refused start is likely to have, with the names they travel by over a
@@ -42,11 +45,26 @@ pub fn known_kind(kind: ErrorKind) -> ErrorKind {
         .map_or(ErrorKind::Other, |(k, _)| *k)
 }
 
+/// The name a known error kind travels by (see [`KINDS`]).
+fn kind_name(kind: ErrorKind) -> &'static str {
+    KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or("other", |k| k.1)
+}
+
 impl Failure {
     /// A refused start of a `worker`, keeping the error's kind.
     pub fn not_started(worker: SpawnKind, e: &std::io::Error) -> Failure {
         Failure::NotStarted {
             worker,
+            error: known_kind(e.kind()),
+        }
+    }
+
+    /// A refused event loop, keeping the error's kind.
+    pub fn no_event_loop(e: &std::io::Error) -> Failure {
+        Failure::NoEventLoop {
             error: known_kind(e.kind()),
         }
     }
@@ -88,12 +106,9 @@ impl Failure {
                     SpawnKind::Thread => "thread",
                     SpawnKind::Process => "process",
                 };
-                let kind = KINDS
-                    .iter()
-                    .find(|(k, _)| k == error)
-                    .map_or("other", |k| k.1);
-                format!("not-started {worker} {kind}")
+                format!("not-started {worker} {}", kind_name(*error))
             }
+            Failure::NoEventLoop { error } => format!("no-event-loop {}", kind_name(*error)),
         }
     }
 
@@ -116,6 +131,9 @@ impl Failure {
                 let error = KINDS.iter().find(|(_, name)| *name == kind)?.0;
                 Failure::NotStarted { worker, error }
             }
+            ("no-event-loop", kind) => Failure::NoEventLoop {
+                error: KINDS.iter().find(|(_, name)| *name == kind)?.0,
+            },
             _ => return None,
         })
     }
@@ -140,6 +158,9 @@ mod tests {
             Failure::NotStarted {
                 worker: SpawnKind::Process,
                 error: ErrorKind::Other,
+            },
+            Failure::NoEventLoop {
+                error: ErrorKind::OutOfMemory,
             },
         ];
         for f in all {

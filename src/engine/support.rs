@@ -199,14 +199,73 @@ pub(crate) fn new_current_thread(
         .enable_time()
         .build()
         .map_err(|e| {
-            could_not_start(tasks, ctx, SpawnKind::Thread, &e);
+            no_event_loop(tasks, ctx, &e);
             Stopped
         })
+}
+
+/// The OS would not give the run its event loop: every download fails saying so (not that a
+/// thread could not start: a current-thread runtime starts none). A stopped run fails nothing.
+pub(crate) fn no_event_loop(tasks: &[Task], ctx: &Ctx, e: &io::Error) {
+    if ctx.clock.is_stopped() {
+        return;
+    }
+    for task in tasks {
+        ctx.reporter.send(WorkerEvent::Failed {
+            task: task.id,
+            worker: MAIN_THREAD.into(),
+            at: ctx.clock.now(),
+            reason: Failure::no_event_loop(e),
+        });
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::ThreadRoom;
+    use crate::engine::crash::{CrashMode, CrashSwitch};
+    use crate::engine::{Clock, Ctx, Reporter, Task, WorkerEvent, Workload};
+    use crate::i18n::{Lang, failure};
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicU64;
+
+    #[test]
+    fn an_event_loop_that_cannot_be_built_fails_every_download_saying_so() {
+        let (tx, rx) = std::sync::mpsc::channel::<crate::engine::RunEvent>();
+        let ctx = Ctx {
+            clock: Arc::new(Clock::new(1.0)),
+            reporter: Reporter::new(0, tx),
+            workload: Workload::Io,
+            bytes: Arc::new(AtomicU64::new(0)),
+            crash: Arc::new(CrashSwitch::new(CrashMode::Panic)),
+            children: Default::default(),
+            procs: Default::default(),
+            room: Default::default(),
+        };
+        let tasks: Vec<Task> = (0..2)
+            .map(|id| Task {
+                id,
+                name: format!("{id}.pdf").into(),
+                duration: 1.0,
+            })
+            .collect();
+        // What epoll_create refuses with when the process has no fds left.
+        let e = std::io::Error::from_raw_os_error(libc::EMFILE);
+        super::no_event_loop(&tasks, &ctx, &e);
+        let said: Vec<[String; 2]> = (rx.try_iter())
+            .map(|e| match e.event {
+                WorkerEvent::Failed { reason, .. } => {
+                    [failure(Lang::En, &reason), failure(Lang::Zh, &reason)]
+                }
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(said.len(), 2);
+        for [en, zh] in said {
+            assert_eq!(en, "could not build the event loop: system error");
+            assert_eq!(zh, "无法建立事件循环：系统错误");
+        }
+    }
 
     #[test]
     fn a_run_without_room_is_refused_as_the_os_refuses_a_thread() {
