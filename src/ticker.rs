@@ -16,7 +16,20 @@ pub const PERIOD: Duration = Duration::from_millis(100);
 struct Shared {
     stopped: Mutex<bool>,
     wake: Condvar,
-    daemon: AtomicBool,
+    daemon: Flag,
+}
+
+/// A yes/no the screen's thread sets and reads; nothing else is ordered by it.
+struct Flag(AtomicBool);
+
+impl Flag {
+    fn set(&self, on: bool) {
+        self.0.store(on, Ordering::Relaxed);
+    }
+
+    fn get(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
 }
 
 /// The two running ticker threads. Dropping it stops and joins them.
@@ -31,7 +44,7 @@ impl Ticker {
         let shared = Arc::new(Shared {
             stopped: Mutex::new(false),
             wake: Condvar::new(),
-            daemon: AtomicBool::new(daemon),
+            daemon: Flag(AtomicBool::new(daemon)),
         });
         let mut ticker = Ticker {
             shared: shared.clone(),
@@ -52,13 +65,13 @@ impl Ticker {
     // lesson:begin
     /// Mark the threads daemon or not; it only matters when the main thread finishes.
     pub fn set_daemon(&self, daemon: bool) {
-        self.shared.daemon.store(daemon, Ordering::Relaxed);
+        self.shared.daemon.set(daemon);
     }
     // lesson:end
 
     /// Whether the threads are daemons.
     pub fn is_daemon(&self) -> bool {
-        self.shared.daemon.load(Ordering::Relaxed)
+        self.shared.daemon.get()
     }
 
     // lesson:begin

@@ -1,9 +1,8 @@
 //! A thread type of our own: a struct that owns its download, with `run()` and `start()`.
 //! The lesson's `class DownloadThread(Thread)` that overrides `run()`.
 
-use super::support::spawn_for;
+use super::support::{ThreadHandle, spawn_for};
 use super::{Ctx, Stopped, Task, download};
-use std::thread::JoinHandle;
 
 /// One download and everything its thread needs; `start()` runs `run()` on a new named thread.
 pub struct DownloadThread {
@@ -32,7 +31,7 @@ impl DownloadThread {
     }
 
     /// Start `run()` on a new OS thread named after this one.
-    pub fn start(self) -> Option<JoinHandle<Result<f64, Stopped>>> {
+    pub fn start(self) -> ThreadHandle<Result<f64, Stopped>> {
         let (task, ctx) = (self.task.clone(), self.ctx.clone());
         spawn_for(&task, self.name.clone(), &ctx, move || self.run())
     }
@@ -44,7 +43,7 @@ impl DownloadThread {
 pub fn run(tasks: &[Task], ctx: &Ctx) -> Result<(), Stopped> {
     let mut threads = Vec::new();
     for (i, task) in tasks.iter().enumerate() {
-        threads.extend(DownloadThread::new(i + 1, task, ctx).start());
+        threads.push(DownloadThread::new(i + 1, task, ctx).start());
     }
     for thread in threads {
         let _ = thread.join(); // Err: that thread panicked, and only that thread

@@ -20,7 +20,6 @@ pub fn run(tasks: &[Task], max_workers: usize, ctx: &Ctx) -> Result<(), Stopped>
     let pool = ThreadPool::new(max_workers, ctx);
     for task in tasks {
         let (my_task, my_ctx) = (task.clone(), ctx.clone());
-        // A stopped run makes every queued download return at once, so the pool drains fast.
         pool.submit(move || download(&my_task, &my_ctx));
     }
     Ok(()) // `pool` drops here: the queue closes and every worker is joined
@@ -29,59 +28,53 @@ pub fn run(tasks: &[Task], max_workers: usize, ctx: &Ctx) -> Result<(), Stopped>
 
 /// Up to N named workers that pull jobs from one queue until the queue is closed.
 pub struct ThreadPool {
-    workers: Arc<Workers>,
+    /// The queue's sending end: `None` once dropping the pool has closed the queue.
     sender: Option<Sender<Job>>,
+    workers: Arc<Workers>,
 }
 
-// lesson:begin
 impl ThreadPool {
     /// No worker yet: like `ThreadPoolExecutor`, it hires one when a job finds nobody free.
     pub fn new(max_workers: usize, ctx: &Ctx) -> ThreadPool {
         ThreadPool::named("pool-", max_workers, ctx)
     }
 
-    /// Workers named `{prefix}1`, `{prefix}2`...: Python's `thread_name_prefix`.
+    /// Workers named `{prefix}1`, `{prefix}2`...: Python's `thread_name_prefix`. One queue:
+    /// the pool sends, every worker receives.
     pub fn named(prefix: &'static str, max_workers: usize, ctx: &Ctx) -> ThreadPool {
-        let (sender, receiver) = mpsc::channel(); // one queue: we send, every worker receives
+        let (sender, receiver) = mpsc::channel();
         let workers = Workers::new(prefix, max_workers, SharedReceiver::new(receiver), ctx);
-        let sender = Some(sender); // `None` once dropping the pool has closed the queue
-        ThreadPool { workers, sender }
+        let sender = Some(sender);
+        ThreadPool { sender, workers }
     }
 }
-// lesson:end
 
 // lesson:begin
 impl ThreadPool {
     /// Queue a job for the first free worker; nobody free? Hire one more, up to max_workers.
     pub fn submit<T>(&self, job: impl FnOnce() -> T + Send + 'static) {
         self.workers.hire_if_nobody_is_free();
-        let job: Job = Box::new(move || drop(job())); // its result, like a Future's, unread
         if let Some(sender) = &self.sender {
-            let _ = sender.send(job); // the workers' receiver lives as long as the pool
+            let _ = sender.send(Box::new(move || drop(job())));
         }
     }
 }
 // lesson:end
 
 // lesson:begin
-/// A worker's life: take the next job from the shared queue and run it, until the queue closes.
 fn work(workers: &Workers) {
     while let Some(job) = workers.jobs.recv() {
         job();
         workers.free_again(); // the next job comes here: no new hire
     }
-}
+} // `recv` says `None` once the queue is closed and empty: the worker's life ends
 // lesson:end
 
 // lesson:begin
 impl Drop for ThreadPool {
-    /// Like leaving the `with` block: close the queue, let the workers finish it, join them.
     fn drop(&mut self) {
-        drop(self.sender.take());
-        while let Some(worker) = self.workers.next_to_join() {
-            let _ = worker.join();
-        }
-        self.workers.run_leftovers();
+        drop(self.sender.take()); // like leaving `with`: the queue closes,
+        self.workers.join_all(); // every worker finishes it and is joined
     }
 }
 // lesson:end
@@ -165,8 +158,18 @@ impl Workers {
         self.idle.fetch_add(1, Ordering::AcqRel);
     }
 
-    /// A worker not yet joined. A worker that dies meanwhile adds its replacement to the list
-    /// before it ends, so joining until the list is empty joins replacements too.
+    /// Join every worker, once the queue is closed. A worker that dies meanwhile adds its
+    /// replacement to the list before it ends, so joining until the list is empty joins
+    /// replacements too.
+    fn join_all(&self) {
+        while let Some(worker) = self.next_to_join() {
+            let _ = worker.join();
+        }
+        self.run_leftovers();
+    }
+
+    /// A worker not yet joined, taken under the lock and joined outside it (a dying worker's
+    /// replacement needs the lock to add itself).
     fn next_to_join(&self) -> Option<JoinHandle<()>> {
         lock(&self.hired).pop()
     }

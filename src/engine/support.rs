@@ -147,10 +147,21 @@ pub fn spawn_for<T: Send + 'static>(
     name: String,
     ctx: &Ctx,
     body: impl FnOnce() -> T + Send + 'static,
-) -> Option<JoinHandle<T>> {
-    spawn(name, ctx, body)
-        .map_err(|e| could_not_start(std::slice::from_ref(task), ctx, SpawnKind::Thread, &e))
-        .ok()
+) -> ThreadHandle<T> {
+    let started = spawn(name, ctx, body)
+        .map_err(|e| could_not_start(std::slice::from_ref(task), ctx, SpawnKind::Thread, &e));
+    ThreadHandle(started.ok())
+}
+
+/// A thread [`spawn_for`] started, to be joined; or the note that the OS refused it (its
+/// download has already failed, saying why), which there is nothing to wait for.
+pub struct ThreadHandle<T>(Option<JoinHandle<T>>);
+
+impl<T> ThreadHandle<T> {
+    /// Wait for the thread to end: `Err` if it panicked, `Ok(None)` if it never started.
+    pub fn join(self) -> thread::Result<Option<T>> {
+        self.0.map(JoinHandle::join).transpose()
+    }
 }
 
 /// The OS refused a worker (a thread or a process): its downloads fail, the others go on. A run

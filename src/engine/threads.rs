@@ -12,7 +12,7 @@ pub fn run(tasks: &[Task], ctx: &Ctx) -> Result<(), Stopped> {
         // Thread(target=download, kwargs={'filename': ...}).start(), named like Python's.
         let (name, my_task, my_ctx) = (format!("Thread-{}", i + 1), task.clone(), ctx.clone());
         let thread = spawn_for(task, name, ctx, move || download(&my_task, &my_ctx));
-        threads.extend(thread); // None: the OS refused it, and that download failed
+        threads.push(thread);
     }
     for thread in threads {
         let _ = thread.join(); // Err: that thread panicked, and only that thread
