@@ -947,3 +947,96 @@ fn threads_are_known_by_process_and_thread_id() {
     let names: Vec<&str> = app.switches.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names, ["main"]);
 }
+
+/// A new scene starts clean: scene 1's aborted workshop no longer reads "SIGABRT" in scene 2's
+/// log; scenes whose Enter runs a program show neither the downloads nor the old chart; the
+/// status line says the program runs; and `p`, which ends it, says so.
+#[test]
+fn each_scene_shows_only_its_own_stage() {
+    use threadlab::i18n::t;
+    let flat = |s: &str| s.split_whitespace().collect::<String>();
+    for lang in [Lang::En, Lang::Zh] {
+        let mut app = lesson_app();
+        app.settings.lang = lang;
+        enter(&mut app);
+        let id = app.run.as_ref().unwrap().id;
+        let aborted = engine::WorkerEvent::Failed {
+            task: 0,
+            worker: "pid 77/t1".into(),
+            at: 1.0,
+            reason: Failure::Signal(6),
+        };
+        app.update(Event::Worker(engine::RunEvent {
+            run: id,
+            event: aborted,
+        }));
+        finish(&mut app, id);
+        assert!(screen_words(&app).contains("SIGABRT"));
+        // A second strategy's result, so the chart shows.
+        press(&mut app, KeyCode::Char('2'));
+        enter(&mut app);
+        let id = app.run.as_ref().unwrap().id;
+        finish(&mut app, id);
+        assert!(
+            flat(&screen_words(&app)).contains(&flat(t(lang, Key::pane_chart))),
+            "a result draws the chart"
+        );
+        press(&mut app, KeyCode::PageDown);
+        let words = screen_words(&app);
+        assert!(
+            !words.contains("SIGABRT"),
+            "scene 1's log in scene 2: {words}"
+        );
+        // Scene 8 runs the Ping/Pong program: no download, no chart, no download timing.
+        while !app.program_scene() {
+            press(&mut app, KeyCode::PageDown);
+        }
+        let words = flat(&screen_words(&app));
+        for name in &app.settings.names {
+            assert!(!words.contains(&flat(name)), "{name} in scene 8: {words}");
+        }
+        for stale in [Key::pane_chart, Key::timing_sum, Key::pane_downloads] {
+            assert!(!words.contains(&flat(t(lang, stale))), "{stale:?}: {words}");
+        }
+        let cmds = press(&mut app, KeyCode::Enter);
+        let Some(Command::StartPingPong { id, .. }) = cmds.last().cloned() else {
+            panic!("Enter starts the program: {cmds:?}")
+        };
+        app.update(Event::PingPong {
+            id,
+            news: News::Started { pid: 4242 },
+        });
+        let words = flat(&screen_words(&app));
+        assert!(
+            words.contains(&flat(t(lang, Key::state_program))),
+            "{words}"
+        );
+        assert!(!words.contains(&flat(t(lang, Key::state_ready))), "{words}");
+        // p ends the program to start threadlab's own Ping/Pong, and says so.
+        let cmds = press(&mut app, KeyCode::Char('p'));
+        assert!(cmds.contains(&Command::StopPingPong), "{cmds:?}");
+        let words = flat(&screen_words(&app));
+        let said = Key::hint_program_ended_for_ticker;
+        assert!(words.contains(&flat(t(lang, said))), "{words}");
+        let log = pane(&app, |r| r.contains(t(lang, Key::pane_log))).replace('│', "");
+        let said = Key::pp_log_ended_for_ticker;
+        assert!(flat(&log).contains(&flat(t(lang, said))), "{log}");
+        // Scenes 10 and 11 (the real Python programs) show no downloads either.
+        while app
+            .lesson
+            .as_ref()
+            .unwrap()
+            .scene()
+            .preset
+            .python
+            .is_empty()
+        {
+            press(&mut app, KeyCode::PageDown);
+        }
+        let words = flat(&screen_words(&app));
+        assert!(
+            !words.contains(&flat(t(lang, Key::pane_downloads))),
+            "{words}"
+        );
+    }
+}

@@ -61,8 +61,18 @@ impl App {
             Action::Slower => self.change_speed(false),
             Action::Faster => self.change_speed(true),
             Action::Ticker => {
-                // One Ping/Pong at a time: the program's goes before threadlab's own starts.
+                // One Ping/Pong at a time: the program's goes before threadlab's own starts,
+                // and the screen says so (it ended without a word).
+                let pid = (self.ticker.child.as_ref())
+                    .filter(|c| c.alive())
+                    .map(|c| c.pid);
                 let mut cmds = self.stop_ping_pong();
+                if let Some(pid) = pid {
+                    let note = Key::pp_log_ended_for_ticker;
+                    self.log.push_back(LogLine::Program { pid, note });
+                    self.trim_log();
+                    self.hint = Some(Key::hint_program_ended_for_ticker);
+                }
                 cmds.extend(self.toggle_ticker());
                 cmds
             }
@@ -349,9 +359,11 @@ impl App {
             self.main_finished = false;
             self.stopped_with_main = None;
             self.hint = None;
+            let cmds = self.move_scene(if action == Action::PageDown { 1 } else { -1 });
+            // After the move, which starts the new scene's log afresh.
             self.log.push_back(LogLine::Note(Key::log_demo_left));
             self.trim_log();
-            return self.move_scene(if action == Action::PageDown { 1 } else { -1 });
+            return cmds;
         }
         match action {
             Action::Daemon => self.toggle_daemon(),

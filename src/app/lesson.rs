@@ -110,6 +110,9 @@ impl App {
         // only confuse it.
         cmds.extend(self.drop_run());
         self.crash_note = None;
+        // Its log too: scene 1's aborted workshop went on reading "SIGABRT" in scenes 2 and 3.
+        self.log.clear();
+        self.ticker.stream.clear();
         cmds.extend(self.set_stage(Held::default()));
         cmds
     }

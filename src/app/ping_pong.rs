@@ -48,6 +48,17 @@ impl App {
         (self.lesson.as_ref()).is_some_and(|l| l.scene().preset.ping_pong.is_some())
     }
 
+    /// Whether Enter in the current scene runs the lesson's real Python programs.
+    pub fn python_scene(&self) -> bool {
+        (self.lesson.as_ref()).is_some_and(|l| !l.scene().preset.python.is_empty())
+    }
+
+    /// Whether the screen shows the downloads (their bars, timeline and chart): not in a scene
+    /// whose Enter runs a program instead, until a download run is started there anyway.
+    pub fn shows_downloads(&self) -> bool {
+        self.run.is_some() || !(self.program_scene() || self.python_scene())
+    }
+
     /// Run the program with the daemon flag as `d` has set it: threadlab's own ticker stops
     /// (one Ping/Pong on screen at a time) and so does a run, which would only confuse the stage.
     pub(super) fn start_ping_pong(&mut self) -> Vec<Command> {

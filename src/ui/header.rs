@@ -83,7 +83,10 @@ pub(super) fn info(app: &App, area: Rect, side_hidden: bool, buf: &mut Buffer) {
         return;
     }
     let l = app.settings.lang;
+    let program = app.ticker.child.as_ref().filter(|c| c.alive());
     let state = match &app.run {
+        // The scene's program runs in its own process: Enter would start it again.
+        None if program.is_some() => t(l, Key::state_program),
         None => t(l, Key::state_ready),
         Some(r) if r.state.is_finished() => t(l, Key::state_done),
         Some(_) if app.steps_pending > 0 => t(l, Key::state_stepping),

@@ -114,6 +114,8 @@ pub struct Wants {
     pub log: usize,
     /// The fewest rows worth showing the strategy's code in (0: not under the panes).
     pub code: u16,
+    /// No downloads pane and no timeline: a scene whose Enter runs a program, not downloads.
+    pub no_downloads: bool,
 }
 
 /// Lay the screen out for what the panes want and a key bar of `bar_rows` rows.
@@ -175,7 +177,9 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
     let pct = |p: u32| (u32::from(h) * p / 100) as u16;
     // The downloads first (they are the lesson), at most 45% of the rows, a height that
     // depends on the size and the task count only, so the app's page size is exact.
-    let dl = if h < DOWNLOADS_ALONE_H {
+    let dl = if want.no_downloads {
+        0
+    } else if h < DOWNLOADS_ALONE_H {
         h
     } else {
         (rows(want.tasks).saturating_add(2))
@@ -209,7 +213,11 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
         0 => PANE_MIN_H,
         n => rows(n).saturating_add(3),
     };
-    let tl_first = tl_want.min(pct(TIMELINE_MAX_PCT)).max(PANE_MIN_H);
+    let tl_want = if want.no_downloads { 0 } else { tl_want };
+    let tl_first = match want.no_downloads {
+        true => 0,
+        false => tl_want.min(pct(TIMELINE_MAX_PCT)).max(PANE_MIN_H),
+    };
     let (mut tl, mut chart) = if want.chart_first {
         (take(tl_first), chart_first)
     } else {
@@ -247,7 +255,7 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
         code = rest;
         rest = 0;
     }
-    if log > 0 || rest >= PANE_MIN_H {
+    if log > 0 || rest >= PANE_MIN_H || want.no_downloads {
         log += rest;
     } else {
         tl += rest;
@@ -285,8 +293,13 @@ pub fn download_rows(w: u16, h: u16, lang: Lang, ascii: bool) -> usize {
 /// Where each part of the screen goes for `app` on a screen of `area`.
 pub(crate) fn areas(app: &App, area: Rect) -> Areas {
     let bar_rows = keybar_rows(app.settings.lang, app.settings.look.ascii, area);
-    let chart = super::chart::lines(app, pane_width(area));
+    let downloads = app.shows_downloads();
+    let chart = match downloads {
+        true => super::chart::lines(app, pane_width(area)),
+        false => Vec::new(),
+    };
     let want = Wants {
+        no_downloads: !downloads,
         tasks: app.tasks.len(),
         lanes: expected_lanes(app),
         note: super::downloads::note_rows(app, pane_width(area)),

@@ -133,6 +133,15 @@ fn timing_lines(app: &App, width: usize) -> Vec<(String, Style)> {
     let state = app.view_state();
     let plain = th.text;
     let mut out = Vec::new();
+    if !app.shows_downloads() {
+        // The scene runs a program, not the downloads: their sum and ideal would be about
+        // something the screen no longer shows.
+        out.push((
+            row(t(l, Key::timing_threads), format!("{:>7}", app.os_threads)),
+            plain,
+        ));
+        return out;
+    }
     let elapsed = app.run.as_ref().map(|r| r.elapsed());
     let live = app.is_running();
     out.push((
