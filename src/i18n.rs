@@ -110,19 +110,28 @@ pub fn failure(lang: Lang, f: &crate::engine::Failure) -> String {
             tf(
                 lang,
                 Key::failure_not_started,
-                &[&t(lang, worker), &t(lang, io_error(*error))],
+                &[&t(lang, worker), &t(lang, io_key(*error))],
             )
         }
         Failure::NoEventLoop { error } => tf(
             lang,
             Key::failure_no_event_loop,
-            &[&t(lang, io_error(*error))],
+            &[&t(lang, io_key(*error))],
         ),
     }
 }
 
+/// The system's error `e` in `lang`: its kind in words, or for a kind without words its number
+/// (the OS's own text is English only).
+pub fn io_error(lang: Lang, e: &std::io::Error) -> String {
+    match (io_key(e.kind()), e.raw_os_error()) {
+        (Key::io_other, Some(n)) => tf(lang, Key::io_other_errno, &[&n]),
+        (key, _) => t(lang, key).to_string(),
+    }
+}
+
 /// A known kind of I/O error (see `engine::failure`'s list) as the key of its words.
-fn io_error(kind: std::io::ErrorKind) -> Key {
+fn io_key(kind: std::io::ErrorKind) -> Key {
     use std::io::ErrorKind;
     match kind {
         ErrorKind::WouldBlock => Key::io_would_block,

@@ -445,6 +445,22 @@ fn a_command_that_does_not_exist_exits_127_with_one_line() {
     let o = threadlab(&["--lang", "zh", "watch", "--", "/etc/passwd"]);
     assert_eq!(o.status.code(), Some(126));
     assert!(stderr(&o).contains("没有权限"), "{}", stderr(&o));
+    // An executable the kernel cannot run (no #! and no known format): the system's reason by
+    // its number, never its English words on a Chinese line.
+    let path = std::env::temp_dir().join(format!("threadlab-noexec-{}", std::process::id()));
+    std::fs::write(&path, [0u8, 1, 2, 3, 0xff, 0xfe]).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let o = threadlab(&["--lang", "zh", "watch", "--", path.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&path);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(126), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("无法运行") && err.contains("系统错误（errno 8）"),
+        "{err}"
+    );
+    assert!(!err.contains("format"), "{err}");
 }
 
 #[test]
@@ -453,6 +469,10 @@ fn watch_needs_a_command_and_refuses_trace() {
     common::refused(
         &["watch", "--trace", "x.json", "--", "true"],
         "--trace is for run",
+    );
+    common::refused(
+        &["--lang", "zh", "watch", "--trace", "x.json", "--", "true"],
+        "threadlab: 错误：--trace 只用于 run、compare 和实时界面，不能用于 watch",
     );
 }
 

@@ -40,7 +40,7 @@ struct Delays {
 pub fn run(command: &[OsString], speed: f64, lang: Lang, theme: Theme) -> i32 {
     let (etx, erx) = mpsc::channel::<Event>();
     if let Err(e) = terminal::spawn_signals(etx.clone()) {
-        eprintln!("threadlab: error: cannot watch for signals: {e}");
+        eprintln!("threadlab: {}", super::no_signals(lang, &e));
         return 2;
     }
     let (tx, rx) = mpsc::channel::<Input>();
@@ -83,7 +83,8 @@ pub fn run(command: &[OsString], speed: f64, lang: Lang, theme: Theme) -> i32 {
             match terminal::exit_code() {
                 // (eprintln! would panic on a terminal that is gone.)
                 0 => {
-                    let _ = writeln!(std::io::stderr(), "threadlab: error: {e}");
+                    let line = super::error_line(lang, &crate::i18n::io_error(lang, &e));
+                    let _ = writeln!(std::io::stderr(), "threadlab: {line}");
                     2
                 }
                 // The terminal went away or a signal came: that is why the screen failed.

@@ -18,7 +18,7 @@ pub mod session;
 pub mod view;
 
 use crate::cli::{Opts, WatchArgs};
-use crate::i18n::Lang;
+use crate::i18n::{Key, Lang, io_error, t, tf};
 use model::Program;
 use session::{Input, Mode, Session, StartError};
 use std::ffi::OsString;
@@ -39,15 +39,15 @@ const FORWARD: Duration = Duration::from_millis(200);
 
 /// `threadlab watch`: the live screen on a terminal, else the transcript, or `--json`.
 pub fn main(args: &WatchArgs, opts: &Opts) -> ExitCode {
+    let lang = opts.lang.unwrap_or_else(Lang::from_env);
     if opts.trace.is_some() {
-        return fail("--trace is for run, compare and the live screen, not watch");
+        return fail(lang, t(lang, Key::watch_trace_not_for));
     }
     if let Some(n) = opts.cores
         && let Err(e) = crate::cores::set_cores(n)
     {
-        return fail(&e);
+        return fail(lang, &e);
     }
-    let lang = opts.lang.unwrap_or_else(Lang::from_env);
     // The screen reads keys from stdin: with either end not a terminal, the transcript it is.
     let screen = io::stdout().is_terminal() && io::stdin().is_terminal();
     let status = if opts.json || !screen {
@@ -68,9 +68,22 @@ pub fn main(args: &WatchArgs, opts: &Opts) -> ExitCode {
     ExitCode::from(status.clamp(0, 255) as u8)
 }
 
-fn fail(message: &str) -> ExitCode {
-    eprintln!("threadlab: error: {message}");
+fn fail(lang: Lang, message: &str) -> ExitCode {
+    eprintln!("threadlab: {}", error_line(lang, message));
     ExitCode::from(2)
+}
+
+/// "error: …" in `lang`, as every other command says a bad input.
+pub fn error_line(lang: Lang, message: &str) -> String {
+    tf(lang, Key::cli_error, &[&message])
+}
+
+/// That threadlab cannot watch for signals, in `lang`.
+pub fn no_signals(lang: Lang, e: &io::Error) -> String {
+    error_line(
+        lang,
+        &tf(lang, Key::watch_no_signals, &[&io_error(lang, e)]),
+    )
 }
 
 /// The command as text, for the report and the screen.
@@ -104,7 +117,7 @@ pub fn start<T: From<Input> + Send + 'static>(
             Err(i32::from(status))
         }
         Err(e @ StartError::Setup(_)) => {
-            eprintln!("threadlab: error: {}", e.text(lang));
+            eprintln!("threadlab: {}", error_line(lang, &e.text(lang)));
             Err(2)
         }
     }
@@ -141,7 +154,7 @@ fn spawn_signals(tx: Sender<Heard>) -> io::Result<()> {
 fn headless(command: &[OsString], speed: f64, json: bool, lang: Lang) -> i32 {
     let (tx, rx) = mpsc::channel::<Heard>();
     if let Err(e) = spawn_signals(tx.clone()) {
-        eprintln!("threadlab: error: cannot watch for signals: {e}");
+        eprintln!("threadlab: {}", no_signals(lang, &e));
         return 2;
     }
     let (session, mut program) = match start(command, speed, Mode::Headless, tx, lang) {

@@ -125,13 +125,9 @@ pub enum Mode {
 #[derive(Debug)]
 pub enum StartError {
     /// The command does not exist (exit 127) or cannot be executed (126).
-    Command {
-        status: u8,
-        message: String,
-        said: Said,
-    },
-    /// Something of threadlab's own failed (the directory, the socket).
-    Setup(String),
+    Command { status: u8, said: Said },
+    /// Something of threadlab's own failed (the directory, the socket, a thread).
+    Setup(Setup),
 }
 
 /// Why a command could not run, for saying it in the screen's language.
@@ -139,28 +135,64 @@ pub enum StartError {
 pub enum Said {
     NotFound(String),
     Denied(String),
-    /// Another reason: the command's name and the system's own words for it.
-    Other(String, String),
+    /// Another reason: the command's name and the system's error.
+    Other(String, io::Error),
+}
+
+/// Which part of threadlab's own set-up failed, for saying it in the screen's language.
+#[derive(Debug)]
+pub enum Setup {
+    NoCommand,
+    /// A carried program's name that is not a plain file name.
+    ScriptName(String),
+    Dir(io::Error),
+    Probe(io::Error),
+    Program(io::Error),
+    Listen(PathBuf, io::Error),
+    Thread(io::Error),
 }
 
 impl StartError {
-    /// The one line that says what went wrong, in `lang` where the table has the words.
+    /// The one line that says what went wrong, in `lang`: every word from the string table
+    /// (the system's error too, by its kind).
     pub fn text(&self, lang: crate::i18n::Lang) -> String {
-        use crate::i18n::{Key, tf};
+        use crate::i18n::{Key, io_error as why, t, tf};
+        let shown = |s: &str| crate::text::shown(s).into_owned();
         match self {
             StartError::Command {
                 said: Said::NotFound(name),
                 ..
-            } => tf(lang, Key::watch_cmd_not_found, &[name]),
+            } => tf(lang, Key::watch_cmd_not_found, &[&shown(name)]),
             StartError::Command {
                 said: Said::Denied(name),
                 ..
-            } => tf(lang, Key::watch_cmd_denied, &[name]),
+            } => tf(lang, Key::watch_cmd_denied, &[&shown(name)]),
             StartError::Command {
-                said: Said::Other(name, why),
+                said: Said::Other(name, e),
                 ..
-            } => tf(lang, Key::watch_cmd_cannot_run, &[name, why]),
-            StartError::Setup(message) => tf(lang, Key::watch_setup_failed, &[message]),
+            } => tf(
+                lang,
+                Key::watch_cmd_cannot_run,
+                &[&shown(name), &why(lang, e)],
+            ),
+            StartError::Setup(setup) => {
+                let what = match setup {
+                    Setup::NoCommand => t(lang, Key::watch_setup_no_command).to_string(),
+                    Setup::ScriptName(name) => {
+                        tf(lang, Key::watch_setup_script_name, &[&shown(name)])
+                    }
+                    Setup::Dir(e) => tf(lang, Key::watch_setup_dir, &[&why(lang, e)]),
+                    Setup::Probe(e) => tf(lang, Key::watch_setup_probe, &[&why(lang, e)]),
+                    Setup::Program(e) => tf(lang, Key::watch_setup_program, &[&why(lang, e)]),
+                    Setup::Listen(path, e) => tf(
+                        lang,
+                        Key::watch_setup_listen,
+                        &[&shown(&path.to_string_lossy()), &why(lang, e)],
+                    ),
+                    Setup::Thread(e) => tf(lang, Key::watch_setup_thread, &[&why(lang, e)]),
+                };
+                tf(lang, Key::watch_setup_failed, &[&what])
+            }
         }
     }
 }
@@ -184,6 +216,10 @@ pub struct Session {
     /// have, since a child the program left behind can hold its output open for as long as it likes.
     bound: Vec<JoinHandle<()>>,
     exited: Arc<AtomicBool>,
+    /// The program leads a process group of its own (on the screen).
+    own_group: bool,
+    /// The waiter thread started: it alone reaps the program.
+    reaped_by_waiter: bool,
 }
 
 impl Session {
@@ -207,7 +243,7 @@ impl Session {
         tx: Sender<T>,
     ) -> Result<Session, StartError> {
         if name.is_empty() || name.contains('/') || name.starts_with('.') {
-            return Err(StartError::Setup(format!("not a plain file name: {name}")));
+            return Err(StartError::Setup(Setup::ScriptName(name.into())));
         }
         let command = [OsString::from("python3"), OsString::from(name)];
         Session::start_inner(&command, Some(source), speed, mode, tx)
@@ -221,37 +257,33 @@ impl Session {
         tx: Sender<T>,
     ) -> Result<Session, StartError> {
         let Some((program, args)) = command.split_first() else {
-            return Err(StartError::Setup("no command to watch".into()));
+            return Err(StartError::Setup(Setup::NoCommand));
         };
-        let dir = private_dir().map_err(|e| {
-            StartError::Setup(format!("cannot make a private temporary directory: {e}"))
-        })?;
+        let dir = private_dir().map_err(|e| StartError::Setup(Setup::Dir(e)))?;
         let socket = dir.join("probe.sock");
-        let cleanup = |e: String| {
+        let cleanup = |e: Setup| {
             let _ = std::fs::remove_dir_all(&dir);
             StartError::Setup(e)
         };
         std::fs::write(dir.join("sitecustomize.py"), PROBE)
-            .map_err(|e| cleanup(format!("cannot write the probe: {e}")))?;
+            .map_err(|e| cleanup(Setup::Probe(e)))?;
         // A script of ours runs from the private directory, by its path there.
         let args: Vec<OsString> = match script {
             Some(source) => {
                 let path = dir.join(args.first().map_or("script.py".as_ref(), |a| a.as_os_str()));
-                std::fs::write(&path, source)
-                    .map_err(|e| cleanup(format!("cannot write the program: {e}")))?;
+                std::fs::write(&path, source).map_err(|e| cleanup(Setup::Program(e)))?;
                 vec![path.into_os_string()]
             }
             None => args.to_vec(),
         };
-        let listener = UnixListener::bind(&socket)
-            .map_err(|e| cleanup(format!("cannot listen on {}: {e}", socket.display())))?;
+        let listener =
+            UnixListener::bind(&socket).map_err(|e| cleanup(Setup::Listen(socket.clone(), e)))?;
         let stop = Arc::new(AtomicBool::new(false));
         let streams = Arc::new(Mutex::new(Vec::new()));
-        let mut threads = Vec::new();
-        threads.push(
+        let threads = vec![
             spawn_listener(listener, tx.clone(), stop.clone(), streams.clone())
-                .map_err(|e| cleanup(format!("cannot start a thread: {e}")))?,
-        );
+                .map_err(|e| cleanup(Setup::Thread(e)))?,
+        ];
 
         let mut cmd = Command::new(program);
         cmd.args(&args)
@@ -273,7 +305,7 @@ impl Session {
             }
         }
         let spawned_at = mono_now();
-        let mut child = match cmd.spawn() {
+        let child = match cmd.spawn() {
             Ok(c) => c,
             Err(e) => {
                 stop.store(true, Ordering::SeqCst);
@@ -286,42 +318,28 @@ impl Session {
                 return Err(match e.kind() {
                     io::ErrorKind::NotFound => StartError::Command {
                         status: 127,
-                        message: format!("{name}: command not found"),
                         said: Said::NotFound(name.into_owned()),
                     },
                     io::ErrorKind::PermissionDenied => StartError::Command {
                         status: 126,
-                        message: format!("{name}: permission denied"),
                         said: Said::Denied(name.into_owned()),
                     },
                     _ => StartError::Command {
                         status: 126,
-                        message: format!("cannot run {name}: {e}"),
-                        said: Said::Other(name.into_owned(), e.to_string()),
+                        said: Said::Other(name.into_owned(), e),
                     },
                 });
             }
         };
         let pid = child.id();
+        #[cfg(test)]
+        tests::SPAWNED.with(|s| s.replace(Some((pid, dir.clone()))));
         let group = (mode == Mode::Screen).then_some(pid);
         LIVE.lock()
             .unwrap_or_else(|e| e.into_inner())
             .push((dir.clone(), group));
-        let mut bound = Vec::new();
-        let setup = |e: io::Error| StartError::Setup(format!("cannot start a thread: {e}"));
-        if let Some(out) = child.stdout.take() {
-            bound.push(spawn_output(out, Stream::Stdout, tx.clone()).map_err(setup)?);
-        }
-        if let Some(err) = child.stderr.take() {
-            bound.push(spawn_output(err, Stream::Stderr, tx.clone()).map_err(setup)?);
-        }
-        // The child is reaped by wait4 below (for its rusage), never by `child.wait()`.
-        drop(child);
-        let exited = Arc::new(AtomicBool::new(false));
-        bound.push(spawn_waiter(pid, tx.clone(), exited.clone()).map_err(setup)?);
         let (stop_sampler, sampler_stop) = mpsc::channel();
-        threads.push(spawn_sampler(pid, tx, sampler_stop).map_err(setup)?);
-        Ok(Session {
+        let mut session = Session {
             dir,
             pid,
             spawned_at,
@@ -332,9 +350,61 @@ impl Session {
             streams,
             stop_sampler: Some(stop_sampler),
             woken: threads,
-            bound,
-            exited,
-        })
+            bound: Vec::new(),
+            exited: Arc::new(AtomicBool::new(false)),
+            own_group: mode == Mode::Screen,
+            reaped_by_waiter: false,
+        };
+        match session.listen_to(child, tx, sampler_stop) {
+            Ok(()) => Ok(session),
+            Err(e) => {
+                // The program runs already: it must not outlive a session that failed to start.
+                session.abandon_child();
+                Err(StartError::Setup(Setup::Thread(e)))
+            }
+        }
+    }
+
+    /// Start the threads that read the program's output, reap it and sample `/proc`.
+    fn listen_to<T: From<Input> + Send + 'static>(
+        &mut self,
+        mut child: std::process::Child,
+        tx: Sender<T>,
+        sampler_stop: Receiver<()>,
+    ) -> io::Result<()> {
+        if let Some(out) = child.stdout.take() {
+            self.bound
+                .push(spawn_output(out, Stream::Stdout, tx.clone())?);
+        }
+        if let Some(err) = child.stderr.take() {
+            self.bound
+                .push(spawn_output(err, Stream::Stderr, tx.clone())?);
+        }
+        // The child is reaped by wait4 in the waiter (for its rusage), never by `child.wait()`.
+        drop(child);
+        self.bound
+            .push(spawn_waiter(self.pid, tx.clone(), self.exited.clone())?);
+        self.reaped_by_waiter = true;
+        self.woken.push(spawn_sampler(self.pid, tx, sampler_stop)?);
+        Ok(())
+    }
+
+    /// Kill the program (its group, when it has one of its own) and reap it: by the waiter if
+    /// it started (joined here), else here. Dropping the session then removes the rest.
+    fn abandon_child(&mut self) {
+        self.signal(libc::SIGKILL, self.own_group);
+        if self.reaped_by_waiter {
+            if let Some(waiter) = self.bound.pop() {
+                let _ = waiter.join();
+            }
+            return;
+        }
+        let mut status = 0;
+        // SAFETY: pid is our own child, not reaped by anyone else (no waiter started).
+        while unsafe { libc::waitpid(self.pid as libc::pid_t, &mut status, 0) } < 0
+            && io::Error::last_os_error().kind() == io::ErrorKind::Interrupted
+        {}
+        self.exited.store(true, Ordering::SeqCst);
     }
 
     /// Send `signal` to the program (its whole process group when it has one of its own).
@@ -419,42 +489,53 @@ fn private_dir() -> io::Result<PathBuf> {
     Err(last.unwrap_or_else(|| io::Error::other("no free name")))
 }
 
+/// Start one of the session's named threads. The OS may refuse any of them; tests refuse one
+/// on purpose (the thread-local seam below) to check what a refusal leaves behind.
+fn spawn_named(
+    name: &'static str,
+    body: impl FnOnce() + Send + 'static,
+) -> io::Result<JoinHandle<()>> {
+    #[cfg(test)]
+    if tests::REFUSE.with(|r| r.get()) == Some(name) {
+        return Err(io::Error::from(io::ErrorKind::WouldBlock));
+    }
+    thread::Builder::new().name(name.into()).spawn(body)
+}
+
 fn spawn_listener<T: From<Input> + Send + 'static>(
     listener: UnixListener,
     tx: Sender<T>,
     stop: Arc<AtomicBool>,
     streams: Arc<Mutex<Vec<UnixStream>>>,
 ) -> io::Result<JoinHandle<()>> {
-    thread::Builder::new()
-        .name("watch-listen".into())
-        .spawn(move || {
-            let open = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-            for conn in listener.incoming() {
-                if stop.load(Ordering::SeqCst) {
-                    return;
-                }
-                let Ok(conn) = conn else { continue };
-                if let Ok(mut list) = streams.lock()
-                    && let Ok(clone) = conn.try_clone()
-                {
-                    list.push(clone);
-                }
-                let n = open.fetch_add(1, Ordering::SeqCst) + 1;
-                let _ = tx.send(Input::Connections { open: n }.into());
-                let (tx, still_open) = (tx.clone(), open.clone());
-                // One reader per process: a slow or silent process never holds up another.
-                let spawned = thread::Builder::new()
-                    .name("watch-read".into())
-                    .spawn(move || {
-                        read_probe(conn, &tx);
-                        let n = still_open.fetch_sub(1, Ordering::SeqCst) - 1;
-                        let _ = tx.send(Input::Connections { open: n }.into());
-                    });
-                if spawned.is_err() {
-                    open.fetch_sub(1, Ordering::SeqCst);
-                }
+    spawn_named("watch-listen", move || {
+        let open = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        for conn in listener.incoming() {
+            if stop.load(Ordering::SeqCst) {
+                return;
             }
-        })
+            let Ok(conn) = conn else { continue };
+            if let Ok(mut list) = streams.lock()
+                && let Ok(clone) = conn.try_clone()
+            {
+                list.push(clone);
+            }
+            let n = open.fetch_add(1, Ordering::SeqCst) + 1;
+            let _ = tx.send(Input::Connections { open: n }.into());
+            let (tx, still_open) = (tx.clone(), open.clone());
+            // One reader per process: a slow or silent process never holds up another.
+            let spawned = thread::Builder::new()
+                .name("watch-read".into())
+                .spawn(move || {
+                    read_probe(conn, &tx);
+                    let n = still_open.fetch_sub(1, Ordering::SeqCst) - 1;
+                    let _ = tx.send(Input::Connections { open: n }.into());
+                });
+            if spawned.is_err() {
+                open.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+    })
 }
 
 /// Read one process's lines until it closes the connection.
@@ -542,42 +623,40 @@ fn spawn_output<T: From<Input> + Send + 'static>(
     which: Stream,
     tx: Sender<T>,
 ) -> io::Result<JoinHandle<()>> {
-    thread::Builder::new()
-        .name("watch-output".into())
-        .spawn(move || {
-            let mut reader = BufReader::new(stream);
-            let mut line = Vec::new();
-            loop {
-                match read_line(&mut reader, &mut line) {
-                    Ok(Line::Complete) => {
-                        let text = String::from_utf8_lossy(&line).into_owned();
-                        if tx
-                            .send(
-                                Input::Output {
-                                    stream: which,
-                                    line: text,
-                                }
-                                .into(),
-                            )
-                            .is_err()
-                        {
-                            break;
-                        }
-                    }
-                    Ok(Line::TooLong) => {
-                        let _ = tx.send(
+    spawn_named("watch-output", move || {
+        let mut reader = BufReader::new(stream);
+        let mut line = Vec::new();
+        loop {
+            match read_line(&mut reader, &mut line) {
+                Ok(Line::Complete) => {
+                    let text = String::from_utf8_lossy(&line).into_owned();
+                    if tx
+                        .send(
                             Input::Output {
                                 stream: which,
-                                line: "…".into(),
+                                line: text,
                             }
                             .into(),
-                        );
+                        )
+                        .is_err()
+                    {
+                        break;
                     }
-                    Ok(Line::End) | Err(_) => break,
                 }
+                Ok(Line::TooLong) => {
+                    let _ = tx.send(
+                        Input::Output {
+                            stream: which,
+                            line: "…".into(),
+                        }
+                        .into(),
+                    );
+                }
+                Ok(Line::End) | Err(_) => break,
             }
-            let _ = tx.send(Input::OutputClosed(which).into());
-        })
+        }
+        let _ = tx.send(Input::OutputClosed(which).into());
+    })
 }
 
 fn spawn_waiter<T: From<Input> + Send + 'static>(
@@ -585,49 +664,47 @@ fn spawn_waiter<T: From<Input> + Send + 'static>(
     tx: Sender<T>,
     exited: Arc<AtomicBool>,
 ) -> io::Result<JoinHandle<()>> {
-    thread::Builder::new()
-        .name("watch-wait".into())
-        .spawn(move || {
-            let mut status = 0;
-            // SAFETY: a zeroed rusage is valid, and the kernel fills it in.
-            let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-            loop {
-                // SAFETY: pid is our own child, reaped only here.
-                let r = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
-                if r == pid as libc::pid_t {
-                    break;
-                }
-                if r < 0 && io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
-                    // Someone else reaped it: its status is lost.
-                    exited.store(true, Ordering::SeqCst);
-                    let ended = Ended {
-                        code: None,
-                        signal: None,
-                        cpu: 0.0,
-                        at: mono_now(),
-                    };
-                    let _ = tx.send(Input::Exited(ended).into());
-                    return;
-                }
+    spawn_named("watch-wait", move || {
+        let mut status = 0;
+        // SAFETY: a zeroed rusage is valid, and the kernel fills it in.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        loop {
+            // SAFETY: pid is our own child, reaped only here.
+            let r = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
+            if r == pid as libc::pid_t {
+                break;
             }
-            let at = mono_now();
-            exited.store(true, Ordering::SeqCst);
-            let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
-            let (code, signal) = if libc::WIFEXITED(status) {
-                (Some(libc::WEXITSTATUS(status)), None)
-            } else if libc::WIFSIGNALED(status) {
-                (None, Some(libc::WTERMSIG(status)))
-            } else {
-                (None, None)
-            };
-            let ended = Ended {
-                code,
-                signal,
-                cpu: secs(usage.ru_utime) + secs(usage.ru_stime),
-                at,
-            };
-            let _ = tx.send(Input::Exited(ended).into());
-        })
+            if r < 0 && io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+                // Someone else reaped it: its status is lost.
+                exited.store(true, Ordering::SeqCst);
+                let ended = Ended {
+                    code: None,
+                    signal: None,
+                    cpu: 0.0,
+                    at: mono_now(),
+                };
+                let _ = tx.send(Input::Exited(ended).into());
+                return;
+            }
+        }
+        let at = mono_now();
+        exited.store(true, Ordering::SeqCst);
+        let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+        let (code, signal) = if libc::WIFEXITED(status) {
+            (Some(libc::WEXITSTATUS(status)), None)
+        } else if libc::WIFSIGNALED(status) {
+            (None, Some(libc::WTERMSIG(status)))
+        } else {
+            (None, None)
+        };
+        let ended = Ended {
+            code,
+            signal,
+            cpu: secs(usage.ru_utime) + secs(usage.ru_stime),
+            at,
+        };
+        let _ = tx.send(Input::Exited(ended).into());
+    })
 }
 
 fn spawn_sampler<T: From<Input> + Send + 'static>(
@@ -635,50 +712,136 @@ fn spawn_sampler<T: From<Input> + Send + 'static>(
     tx: Sender<T>,
     stop: Receiver<()>,
 ) -> io::Result<JoinHandle<()>> {
-    thread::Builder::new()
-        .name("watch-sample".into())
-        .spawn(move || {
-            let mut seen = sampler::Seen::default();
-            loop {
-                let procs = sampler::sample(root, &mut seen);
-                let idle = sampler::machine_idle();
-                let at = mono_now();
-                if tx.send(Input::Samples { at, procs, idle }.into()).is_err() {
-                    return;
-                }
-                match stop.recv_timeout(SAMPLE_EVERY) {
-                    Err(RecvTimeoutError::Timeout) => {}
-                    _ => return,
-                }
+    spawn_named("watch-sample", move || {
+        let mut seen = sampler::Seen::default();
+        loop {
+            let procs = sampler::sample(root, &mut seen);
+            let idle = sampler::machine_idle();
+            let at = mono_now();
+            if tx.send(Input::Samples { at, procs, idle }.into()).is_err() {
+                return;
             }
-        })
+            match stop.recv_timeout(SAMPLE_EVERY) {
+                Err(RecvTimeoutError::Timeout) => {}
+                _ => return,
+            }
+        }
+    })
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::i18n::Lang;
+    use std::cell::Cell;
+
+    thread_local! {
+        /// The name of a session thread to refuse on this test thread, as the OS may.
+        pub(super) static REFUSE: Cell<Option<&'static str>> = const { Cell::new(None) };
+        /// The program the latest session on this test thread started, and its directory.
+        pub(super) static SPAWNED: Cell<Option<(u32, PathBuf)>> = const { Cell::new(None) };
+    }
 
     #[test]
     fn every_start_error_is_said_in_the_users_language() {
         let not_found = StartError::Command {
             status: 127,
-            message: String::new(),
             said: Said::NotFound("python3".into()),
         };
         assert_eq!(not_found.text(Lang::Zh), "python3：找不到这个命令");
         assert_eq!(not_found.text(Lang::En), "python3: command not found");
         let other = StartError::Command {
             status: 126,
-            message: String::new(),
-            said: Said::Other("prog".into(), "Exec format error".into()),
+            said: Said::Other("prog".into(), io::Error::from_raw_os_error(libc::ENOEXEC)),
         };
-        assert_eq!(other.text(Lang::Zh), "无法运行 prog：Exec format error");
-        let setup = StartError::Setup("no space left".into());
-        assert_eq!(setup.text(Lang::Zh), "无法准备观察：no space left");
+        assert_eq!(other.text(Lang::Zh), "无法运行 prog：系统错误（errno 8）");
         assert_eq!(
-            setup.text(Lang::En),
-            "could not set up the watch: no space left"
+            other.text(Lang::En),
+            "cannot run prog: system error (errno 8)"
         );
+        let cases = [
+            (
+                Setup::Dir(io::Error::from_raw_os_error(libc::ENOSPC)),
+                "could not set up the watch: cannot make a private temporary directory: system error (errno 28)",
+                "无法准备观察：无法创建私有临时目录：系统错误（errno 28）",
+            ),
+            (
+                Setup::Probe(io::Error::from_raw_os_error(libc::EACCES)),
+                "could not set up the watch: cannot write the probe: permission denied",
+                "无法准备观察：无法写入探针：没有权限",
+            ),
+            (
+                Setup::Program(io::Error::from_raw_os_error(libc::ENOMEM)),
+                "could not set up the watch: cannot write the program: out of memory",
+                "无法准备观察：无法写入程序：内存不足",
+            ),
+            (
+                Setup::Listen(
+                    "/tmp/d/probe.sock".into(),
+                    io::Error::from_raw_os_error(libc::ENOENT),
+                ),
+                "could not set up the watch: cannot listen on /tmp/d/probe.sock: not found",
+                "无法准备观察：无法在 /tmp/d/probe.sock 上监听：找不到",
+            ),
+            (
+                Setup::Thread(io::Error::from_raw_os_error(libc::EAGAIN)),
+                "could not set up the watch: cannot start a thread: resource temporarily unavailable",
+                "无法准备观察：无法启动线程：资源暂时不可用",
+            ),
+            (
+                Setup::NoCommand,
+                "could not set up the watch: no command to watch",
+                "无法准备观察：没有要观察的命令",
+            ),
+            (
+                Setup::ScriptName("../x.py".into()),
+                "could not set up the watch: not a plain file name: ../x.py",
+                "无法准备观察：不是普通的文件名：../x.py",
+            ),
+        ];
+        for (setup, en, zh) in cases {
+            let e = StartError::Setup(setup);
+            assert_eq!(e.text(Lang::En), en);
+            assert_eq!(e.text(Lang::Zh), zh);
+        }
+    }
+
+    /// Whether `pid` is still a process (a zombie counts: it has not been reaped).
+    fn exists(pid: u32) -> bool {
+        Path::new(&format!("/proc/{pid}")).exists()
+    }
+
+    #[test]
+    fn a_thread_refused_after_the_spawn_leaves_no_program_and_no_directory_behind() {
+        for refused in ["watch-output", "watch-wait", "watch-sample"] {
+            for mode in [Mode::Screen, Mode::Headless] {
+                REFUSE.with(|r| r.set(Some(refused)));
+                SPAWNED.with(|s| s.set(None));
+                let (tx, _rx) = mpsc::channel::<Input>();
+                // A program that would run for a minute if nobody stopped it.
+                let command = ["sleep".into(), "60".into()];
+                let result = Session::start(&command, 1.0, mode, tx);
+                REFUSE.with(|r| r.set(None));
+                let Err(e) = result else {
+                    panic!("{refused}: the session started");
+                };
+                assert_eq!(
+                    e.text(Lang::En),
+                    "could not set up the watch: cannot start a thread: resource temporarily unavailable",
+                );
+                assert_eq!(
+                    e.text(Lang::Zh),
+                    "无法准备观察：无法启动线程：资源暂时不可用"
+                );
+                let (pid, dir) = SPAWNED.with(|s| s.take()).expect("the program was spawned");
+                // Killed and reaped before start returned: not running, not a zombie.
+                assert!(!exists(pid), "{refused} {mode:?}: pid {pid} is left");
+                assert!(!dir.exists(), "{refused}: {} is left", dir.display());
+                assert!(
+                    !LIVE.lock().unwrap().iter().any(|(d, _)| *d == dir),
+                    "{refused}: still listed as live"
+                );
+            }
+        }
     }
 }
