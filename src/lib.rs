@@ -6,7 +6,7 @@
 //! - [`settings`]: the class's choices, one struct the command line, the screen and the tests share.
 //! - [`cli`]: the command line, [`cli_text`] its help and errors in either language; [`names`]: enum values as typed (clap's derive); [`headless`]: `run` and `compare` without a TUI.
 //! - [`trace`]: finished runs as Chrome trace-event JSON, for Perfetto.
-//! - [`app`]: the classroom screen's state and `update` (never the view); [`keys`]: the one key table; [`ui`]: the view; [`look`]: the chosen look.
+//! - [`app`]: the classroom screen's state and `update` (never the view); [`bindings`]: the one key table (each key bound to an `Action`, with its label and its `i18n::Key` words); [`ui`]: the view; [`look`]: the chosen look.
 //! - [`lesson`]: the lesson's scenes (`assets/lesson.txt`): each one's card, the stage it sets and what a run adds to it.
 //! - [`runner`]: the loop and the edge between screen and state; [`terminal`]: the only code that touches the real terminal (init, restore, signals, suspend).
 //! - [`bench`]: everything `threadlab bench` measures, the screen's loop included.
@@ -21,6 +21,7 @@
 
 pub mod app;
 pub mod bench;
+pub mod bindings;
 pub mod chart;
 pub mod cli;
 pub mod cli_text;
@@ -29,7 +30,6 @@ pub mod cores;
 pub mod engine;
 pub mod headless;
 pub mod i18n;
-pub mod keys;
 pub mod lesson;
 pub mod look;
 pub mod names;

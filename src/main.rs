@@ -195,7 +195,7 @@ fn flushed(out: &mut impl Write) -> Result<(), String> {
 /// `--help`'s closing part: every key of the live screen, from the same table that handles them.
 fn keys_help(lang: Lang) -> String {
     let mut s = format!("{}\n", t(lang, Key::cli_keys_head));
-    for b in threadlab::keys::described() {
+    for b in threadlab::bindings::described() {
         if let Some(help) = b.help {
             s.push_str(&format!("  {:<10} {}\n", b.label, t(lang, help.long)));
         }

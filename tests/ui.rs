@@ -1279,7 +1279,7 @@ fn the_lesson_card_stays_whole_on_a_short_screen_and_above_the_code() {
 
 #[test]
 fn every_key_of_the_table_is_in_the_key_bar_at_120x40_and_a_short_bar_leads_with_help() {
-    use threadlab::keys::described;
+    use threadlab::bindings::described;
     for lang in [Lang::En, Lang::Zh] {
         let mut a = app(lang);
         threadlab::runner::feed(&mut a, Event::Resize(120, 40));

@@ -2,9 +2,9 @@
 
 use super::runs::next_seed;
 use super::{App, CODE_PAGE, Command, LogLine, SPEEDS};
+use crate::bindings::Action;
 use crate::engine::Strategy;
 use crate::i18n::Key;
-use crate::keys::Action;
 use crate::tasks;
 
 impl App {

@@ -1,7 +1,7 @@
 //! Lesson mode: opening it, moving between scenes, and setting each scene's stage.
 
 use super::{App, Command, Held, LessonView};
-use crate::keys::Action;
+use crate::bindings::Action;
 use crate::lesson::{CoresSetting, TickerSetting};
 
 impl App {

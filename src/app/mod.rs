@@ -16,10 +16,10 @@ pub use event::{Command, Event, LogLine, SpareCode};
 pub use lanes::{Lane, Lanes};
 pub use view::{ChildView, Held, LessonView, Outcome, RunView, TickerView};
 
+use crate::bindings::{Action, action_for};
 use crate::code::Language;
 use crate::engine::{Crash, Strategy, Task};
 use crate::i18n::Key;
-use crate::keys::{Action, action_for};
 use crate::lesson::Scene;
 use crate::procinfo::ThreadInfo;
 use crate::report::RunState;

@@ -4,8 +4,8 @@
 use super::theme_of as theme;
 use super::{block, put_row};
 use crate::app::App;
+use crate::bindings::described;
 use crate::i18n::{Key, Lang, t, tf};
-use crate::keys::described;
 use crate::text::{pad, width, wrap};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;

@@ -1,5 +1,6 @@
-//! The one key table: it decides what each key does and generates the key bar and the help, so
-//! the three can never disagree.
+//! The one key table: each keyboard key bound to an [`Action`], with the label and the words the
+//! key bar and help show for it, so the three can never disagree. (A keyboard key is a
+//! `KeyCode`; `Key` here is only ever a row of the string table, `i18n::Key`.)
 
 use crate::engine::Strategy;
 use crate::i18n::Key;
