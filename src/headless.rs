@@ -6,7 +6,7 @@ use crate::cores;
 use crate::engine::{self, Plan, Reporter, RunEvent, SpawnKind, Strategy, WorkerEvent, Workload};
 use crate::i18n::{Key, Lang, strategy_name, t, tf};
 use crate::procinfo;
-use crate::report::{RunReport, RunState};
+use crate::run_state::{RunReport, RunState};
 use crate::text::{pad, pad_left, width};
 use crate::verdict::{self, Figures, Measured};
 use std::io::{self, Write};
@@ -354,7 +354,7 @@ pub fn compare(
         if format == Format::Table {
             // A run with a failed download has no fair time, so no speedup either.
             let speedup = match report.speedup() {
-                Some(x) => crate::report::fmt_speedup(x),
+                Some(x) => crate::run_state::fmt_speedup(x),
                 None => t(lang, Key::result_failed).to_string(),
             };
             let cells = [

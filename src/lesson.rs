@@ -4,7 +4,7 @@
 
 use crate::engine::{Strategy, Workload};
 use crate::i18n::{Key, Lang, t, tf};
-use crate::report::RunState;
+use crate::run_state::RunState;
 use crate::verdict::{self, Figures, Measured};
 use std::path::Path;
 

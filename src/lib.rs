@@ -2,7 +2,7 @@
 //!
 //! - [`engine`]: the concurrency being taught (strategies, the lesson clock, worker events); no terminal code.
 //! - [`tasks`]: download names and seeded durations.
-//! - [`report`]: the state of a run rebuilt from its events, and its JSON summary.
+//! - [`run_state`]: a run rebuilt from its events (`RunState`, each download's `TaskState`, the plan's `Facts`), and its JSON summary (`RunReport`).
 //! - [`settings`]: the class's choices, one struct the command line, the screen and the tests share.
 //! - [`cli`]: the command line, [`cli_text`] its help and errors in either language; [`names`]: enum values as typed (clap's derive); [`headless`]: `run` and `compare` without a TUI.
 //! - [`trace`]: finished runs as Chrome trace-event JSON, for Perfetto.
@@ -35,7 +35,7 @@ pub mod look;
 pub mod names;
 pub mod oncore;
 pub mod procinfo;
-pub mod report;
+pub mod run_state;
 pub mod runner;
 pub mod settings;
 pub mod tasks;

@@ -23,7 +23,7 @@
 //! largest (2^22), which can never be a child's; its name still says which pid really ran it.
 
 use crate::i18n::{Key, Lang, t, tf};
-use crate::report::RunReport;
+use crate::run_state::RunReport;
 use crate::text::shown_path;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -41,7 +41,7 @@ const OTHER_TIDS: u32 = 10_000;
 /// The trace of `runs` (one for `run` and the TUI, one per strategy for `compare`).
 ///
 /// A live run can be exported too: its unfinished downloads end at the latest time the run knew,
-/// with `"unfinished": true` in their args. From a [`crate::report::RunState`], pass
+/// with `"unfinished": true` in their args. From a [`crate::run_state::RunState`], pass
 /// `state.report(seed, speed)`.
 pub fn trace(runs: &[RunReport]) -> Value {
     let mut lanes = Lanes::new(std::process::id(), runs.len() > 1);
@@ -451,7 +451,7 @@ fn meta(name: &str, pid: u32, tid: Option<u32>, args: Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::TaskReport;
+    use crate::run_state::TaskReport;
 
     fn task(name: &str, worker: &str, start: f64, end: Option<f64>) -> TaskReport {
         TaskReport {

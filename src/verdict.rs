@@ -5,7 +5,7 @@
 
 use crate::engine::{Bound, Ideal, SpawnKind, Strategy, Workload, ideal};
 use crate::i18n::{Key, Lang, strategy_name, t, tf};
-use crate::report::{Phase, RunState};
+use crate::run_state::{Phase, RunState};
 
 /// How far the elapsed time may be from the ideal, as a share of the ideal, for the lesson's
 /// conclusion to stand. Chosen well above this machine's overhead at the lesson's speeds (under
@@ -288,7 +288,7 @@ impl Verdict {
     /// The speedup over the serial sum, when the run is a fair one to compare (nothing failed).
     pub fn speedup(&self) -> Option<f64> {
         let f = &self.figures;
-        crate::report::speedup(f.sum(), f.elapsed, f.failed)
+        crate::run_state::speedup(f.sum(), f.elapsed, f.failed)
     }
 
     /// The start-up share of the run when it is above [`STARTUP_SHARE`], whatever the finding.

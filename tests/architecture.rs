@@ -14,9 +14,9 @@ fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 }
 
 #[test]
-fn the_state_and_the_report_never_name_the_view() {
+fn the_state_and_the_run_state_never_name_the_view() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = vec![src.join("report.rs")];
+    let mut files = vec![src.join("run_state.rs")];
     rust_files(&src.join("app"), &mut files);
     assert!(files.len() >= 2, "src/app/ holds the state");
     for file in files {

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 use std::process::{Command, Stdio};
-use threadlab::report::RunReport;
+use threadlab::run_state::RunReport;
 
 mod common;
 use common::{refused, stderr, stdout, threadlab};

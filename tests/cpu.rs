@@ -12,7 +12,7 @@ use threadlab::engine::{
 };
 use threadlab::headless::run_plan;
 use threadlab::procinfo;
-use threadlab::report::RunState;
+use threadlab::run_state::RunState;
 use threadlab::tasks;
 
 fn one_at_a_time() -> MutexGuard<'static, ()> {

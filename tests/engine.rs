@@ -8,7 +8,7 @@ use threadlab::engine::{
     Workload,
 };
 use threadlab::headless::run_plan;
-use threadlab::report::{Phase, RunState};
+use threadlab::run_state::{Phase, RunState};
 use threadlab::tasks;
 
 fn plan(strategy: Strategy, durations: &[f64], workers: usize, speed: f64) -> Plan {

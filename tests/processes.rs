@@ -10,7 +10,7 @@ use threadlab::engine::{
     Strategy, WorkerEvent, bytes_after,
 };
 use threadlab::headless::run_plan;
-use threadlab::report::{Phase, RunState};
+use threadlab::run_state::{Phase, RunState};
 use threadlab::tasks;
 
 fn plan(strategy: Strategy, durations: &[f64], speed: f64) -> Plan {

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use threadlab::app::{App, Command, Event, Start};
 use threadlab::engine::{self, Crash, Failure, Plan, Reporter, Strategy, Workload};
 use threadlab::i18n::{Key, Lang};
-use threadlab::report::{Phase, RunState};
+use threadlab::run_state::{Phase, RunState};
 use threadlab::settings::Settings;
 use threadlab::tasks;
 use threadlab::ticker_child::{Ended, News, PingPong};

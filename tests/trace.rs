@@ -4,7 +4,7 @@
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use threadlab::report::RunReport;
+use threadlab::run_state::RunReport;
 
 mod common;
 use common::{refused, stderr, stdout, threadlab};

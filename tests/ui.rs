@@ -264,14 +264,14 @@ fn the_panel_and_the_results_table_show_the_same_speedup() {
         .lines()
         .find(|l| l.contains("Speedup"))
         .expect("a speedup row");
-    let expected = threadlab::report::fmt_speedup(10.0 / 4.1);
+    let expected = threadlab::run_state::fmt_speedup(10.0 / 4.1);
     assert!(panel.contains(&expected), "{panel:?} wants {expected}\n{s}");
     let row = (s.lines())
         .find(|l| l.contains("threads") && l.contains("4.10 s"))
         .expect("a threads row in the results");
     assert!(row.contains(&expected), "{row:?} wants {expected}\n{s}");
     assert!(
-        !s.contains(&threadlab::report::fmt_speedup(10.3 / 4.1)),
+        !s.contains(&threadlab::run_state::fmt_speedup(10.3 / 4.1)),
         "{s}"
     );
 }
@@ -1000,7 +1000,7 @@ fn a_long_list_follows_the_work_until_scrolled_by_hand() {
         .state
         .tasks
         .iter()
-        .position(|t| t.phase == threadlab::report::Phase::Running)
+        .position(|t| t.phase == threadlab::run_state::Phase::Running)
         .unwrap();
     assert!(first_running > 0);
     assert_eq!(a.scroll, first_running);

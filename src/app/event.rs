@@ -114,7 +114,7 @@ pub enum Command {
     /// Step mode: advance the paused run to its next event.
     Step,
     /// Write this run as a Chrome trace (`e`); the path is `--trace FILE` or one named after it.
-    ExportTrace(Box<crate::report::RunReport>),
+    ExportTrace(Box<crate::run_state::RunReport>),
     /// Run this carried Python program (`assets/python/`) under watch on the same screen, at
     /// the screen's speed, until `q` brings the screen back.
     WatchPython {

@@ -22,7 +22,7 @@ use crate::engine::{Crash, Strategy, Task};
 use crate::i18n::Key;
 use crate::lesson::Scene;
 use crate::procinfo::ThreadInfo;
-use crate::report::RunState;
+use crate::run_state::RunState;
 use crate::settings::Settings;
 use crate::tasks;
 use std::collections::{BTreeMap, HashMap, VecDeque};

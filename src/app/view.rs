@@ -3,7 +3,7 @@
 
 use super::Lanes;
 use crate::lesson::Scene;
-use crate::report::RunState;
+use crate::run_state::RunState;
 use std::collections::HashMap;
 use std::collections::VecDeque;
 use std::sync::Arc;

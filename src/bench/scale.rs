@@ -138,7 +138,7 @@ pub fn run_row(row: ScaleRow, cap: Duration) -> io::Result<ScaleFigures> {
         r.state
             .tasks
             .iter()
-            .all(|t| t.phase == crate::report::Phase::Done)
+            .all(|t| t.phase == crate::run_state::Phase::Done)
     });
     runner.shut_down();
     let (sent, cpu_pct, wall_s) = driver

@@ -6,7 +6,7 @@ use super::{pane, put};
 use crate::app::App;
 use crate::engine::Workload;
 use crate::i18n::{Key, t, tf};
-use crate::report::{Phase, TaskState};
+use crate::run_state::{Phase, TaskState};
 use crate::text::{pad, pad_left, shorten_middle, width, wrap};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -194,7 +194,7 @@ pub(super) fn render_note(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 /// The clicked download's details: its worker, when it started and ended, how long it waited.
-fn details(app: &App, state: &crate::report::RunState) -> Option<String> {
+fn details(app: &App, state: &crate::run_state::RunState) -> Option<String> {
     use crate::i18n::tf;
     let ts = state.tasks.get(app.selected?)?;
     let secs = |t: Option<f64>| t.map_or("—".to_string(), |t| format!("{t:.2} s"));

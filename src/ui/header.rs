@@ -180,9 +180,9 @@ fn timing_line(app: &App) -> String {
         s.sum()
     );
     let speedup = (app.run.as_ref().and(s.elapsed))
-        .and_then(|e| crate::report::speedup(s.sum(), e, s.failed()));
+        .and_then(|e| crate::run_state::speedup(s.sum(), e, s.failed()));
     if let Some(x) = speedup {
-        let x = crate::report::fmt_speedup(x);
+        let x = crate::run_state::fmt_speedup(x);
         line += &format!(" · {} {x}", t(l, Key::timing_speedup));
     }
     line

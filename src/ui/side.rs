@@ -203,11 +203,11 @@ fn timing_lines(app: &App, width: usize) -> Vec<(String, Style)> {
         }
     }
     let failed = state.failed();
-    let speedup = match (state.elapsed).and_then(|e| crate::report::speedup(state.sum(), e, failed))
-    {
-        Some(x) => format!("{:>8}", crate::report::fmt_speedup(x)),
-        None => format!("{:>7}", "—"),
-    };
+    let speedup =
+        match (state.elapsed).and_then(|e| crate::run_state::speedup(state.sum(), e, failed)) {
+            Some(x) => format!("{:>8}", crate::run_state::fmt_speedup(x)),
+            None => format!("{:>7}", "—"),
+        };
     out.push((row(t(l, Key::timing_speedup), speedup), th.accent));
     out.extend(
         checked(app)
@@ -357,7 +357,7 @@ fn results_lines(app: &App) -> Vec<(String, Style)> {
                 }
                 // io and cpu runs, or runs on other cores, are different experiments: a row
                 // unlike the current settings says what it was, and no speedup beside the others.
-                let speedup = match crate::report::speedup(o.sum, o.elapsed, o.failed) {
+                let speedup = match crate::run_state::speedup(o.sum, o.elapsed, o.failed) {
                     _ if o.failed > 0 => t(l, Key::result_failed).to_string(),
                     _ if (o.workload, o.cores) != (app.settings.workload, app.cores) => {
                         let w = match o.workload {
@@ -366,7 +366,7 @@ fn results_lines(app: &App) -> Vec<(String, Style)> {
                         };
                         tf(l, Key::result_other, &[&w, &o.cores])
                     }
-                    Some(x) => crate::report::fmt_speedup(x),
+                    Some(x) => crate::run_state::fmt_speedup(x),
                     None => String::new(),
                 };
                 format!(

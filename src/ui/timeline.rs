@@ -9,7 +9,7 @@ use crate::app::Lane;
 use crate::engine::Strategy;
 use crate::i18n::{Key, t, tf};
 use crate::oncore::OnCore;
-use crate::report::Phase;
+use crate::run_state::Phase;
 use crate::text::{pad, shorten_middle};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -259,7 +259,7 @@ fn level(share: f64) -> Option<usize> {
 
 /// One download's stretch of its lane, `w` cells from `at`: its number where it begins, then
 /// solid colour, so the class can tell who ran what.
-fn segment(app: &App, ts: &crate::report::TaskState, at: (u16, u16), w: u16, buf: &mut Buffer) {
+fn segment(app: &App, ts: &crate::run_state::TaskState, at: (u16, u16), w: u16, buf: &mut Buffer) {
     let th = theme(app);
     let g = &th.glyphs;
     // Finished downloads alternate colours, so neighbours in one lane stay apart.

@@ -4,7 +4,7 @@
 use super::model::{LogEntry, LogKind, Program};
 use super::session::Ended;
 use crate::i18n::{Key, Lang, t, tf};
-use crate::report::TaskReport;
+use crate::run_state::TaskReport;
 use serde::Serialize;
 
 /// A thread in the report.

@@ -1,4 +1,4 @@
-//! What happened in a run, rebuilt from its worker events: the live state the screen shows and
+//! The state of a run, rebuilt from its worker events: the live state the screen shows and
 //! the summary that `run --json` prints. Shared by the TUI and the headless commands.
 
 use crate::cores;
