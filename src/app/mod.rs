@@ -10,11 +10,11 @@ mod lesson;
 mod ping_pong;
 mod runs;
 mod scroll;
-mod view;
+mod view_models;
 mod watched;
 pub use event::{Command, Event, LogLine, SpareCode};
 pub use lanes::{Lane, Lanes};
-pub use view::{ChildView, Held, LessonView, Outcome, RunView, TickerView};
+pub use view_models::{ChildView, Held, LessonView, Outcome, RunView, TickerView};
 
 use crate::bindings::{Action, action_for};
 use crate::code::Language;
