@@ -59,8 +59,11 @@ impl LiveChild {
     /// Wait for a child whose pipe has closed; one that lingers is killed. Always reaps, so no zombie.
     pub(super) fn reap(&self) -> Option<ExitStatus> {
         let deadline = Instant::now() + REAP_GRACE;
-        // A child closes its pipe a few microseconds before it can be reaped: look again soon,
-        // then less and less often.
+        // Woken the moment it has exited: the run's end waits on this, and looking again and
+        // again costs a timer's slack each time.
+        await_exit(self.pid, REAP_GRACE);
+        // Where that could not be asked: a child closes its pipe a few microseconds before it
+        // can be reaped, so look again soon, then less and less often.
         let mut pause = Duration::from_micros(20);
         loop {
             let mut process = lock(&self.process);
@@ -78,6 +81,34 @@ impl LiveChild {
             pause = (pause * 2).min(Duration::from_millis(5));
         }
     }
+}
+
+/// Wait until child `pid` (ours, not yet reaped) has exited or `timeout` has passed; returns at
+/// once where the OS cannot be asked (no pidfd).
+fn await_exit(pid: u32, timeout: Duration) {
+    #[cfg(target_os = "linux")]
+    // SAFETY: the pidfd is ours alone, polled once and closed here; the pid cannot have been
+    // recycled, since only this child's listener reaps it.
+    unsafe {
+        let fd = libc::syscall(libc::SYS_pidfd_open, pid as libc::pid_t, 0);
+        let Ok(fd) = libc::c_int::try_from(fd) else {
+            return;
+        };
+        if fd < 0 {
+            return;
+        }
+        let mut ready = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let ms = libc::c_int::try_from(timeout.as_millis()).unwrap_or(libc::c_int::MAX);
+        // A signal may cut the wait short; the loop after it copes with that.
+        libc::poll(&mut ready, 1, ms);
+        libc::close(fd);
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (pid, timeout);
 }
 
 /// Every live child of a run.
