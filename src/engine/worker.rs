@@ -3,14 +3,14 @@
 
 use super::crash::{CrashMode, CrashSwitch};
 use super::ipc::{Control, Msg};
+use super::support::lock;
 use super::{
     Clock, Ctx, Reporter, RunEvent, Task, WorkerEvent, Workload, serial, set_units_per_second,
     workshops,
 };
 use std::io::{self, BufRead, Write};
-use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
-use std::sync::mpsc::{self, Receiver};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread;
 
 /// Where a child runs its downloads.
@@ -72,8 +72,11 @@ pub fn serve(job: Job) -> i32 {
     if let Some(rate) = job.units_per_second {
         set_units_per_second(rate);
     }
-    let (tx, rx) = mpsc::channel::<RunEvent>();
-    let mut reporter = Reporter::new(0, tx);
+    // Each worker writes its own lines: a writer thread in between would cost this process a
+    // thread to start, a hand-over per line and a join before it may exit.
+    let pipe = Arc::new(Pipe::new(job.garble));
+    let sink = pipe.clone();
+    let mut reporter = Reporter::to(0, move |ev| sink.write(ev));
     if let Some(every) = job.report_every {
         reporter = reporter.paced(every);
     }
@@ -93,24 +96,18 @@ pub fn serve(job: Job) -> i32 {
         room: Arc::new(super::support::ThreadRoom::here()),
         workload: job.workload,
     };
-    let garble = job.garble;
-    let writer = thread::Builder::new()
-        .name("pipe".into())
-        .spawn(move || write_all(&mut io::stdout().lock(), rx, garble));
-    // Not a clone of `ctx`: holding its reporter would keep the writer waiting forever.
     let (my_clock, crash) = (clock.clone(), ctx.crash.clone());
     let listener = thread::Builder::new()
         .name("control".into())
         .spawn(move || obey(&my_clock, &crash));
-    let (Ok(writer), Ok(_)) = (writer, listener) else {
+    if listener.is_err() {
         return 1;
-    };
+    }
     work(&job.tasks, job.threads, &ctx);
-    drop(ctx);
-    // The workers' senders are gone now, so the writer drains the last messages and returns.
-    match writer.join() {
-        Ok(Ok(())) => 0,
-        _ => 1, // the parent stopped listening
+    if pipe.is_broken() {
+        1 // the parent stopped listening
+    } else {
+        0
     }
 }
 
@@ -166,34 +163,65 @@ fn work(tasks: &[Task], threads: Threads, ctx: &Ctx) {
     };
 }
 
-/// Write every event as a line on the pipe, in order, until the workers are done.
-fn write_all(out: &mut impl Write, rx: Receiver<RunEvent>, mut garble: bool) -> io::Result<()> {
-    while let Ok(RunEvent { event, .. }) = rx.recv() {
-        let msg = match event {
-            WorkerEvent::Spawned { worker, cost, .. } => Msg::Spawned {
-                thread: worker.to_string(),
-                nanos: cost.as_nanos() as u64,
-            },
-            WorkerEvent::Thread { worker, tid, .. } => Msg::Thread {
-                thread: worker.to_string(),
-                tid,
-            },
-            WorkerEvent::Started { task, worker, .. } => Msg::Start {
-                task,
-                thread: worker.to_string(),
-            },
-            WorkerEvent::Progress { task, done } => Msg::Progress { task, done },
-            WorkerEvent::Bytes { total, .. } => Msg::Bytes { total },
-            WorkerEvent::Finished { task, took, .. } => Msg::Done { task, took },
-            WorkerEvent::Failed { task, reason, .. } => Msg::Failed { task, reason },
-            WorkerEvent::RunFinished { .. } => continue,
-        };
-        writeln!(out, "{msg}")?;
-        if garble && matches!(msg, Msg::Progress { .. }) {
-            garble = false;
-            writeln!(out, "%%% this is not a message %%%")?;
+/// The child's stdout as its workers share it: one whole line per event, in the order written.
+struct Pipe {
+    /// Tests only: a malformed line is still owed after the first progress message.
+    garble: Mutex<bool>,
+    broken: AtomicBool,
+}
+
+impl Pipe {
+    fn new(garble: bool) -> Self {
+        Pipe {
+            garble: Mutex::new(garble),
+            broken: AtomicBool::new(false),
         }
-        out.flush()?;
     }
-    Ok(())
+
+    /// Write one event as a line; false once the parent has stopped listening, which the
+    /// workers take as "stop".
+    fn write(&self, ev: RunEvent) -> bool {
+        let Some(msg) = message(ev.event) else {
+            return true;
+        };
+        // The garble flag's lock also keeps two workers' lines from interleaving.
+        let mut garble = lock(&self.garble);
+        let mut out = io::stdout().lock();
+        let mut written = writeln!(out, "{msg}");
+        if *garble && matches!(msg, Msg::Progress { .. }) {
+            *garble = false;
+            written = written.and_then(|()| writeln!(out, "%%% this is not a message %%%"));
+        }
+        if written.and_then(|()| out.flush()).is_err() {
+            self.broken.store(true, Ordering::Relaxed);
+        }
+        !self.is_broken()
+    }
+
+    fn is_broken(&self) -> bool {
+        self.broken.load(Ordering::Relaxed)
+    }
+}
+
+/// What the parent hears of an event: the run's own end stays in this process.
+fn message(event: WorkerEvent) -> Option<Msg> {
+    Some(match event {
+        WorkerEvent::Spawned { worker, cost, .. } => Msg::Spawned {
+            thread: worker.to_string(),
+            nanos: cost.as_nanos() as u64,
+        },
+        WorkerEvent::Thread { worker, tid, .. } => Msg::Thread {
+            thread: worker.to_string(),
+            tid,
+        },
+        WorkerEvent::Started { task, worker, .. } => Msg::Start {
+            task,
+            thread: worker.to_string(),
+        },
+        WorkerEvent::Progress { task, done } => Msg::Progress { task, done },
+        WorkerEvent::Bytes { total, .. } => Msg::Bytes { total },
+        WorkerEvent::Finished { task, took, .. } => Msg::Done { task, took },
+        WorkerEvent::Failed { task, reason, .. } => Msg::Failed { task, reason },
+        WorkerEvent::RunFinished { .. } => return None,
+    })
 }
