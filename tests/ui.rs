@@ -2039,3 +2039,72 @@ fn async_task_rows_are_marked_as_estimated_not_measured() {
         assert_ne!(thread_fg, task_fg, "{s}");
     }
 }
+
+/// The lesson open on scene `n` (1-based), as PgDn gets there.
+fn scene(lang: Lang, n: usize) -> App {
+    let mut a = app(lang);
+    a.open_lesson();
+    for _ in 1..n {
+        a.update(Event::Key(KeyEvent::new(
+            KeyCode::PageDown,
+            KeyModifiers::NONE,
+        )));
+    }
+    a
+}
+
+/// Scene 8 once main has finished: at 80×24 and 120×40 the state wrapped to two rows and the
+/// log took the rows left, so the box showed the state and one row of words, or none (tryout).
+/// The box now keeps its state whole and three rows of the words printing on, in both languages.
+#[test]
+fn the_daemon_scene_keeps_rows_of_words_under_its_state_at_every_size() {
+    use threadlab::ticker_child::News;
+    for lang in [Lang::En, Lang::Zh] {
+        let l = format!("{lang:?}").to_lowercase();
+        let mut a = scene(lang, 8);
+        assert!(a.program_scene());
+        let cmds = a.update(Event::Key(KeyEvent::new(
+            KeyCode::Enter,
+            KeyModifiers::NONE,
+        )));
+        let Some(Command::StartPingPong { id, .. }) = cmds.last().cloned() else {
+            panic!("Enter starts the program: {cmds:?}")
+        };
+        a.update(Event::PingPong {
+            id,
+            news: News::Started { pid: 4242 },
+        });
+        for i in 0..200 {
+            let word = if i % 3 == 0 { "Ping" } else { "Pong" };
+            a.update(Event::PingPong {
+                id,
+                news: News::Word(word),
+            });
+        }
+        a.update(Event::PingPong {
+            id,
+            news: News::MainEnded,
+        });
+        let state = threadlab::i18n::tf(lang, Key::pp_state_alive, &[&4242]);
+        let flat = |s: &str| s.split_whitespace().collect::<String>();
+        for (w, h) in SIZES {
+            threadlab::runner::feed(&mut a, Event::Resize(w, h));
+            let s = screen(&a, w, h);
+            let rows: Vec<&str> = s.lines().collect();
+            let top = (rows.iter())
+                .position(|r| r.contains(threadlab::i18n::t(lang, Key::pane_ticker)))
+                .unwrap_or_else(|| panic!("{w}×{h}: no Ping/Pong box\n{s}"));
+            let inside: Vec<String> = (rows[top + 1..].iter())
+                .take_while(|r| !r.starts_with('└'))
+                .map(|r| r.trim_matches(|c| c == '│' || c == ' ').to_string())
+                .collect();
+            let words = (inside.iter())
+                .filter(|r| !r.is_empty() && r.chars().all(|c| "PingPo".contains(c)))
+                .count();
+            assert!(words >= 3, "{w}×{h}: {words} rows of words\n{s}");
+            let said: String = inside.iter().map(|r| flat(r)).collect();
+            assert!(said.contains(&flat(&state)), "{w}×{h}: state cut\n{s}");
+        }
+        insta::assert_snapshot!(format!("sizes_daemon_{l}"), at_sizes(&mut a));
+    }
+}

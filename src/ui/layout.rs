@@ -43,8 +43,6 @@ const SIDE_BELOW_H: u16 = 13;
 /// transcript or a watched program's summary, whole).
 const LOG_FIRST_ROWS: usize = 8;
 const LOG_MAX_ROWS: usize = 16;
-/// Rows the Ping/Pong box needs to say its state and show a line of words.
-pub(crate) const TICKER_MIN_H: u16 = 4;
 
 /// The screen's shape, decided from its size alone: a few named layouts rather than one squeezed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,7 +107,9 @@ pub struct Wants {
     /// The chart's lines (0: no chart), and whether it goes before the timeline (after `c`).
     pub chart: usize,
     pub chart_first: bool,
-    pub ticker: bool,
+    /// The rows a running Ping/Pong's box needs before the timeline (0: none): its state,
+    /// wrapped, and its words (see `side::ticker_rows`).
+    pub ticker: u16,
     /// The log's rows, its lines wrapped to the pane.
     pub log: usize,
     /// The fewest rows worth showing the strategy's code in (0: not under the panes).
@@ -205,9 +205,8 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
         0
     };
     // A running Ping/Pong gets a box here in every mode (the side panel shows only "off"),
-    // its words before the timeline: the daemon scenes are about nothing else.
-    let ticker_min = if want.ticker { TICKER_MIN_H } else { 0 };
-    let mut ticker = take(ticker_min);
+    // its state and words before the timeline: the daemon scenes are about nothing else.
+    let mut ticker = take(want.ticker);
     // A lane per worker and the axis, inside the borders.
     let tl_want = match want.lanes {
         0 => PANE_MIN_H,
@@ -303,10 +302,10 @@ pub(crate) fn areas(app: &App, area: Rect) -> Areas {
         tasks: app.tasks.len(),
         lanes: expected_lanes(app),
         note: super::downloads::note_rows(app, pane_width(area)),
-        card: super::lesson::height(app, pane_width(area)),
+        card: super::lesson::height(app, pane_width(area), area.height < TALL_H),
         chart: chart.len(),
         chart_first: app.results.len() == Strategy::ALL.len(),
-        ticker: app.ticker.shown(),
+        ticker: super::side::ticker_rows(app, pane_width(area)),
         log: super::log::rows(app, pane_width(area).saturating_sub(2), LOG_MAX_ROWS),
         code: match app.code {
             // Worked out once per size or listing (see `viewport`); a screen drawn at another

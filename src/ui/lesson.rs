@@ -9,19 +9,22 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 
-/// Rows the card wants for the current scene at `width` columns (border included).
-pub(super) fn height(app: &App, width: u16) -> u16 {
+/// Rows the card wants for the current scene at `width` columns (border included), on a
+/// `short` screen (fewer than [`super::layout::TALL_H`] rows) or not.
+pub(super) fn height(app: &App, width: u16, short: bool) -> u16 {
     if app.lesson.is_none() {
         return 0;
     }
-    u16::try_from(lines(app, width.saturating_sub(2)).len())
+    u16::try_from(lines(app, width.saturating_sub(2), short).len())
         .unwrap_or(u16::MAX)
         .saturating_add(2)
 }
 
 /// The card's lines at `width` columns inside the border: the scene's text, what the run showed
-/// (wrapped, so the conclusion is never cut), the keys.
-fn lines(app: &App, width: u16) -> Vec<(String, Style)> {
+/// (wrapped, so the conclusion is never cut), the keys. A `short` screen's card keeps no blank
+/// row for the run's numbers and says its keys on its bottom border where they fit (see
+/// [`border_keys`]): at 80×24 those two rows are the timeline's lanes or a line of Ping/Pong.
+fn lines(app: &App, width: u16, short: bool) -> Vec<(String, Style)> {
     let Some(l) = &app.lesson else {
         return Vec::new();
     };
@@ -47,7 +50,7 @@ fn lines(app: &App, width: u16) -> Vec<(String, Style)> {
             let wrapped = wrap(&format!("→ {n}"), w);
             lines.extend(wrapped.into_iter().map(|s| (s, bold)));
         }
-        None if l.watched.is_empty() => lines.push((String::new(), Style::new())),
+        None if l.watched.is_empty() && !short => lines.push((String::new(), Style::new())),
         None => {}
     }
     // The real programs run from this scene: what each measured, and what that supports.
@@ -66,9 +69,18 @@ fn lines(app: &App, width: u16) -> Vec<(String, Style)> {
         let say = tf(lang, Key::lesson_python_next, &[&next]);
         lines.extend(wrap(&say, w).into_iter().map(|s| (s, th.dim)));
     }
-    let keys = wrap(t(lang, Key::lesson_keys), w);
-    lines.extend(keys.into_iter().map(|s| (s, th.dim)));
+    if border_keys(app, width, short).is_none() {
+        let keys = wrap(t(lang, Key::lesson_keys), w);
+        lines.extend(keys.into_iter().map(|s| (s, th.dim)));
+    }
     lines
+}
+
+/// The keys' line when a `short` screen's card says it on its bottom border: where it fits
+/// whole, with the border's corners and a blank either side.
+fn border_keys(app: &App, width: u16, short: bool) -> Option<&'static str> {
+    let keys = t(app.settings.lang, Key::lesson_keys);
+    (short && crate::text::width(keys) + 4 <= usize::from(width)).then_some(keys)
 }
 
 /// What the teacher changed by hand in this scene, which Enter keeps instead of the scene's own.
@@ -110,7 +122,7 @@ fn held(app: &App) -> Option<String> {
     Some(tf(lang, Key::lesson_held, &[&what.join(" · ")]))
 }
 
-pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
+pub(super) fn render(app: &App, area: Rect, short: bool, buf: &mut Buffer) {
     let Some(l) = &app.lesson else { return };
     let lang = app.settings.lang;
     let title = tf(
@@ -120,7 +132,19 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     );
     let th = theme(app);
     let inner = pane(th, &title, area, buf);
-    for (y, (text, style)) in (inner.y..inner.bottom()).zip(lines(app, inner.width)) {
+    for (y, (text, style)) in (inner.y..inner.bottom()).zip(lines(app, inner.width, short)) {
         put(th, buf, inner.x, y, inner.width, &text, style);
+    }
+    if let Some(keys) = border_keys(app, inner.width, short).filter(|_| area.height >= 2) {
+        let text = format!(" {keys} ");
+        put(
+            th,
+            buf,
+            area.x + 1,
+            area.bottom() - 1,
+            inner.width,
+            &text,
+            th.dim,
+        );
     }
 }

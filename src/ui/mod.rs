@@ -38,7 +38,7 @@ impl Widget for &App {
         downloads::render(self, a.downloads, buf);
         downloads::render_note(self, a.note, buf);
         // Lesson mode: the scene's card sits right under the downloads, always whole.
-        lesson::render(self, a.card, buf);
+        lesson::render(self, a.card, area.height < layout::TALL_H, buf);
         let rest = (a.timeline.union(a.chart).union(a.ticker))
             .union(a.log)
             .union(a.code);

@@ -438,28 +438,56 @@ fn switches_lines(app: &App, cols: usize) -> Vec<(String, Style)> {
 }
 
 /// The Ping/Pong box: its state, then the newest words in as many rows as it has.
-pub(super) fn ticker(app: &App, area: Rect, buf: &mut Buffer) {
+/// Rows of words a scene whose Enter runs the Ping/Pong program shows under the box's state
+/// before the log gets rows: the words printing on after main has finished are that lesson.
+const PROGRAM_WORD_ROWS: u16 = 3;
+
+/// The rows the Ping/Pong box needs when it stands among the panes (0: it is not shown there):
+/// its state, wrapped to `width` columns less the border, and a row of words, or
+/// [`PROGRAM_WORD_ROWS`] in a scene whose Enter runs the program.
+pub(super) fn ticker_rows(app: &App, width: u16) -> u16 {
+    if !app.ticker.shown() {
+        return 0;
+    }
+    let (state, _) = ticker_state(app);
+    let said = crate::text::wrap(&state, usize::from(width.saturating_sub(2)).max(1)).len();
+    let words = match app.program_scene() {
+        true => PROGRAM_WORD_ROWS,
+        false => 1,
+    };
+    u16::try_from(said)
+        .unwrap_or(u16::MAX)
+        .saturating_add(words + 2)
+}
+
+/// What the Ping/Pong box says first, and in which colour.
+fn ticker_state(app: &App) -> (String, Style) {
     let l = app.settings.lang;
     let th = theme(app);
-    // Daemon threads are harmless at exit (done's colour); others hold the process (warn).
-    let (state, style) = match (app.ticker.on, app.ticker.daemon) {
-        (false, _) => (t(l, Key::ticker_off), th.dim),
-        (true, true) => (t(l, Key::ticker_on_daemon), th.done),
-        (true, false) => (t(l, Key::ticker_on_normal), th.warn),
-    };
-    let inner = pane(th, t(l, Key::pane_ticker), area, buf);
-    if inner.height == 0 {
-        return;
-    }
-    let (state, style) = match &app.ticker.child {
+    match &app.ticker.child {
         Some(child) => program_state(app, child),
         // A daemon scene says what its Enter does, not how to start threadlab's own ticker.
         None if app.program_scene() && !app.ticker.on => {
             let daemon = if app.ticker.daemon { "True" } else { "False" };
             (tf(l, Key::pp_state_ready, &[&daemon]), th.text)
         }
-        None => (state.to_string(), style),
-    };
+        // Daemon threads are harmless at exit (done's colour); others hold the process (warn).
+        None => match (app.ticker.on, app.ticker.daemon) {
+            (false, _) => (t(l, Key::ticker_off).to_string(), th.dim),
+            (true, true) => (t(l, Key::ticker_on_daemon).to_string(), th.done),
+            (true, false) => (t(l, Key::ticker_on_normal).to_string(), th.warn),
+        },
+    }
+}
+
+pub(super) fn ticker(app: &App, area: Rect, buf: &mut Buffer) {
+    let l = app.settings.lang;
+    let th = theme(app);
+    let inner = pane(th, t(l, Key::pane_ticker), area, buf);
+    if inner.height == 0 {
+        return;
+    }
+    let (state, style) = ticker_state(app);
     // The state wraps (a program's says what its process did), leaving a row for the words.
     let said = crate::text::wrap(&state, usize::from(inner.width).max(1));
     // Said whole before any words: what the program's process did is the lesson, the words
@@ -475,6 +503,9 @@ pub(super) fn ticker(app: &App, area: Rect, buf: &mut Buffer) {
     // The newest words that fit, as a terminal printing `end=''` would show them, the newest
     // line at the bottom.
     let (cols, rows) = (usize::from(inner.width), usize::from(inner.height - 1));
+    // Off, the box shows no words: the last ones of a stopped ticker or of a program of
+    // another scene read as if Ping and Pong still printed (tryout, scene 9 onwards).
+    let rows = if app.ticker.shown() { rows } else { 0 };
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
     for w in app.ticker.stream.iter().rev() {
