@@ -221,6 +221,13 @@ impl RunState {
         self.refresh();
     }
 
+    /// How many workshops (child processes) a workshops run starts: one per share of the
+    /// downloads, so fewer than asked for when there are fewer downloads than workshops.
+    pub fn workshops_started(&self) -> usize {
+        let share = workshops::share_size(self.tasks.len(), self.workshops);
+        self.tasks.len().div_ceil(share)
+    }
+
     /// Recompute the plan's facts from the fields they follow from.
     fn refresh(&mut self) {
         let durations = self.durations();

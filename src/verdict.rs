@@ -364,11 +364,21 @@ impl Verdict {
                 Key::verdict_startup,
                 &[&name, &e, &ideal, &percent(share)],
             ),
-            Finding::Busy { share } => tf(
-                lang,
-                Key::verdict_busy,
-                &[&name, &e, &ideal, &percent(share), &f.cores_asked()],
-            ),
+            Finding::Busy { share } => {
+                // Who ran the work: a process run's children are processes, not threads.
+                let who = match f.strategy {
+                    Strategy::Serial | Strategy::Async => Key::busy_who_thread,
+                    Strategy::Threads | Strategy::Custom | Strategy::Pool => Key::busy_who_threads,
+                    Strategy::Process => Key::busy_who_processes,
+                    Strategy::Workshops => Key::busy_who_workshops,
+                };
+                let who = t(lang, who);
+                tf(
+                    lang,
+                    Key::verdict_busy,
+                    &[&name, &e, &ideal, &percent(share), &f.cores_asked(), &who],
+                )
+            }
             Finding::Unexplained => tf(lang, Key::verdict_off, &[&name, &e, &ideal]),
         }
     }
@@ -496,6 +506,34 @@ mod tests {
         );
         // Never "every core was busy" on those numbers.
         assert!(!v.line(Lang::En).contains("every core"));
+        // The process strategy ran child processes, not threads, and serial its one thread:
+        // the line says who got too little (it said "its threads" for processes).
+        for (strategy, en, zh) in [
+            (
+                Strategy::Process,
+                "its child processes got only",
+                "它的子进程只得到",
+            ),
+            (
+                Strategy::Workshops,
+                "its workshops' threads got only",
+                "它各车间的线程只得到",
+            ),
+            (
+                Strategy::Serial,
+                "its one thread got only",
+                "它唯一的线程只得到",
+            ),
+        ] {
+            let v = judge(Figures {
+                strategy,
+                ..f.clone()
+            });
+            assert!(matches!(v.finding, Finding::Busy { .. }), "{v:?}");
+            let (e, z) = both(&v);
+            assert!(e.contains(en) && !e.contains("its threads"), "{e}");
+            assert!(z.contains(zh), "{z}");
+        }
         // The same slow time with all the core time it asked for is not blamed on others.
         f.measured.cpu = Some(25.0);
         assert_eq!(judge(f.clone()).finding, Finding::Unexplained);

@@ -255,8 +255,15 @@ fn crash_text(kind: Kind, lang: Lang) -> String {
         Kind::Pool => tf(lang, Key::crash_panicked_pool, &[&worker]),
         Kind::Async => tf(lang, Key::crash_panicked_async, &[&worker]),
         Kind::Process => tf(lang, Key::crash_killed, &[&worker]),
-        Kind::Workshops => tf(lang, Key::crash_aborted, &[&worker, &2]),
-        _ => tf(lang, Key::crash_panicked, &[&worker]),
+        Kind::Workshops => {
+            // Two downloads or more make two workshops: one other goes on.
+            let others = threadlab::i18n::t(lang, Key::crash_others_one);
+            tf(lang, Key::crash_aborted, &[&worker, &2, &others])
+        }
+        _ => {
+            let see = threadlab::i18n::t(lang, Key::crash_see_key);
+            tf(lang, Key::crash_panicked, &[&worker, &see])
+        }
     }
 }
 

@@ -482,7 +482,17 @@ fn every_strategys_crash_message_is_whole_at_120x40() {
                 | Crash::Aborted { worker, .. } => worker.to_string(),
                 _ => String::new(),
             };
-            let want = threadlab::i18n::tf(lang, *key, &[&worker, &2]);
+            // Outside the lesson a panic points at key 7; two workshops: the other goes on.
+            let third = match key {
+                Key::crash_panicked => threadlab::i18n::t(lang, Key::crash_see_key),
+                Key::crash_unsupported => threadlab::i18n::t(lang, Key::crash_see_key),
+                _ => threadlab::i18n::t(lang, Key::crash_others_one),
+            };
+            let want = match key {
+                Key::crash_unsupported => threadlab::i18n::tf(lang, *key, &[&third]),
+                Key::crash_panicked => threadlab::i18n::tf(lang, *key, &[&worker, &third]),
+                _ => threadlab::i18n::tf(lang, *key, &[&worker, &2, &third]),
+            };
             let want: String = want.split_whitespace().collect();
             assert!(
                 flat.contains(&want),
@@ -1038,5 +1048,63 @@ fn each_scene_shows_only_its_own_stage() {
             !words.contains(&flat(t(lang, Key::pane_downloads))),
             "{words}"
         );
+    }
+}
+
+/// The crash notes say what this run and this lesson hold: scene 1 is not sent to scene 1, and
+/// "the other workshops" are counted (there was one other, or none).
+#[test]
+fn crash_notes_point_where_the_class_is_and_count_the_workshops() {
+    use threadlab::i18n::{t, tf};
+    let flat = |s: &str| s.split_whitespace().collect::<String>();
+    for lang in [Lang::En, Lang::Zh] {
+        let note = |app: &App| {
+            let words = screen_words(app);
+            let left: Vec<String> = (words.lines())
+                .map(|l| l.chars().take(80).collect::<String>())
+                .collect();
+            flat(&left.concat().replace(['│', '└', '┘', '┌', '┐', '─'], " "))
+        };
+        // Scene 1, the contrast its card asks for: 2, Enter, x.
+        let mut app = lesson_app();
+        app.settings.lang = lang;
+        threadlab::runner::feed(&mut app, Event::Resize(120, 40));
+        press(&mut app, KeyCode::Char('2'));
+        press(&mut app, KeyCode::Enter);
+        app.update(Event::Crashed(panicked("Thread-2")));
+        let here = tf(
+            lang,
+            Key::crash_panicked,
+            &[&"Thread-2", &t(lang, Key::crash_see_here)],
+        );
+        assert!(note(&app).contains(&flat(&here)), "{}", note(&app));
+        assert!(!note(&app).contains(&flat(&tf(lang, Key::crash_see_scene, &[&1]))));
+        // A later scene of threads points back at scene 1 by its number.
+        press(&mut app, KeyCode::PageDown);
+        press(&mut app, KeyCode::PageDown);
+        press(&mut app, KeyCode::Enter);
+        app.update(Event::Crashed(panicked("Thread-2")));
+        let back = tf(lang, Key::crash_see_scene, &[&1]);
+        assert!(note(&app).contains(&flat(&back)), "{}", note(&app));
+        // Workshops: one, two and three of them, as this run started them.
+        for (k, others) in [
+            (1, t(lang, Key::crash_others_none).to_string()),
+            (2, t(lang, Key::crash_others_one).to_string()),
+            (3, tf(lang, Key::crash_others_n, &[&2])),
+        ] {
+            let mut app = lesson_app();
+            app.settings.lang = lang;
+            app.settings.procs.workshops = k;
+            threadlab::runner::feed(&mut app, Event::Resize(120, 40));
+            press(&mut app, KeyCode::Enter);
+            assert_eq!(app.run.as_ref().unwrap().state.workshops_started(), k);
+            app.update(Event::Crashed(Crash::Aborted {
+                worker: "pid 43/t1".into(),
+                pid: 43,
+                tasks: vec![0],
+            }));
+            let want = tf(lang, Key::crash_aborted, &[&"pid 43/t1", &1, &others]);
+            assert!(note(&app).contains(&flat(&want)), "{k}: {}", note(&app));
+        }
     }
 }

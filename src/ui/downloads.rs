@@ -234,12 +234,42 @@ fn crash_note(app: &App) -> Option<String> {
         {
             tf(l, Key::crash_panicked_async, &[worker])
         }
-        Crash::Panicked { worker, .. } => tf(l, Key::crash_panicked, &[worker]),
+        Crash::Panicked { worker, .. } => {
+            tf(l, Key::crash_panicked, &[worker, &workshops_pointer(app)])
+        }
         Crash::Killed { worker, .. } => tf(l, Key::crash_killed, &[worker]),
-        Crash::Aborted { worker, tasks, .. } => tf(l, Key::crash_aborted, &[worker, &tasks.len()]),
+        Crash::Aborted { worker, tasks, .. } => {
+            // The workshops this run started, not "the other workshops" whatever their number.
+            let started = (app.run.as_ref()).map_or(0, |r| r.state.workshops_started());
+            let others = match started.saturating_sub(1) {
+                0 => t(l, Key::crash_others_none).to_string(),
+                1 => t(l, Key::crash_others_one).to_string(),
+                n => tf(l, Key::crash_others_n, &[&n]),
+            };
+            tf(l, Key::crash_aborted, &[worker, &tasks.len(), &others])
+        }
         Crash::NothingRunning => t(l, Key::crash_nothing).to_string(),
-        Crash::Unsupported => t(l, Key::crash_unsupported).to_string(),
+        Crash::Unsupported => tf(l, Key::crash_unsupported, &[&workshops_pointer(app)]),
     })
+}
+
+/// Where the class sees a crash that takes a whole process down: this scene (its workshops
+/// run), the lesson's workshops scene by its number, or key 7 outside a lesson that has one.
+fn workshops_pointer(app: &App) -> String {
+    use crate::engine::Strategy;
+    use crate::i18n::tf;
+    let l = app.settings.lang;
+    let Some(lesson) = &app.lesson else {
+        return t(l, Key::crash_see_key).to_string();
+    };
+    let is_workshops = |s: &crate::lesson::Scene| s.preset.strategy == Some(Strategy::Workshops);
+    if is_workshops(lesson.scene()) {
+        return t(l, Key::crash_see_here).to_string();
+    }
+    match lesson.scenes.iter().position(is_workshops) {
+        Some(i) => tf(l, Key::crash_see_scene, &[&(i + 1)]),
+        None => t(l, Key::crash_see_key).to_string(),
+    }
 }
 
 fn draw_row(
