@@ -260,6 +260,18 @@ pub struct Program {
     pub samples: usize,
     /// The latest instant anything happened: the screen's "now" when nothing else moves it.
     pub now: f64,
+    /// Every name a thread has had: the first process that used it, and whether another did too.
+    names: HashMap<String, (u32, bool)>,
+}
+
+/// Note that a thread of `pid` is called `name`.
+fn register(names: &mut HashMap<String, (u32, bool)>, name: &str, pid: u32) {
+    match names.get_mut(name) {
+        Some((first, shared)) => *shared |= *first != pid,
+        None => {
+            names.insert(name.to_string(), (pid, false));
+        }
+    }
 }
 
 impl Program {
@@ -299,6 +311,7 @@ impl Program {
             root_exec_at: spawned_at,
             samples: 0,
             now: spawned_at,
+            names: HashMap::new(),
         }
     }
 
@@ -387,6 +400,12 @@ impl Program {
     pub fn thread_name(&self, pid: u32, tid: u32) -> String {
         self.thread(pid, tid)
             .map_or_else(|| format!("tid {tid}"), |t| t.name.clone())
+    }
+
+    /// Whether threads of two processes have been called `name` (workshops' `MainThread`s and
+    /// pool workers): a row that names one must say which process it is in.
+    pub fn name_shared(&self, name: &str) -> bool {
+        self.names.get(name).is_some_and(|(_, shared)| *shared)
     }
 
     fn ensure_process(&mut self, pid: u32, ppid: u32, at: f64) -> usize {
@@ -544,6 +563,7 @@ impl Program {
                 let t = self.ensure_thread(s.pid, s.tid, s.t);
                 let th = &mut self.threads[t];
                 th.name = name.clone();
+                register(&mut self.names, &name, s.pid);
                 th.probed = true;
                 th.main = true;
                 th.start = s.t;
@@ -563,6 +583,7 @@ impl Program {
                 let t = self.ensure_thread(s.pid, s.tid, s.t);
                 let th = &mut self.threads[t];
                 th.name = name.clone();
+                register(&mut self.names, &name, s.pid);
                 th.daemon = daemon;
                 th.class = class;
                 th.target = target;
@@ -718,6 +739,7 @@ impl Program {
                         th.killed = true;
                         th.daemon |= a.daemon;
                         if !a.name.is_empty() {
+                            register(&mut self.names, &a.name, s.pid);
                             th.name = a.name;
                         }
                         killed.push(th.name.clone());
@@ -961,8 +983,9 @@ impl Program {
             for ts in &ps.threads {
                 let t = self.ensure_thread(ps.pid, ts.tid, at);
                 let th = &mut self.threads[t];
-                if !th.probed {
+                if !th.probed && th.name != ts.comm {
                     th.name = ts.comm.clone();
+                    register(&mut self.names, &ts.comm, ps.pid);
                 }
                 if th.last_cpu.is_none() {
                     // First seen now, and not in the sweep before: it began since then, with

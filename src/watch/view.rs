@@ -14,6 +14,8 @@ use ratatui::widgets::{Block, Borders, Widget};
 
 /// Width of the side panel with the timing, when the screen is wide enough for one.
 const SIDE: u16 = 38;
+/// The fewest cells a wait's bar keeps when the thread's column would take them.
+const MIN_BAR: usize = 10;
 
 /// What to draw: the program, the screen's language and colours, and the time to draw it at.
 pub struct WatchView<'a> {
@@ -252,19 +254,24 @@ impl WatchView<'_> {
             return;
         }
         let w = inner.width as usize;
-        let label_w = (p.waits.iter().map(|w| width(&w.label)).max().unwrap_or(4)).clamp(4, 28);
-        let who_w = (p.waits.iter())
-            .map(|x| width(&p.thread_name(x.pid, x.tid)))
+        let rows = inner.height as usize;
+        // The latest rows when they do not all fit: what is happening now matters most. Only
+        // they are measured: a frame costs the rows it shows, however many waits the run had.
+        let shown = &p.waits[p.waits.len().saturating_sub(rows)..];
+        let owners: Vec<(String, Option<String>)> = shown.iter().map(|x| self.owner(x)).collect();
+        let label_w = (shown.iter().map(|w| width(&w.label)).max().unwrap_or(4)).clamp(4, 28);
+        let figures_w = 16;
+        // The thread's column as wide as its names, up to where the bars would get too short.
+        let who_room = w.saturating_sub(label_w + figures_w + 4 + MIN_BAR).max(4);
+        let who_w = (owners.iter())
+            .map(|(name, pid)| width(name) + pid.as_deref().map_or(0, width))
             .max()
             .unwrap_or(4)
-            .clamp(4, 26);
-        let figures_w = 16;
+            .clamp(4, 40)
+            .min(who_room);
         let bar_w = w.saturating_sub(label_w + who_w + figures_w + 4);
-        let rows = inner.height as usize;
-        // The latest rows when they do not all fit: what is happening now matters most.
-        let skip = p.waits.len().saturating_sub(rows);
         let now = self.shown_now();
-        for (i, wait) in p.waits.iter().skip(skip).take(rows).enumerate() {
+        for (i, (wait, (name, pid))) in shown.iter().zip(&owners).enumerate() {
             let y = inner.y + i as u16;
             let (frac, style, figures) = self.wait_state(wait, now);
             let mut x = inner.x + 1;
@@ -288,9 +295,22 @@ impl WatchView<'_> {
                 style,
             );
             x += 1;
-            let who = clean(&p.thread_name(wait.pid, wait.tid));
-            self.put(buf, x, y, &who, inner.right().saturating_sub(x), th.muted);
+            // When the column is short, the name gives way and the pid that tells it apart stays.
+            let room = inner.right().saturating_sub(x);
+            let pid = pid.as_deref().unwrap_or("");
+            let name_room = room.saturating_sub(width(pid) as u16);
+            x = self.put(buf, x, y, &clean(name), name_room, th.muted);
+            self.put(buf, x, y, pid, inner.right().saturating_sub(x), th.muted);
         }
+    }
+
+    /// The thread a wait is on, by name, and when threads of two processes share that name
+    /// (each workshop has a `ThreadPoolExecutor-0_0`), the words that say its process.
+    fn owner(&self, w: &Wait) -> (String, Option<String>) {
+        let name = self.program.thread_name(w.pid, w.tid);
+        let pid = (self.program.name_shared(&name))
+            .then(|| tf(self.lang, Key::watch_thread_in_process, &[&w.pid]));
+        (name, pid)
     }
 
     /// How full a wait's bar is, its colour and its figures.
@@ -851,6 +871,65 @@ mod tests {
             (&view).render(buf.area, &mut buf);
             if (w, h) == (40, 10) {
                 assert!(text(&buf).contains("threadlab watch"), "{}", text(&buf));
+            }
+        }
+    }
+
+    #[test]
+    fn wait_rows_name_the_process_only_when_two_share_a_thread_name() {
+        // workshops.py: two processes, each with a pool whose first worker has the same name.
+        let mut lines = vec![
+            r#"{"v":1,"ev":"hello","t":1.0,"pid":10,"tid":10,"name":"MainThread","python":"3.11.7","gil":true,"cpus":2}"#.to_string(),
+        ];
+        for (pid, file) in [(21, "a.pdf"), (22, "b.pdf")] {
+            lines.push(format!(r#"{{"v":1,"ev":"hello","t":1.0,"pid":{pid},"tid":{pid},"ppid":10,"name":"MainThread","python":"3.11.7","gil":true,"cpus":2}}"#));
+            lines.push(format!(r#"{{"v":1,"ev":"thread_start","t":1.1,"pid":{pid},"tid":{},"name":"ThreadPoolExecutor-0_0"}}"#, pid + 100));
+            lines.push(format!(r#"{{"v":1,"ev":"sleep","t":1.2,"pid":{pid},"tid":{},"d":3,"fn":"download","args":[["filename","{file}"]]}}"#, pid + 100));
+        }
+        lines.push(
+            r#"{"v":1,"ev":"thread_start","t":1.1,"pid":21,"tid":140,"name":"Thread-1 (count)"}"#
+                .to_string(),
+        );
+        lines.push(r#"{"v":1,"ev":"sleep","t":1.2,"pid":21,"tid":140,"d":3,"fn":"count","args":[["what","c.pdf"]]}"#.to_string());
+        let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let p = program(&lines);
+        let theme = Theme::default();
+        for (lang, a, b) in [
+            (
+                Lang::En,
+                "ThreadPoolExecutor-0_0 (pid 21)",
+                "ThreadPoolExecutor-0_0 (pid 22)",
+            ),
+            (
+                Lang::Zh,
+                "ThreadPoolExecutor-0_0（进程 21）",
+                "ThreadPoolExecutor-0_0（进程 22）",
+            ),
+        ] {
+            for (w, h) in [(120, 40), (80, 24)] {
+                let view = WatchView {
+                    program: &p,
+                    lang,
+                    theme: &theme,
+                    now: 1.5,
+                    back: false,
+                };
+                let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
+                (&view).render(buf.area, &mut buf);
+                let screen = text(&buf);
+                // Without spaces: a wide character's second cell reads as one here.
+                let row = |file: &str| {
+                    (screen.lines())
+                        .find(|l| l.contains(file))
+                        .unwrap_or_else(|| panic!("no {file} row at {w}×{h}:\n{screen}"))
+                        .replace(' ', "")
+                };
+                let (a, b) = (a.replace(' ', ""), b.replace(' ', ""));
+                assert!(row("a.pdf").contains(&a), "{w}×{h}:\n{screen}");
+                assert!(row("b.pdf").contains(&b), "{w}×{h}:\n{screen}");
+                // A name only one process uses needs no pid.
+                let c = row("c.pdf");
+                assert!(c.contains("Thread-1(count)") && !c.contains("21"), "{c}");
             }
         }
     }
