@@ -391,6 +391,8 @@ impl WatchView<'_> {
         let cut = rows > usize::from(last.saturating_sub(inner.y));
         let stop = if cut { last.saturating_sub(1) } else { last };
         let mut drawn = 0;
+        // Which of the four shades the drawn lanes use (bit l for level l).
+        let mut shades = 0u8;
         'out: for proc_ in procs {
             if y >= stop {
                 break;
@@ -416,7 +418,7 @@ impl WatchView<'_> {
                 let name = pad(&clean(&thread.name), label_w - 2);
                 let style = if thread.probed { th.text } else { th.muted };
                 self.put(buf, inner.x + 3, y, &name, label_w as u16 - 2, style);
-                self.lane(buf, lane_x, y, lane_w, thread, (t0, t1));
+                shades |= self.lane(buf, lane_x, y, lane_w, thread, (t0, t1));
                 y += 1;
             }
         }
@@ -435,7 +437,9 @@ impl WatchView<'_> {
         // the least needed go first (dots that are no mark at all, then the shades' range).
         let g = &th.glyphs;
         let killed = if th.ascii { 'x' } else { '✕' };
-        // (text, which goes first when short of room: higher goes sooner, 0 never)
+        // (text, which goes first when short of room: higher goes sooner, 0 never). The part
+        // shades stay whenever a lane on screen uses one: a lane's cells must be explained.
+        let part = if shades & 0b0111 != 0 { 0 } else { 2 };
         let mut parts: Vec<(String, u8)> = vec![
             (tf(lang, Key::watch_legend_on, &[&g.on_core[3]]), 0),
             (
@@ -444,7 +448,7 @@ impl WatchView<'_> {
                     Key::watch_legend_part,
                     &[&String::from_iter(&g.on_core[..3])],
                 ),
-                2,
+                part,
             ),
         ];
         if !p.waits.is_empty() {
@@ -502,7 +506,8 @@ impl WatchView<'_> {
         s
     }
 
-    /// One thread's lane from `t0` to `t1`: on a core, sleeping, alive, or not there.
+    /// One thread's lane from `t0` to `t1`: on a core, sleeping, alive, or not there. Returns
+    /// which shades of "on a core" it drew (bit l for level l), for the legend.
     fn lane(
         &self,
         buf: &mut Buffer,
@@ -511,9 +516,10 @@ impl WatchView<'_> {
         w: u16,
         thread: &Thread,
         (t0, t1): (f64, f64),
-    ) {
+    ) -> u8 {
+        let mut shades = 0u8;
         if w == 0 {
-            return;
+            return shades;
         }
         let (th, p) = (self.theme, self.program);
         let g = &th.glyphs;
@@ -553,7 +559,10 @@ impl WatchView<'_> {
             let before = waits.partition_point(|&(start, _)| start < b);
             let sleeping = before > 0 && waits[before - 1].1 > a;
             let (c, style) = match on_core_level(thread.share(a, b)) {
-                Some(l) => (g.on_core[l], th.running),
+                Some(l) => {
+                    shades |= 1 << l;
+                    (g.on_core[l], th.running)
+                }
                 None if sleeping => (g.waiting, th.accent),
                 None => (g.track, th.dim),
             };
@@ -566,6 +575,7 @@ impl WatchView<'_> {
                 .set_char(if th.ascii { 'x' } else { '✕' }) // as the legend says
                 .set_style(th.failed);
         }
+        shades
     }
 
     /// The run's figures, label and value, as the panel shows them.
@@ -930,6 +940,71 @@ mod tests {
                 // A name only one process uses needs no pid.
                 let c = row("c.pdf");
                 assert!(c.contains("Thread-1(count)") && !c.contains("21"), "{c}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_shades_a_lane_uses_keep_their_legend_on_a_small_screen() {
+        // A daemon that computed half the time, killed at exit, beside a thread that slept: the
+        // legend has more to say than 80 columns hold.
+        let mut p = program(&[
+            r#"{"v":1,"ev":"hello","t":1.0,"pid":10,"tid":10,"name":"MainThread","python":"3.11.7","gil":true,"cpus":2,"thread_cpu":0.0}"#,
+            r#"{"v":1,"ev":"thread_start","t":1.0,"pid":10,"tid":11,"name":"Thread-1 (spin)","daemon":true}"#,
+            r#"{"v":1,"ev":"sleep","t":1.0,"pid":10,"tid":10,"d":10,"fn":"main","args":[["what","nap"]]}"#,
+        ]);
+        for at in [1.0, 2.0] {
+            let threads = vec![crate::watch::sampler::ThreadSample {
+                tid: 11,
+                comm: "python3".into(),
+                cpu: 0.5 * (at - 1.0),
+            }];
+            p.apply(Input::Samples {
+                at,
+                procs: vec![crate::watch::sampler::ProcSample {
+                    pid: 10,
+                    ppid: 1,
+                    cpu: 0.5 * (at - 1.0),
+                    threads,
+                }],
+                idle: None,
+            });
+        }
+        let exit = r#"{"v":1,"ev":"exit","t":2.0,"pid":10,"tid":10,"alive":[{"tid":11,"name":"Thread-1 (spin)","daemon":true}]}"#;
+        let (stamp, event) = parse(exit.as_bytes()).unwrap();
+        p.apply(Input::Probe {
+            received: 2.0,
+            stamp,
+            event,
+        });
+        let theme = Theme::default();
+        for (lang, part) in [(Lang::En, "░▒▓ part of the time"), (Lang::Zh, "部分时间")] {
+            for (w, h) in [(80, 24), (120, 40)] {
+                let view = WatchView {
+                    program: &p,
+                    lang,
+                    theme: &theme,
+                    now: 2.0,
+                    back: false,
+                };
+                let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
+                (&view).render(buf.area, &mut buf);
+                let screen = text(&buf);
+                let lane = (screen.lines())
+                    .find(|l| l.contains("Thread-1 (spin)"))
+                    .unwrap_or_else(|| panic!("no lane:\n{screen}"));
+                assert!(
+                    lane.contains('▒'),
+                    "half a core is the middle shade: {lane}"
+                );
+                let legend = (screen.lines())
+                    .find(|l| l.contains('█') && l.contains('✕'))
+                    .unwrap_or_else(|| panic!("no legend at {w}×{h}:\n{screen}"))
+                    .replace(' ', "");
+                assert!(
+                    legend.contains(&part.replace(' ', "")),
+                    "{w}×{h}: the shades are not explained:\n{screen}"
+                );
             }
         }
     }
