@@ -35,8 +35,8 @@ pub struct TaskState {
     pub reason: Option<crate::engine::Failure>,
 }
 
-/// What follows from a run's plan alone, computed once when it starts (and again only when the
-/// cores it may use change), so no event and no frame recomputes it.
+/// What follows from a run's plan alone, computed once when it starts (a run keeps the cores it
+/// started on), so no event and no frame recomputes it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Facts {
     /// Serial time: the sum of the durations.
@@ -101,7 +101,8 @@ pub struct RunState {
     pub elapsed: Option<f64>,
     /// Whether the downloads wait or compute.
     pub workload: Workload,
-    /// CPU cores the process may use, which bound `cpu` work; set it again when `k` changes them.
+    /// CPU cores the run was planned for and ran on, which bound `cpu` work (`k` during a run
+    /// waits for the next one).
     pub cores: usize,
     /// Workshops: K processes of M threads (the defaults unless built with [`RunState::for_plan`]).
     pub workshops: usize,
@@ -213,12 +214,6 @@ impl RunState {
         state.workshop_threads = procs.workshop_threads;
         state.refresh();
         state
-    }
-
-    /// The cores the run may use from now on changed: its ideal changes with them.
-    pub fn set_cores(&mut self, cores: usize) {
-        self.cores = cores;
-        self.refresh();
     }
 
     /// How many workshops (child processes) a workshops run starts: one per share of the

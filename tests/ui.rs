@@ -53,11 +53,15 @@ fn key(app: &mut App, c: char) -> Vec<Command> {
     )))
 }
 
-fn enter(app: &mut App) -> u64 {
-    let cmds = app.update(Event::Key(KeyEvent::new(
+fn enter_cmds(app: &mut App) -> Vec<Command> {
+    app.update(Event::Key(KeyEvent::new(
         KeyCode::Enter,
         KeyModifiers::NONE,
-    )));
+    )))
+}
+
+fn enter(app: &mut App) -> u64 {
+    let cmds = enter_cmds(app);
     match cmds.as_slice() {
         [Command::StartRun { id, .. }] => *id,
         other => panic!("Enter did not start a run: {other:?}"),
@@ -515,7 +519,14 @@ fn cpu_work_on_one_core_and_async() {
     // Work done against work needed, and the time it took apart: never `2.0/3.0s`.
     assert!(s.contains("cpu  0.7/3.0s wall  2.0s"), "{s}");
     insta::assert_snapshot!("cpu_one_core", s);
-    assert_eq!(key(&mut a, 'k'), [Command::SetCores(2)]);
+    // Mid-run, k is for the next run: the run keeps its one core and its ideal.
+    assert_eq!(key(&mut a, 'k'), []);
+    assert_eq!(a.hint, Some(Key::hint_cores_next_run));
+    assert_eq!(a.run.as_ref().map(|r| r.state.ideal()), Some(10.0));
+    assert!(matches!(
+        enter_cmds(&mut a)[..],
+        [Command::SetCores(2), Command::StartRun { .. }]
+    ));
 
     let mut b = app(Lang::En);
     key(&mut b, '6');
@@ -2107,4 +2118,114 @@ fn the_daemon_scene_keeps_rows_of_words_under_its_state_at_every_size() {
         }
         insta::assert_snapshot!(format!("sizes_daemon_{l}"), at_sizes(&mut a));
     }
+}
+
+/// The lesson card's rows under the scene's title, joined into one line of words.
+fn card_words(s: &str) -> String {
+    let rows: Vec<&str> = (s.lines())
+        .skip_while(|l| !l.contains("Scene ") && !l.contains("第 "))
+        .skip(1)
+        .take_while(|l| !l.starts_with('└'))
+        .map(|l| l.split('│').nth(1).unwrap_or(""))
+        .collect();
+    rows.join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `k` after a finished cpu run changes the next run's cores, never the figures of the run on
+/// screen: its ideal stays the one of the cores it ran on, and the status line says so.
+#[test]
+fn k_after_a_cpu_run_leaves_its_figures_for_the_next_run() {
+    for lang in [Lang::En, Lang::Zh] {
+        let mut a = cpu_run_sampled(lang, Look::default(), 2);
+        let bound = threadlab::i18n::tf(lang, Key::ideal_cores, &[&2]);
+        let before = screen(&a, 120, 40);
+        assert!(before.contains(&bound), "{before}");
+        assert_eq!(key(&mut a, 'k'), [Command::SetCores(1)]);
+        assert_eq!(a.cores, 1);
+        assert_eq!(a.run.as_ref().map(|r| r.state.cores), Some(2));
+        let after = screen(&a, 120, 40);
+        assert!(after.contains(&bound), "{after}");
+        let one = threadlab::i18n::tf(lang, Key::ideal_cores, &[&1]);
+        assert!(!after.contains(&one), "{after}");
+        assert_eq!(a.hint, Some(Key::hint_cores_shown_run));
+        let said = threadlab::i18n::t(lang, Key::hint_cores_shown_run);
+        let head: String = said.chars().take(20).collect();
+        assert!(after.contains(&head), "{after}");
+        // Back to the cores it ran on: nothing to explain.
+        assert_eq!(key(&mut a, 'k'), [Command::SetCores(2)]);
+        assert_eq!(a.hint, None);
+    }
+}
+
+/// Scene 2 (threads computing on one core): `k` during the run waits for the next run, says so,
+/// and the card concludes from the one core the run had, exactly as without the key.
+#[test]
+fn k_during_scene_2s_run_applies_to_the_next_run_and_the_card_keeps_its_conclusion() {
+    let finished_card = |press_k: bool| {
+        let mut a = app(Lang::Zh);
+        a.open_lesson();
+        a.update(Event::Key(KeyEvent::new(
+            KeyCode::PageDown,
+            KeyModifiers::NONE,
+        )));
+        assert_eq!(a.cores, 1, "scene 2 runs on one core");
+        let id = enter(&mut a);
+        if press_k {
+            assert_eq!(key(&mut a, 'k'), [], "no core moves under the run");
+            assert_eq!(a.hint, Some(Key::hint_cores_next_run));
+            let s = screen(&a, 120, 40);
+            let said = threadlab::i18n::t(Lang::Zh, Key::hint_cores_next_run);
+            let head: String = said.chars().take(12).collect();
+            assert!(s.contains(&head), "{s}");
+            assert_eq!(a.run.as_ref().map(|r| r.state.cores), Some(1));
+        }
+        // The run's end puts the new cores in force, for whatever runs next.
+        let mut after_end = Vec::new();
+        for (task, end) in [9.0, 10.0, 9.0].into_iter().enumerate() {
+            let worker: Arc<str> = format!("Thread-{}", task + 1).into();
+            let events = [
+                WorkerEvent::Started {
+                    task,
+                    worker: worker.clone(),
+                    at: 0.0,
+                },
+                WorkerEvent::Finished {
+                    task,
+                    worker,
+                    at: end,
+                    took: end,
+                },
+            ];
+            for event in events {
+                a.update(Event::Worker(RunEvent { run: id, event }));
+            }
+        }
+        after_end.extend(a.update(Event::Worker(RunEvent {
+            run: id,
+            event: WorkerEvent::RunFinished { elapsed: 10.0 },
+        })));
+        a.update(Event::Tick { now: 10.0 });
+        if press_k {
+            assert_eq!(after_end, [Command::SetCores(2)]);
+        } else {
+            assert_eq!(after_end, []);
+        }
+        let s = screen(&a, 120, 40);
+        let words = card_words(&s);
+        let verdict: String = (words.split('→').nth(1).unwrap_or_default())
+            .split("PgDn")
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        assert!(!verdict.is_empty(), "{s}");
+        (verdict, s)
+    };
+    let (plain, _) = finished_card(false);
+    let (with_k, s) = finished_card(true);
+    assert_eq!(with_k, plain, "{s}");
+    assert!(!with_k.contains("5.5"), "{s}");
 }

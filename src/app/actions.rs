@@ -172,14 +172,34 @@ impl App {
         vec![Command::Crash]
     }
 
-    /// `k`: one core or all of them.
+    /// `k`: one core or all of them, for the next run. A run under way keeps the cores it
+    /// started on: its threads, its children and its ideal were planned for them, and moving
+    /// them midway would leave figures that no single setting explains.
     fn toggle_cores(&mut self) -> Vec<Command> {
         self.cores = if self.cores == 1 { self.all_cores } else { 1 };
-        if let Some(r) = &mut self.run {
-            // The ideal of a run under way changes with the cores it may use from now on.
-            r.state.set_cores(self.cores);
+        if self.is_running() {
+            self.hint = Some(Key::hint_cores_next_run);
+            return vec![];
         }
-        vec![Command::SetCores(self.cores)]
+        if self
+            .run
+            .as_ref()
+            .is_some_and(|r| r.state.cores != self.cores)
+        {
+            // The finished run's figures stay those of the cores it ran on: say whose they are.
+            self.hint = Some(Key::hint_cores_shown_run);
+        }
+        self.apply_cores().into_iter().collect()
+    }
+
+    /// Restrict the process to the cores of the `k` setting, unless a run is under way (it
+    /// keeps its own) or they are in force already.
+    pub(super) fn apply_cores(&mut self) -> Option<Command> {
+        if self.is_running() || self.applied_cores == self.cores {
+            return None;
+        }
+        self.applied_cores = self.cores;
+        Some(Command::SetCores(self.cores))
     }
 
     /// `n`: new durations for the same downloads; the run and the results go with the old ones.

@@ -64,10 +64,8 @@ impl App {
                 CoresSetting::One => 1,
                 CoresSetting::All => self.all_cores,
             };
-            if n != self.cores {
-                self.cores = n;
-                cmds.push(Command::SetCores(n));
-            }
+            self.cores = n;
+            cmds.extend(self.apply_cores());
         }
         if let Some(daemon) = p.ping_pong.filter(|_| !held.ticker) {
             // The program's threads take the flag when Enter starts them.

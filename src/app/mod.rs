@@ -45,9 +45,12 @@ pub(crate) const TICKER_WORDS: usize = 120;
 pub struct App {
     /// The class's choices, as the command line set them and the keys changed them since.
     pub settings: Settings,
-    /// CPU cores the process runs on, and how many the machine has.
+    /// CPU cores the next run uses (the `k` setting), and how many the machine has.
     pub cores: usize,
     pub all_cores: usize,
+    /// Cores the process is restricted to now: `k` during a run changes only [`App::cores`],
+    /// and this follows when no run is under way (a run keeps the cores it started on).
+    applied_cores: usize,
     /// The run's worker threads as last sampled, for the context-switch table.
     pub switches: Vec<ThreadInfo>,
     /// Resident memory as last sampled, in bytes.
@@ -159,6 +162,7 @@ impl App {
             settings,
             cores,
             all_cores,
+            applied_cores: cores,
             switches: Vec::new(),
             rss: None,
             notice: None,

@@ -8,6 +8,10 @@ use std::sync::Arc;
 
 impl App {
     pub(super) fn start_run(&mut self) -> Vec<Command> {
+        // The new run starts on the cores of the `k` setting, set before its first thread (a
+        // run it replaces is stopped by StartRun anyway).
+        self.run = None;
+        let mut cmds: Vec<Command> = self.apply_cores().into_iter().collect();
         let id = self.next_run;
         self.next_run += 1;
         let state = self.plan_state();
@@ -31,10 +35,11 @@ impl App {
         self.crash_note = None;
         // A new run's threads: the last run's finished ones leave the switch table now.
         self.switches.clear();
-        vec![Command::StartRun {
+        cmds.push(Command::StartRun {
             id,
             plan: self.settings.plan_of(self.tasks.clone()),
-        }]
+        });
+        cmds
     }
 
     /// Stop the run under way, if any, and forget it (a stopped run never reports that it
@@ -47,7 +52,10 @@ impl App {
         self.run = None;
         self.paused = false;
         self.steps_pending = 0;
-        vec![Command::StopRun]
+        // Cores chosen with `k` during the run take effect once it has stopped.
+        let mut cmds = vec![Command::StopRun];
+        cmds.extend(self.apply_cores());
+        cmds
     }
 
     /// Take the run off the screen, finished or not: [`App::stop_run`], then forget a finished
@@ -165,6 +173,8 @@ impl App {
                 self.settings.strategy = next;
                 return self.start_run();
             }
+            // Cores chosen with `k` during the run take effect now that it is over.
+            return self.apply_cores().into_iter().collect();
         }
         vec![]
     }
