@@ -2229,3 +2229,79 @@ fn k_during_scene_2s_run_applies_to_the_next_run_and_the_card_keeps_its_conclusi
     assert_eq!(with_k, plain, "{s}");
     assert!(!with_k.contains("5.5"), "{s}");
 }
+
+/// At 80×24 a crash message or the card's "your change holds" left the timeline two rows, which
+/// went to "+3 more workers" and the axis: not one lane showed, and "more" was said of none
+/// (tryout). Now lanes come first: scene 1 after x, mid-run and finished, and scene 7 after -,
+/// show lanes with their workers' names, and "more" only under a lane or on the border.
+#[test]
+fn at_80x24_a_crash_or_a_held_change_leaves_the_timeline_its_lanes() {
+    use threadlab::engine::Crash;
+    let more_words = |lang| match lang {
+        Lang::En => "more workers",
+        Lang::Zh => "个工人",
+    };
+    let check = |a: &App, lang: Lang, worker: &str, what: &str| -> String {
+        let s = screen(a, 80, 24);
+        let tl = timeline_rows(&s);
+        let lanes = (tl.lines()).filter(|r| r.contains(worker)).count();
+        assert!(lanes >= 1, "{what}: no lane\n{s}");
+        // "More" never stands alone: a lane is above it.
+        for (i, row) in tl.lines().enumerate() {
+            if row.contains(more_words(lang)) && !row.starts_with('┌') {
+                let above = tl.lines().nth(i - 1).unwrap();
+                assert!(above.contains(worker), "{what}: more under no lane\n{tl}");
+            }
+        }
+        s
+    };
+    for lang in [Lang::En, Lang::Zh] {
+        let l = format!("{lang:?}").to_lowercase();
+        let mut a = scene(lang, 1);
+        threadlab::runner::feed(&mut a, Event::Resize(80, 24));
+        let id = enter(&mut a);
+        play(&mut a, id, -1.0, 1.0);
+        assert_eq!(key(&mut a, 'x'), [Command::Crash]);
+        a.update(Event::Crashed(Crash::Aborted {
+            worker: "pid 2000/t1".into(),
+            pid: 2000,
+            tasks: vec![0, 1],
+        }));
+        for task in [0, 1] {
+            let event = WorkerEvent::Failed {
+                task,
+                worker: format!("pid 2000/t{}", task + 1).into(),
+                at: 1.0,
+                reason: Failure::Signal(6),
+            };
+            a.update(Event::Worker(RunEvent { run: id, event }));
+        }
+        let mid = check(&a, lang, "pid 2000/t", "scene 1 after x");
+        // The other workshop finishes its download; the run ends.
+        for event in [
+            WorkerEvent::Finished {
+                task: 2,
+                worker: "pid 2001/t1".into(),
+                at: 3.0,
+                took: 3.0,
+            },
+            WorkerEvent::RunFinished { elapsed: 3.0 },
+        ] {
+            a.update(Event::Worker(RunEvent { run: id, event }));
+        }
+        a.update(Event::Tick { now: 3.0 });
+        assert!(a.run.as_ref().unwrap().state.is_finished());
+        let done = check(&a, lang, "pid 2000/t", "scene 1 finished");
+
+        let mut a = scene(lang, 7);
+        threadlab::runner::feed(&mut a, Event::Resize(80, 24));
+        key(&mut a, '-');
+        let id = enter(&mut a);
+        play(&mut a, id, -1.0, 1.0);
+        let pool = check(&a, lang, "pool-", "scene 7 after -");
+        insta::assert_snapshot!(
+            format!("timeline_80x24_{l}"),
+            format!("{mid}──── finished ────\n{done}──── scene 7 after - ────\n{pool}")
+        );
+    }
+}

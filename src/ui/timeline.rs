@@ -31,8 +31,24 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
         | Strategy::Pool
         | Strategy::Async => Key::pane_timeline,
     };
-    let inner = pane(th, t(app.settings.lang, title), area, buf);
-    if inner.height < 2 || inner.width < 8 {
+    let title = t(app.settings.lang, title);
+    let inner = Rect::new(
+        area.x.saturating_add(1),
+        area.y.saturating_add(1),
+        area.width.saturating_sub(2),
+        area.height.saturating_sub(2),
+    );
+    let rows = Rows::of(app.run.as_ref().map_or(0, |r| r.lanes.len()), inner.height);
+    // A pane with one row says on its border how many lanes it left out: its only row is a lane.
+    let title = match rows.more {
+        n if n > 0 && !rows.more_row => {
+            let more = tf(app.settings.lang, Key::more_lanes, &[&n]);
+            format!("{title} · {more}")
+        }
+        _ => title.to_string(),
+    };
+    let inner = pane(th, &title, area, buf);
+    if inner.height == 0 || inner.width < 8 {
         return;
     }
     let Some(run) = &app.run else {
@@ -55,12 +71,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
             .floor()
             .clamp(0.0, track_w as f64) as u16
     };
-    let rows = inner.height as usize - 1; // the last row is the axis
-    let shown = if run.lanes.len() > rows {
-        rows - 1
-    } else {
-        run.lanes.len()
-    };
+    let shown = rows.lanes;
     let track = String::from_iter(std::iter::repeat_n(g.track, track_w as usize));
     // Only the lanes on screen are drawn, each with the downloads its worker ran.
     let mut estimated = false;
@@ -111,13 +122,12 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
             segment(app, ts, (track_x + a, y), b - a, buf);
         }
     }
-    if run.lanes.len() > shown {
-        let more = tf(
-            app.settings.lang,
-            Key::more_lanes,
-            &[&(run.lanes.len() - shown)],
-        );
+    if rows.more_row {
+        let more = tf(app.settings.lang, Key::more_lanes, &[&rows.more]);
         put_row(th, buf, inner, shown, &more, th.dim);
+    }
+    if !rows.axis {
+        return;
     }
     let axis_y = inner.bottom() - 1;
     let left = "0s".to_string();
@@ -142,6 +152,55 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
             (keys.into_iter().map(legend)).find(|l| crate::text::width(l) <= usize::from(room))
         {
             put(th, buf, lx, axis_y, room, &legend, th.dim);
+        }
+    }
+}
+
+/// How the timeline's rows are spent on `lanes` lanes in `height` rows inside its border.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Rows {
+    /// Lanes drawn, from the first.
+    lanes: usize,
+    /// Lanes left out, said on a row under them when `more_row`, else on the border.
+    more: usize,
+    more_row: bool,
+    /// The time axis on the last row.
+    axis: bool,
+}
+
+/// The fewest rows inside the border that keep the time axis when the lanes do not all fit:
+/// below it, lanes come first (tryout, 80×24: a crash message and the card left two rows, which
+/// went to "+3 more workers" and the axis, and not one lane showed).
+const AXIS_MIN_ROWS: usize = 5;
+
+impl Rows {
+    fn of(lanes: usize, height: u16) -> Rows {
+        let h = usize::from(height);
+        let all = |axis| Rows {
+            lanes,
+            more: 0,
+            more_row: false,
+            axis,
+        };
+        if lanes < h {
+            return all(true);
+        }
+        if lanes <= h && h < AXIS_MIN_ROWS {
+            return all(false);
+        }
+        // Not all fit: a row says how many were left out, except in a one-row pane (its border
+        // says it), and the axis stays where there are rows enough.
+        let axis = h >= AXIS_MIN_ROWS;
+        let room = h - usize::from(axis);
+        let (shown, more_row) = match room {
+            0 | 1 => (room, false),
+            n => (n - 1, true),
+        };
+        Rows {
+            lanes: shown,
+            more: lanes - shown,
+            more_row,
+            axis,
         }
     }
 }
@@ -286,6 +345,40 @@ fn segment(app: &App, ts: &crate::run_state::TaskState, at: (u16, u16), w: u16, 
 
 #[cfg(test)]
 mod tests {
+    use super::Rows;
+
+    #[test]
+    fn lanes_come_before_the_axis_and_more_is_said_only_under_a_lane() {
+        let r = |lanes, more, more_row, axis| Rows {
+            lanes,
+            more,
+            more_row,
+            axis,
+        };
+        // Room for all and the axis.
+        assert_eq!(Rows::of(3, 4), r(3, 0, false, true));
+        assert_eq!(Rows::of(0, 1), r(0, 0, false, true));
+        // Short: the lanes take the axis's row.
+        assert_eq!(Rows::of(3, 3), r(3, 0, false, false));
+        assert_eq!(Rows::of(3, 2), r(1, 2, true, false));
+        assert_eq!(Rows::of(3, 1), r(1, 2, false, false));
+        assert_eq!(Rows::of(1, 1), r(1, 0, false, false));
+        // Tall enough: the axis stays and a row says how many more.
+        assert_eq!(Rows::of(10, 6), r(4, 6, true, true));
+        for lanes in 0..12 {
+            for h in 1..12u16 {
+                let x = Rows::of(lanes, h);
+                assert_eq!(x.lanes + x.more, lanes, "{lanes} in {h}");
+                assert!(
+                    x.more == 0 || x.lanes > 0,
+                    "+more with no lane: {lanes} in {h}"
+                );
+                let used = x.lanes + usize::from(x.more_row) + usize::from(x.axis);
+                assert!(used <= usize::from(h), "{lanes} in {h}: {x:?}");
+            }
+        }
+    }
+
     use super::*;
 
     fn on(from: f64, to: f64, share: f32) -> OnCore {
