@@ -273,6 +273,32 @@ fn threads_that_compute_take_turns_on_one_core_under_the_gil() {
 }
 
 #[test]
+fn threads_that_compute_one_after_another_are_not_said_to_take_turns() {
+    if !have_python() {
+        return;
+    }
+    // Each thread is joined before the next starts: they never want the CPU at once.
+    let path = std::env::temp_dir().join(format!("threadlab-one-by-one-{}.py", std::process::id()));
+    std::fs::write(
+        &path,
+        "from threading import Thread\n\
+         def work():\n    t = 0\n    for i in range(1_500_000):\n        t = (t + i * i) % 1_000_003\n\
+         for _ in range(2):\n    th = Thread(target=work)\n    th.start()\n    th.join()\n",
+    )
+    .unwrap();
+    let (r, code, err) = watch("1", &[path.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(r["computing_threads"], 2, "{r}");
+    // Whatever else the machine's load lets it say, never that they took turns.
+    let kind = r["finding"]["kind"].as_str().unwrap_or("none");
+    assert!(!["turns", "one_core", "apart"].contains(&kind), "{r}");
+    if f(&r["cores_busy"]) <= 1.3 {
+        assert_eq!(kind, "one_after_another", "{r}");
+    }
+}
+
+#[test]
 fn cpu_processes_counts_its_childrens_cpu_and_shows_each_as_a_process() {
     if !have_python() {
         return;

@@ -407,11 +407,22 @@ pub struct CpuFigures {
     /// The program's CPU seconds, and each thread's, with its process's pid.
     pub cpu: f64,
     pub threads: Vec<(u32, f64)>,
+    /// Seconds in which two or more computing threads were on a core between the same two
+    /// readings, and seconds in which any was: whether they ever wanted the CPU at once.
+    pub together: f64,
+    pub computing_for: f64,
 }
 
 impl CpuFigures {
     pub fn of(p: &Program) -> Self {
         let hello = p.hello();
+        let threads: Vec<(u32, f64)> = p.shown_threads().map(|t| (t.pid, t.run_cpu())).collect();
+        let floor = computing_floor(&threads);
+        let (together, computing_for) = at_once(
+            (p.shown_threads())
+                .filter(|t| t.run_cpu() >= floor)
+                .map(|t| t.on_cpu.as_slice()),
+        );
         CpuFigures {
             // Ran to its end: a program stopped from the screen, or killed, ran only in part.
             ended: p.ended.is_some_and(|e| e.signal.is_none()),
@@ -423,8 +434,16 @@ impl CpuFigures {
             usable: hello.and_then(|h| h.cpus_usable.or(h.cpus)),
             gil: hello.is_none_or(|h| h.gil),
             cpu: p.cpu_total(),
-            threads: p.shown_threads().map(|t| (t.pid, t.run_cpu())).collect(),
+            threads,
+            together,
+            computing_for,
         }
+    }
+
+    /// Whether the computing threads were on a core at the same time for at least half the time
+    /// any of them was: without that, taking turns (or not) is not what the figures show.
+    pub fn overlapped(&self) -> bool {
+        self.together >= 0.5 * self.computing_for
     }
 
     /// Who computed: the threads that used at least a quarter of the busiest thread's CPU time
@@ -433,8 +452,7 @@ impl CpuFigures {
     /// equal workers each count (a twentieth of the whole left none of them). Their count, and
     /// how many processes they are in.
     pub fn computing(&self) -> (usize, usize) {
-        let busiest = (self.threads.iter()).fold(0.0_f64, |m, (_, cpu)| m.max(*cpu));
-        let floor = (0.25 * busiest).max(0.01);
+        let floor = computing_floor(&self.threads);
         let mut pids: Vec<u32> = (self.threads.iter())
             .filter(|(_, cpu)| *cpu >= floor)
             .map(|(pid, _)| *pid)
@@ -444,6 +462,39 @@ impl CpuFigures {
         pids.dedup();
         (threads, pids.len())
     }
+}
+
+/// The CPU seconds from which a thread counts as computing: a quarter of the busiest's, and
+/// at least a clock tick (see [`CpuFigures::computing`]).
+fn computing_floor(threads: &[(u32, f64)]) -> f64 {
+    let busiest = (threads.iter()).fold(0.0_f64, |m, (_, cpu)| m.max(*cpu));
+    (0.25 * busiest).max(0.01)
+}
+
+/// Seconds in which two or more of these lanes were on a core (a tenth of one or more, as the
+/// lanes draw it), and seconds in which any was.
+fn at_once<'a>(lanes: impl Iterator<Item = &'a [crate::watch::model::OnCore]>) -> (f64, f64) {
+    let mut edges: Vec<(f64, i32)> = Vec::new();
+    for stretches in lanes {
+        for s in stretches.iter().filter(|s| s.share >= 0.1) {
+            edges.push((s.from, 1));
+            edges.push((s.to, -1));
+        }
+    }
+    // An end and a start at the same instant are not at once.
+    edges.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let (mut on, mut last, mut two, mut any) = (0, 0.0, 0.0, 0.0);
+    for (t, d) in edges {
+        if on >= 2 {
+            two += t - last;
+        }
+        if on >= 1 {
+            any += t - last;
+        }
+        on += d;
+        last = t;
+    }
+    (two, any)
 }
 
 /// What the CPU figures show about computing threads or processes; `workers` counts threads
@@ -479,6 +530,14 @@ pub enum GilFinding {
         processes: usize,
         busy: f64,
         idle: f64,
+    },
+    /// They were on a core at the same time for under half the time any was: one after another,
+    /// so nothing about taking turns (seconds together, and seconds any computed).
+    OneAfterAnother {
+        workers: usize,
+        processes: usize,
+        together: f64,
+        computing_for: f64,
     },
     /// Threads of one process kept about one core busy while another stood idle: turns.
     Turns {
@@ -516,6 +575,16 @@ pub fn gil_finding(f: &CpuFigures) -> Option<GilFinding> {
         return None;
     }
     let workers = if processes >= 2 { processes } else { threads };
+    // More than one core busy on average is computing at once, measured on its own; any other
+    // verdict is about workers that wanted the CPU at the same time, so they must have.
+    if busy <= PARALLEL && !f.overlapped() {
+        return Some(GilFinding::OneAfterAnother {
+            workers,
+            processes,
+            together: hundredths(f.together),
+            computing_for: hundredths(f.computing_for),
+        });
+    }
     if f.usable == Some(1) {
         return Some(GilFinding::OneCore {
             workers,
@@ -622,6 +691,21 @@ impl GilFinding {
                     &[&workers, &noun(processes), &f2(busy), &f2(idle), &others],
                 )
             }
+            GilFinding::OneAfterAnother {
+                workers,
+                processes,
+                together,
+                computing_for,
+            } => tf(
+                lang,
+                Key::watch_one_after_another,
+                &[
+                    &workers,
+                    &noun(processes),
+                    &f2(together),
+                    &f2(computing_for),
+                ],
+            ),
             GilFinding::TooLittle {
                 workers,
                 processes,
@@ -752,6 +836,95 @@ mod tests {
         assert_eq!(gil_finding(&CpuFigures::of(&stopped)), None);
     }
 
+    #[test]
+    fn threads_that_computed_one_after_another_did_not_take_turns() {
+        // Started and joined one by one: each computed 0.45 s alone, a core idle meanwhile.
+        let mut p = Program::new(vec!["python3".into()], 1.0, 1, 0.0);
+        let mut lines = vec![
+            r#"{"v":1,"ev":"hello","t":1.0,"pid":1,"tid":1,"name":"MainThread","gil":true,"cpus":2,"cpus_usable":2,"cpu":0.0,"thread_cpu":0.0}"#.to_string(),
+        ];
+        for (tid, start) in [(2, 1.0), (3, 1.5)] {
+            lines.push(format!(r#"{{"v":1,"ev":"thread_start","t":{start},"pid":1,"tid":{tid},"name":"Thread-{tid} (checksum)","target":"checksum"}}"#));
+            lines.push(format!(
+                r#"{{"v":1,"ev":"thread_end","t":{},"pid":1,"tid":{tid},"cpu":0.45}}"#,
+                start + 0.5
+            ));
+        }
+        lines.push(
+            r#"{"v":1,"ev":"exit","t":2.0,"pid":1,"tid":1,"alive":[],"cpu":0.9,"thread_cpu":0.0}"#
+                .into(),
+        );
+        for (i, l) in lines.iter().enumerate() {
+            let (stamp, event) = parse(l.as_bytes()).unwrap();
+            p.apply(Input::Probe {
+                received: stamp.t,
+                stamp,
+                event,
+            });
+            if i == 0 {
+                for (at, idle) in [(1.0, 100.0), (2.0, 101.1)] {
+                    let procs = vec![crate::watch::sampler::ProcSample {
+                        pid: 1,
+                        ppid: 0,
+                        cpu: 0.9 * (at - 1.0),
+                        threads: Vec::new(),
+                    }];
+                    p.apply(Input::Samples {
+                        at,
+                        procs,
+                        idle: Some(idle),
+                    });
+                }
+            }
+        }
+        p.apply(Input::Exited(Ended {
+            code: Some(0),
+            signal: None,
+            cpu: 0.9,
+            at: 2.0,
+        }));
+        let f = CpuFigures::of(&p);
+        assert_eq!(f.computing(), (2, 1));
+        assert_eq!((f.together, f.computing_for), (0.0, 1.0));
+        // 0.9 cores busy with 1.1 idle would read as turns; they never computed at once.
+        assert!(matches!(
+            gil_finding(&f),
+            Some(GilFinding::OneAfterAnother { workers: 2, .. })
+        ));
+        let [en, zh] = [conclusions(Lang::En, &p), conclusions(Lang::Zh, &p)].map(|c| c.join("\n"));
+        assert!(
+            en.contains("2 threads computed, but were on a core at the same time for only 0.00 s of 1.00 s: they ran one after another")
+                && !en.contains("took turns"),
+            "{en}"
+        );
+        assert!(
+            zh.contains("一个接一个") && !zh.contains("它们轮流运行"),
+            "{zh}"
+        );
+        // Half the time at once is enough; more than a core busy needs no overlap figure.
+        let half = CpuFigures {
+            together: 0.5,
+            ..figures(0.97, 1.01, &[(1, 0.3), (1, 0.35)])
+        };
+        assert!(matches!(gil_finding(&half), Some(GilFinding::Turns { .. })));
+        let less = CpuFigures {
+            together: 0.4,
+            ..half.clone()
+        };
+        assert!(matches!(
+            gil_finding(&less),
+            Some(GilFinding::OneAfterAnother { .. })
+        ));
+        let parallel = CpuFigures {
+            together: 0.0,
+            ..figures(1.9, 0.0, &[(2, 0.9), (3, 0.9)])
+        };
+        assert!(matches!(
+            gil_finding(&parallel),
+            Some(GilFinding::Parallel { .. })
+        ));
+    }
+
     /// A finished run on a 2-core machine with a GIL: `busy` and `idle` cores, and each thread's
     /// (pid, CPU seconds).
     fn figures(busy: f64, idle: f64, threads: &[(u32, f64)]) -> CpuFigures {
@@ -764,6 +937,8 @@ mod tests {
             gil: true,
             cpu: threads.iter().map(|(_, c)| c).sum(),
             threads: threads.to_vec(),
+            together: 1.0,
+            computing_for: 1.0,
         }
     }
 
