@@ -410,6 +410,20 @@ pub fn described() -> impl Iterator<Item = &'static Binding> {
     BINDINGS.iter().filter(|b| b.help.is_some())
 }
 
+/// What the watch screen answers to, in its key bar's order: a watched program has no runs,
+/// strategies or lesson of ours, so only leaving it and the language (Ctrl-C as everywhere).
+pub const WATCH_SCREEN: [Action; 2] = [Action::Quit, Action::Language];
+
+/// What a key press means on the watch screen, if anything: the same table, the same keys.
+pub fn watch_action_for(key: &KeyEvent) -> Option<Action> {
+    action_for(key).filter(|a| *a == Action::ForceQuit || WATCH_SCREEN.contains(a))
+}
+
+/// The described row that binds `action` (for a key bar that shows a few chosen actions).
+pub fn binding(action: Action) -> Option<&'static Binding> {
+    described().find(|b| b.action == action)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -450,5 +464,22 @@ mod tests {
         let mut release = press(Char('q'));
         release.kind = KeyEventKind::Release;
         assert_eq!(action_for(&release), None);
+    }
+
+    #[test]
+    fn the_watch_screen_answers_to_its_own_rows_of_the_table_only() {
+        for action in WATCH_SCREEN {
+            let row = binding(action).expect("a described row for each of the screen's keys");
+            for code in row.codes {
+                assert_eq!(watch_action_for(&press(*code)), Some(action));
+            }
+        }
+        assert_eq!(watch_action_for(&press(Esc)), Some(Action::Quit));
+        let ctrl_c = KeyEvent::new(Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(watch_action_for(&ctrl_c), Some(Action::ForceQuit));
+        // Keys of the main screen mean nothing here.
+        for code in [Enter, Char('1'), Char('p'), Char('v'), Char('z')] {
+            assert_eq!(watch_action_for(&press(code)), None, "{code:?}");
+        }
     }
 }

@@ -809,7 +809,7 @@ fn the_main_screens_w_and_a_lesson_scene_run_real_python_and_come_back_in_a_real
     let ran = tmux.wait_for("serial.py's end", |s| {
         s.contains("threadlab watch python3 serial.py") && s.contains("exit status 0")
     });
-    assert!(ran.contains("q  back to threadlab"), "{ran}");
+    assert!(ran.contains("q/Esc  back to threadlab"), "{ran}");
     assert!(ran.contains("MainThread"), "{ran}");
     keys(&["q"]);
     let card = tmux.wait_for("the card with serial.py's figures", |s| {

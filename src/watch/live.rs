@@ -7,10 +7,10 @@ use super::model::Program;
 use super::session::{Input, Mode, Session, mono_now};
 use super::view::WatchView;
 use crate::app::Event;
+use crate::bindings::{self, Action};
 use crate::i18n::Lang;
 use crate::terminal;
 use crate::ui::theme::Theme;
-use crossterm::event::{KeyCode, KeyEventKind, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use std::ffi::OsString;
@@ -250,24 +250,21 @@ where
         }
         while let Ok(event) = keys.try_recv() {
             match event {
-                Event::Key(k) if k.kind == KeyEventKind::Press => {
-                    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
-                    match k.code {
-                        KeyCode::Char('c') if ctrl => break 'screen Quit::Status(130),
-                        KeyCode::Char('q') | KeyCode::Esc => break 'screen Quit::Plain,
-                        KeyCode::Char('l') => {
-                            lang = lang.toggled();
-                            dirty = true;
-                        }
-                        _ => {}
+                // The one key table, limited to what this screen does.
+                Event::Key(k) => match bindings::watch_action_for(&k) {
+                    Some(Action::ForceQuit) => break 'screen Quit::Status(130),
+                    Some(Action::Quit) => break 'screen Quit::Plain,
+                    Some(Action::Language) => {
+                        lang = lang.toggled();
+                        dirty = true;
                     }
-                }
+                    _ => {}
+                },
                 Event::Shutdown(_) => {
                     break 'screen Quit::Status(i32::from(terminal::exit_code()).max(1));
                 }
                 // Stale by the time the lending screen is back, or news only of this screen.
-                Event::Key(_)
-                | Event::Resize(..)
+                Event::Resize(..)
                 | Event::Click(..)
                 | Event::Ticker(_)
                 | Event::Sampled { .. }

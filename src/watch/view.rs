@@ -4,6 +4,7 @@
 
 use super::model::{Process, Program, Thread, Wait};
 use super::report::{self, clean};
+use crate::bindings::{self, Action};
 use crate::i18n::{Key, Lang, t, tf};
 use crate::text::{pad, pad_left, truncate_with, width, wrap};
 use crate::ui::theme::Theme;
@@ -225,7 +226,15 @@ impl WatchView<'_> {
             (false, true) => Key::watch_key_stop_back,
         };
         let mut cx = x;
-        for (key, what) in [("q", t(lang, quit)), ("l", t(lang, Key::watch_key_lang))] {
+        // Labelled by the one key table; the words are this screen's (q also stops the program).
+        for action in bindings::WATCH_SCREEN {
+            let Some(key) = bindings::binding(action).map(|b| b.label) else {
+                continue;
+            };
+            let what = match action {
+                Action::Language => t(lang, Key::watch_key_lang),
+                _ => t(lang, quit),
+            };
             cx = self.put(
                 buf,
                 cx,
