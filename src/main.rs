@@ -252,6 +252,7 @@ fn tui(setup: &Setup, cli_trace: Option<std::path::PathBuf>) -> std::io::Result<
             })?;
     }
     let mut runner = Runner::new(tx);
+    terminal::on_suspend(runner.suspend_hook());
     runner.trace_path = cli_trace.clone();
     runner.start_sampler()?;
     if setup.lesson.is_some() {

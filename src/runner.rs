@@ -161,6 +161,8 @@ pub struct Runner {
     watch: Option<&'static str>,
     /// When each worker thread was on a core: watches the threads workers report.
     oncore: Option<crate::oncore::Sampler>,
+    /// The run under way and what pauses it, for a suspend (see [`Runner::suspend_hook`]).
+    holds: Arc<Mutex<Option<(u64, engine::Hold)>>>,
 }
 
 impl Runner {
@@ -178,6 +180,37 @@ impl Runner {
             sampler: None,
             watch: None,
             oncore: None,
+            holds: Arc::default(),
+        }
+    }
+
+    /// What to do around a suspend (Ctrl-Z): a stopped process's clock runs on and its child
+    /// processes are not stopped, so a run under way is paused first and resumed after, and the
+    /// app is told how long the program was away and whether the run's clock was held for it.
+    pub fn suspend_hook(&self) -> impl Fn(crate::terminal::Suspend) + Send + Sync + 'static {
+        use crate::terminal::Suspend;
+        let (holds, tx) = (self.holds.clone(), self.tx.clone());
+        // The run this suspend paused, to resume and to name; a run paused by Space stays so.
+        let paused: Mutex<Option<u64>> = Mutex::new(None);
+        move |moment| {
+            let holds = crate::engine::support::lock(&holds);
+            match moment {
+                Suspend::Stopping => {
+                    let held = (holds.as_ref()).filter(|(_, h)| h.pause_if_running());
+                    *crate::engine::support::lock(&paused) = held.map(|(id, _)| *id);
+                }
+                Suspend::Continued(away) => {
+                    let run = crate::engine::support::lock(&paused).take();
+                    if let Some((id, h)) = holds.as_ref()
+                        && run == Some(*id)
+                    {
+                        h.release();
+                    }
+                    let seconds = away.as_secs_f64();
+                    // Closed channel: the loop is ending anyway.
+                    let _ = tx.send(Event::Suspended { run, seconds });
+                }
+            }
         }
     }
 
@@ -223,13 +256,18 @@ impl Runner {
                 }
                 let cpu = procinfo::RunCpu::start();
                 let reporter = self.measuring_reporter(id, cpu);
+                *crate::engine::support::lock(&self.holds) = None;
                 let run = engine::start(plan, reporter)?;
                 if let Some(s) = &self.oncore {
                     s.new_run(id, run.shared_clock());
                 }
+                *crate::engine::support::lock(&self.holds) = Some((id, run.hold()));
                 self.run = Some(run);
             }
-            Command::StopRun => self.run = None,
+            Command::StopRun => {
+                *crate::engine::support::lock(&self.holds) = None;
+                self.run = None;
+            }
             Command::Pause => self.run.iter().for_each(|r| r.pause()),
             Command::Step => self.run.iter().for_each(|r| r.step()),
             Command::ExportTrace(report) => {
@@ -314,6 +352,7 @@ impl Runner {
     /// Wind down for exit: the run is stopped and joined; the ticker threads are left to die with
     /// the process, which is what daemon threads do (and all the app lets us quit with).
     pub fn shut_down(&mut self) {
+        *crate::engine::support::lock(&self.holds) = None;
         self.run = None;
         self.sampler = None;
         // A child program never outlives the screen, whatever it was doing.

@@ -10,10 +10,11 @@ use crossterm::{cursor, execute, terminal};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use std::io::{self, Stdout};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::mpsc::Sender;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Set while the terminal is in raw mode on the alternate screen.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
@@ -23,6 +24,30 @@ static MOUSE: AtomicBool = AtomicBool::new(false);
 static EXIT: AtomicU8 = AtomicU8::new(0);
 /// Set when the screen was taken away (suspend): the next frame must be drawn whole.
 static REDRAW: AtomicBool = AtomicBool::new(false);
+
+/// What the program does around a suspend (see [`on_suspend`]).
+static ON_SUSPEND: OnceLock<Box<dyn Fn(Suspend) + Send + Sync>> = OnceLock::new();
+
+/// The two moments of a suspend (Ctrl-Z, SIGTSTP).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Suspend {
+    /// The process is about to stop.
+    Stopping,
+    /// It was continued after being stopped this long.
+    Continued(Duration),
+}
+
+/// Call `hook` around every suspend: the runner freezes a run's clock (a stopped process's clock
+/// runs on) and says afterwards how long it was away. Set once; later calls are ignored.
+pub fn on_suspend(hook: impl Fn(Suspend) + Send + Sync + 'static) {
+    let _ = ON_SUSPEND.set(Box::new(hook));
+}
+
+fn suspending(moment: Suspend) {
+    if let Some(hook) = ON_SUSPEND.get() {
+        hook(moment);
+    }
+}
 
 /// Exit status for a hangup or a terminal that went away, as if SIGHUP had ended the program.
 const HANGUP_EXIT: u8 = 128 + libc::SIGHUP as u8;
@@ -99,11 +124,14 @@ fn suspend(tx: &Sender<Event>) {
         return;
     }
     restore();
+    suspending(Suspend::Stopping);
+    let stopped = Instant::now();
     // SIGSTOP, not SIGTSTP: a stop request to an orphaned process group is discarded, SIGSTOP never is.
     // SAFETY: raise has no preconditions; it returns once the process is continued.
     unsafe {
         libc::raise(libc::SIGSTOP);
     }
+    suspending(Suspend::Continued(stopped.elapsed()));
     if enter().is_ok() {
         request_redraw(tx);
     }

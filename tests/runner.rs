@@ -294,3 +294,117 @@ fn a_finished_run_is_judged_with_its_measured_cpu_time() {
     assert_eq!(v.figures.measured.cpu, run.cpu);
     assert!(v.figures.measured.wall.is_some_and(|w| w > 0.0), "{v:?}");
 }
+
+/// The screen's words at 120×40, rows joined, blanks dropped (a wrapped line reads whole).
+fn words(a: &App) -> String {
+    let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    term.draw(|f| f.render_widget(a, f.area())).unwrap();
+    let buf = term.backend().buffer().clone();
+    // The left column only (the log is 80 wide here), so a wrapped line is not cut by the panel.
+    let left: String = (0..40)
+        .flat_map(|y| (0..80).map(move |x| (x, y)))
+        .map(|(x, y)| buf[(x, y)].symbol().to_string())
+        .collect();
+    left.replace('│', "").split_whitespace().collect()
+}
+
+/// Ctrl-Z stops the process, not its clock: the runner holds a run under way while suspended
+/// (child processes included) and lets it go on after, and the screen says how long the program
+/// was away and that the run's figures leave it out. A run paused with Space stays paused.
+#[test]
+fn a_suspend_holds_the_runs_clock_and_the_screen_says_for_how_long() {
+    use std::time::Duration;
+    use threadlab::i18n::{Key, Lang, tf};
+    use threadlab::terminal::Suspend;
+    let flat = |s: String| s.split_whitespace().collect::<String>();
+    for lang in [Lang::En, Lang::Zh] {
+        let mut a = app(3);
+        a.settings.lang = lang;
+        let (tx, rx) = mpsc::channel();
+        let mut r = Runner::new(tx);
+        let hook = r.suspend_hook();
+        let cmds = a.update(Event::Key(KeyEvent::new(
+            KeyCode::Enter,
+            KeyModifiers::NONE,
+        )));
+        let [threadlab::app::Command::StartRun { id, plan }] = &cmds[..] else {
+            panic!("Enter should start a run: {cmds:?}");
+        };
+        let (id, mut plan) = (*id, plan.clone());
+        // Slow enough that the run is still under way when the test is done with it.
+        plan.speed = 0.1;
+        r.execute(threadlab::app::Command::StartRun { id, plan })
+            .expect("the run starts");
+        // Once a download has started, the run's clock has begun (its main thread zeroes it).
+        let mut started = false;
+        while !started {
+            let event = rx.recv_timeout(Duration::from_secs(60)).expect("a report");
+            if matches!(event, Event::WorkerReports) {
+                for ev in r.take_reports().into_events() {
+                    started |= matches!(ev.event, WorkerEvent::Started { .. });
+                    a.update(Event::Worker(ev));
+                }
+            }
+        }
+        hook(Suspend::Stopping);
+        let frozen = r.now();
+        std::thread::sleep(Duration::from_millis(20));
+        assert_eq!(r.now(), frozen, "the run's clock is held while suspended");
+        hook(Suspend::Continued(Duration::from_secs_f64(12.34)));
+        let said = (rx.try_iter())
+            .find(|e| matches!(e, Event::Suspended { .. }))
+            .expect("the runner says how long it was away");
+        assert!(
+            matches!(said, Event::Suspended { run: Some(r), seconds } if r == id && seconds == 12.34),
+            "{said:?}"
+        );
+        a.update(said);
+        let shown = words(&a);
+        let log = flat(tf(lang, Key::log_suspended_run, &[&"12.3"]));
+        assert!(shown.contains(&log), "{shown}");
+        let side = flat(tf(lang, Key::side_suspended, &[&"12.3"]));
+        let whole = {
+            let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
+            term.draw(|f| f.render_widget(&a, f.area())).unwrap();
+            let buf = term.backend().buffer().clone();
+            (0..40)
+                .flat_map(|y| (0..120).map(move |x| (x, y)))
+                .map(|(x, y)| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        };
+        assert!(flat(whole.clone()).contains(&side), "{whole}");
+        // Going on again: the clock moves (within a generous time).
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while r.now() == frozen {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the run never went on"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        // Paused with Space, a suspend leaves it paused and counts nothing against the run.
+        for cmd in a.update(Event::Key(KeyEvent::new(
+            KeyCode::Char(' '),
+            KeyModifiers::NONE,
+        ))) {
+            r.execute(cmd).unwrap();
+        }
+        let paused = r.now();
+        hook(Suspend::Stopping);
+        hook(Suspend::Continued(Duration::from_secs(2)));
+        let said = (rx.try_iter())
+            .find(|e| matches!(e, Event::Suspended { .. }))
+            .expect("the runner says how long it was away");
+        assert!(
+            matches!(said, Event::Suspended { run: None, .. }),
+            "{said:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+        assert_eq!(r.now(), paused, "still paused");
+        a.update(said);
+        let log = flat(tf(lang, Key::log_suspended, &[&"2.0"]));
+        assert!(words(&a).contains(&log), "{}", words(&a));
+        assert_eq!(a.run.as_ref().unwrap().suspended, 12.34);
+        r.shut_down();
+    }
+}

@@ -65,6 +65,12 @@ pub enum Event {
     Crashed(Crash),
     /// What a command did, or why it could not be carried out (cores here, where a trace went).
     Notice(String),
+    /// The program was suspended (Ctrl-Z) for `seconds` of wall time; `run` is the run whose
+    /// clock was held meanwhile (None: no run was under way, or it was paused already).
+    Suspended {
+        run: Option<u64>,
+        seconds: f64,
+    },
     /// Speak `Lang` from now on: the language the class switched to on another screen (watch).
     Language(crate::i18n::Lang),
     /// A carried Python program ran under watch on this screen and the screen is back: what it
@@ -148,6 +154,11 @@ pub enum LogLine {
     Note(Key),
     /// A carried Python program ran under watch: what it measured, and what that supports.
     Watched(Arc<crate::watch::carried::Watched>),
+    /// The program was suspended (Ctrl-Z) for `seconds`; `held`: a run's clock stopped meanwhile.
+    Suspended {
+        seconds: f64,
+        held: bool,
+    },
     /// What the daemon lesson's Ping/Pong program did, from its own process (a translation key).
     Program {
         pid: Option<u32>,

@@ -379,6 +379,10 @@ impl App {
                 self.notice = Some(p);
                 vec![]
             }
+            Event::Suspended { run, seconds } => {
+                self.on_suspended(run, seconds);
+                vec![]
+            }
             Event::Watched(w) => {
                 self.on_watched(*w);
                 vec![]

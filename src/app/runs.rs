@@ -27,6 +27,7 @@ impl App {
             verdict: None,
             threads: Default::default(),
             sampled: false,
+            suspended: 0.0,
         });
         self.paused = false;
         self.steps_pending = 0;
@@ -188,6 +189,20 @@ impl App {
                 run.judge();
             }
         }
+    }
+
+    /// Back from a suspend of `seconds`: the log says so, and whether `run`'s clock was held
+    /// meanwhile (its figures then leave that time out, and its panel says so too).
+    pub(super) fn on_suspended(&mut self, run: Option<u64>, seconds: f64) {
+        let held = match self.run.as_mut().filter(|r| Some(r.id) == run) {
+            Some(r) => {
+                r.suspended += seconds;
+                true
+            }
+            None => false,
+        };
+        self.log.push_back(LogLine::Suspended { seconds, held });
+        self.trim_log();
     }
 
     pub(super) fn trim_log(&mut self) {

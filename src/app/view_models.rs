@@ -35,6 +35,9 @@ pub struct RunView {
     /// Whether the on-core sampler has reported for this run: the timeline then draws waiting
     /// and computing apart (without it, only when each download ran).
     pub sampled: bool,
+    /// Wall seconds the program was suspended (Ctrl-Z) while this run's clock was held: left out
+    /// of its figures, and said so.
+    pub suspended: f64,
 }
 
 impl RunView {

@@ -359,6 +359,33 @@ pub struct RunHandle {
     children: Arc<Children>,
 }
 
+/// A run's clock and children, to freeze the run while the whole program is stopped (Ctrl-Z):
+/// a stopped process's clock still runs, and its children are not stopped with it.
+#[derive(Clone)]
+pub struct Hold {
+    clock: Arc<Clock>,
+    children: Arc<Children>,
+}
+
+impl Hold {
+    /// Pause the run, child processes included, unless it is paused or over already; whether
+    /// this did (only then is [`Hold::release`] owed: a teacher's pause stays).
+    pub fn pause_if_running(&self) -> bool {
+        if self.clock.is_paused() || self.clock.is_stopped() {
+            return false;
+        }
+        self.clock.pause();
+        self.children.tell_all(ipc::Control::Pause);
+        true
+    }
+
+    /// Let the run go on after [`Hold::pause_if_running`] paused it.
+    pub fn release(&self) {
+        self.clock.resume();
+        self.children.tell_all(ipc::Control::Resume);
+    }
+}
+
 /// The name of the thread that plays the lesson's `main()`: it runs the strategy and reports the total.
 pub const MAIN_THREAD: &str = "main";
 
@@ -451,6 +478,14 @@ impl RunHandle {
     /// The run's clock, to read from another thread (the on-core sampler stamps with it).
     pub fn shared_clock(&self) -> Arc<Clock> {
         self.clock.clone()
+    }
+
+    /// What pauses and resumes this run from another thread: the terminal's, around a suspend.
+    pub fn hold(&self) -> Hold {
+        Hold {
+            clock: self.clock.clone(),
+            children: self.children.clone(),
+        }
     }
 
     /// Freeze every worker where it is, child processes included.

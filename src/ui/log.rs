@@ -121,6 +121,14 @@ pub fn log_line(th: &Theme, lang: Lang, line: &crate::app::LogLine) -> (String, 
             th.accent.add_modifier(Modifier::BOLD),
         ),
         LogLine::Note(key) => (format!("[main] {}", t(lang, *key)), th.warn),
+        LogLine::Suspended { seconds, held } => {
+            let key = match held {
+                true => Key::log_suspended_run,
+                false => Key::log_suspended,
+            };
+            let line = tf(lang, key, &[&format!("{seconds:.1}")]);
+            (format!("[main] {line}"), th.warn)
+        }
         LogLine::Watched(w) => {
             let said = std::iter::once(w.figures(lang))
                 .chain(w.conclusions(lang).iter().map(String::as_str));

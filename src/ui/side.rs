@@ -161,6 +161,14 @@ fn timing_lines(app: &App, width: usize) -> Vec<(String, Style)> {
         ),
         th.text.add_modifier(Modifier::BOLD),
     ));
+    if let Some(r) = app.run.as_ref().filter(|r| r.suspended > 0.0) {
+        // Ctrl-Z held the run's clock: the elapsed time above leaves that time out.
+        let away = format!("{:.1}", r.suspended);
+        out.push((
+            format!("  {}", tf(l, Key::side_suspended, &[&away])),
+            th.warn,
+        ));
+    }
     out.push((
         row(t(l, Key::timing_sum), format!("{:>7.2} s", state.sum())),
         plain,
