@@ -66,15 +66,7 @@ pub fn lines(lang: Lang, entries: &[Entry], width_cols: usize, glyphs: Glyphs) -
             groups.push((e.workload, e.cores));
         }
     }
-    let label_w = (entries.iter())
-        .map(|e| width(strategy_name(lang, e.strategy)))
-        .max()
-        .unwrap_or(0);
-    let value = |e: &Entry| match e.failed {
-        true => t(lang, Key::result_failed).to_string(),
-        false => format!("{:.2} s", e.elapsed),
-    };
-    let value_w = entries.iter().map(|e| width(&value(e))).max().unwrap_or(0);
+    let (label_w, value_w) = widths(lang, entries);
     let bar_w = width_cols
         .saturating_sub(label_w + value_w + 2)
         .max(MIN_BAR);
@@ -109,17 +101,56 @@ pub fn lines(lang: Lang, entries: &[Entry], width_cols: usize, glyphs: Glyphs) -
                 "{} {} {}",
                 pad(strategy_name(lang, e.strategy), label_w),
                 bar,
-                pad_left(&value(e), value_w)
+                pad_left(&value(lang, e), value_w)
             ));
         }
     }
+    out.extend(legend(lang, glyphs, fit));
+    out
+}
+
+/// What a bar's entry says at its end: its time, or that a download failed.
+fn value(lang: Lang, e: &Entry) -> String {
+    match e.failed {
+        true => t(lang, Key::result_failed).to_string(),
+        false => format!("{:.2} s", e.elapsed),
+    }
+}
+
+/// The widest strategy name and the widest value of `entries`.
+fn widths(lang: Lang, entries: &[Entry]) -> (usize, usize) {
+    let label_w = (entries.iter())
+        .map(|e| width(strategy_name(lang, e.strategy)))
+        .max()
+        .unwrap_or(0);
+    let value_w = (entries.iter())
+        .map(|e| width(&value(lang, e)))
+        .max()
+        .unwrap_or(0);
+    (label_w, value_w)
+}
+
+/// The legend's lines at the end of [`lines`], wrapped to `fit` columns.
+fn legend(lang: Lang, glyphs: Glyphs, fit: usize) -> Vec<String> {
     let legend = tf(
         lang,
         Key::chart_legend,
         &[&glyphs.ideal, &glyphs.beyond, &glyphs.rule, &glyphs.mark],
     );
-    out.extend(wrap(&legend, fit));
-    out
+    wrap(&legend, fit)
+}
+
+/// How many of the last of [`lines`] are the legend: a screen short of rows leaves them out
+/// before any bar.
+pub fn legend_rows(lang: Lang, entries: &[Entry], width_cols: usize, glyphs: Glyphs) -> usize {
+    match entries.is_empty() {
+        true => 0,
+        false => {
+            let (label_w, value_w) = widths(lang, entries);
+            let fit = width_cols.max(label_w + value_w + MIN_BAR + 2);
+            legend(lang, glyphs, fit).len()
+        }
+    }
 }
 
 /// The column (0-based, out of `cols`) where `seconds` ends on a scale whose full width is `top`.

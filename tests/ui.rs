@@ -2305,3 +2305,34 @@ fn at_80x24_a_crash_or_a_held_change_leaves_the_timeline_its_lanes() {
         );
     }
 }
+
+/// Lesson mode at 80×24 after `c`: the card took the rows and the chart showed three of seven
+/// bars, where free mode shows all seven (tryout). The comparison now takes the downloads' rows
+/// (they show only the last strategy's bars) and, short of rows, drops its legend before a bar;
+/// a single run after it keeps its downloads.
+#[test]
+fn at_80x24_the_lessons_comparison_shows_every_strategy() {
+    for lang in [Lang::En, Lang::Zh] {
+        let l = format!("{lang:?}").to_lowercase();
+        let mut shots = String::new();
+        for n in [1, 7] {
+            let mut a = scene(lang, n);
+            threadlab::runner::feed(&mut a, Event::Resize(80, 24));
+            compare_all(&mut a);
+            let s = screen(&a, 80, 24);
+            for st in Strategy::ALL {
+                let bar = format!("{} ", threadlab::i18n::strategy_name(lang, st));
+                let shown = (s.lines()).any(|r| r.starts_with(&format!("│{bar}")));
+                assert!(shown, "scene {n}: no bar for {bar}\n{s}");
+            }
+            shots.push_str(&format!("──── scene {n} after c ────\n{s}"));
+            // A run of the scene's own after the comparison: its downloads are back.
+            let id = enter(&mut a);
+            play(&mut a, id, -1.0, 100.0);
+            let s = screen(&a, 80, 24);
+            let first = &a.tasks[0].name;
+            assert!(s.contains(&**first), "scene {n}: no downloads\n{s}");
+        }
+        insta::assert_snapshot!(format!("lesson_compare_80x24_{l}"), shots);
+    }
+}

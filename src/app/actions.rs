@@ -223,7 +223,9 @@ impl App {
         self.compare_queue = Strategy::ALL.into_iter().collect();
         let first = self.compare_queue.pop_front().expect("strategies exist");
         self.settings.strategy = first;
-        self.start_run()
+        let cmds = self.start_run();
+        self.mark_compared();
+        cmds
     }
 
     /// `+`/`-`: the pool's size for the next run, and a hint where it does not apply now.

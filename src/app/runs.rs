@@ -23,6 +23,7 @@ impl App {
             peak_threads: self.os_threads,
             peak_rss: self.rss.unwrap_or(0),
             speed: Some(self.settings.speed),
+            compared: false,
             cpu: None,
             verdict: None,
             threads: Default::default(),
@@ -172,12 +173,21 @@ impl App {
             self.results.insert(strategy, outcome);
             if let Some(next) = self.compare_queue.pop_front() {
                 self.settings.strategy = next;
-                return self.start_run();
+                let cmds = self.start_run();
+                self.mark_compared();
+                return cmds;
             }
             // Cores chosen with `k` during the run take effect now that it is over.
             return self.apply_cores().into_iter().collect();
         }
         vec![]
+    }
+
+    /// The run just started is one of a `c` comparison's.
+    pub(super) fn mark_compared(&mut self) {
+        if let Some(run) = &mut self.run {
+            run.compared = true;
+        }
     }
 
     /// The run's CPU time arrived (before or after its last report): the verdict may now name a

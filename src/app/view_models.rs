@@ -23,6 +23,8 @@ pub struct RunView {
     /// The speed the whole run went at; None once it changed during the run, when lesson seconds
     /// no longer convert to wall seconds.
     pub speed: Option<f64>,
+    /// One of the runs of a `c` comparison (whose chart, once it ends, is the conclusion).
+    pub compared: bool,
     /// CPU seconds the process used during the run, once the runner has measured them.
     pub cpu: Option<f64>,
     /// What the finished run's figures show: judged once when it ends (and again when its CPU

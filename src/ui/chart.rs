@@ -13,8 +13,32 @@ use ratatui::layout::Rect;
 /// The chart's lines at `width` columns (the pane's, border included), or none while a run is
 /// under way or fewer than two strategies have a result.
 pub(super) fn lines(app: &App, width: u16) -> Vec<String> {
+    let (entries, glyphs) = entries(app);
+    chart_lines(
+        app.settings.lang,
+        &entries,
+        usize::from(width.saturating_sub(2)),
+        glyphs,
+    )
+}
+
+/// How many of the last of [`lines`] are the legend.
+fn legend_rows(app: &App, width: u16) -> usize {
+    let (entries, glyphs) = entries(app);
+    let cols = usize::from(width.saturating_sub(2));
+    crate::chart::legend_rows(app.settings.lang, &entries, cols, glyphs)
+}
+
+/// The chart's bars (none while a run is under way or fewer than two strategies have a
+/// result), and its glyphs.
+fn entries(app: &App) -> (Vec<Entry>, Glyphs) {
+    let glyphs = if theme(app).ascii {
+        Glyphs::ASCII
+    } else {
+        Glyphs::UNICODE
+    };
     if app.is_running() || app.code.is_some() || app.results.len() < 2 {
-        return Vec::new();
+        return (Vec::new(), glyphs);
     }
     // Results are cleared with the durations, so every one ran the tasks the last run ran; each
     // keeps its own workload and cores, so io and cpu runs, or runs on other cores, are drawn
@@ -32,17 +56,7 @@ pub(super) fn lines(app: &App, width: u16) -> Vec<String> {
             failed: o.failed > 0,
         })
         .collect();
-    let glyphs = if theme(app).ascii {
-        Glyphs::ASCII
-    } else {
-        Glyphs::UNICODE
-    };
-    chart_lines(
-        app.settings.lang,
-        &entries,
-        usize::from(width.saturating_sub(2)),
-        glyphs,
-    )
+    (entries, glyphs)
 }
 
 pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
@@ -51,10 +65,15 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let th = theme(app);
     let inner = pane(th, t(app.settings.lang, Key::pane_chart), area, buf);
-    let lines = lines(app, area.width);
+    let mut lines = lines(app, area.width);
+    let room = usize::from(inner.height);
+    // Short of rows, the legend goes before any bar (tryout, lesson mode at 80×24).
+    if lines.len() > room {
+        let legend = legend_rows(app, area.width).min(lines.len());
+        lines.truncate(lines.len() - legend);
+    }
     // Rows other panes needed more (a running Ping/Pong on a short screen): the chart says what
     // it could not show rather than silently leave strategies out.
-    let room = usize::from(inner.height);
     let shown = match lines.len() > room {
         true => room.saturating_sub(1),
         false => lines.len(),

@@ -107,6 +107,8 @@ pub struct Wants {
     /// The chart's lines (0: no chart), and whether it goes before the timeline (after `c`).
     pub chart: usize,
     pub chart_first: bool,
+    /// The run on screen is one of a `c` comparison's.
+    pub compared: bool,
     /// The rows a running Ping/Pong's box needs before the timeline (0: none): its state,
     /// wrapped, and its words (see `side::ticker_rows`).
     pub ticker: u16,
@@ -177,7 +179,11 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
     let pct = |p: u32| (u32::from(h) * p / 100) as u16;
     // The downloads first (they are the lesson), at most 45% of the rows, a height that
     // depends on the size and the task count only, so the app's page size is exact.
-    let dl = if want.no_downloads {
+    // After `c` on a short screen with a lesson card, the comparison takes the downloads' rows:
+    // they show only the last strategy's bars, and the card left the chart three of seven
+    // (tryout, 80×24; free mode, with no card, shows all seven and the downloads).
+    let compared_short = want.chart_first && want.compared && want.card > 0 && area.height < TALL_H;
+    let dl = if want.no_downloads || compared_short {
         0
     } else if h < DOWNLOADS_ALONE_H {
         h
@@ -241,6 +247,11 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
     };
     grow(&mut tl, tl_want, &mut rest);
     grow(&mut chart, chart_want, &mut rest);
+    // A chart box too short for a line inside is an empty box: its rows go to the lanes.
+    if chart < PANE_MIN_H {
+        tl += chart;
+        chart = 0;
+    }
     if ticker > 0 {
         grow(&mut ticker, u16::MAX, &mut rest);
     }
@@ -305,6 +316,7 @@ pub(crate) fn areas(app: &App, area: Rect) -> Areas {
         card: super::lesson::height(app, pane_width(area), area.height < TALL_H),
         chart: chart.len(),
         chart_first: app.results.len() == Strategy::ALL.len(),
+        compared: app.run.as_ref().is_some_and(|r| r.compared),
         ticker: super::side::ticker_rows(app, pane_width(area)),
         log: super::log::rows(app, pane_width(area).saturating_sub(2), LOG_MAX_ROWS),
         code: match app.code {
