@@ -93,19 +93,9 @@ macro_rules! rust {
     };
 }
 
-macro_rules! python {
-    ($file:literal, $keys:expr) => {
-        Source {
-            path: concat!("assets/python/", $file),
-            text: include_str!(concat!("../assets/python/", $file)),
-            language: Language::Python,
-            keys: $keys,
-        }
-    };
-}
-
 /// The subjects in `index` order: the strategies in [`Strategy::ALL`]'s order, the ticker,
-/// then the program. A new strategy makes `RUST` and `PYTHON` one short until its files are named.
+/// then the program. A new strategy makes `RUST` and `PYTHON_KEYS` one short until its Rust file
+/// and its Python's key lines are named.
 const SUBJECTS: usize = Strategy::ALL.len() + 2;
 
 const RUST: [Source; SUBJECTS] = [
@@ -161,28 +151,51 @@ const DOWNLOAD: Source = rust!(
     &["announce(task, ctx)", ".sleep()", ".compute()", ".report()"]
 );
 
-const PYTHON: [Source; SUBJECTS] = [
-    python!("serial.py", &["download(filename)"]),
-    python!("threads.py", &["Thread(", ".start()", ".join()"]),
-    python!(
-        "custom.py",
-        &["(Thread):", "def run(self)", ".start()", ".join()"]
-    ),
-    python!("pool.py", &["ThreadPoolExecutor(", "pool.submit("]),
-    python!("process.py", &["Process(", ".start()", ".join()"]),
-    python!(
-        "async.py",
-        &["asyncio.sleep(", "asyncio.gather(", "asyncio.run("]
-    ),
-    python!(
-        "workshops.py",
-        &["Process(", "ThreadPoolExecutor(", ".start()", ".join()"]
-    ),
-    python!("ticker.py", &["DAEMON = ", "daemon=DAEMON"]),
-    // The lesson's program is the one Python listing for both: it is what threadlab's ticker
-    // re-enacts, and what the child runs.
-    python!("ticker.py", &["DAEMON = ", "daemon=DAEMON"]),
+/// The phrases that mark the key lines of each subject's Python, in `index` order. The files
+/// themselves are named once, by `watch::carried`: a strategy's is its `counterpart`, the
+/// program `W` runs, so the panel shows the Python that runs.
+const PYTHON_KEYS: [&[&str]; SUBJECTS] = [
+    &["download(filename)"],
+    &["Thread(", ".start()", ".join()"],
+    &["(Thread):", "def run(self)", ".start()", ".join()"],
+    &["ThreadPoolExecutor(", "pool.submit("],
+    &["Process(", ".start()", ".join()"],
+    &["asyncio.sleep(", "asyncio.gather(", "asyncio.run("],
+    &["Process(", "ThreadPoolExecutor(", ".start()", ".join()"],
+    &["DAEMON = ", "daemon=DAEMON"],
+    &["DAEMON = ", "daemon=DAEMON"],
 ];
+
+/// The lesson's Ping/Pong program: the one Python listing for threadlab's ticker (which
+/// re-enacts it) and for the program the daemon scenes run.
+const TICKER_PY: &str = "ticker.py";
+
+/// The Python source shown for subject number `i` (in `index` order).
+fn python_source(i: usize) -> Source {
+    let name = match Strategy::ALL.get(i) {
+        Some(s) => crate::watch::carried::counterpart(*s),
+        None => TICKER_PY,
+    };
+    carried_source(name, PYTHON_KEYS[i]).unwrap_or(Source {
+        // Never met: a test checks that every counterpart is carried.
+        path: name,
+        text: "",
+        language: Language::Python,
+        keys: &[],
+    })
+}
+
+/// A carried Python program as a listing's source, marking `keys`; none for a name threadlab
+/// does not carry.
+fn carried_source(name: &str, keys: &'static [&'static str]) -> Option<Source> {
+    let (name, text) = crate::watch::carried::script(name)?;
+    Some(Source {
+        path: Box::leak(format!("assets/python/{name}").into_boxed_str()),
+        text,
+        language: Language::Python,
+        keys,
+    })
+}
 
 fn index(subject: Subject) -> usize {
     match subject {
@@ -201,12 +214,11 @@ pub fn listing(subject: Subject, language: Language) -> &'static Listing {
         return l;
     }
     static CACHE: [OnceLock<Listing>; 2 * SUBJECTS] = [const { OnceLock::new() }; 2 * SUBJECTS];
-    let (sources, offset) = match language {
-        Language::Rust => (&RUST, 0),
-        Language::Python => (&PYTHON, SUBJECTS),
-    };
     let i = index(subject);
-    CACHE[offset + i].get_or_init(|| build(&sources[i]))
+    match language {
+        Language::Rust => CACHE[i].get_or_init(|| build(&RUST[i])),
+        Language::Python => CACHE[SUBJECTS + i].get_or_init(|| build(&python_source(i))),
+    }
 }
 
 /// The listing of the carried Python program `name`, highlighted the first time it is asked
@@ -215,24 +227,21 @@ fn carried(name: &str) -> Option<&'static Listing> {
     use std::collections::HashMap;
     use std::sync::Mutex;
     static CACHE: OnceLock<Mutex<HashMap<&'static str, &'static Listing>>> = OnceLock::new();
-    let (name, text) = crate::watch::carried::script(name)?;
+    const KEYS: &[&str] = &[
+        "Thread(",
+        ".start()",
+        ".join()",
+        "ThreadPoolExecutor(",
+        ".submit(",
+    ];
+    let (name, _) = crate::watch::carried::script(name)?;
     let mut cache = (CACHE.get_or_init(Mutex::default).lock()).unwrap_or_else(|e| e.into_inner());
-    let listing = cache.entry(name).or_insert_with(|| {
-        let source = Source {
-            path: Box::leak(format!("assets/python/{name}").into_boxed_str()),
-            text,
-            language: Language::Python,
-            keys: &[
-                "Thread(",
-                ".start()",
-                ".join()",
-                "ThreadPoolExecutor(",
-                ".submit(",
-            ],
-        };
-        Box::leak(Box::new(build(&source)))
-    });
-    Some(*listing)
+    if let Some(listing) = cache.get(name) {
+        return Some(*listing);
+    }
+    let listing: &'static Listing = Box::leak(Box::new(build(&carried_source(name, KEYS)?)));
+    cache.insert(name, listing);
+    Some(listing)
 }
 
 /// The code `subject` calls that the class should see beside it: the lesson's `download()`, in
@@ -422,6 +431,19 @@ mod tests {
     }
 
     #[test]
+    fn the_python_shown_is_the_python_w_runs() {
+        use crate::watch::carried::{counterpart, script};
+        for s in Strategy::ALL {
+            let name = counterpart(s);
+            let (_, text) = script(name).unwrap_or_else(|| panic!("{name} is not carried"));
+            let shown = listing(Subject::Strategy(s), Language::Python);
+            assert_eq!(shown.path, format!("assets/python/{name}"), "{s:?}");
+            assert_eq!(shown.lines.len(), text.lines().count(), "{s:?}");
+        }
+        assert!(script(TICKER_PY).is_some());
+    }
+
+    #[test]
     fn excerpts_are_between_markers_and_numbered_from_one() {
         let text =
             "a\n// lesson:begin\nb\nc\n  // lesson:end\nd\n// lesson:begin\ne\n// lesson:end\n";
@@ -431,7 +453,8 @@ mod tests {
 
     #[test]
     fn every_key_phrase_marks_a_line_and_markers_never_show() {
-        for source in RUST.iter().chain(&PYTHON).chain([&DOWNLOAD]) {
+        let python: Vec<Source> = (0..SUBJECTS).map(python_source).collect();
+        for source in RUST.iter().chain(&python).chain([&DOWNLOAD]) {
             let listing = build(source);
             let text: Vec<String> = listing.lines.iter().map(CodeLine::text).collect();
             for phrase in source.keys {
