@@ -539,7 +539,7 @@ fn nothing_cut(
     );
     let shown = pane_text(&s, title.trim_end());
     let verdict = (a.run.as_ref().and_then(|r| r.verdict.as_ref())).map(|v| v.line(lang));
-    for line in lesson.scene().card(lang).iter().chain(&verdict) {
+    for line in a.card_lines(lang).iter().chain(&verdict) {
         if !words_shown(line, &shown) {
             return Err(format!(
                 "{w}×{h}: scene {}: card line cut: {line}\n{s}",

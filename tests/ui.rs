@@ -2336,3 +2336,67 @@ fn at_80x24_the_lessons_comparison_shows_every_strategy() {
         insta::assert_snapshot!(format!("lesson_compare_80x24_{l}"), shots);
     }
 }
+
+/// Scene 7's card follows the pool it describes: after `-` it says max_workers=2 beside the
+/// held line, and `+` back to the scene's 3 leaves no held line at all (both languages).
+#[test]
+fn the_pool_scenes_card_says_the_pool_size_that_runs() {
+    for lang in [Lang::En, Lang::Zh] {
+        let mut a = scene(lang, 7);
+        assert_eq!(a.settings.workers, 3);
+        let held = threadlab::i18n::tf(
+            lang,
+            Key::lesson_held,
+            &[&threadlab::i18n::tf(lang, Key::lesson_held_workers, &[&2])],
+        );
+        let words = card_words(&screen(&a, 120, 40));
+        assert!(words.contains("max_workers=3)"), "{words}");
+        key(&mut a, '-');
+        let words = card_words(&screen(&a, 120, 40));
+        assert!(words.contains("max_workers=2)"), "{words}");
+        assert!(!words.contains("max_workers=3"), "{words}");
+        assert!(words.contains(&held), "{words}");
+        // The run keeps 2; the card beside its numbers says 2 whatever + does meanwhile.
+        let id = enter(&mut a);
+        assert_eq!(a.run.as_ref().map(|r| r.state.workers), Some(2));
+        play(&mut a, id, -1.0, 100.0);
+        key(&mut a, '+');
+        let words = card_words(&screen(&a, 120, 40));
+        assert!(words.contains("max_workers=2)"), "{words}");
+        assert!(!words.contains(&held), "{words}");
+    }
+}
+
+/// The held line lists only what differs from the scene's own settings: a key pressed twice
+/// (cores in scene 2; io/cpu, cores and Ping/Pong in scene 1) leaves Enter doing what the
+/// scene says, and the card says nothing of it.
+#[test]
+fn a_change_taken_back_is_not_said_to_hold() {
+    for lang in [Lang::En, Lang::Zh] {
+        let head: String = (threadlab::i18n::tf(lang, Key::lesson_held, &[&""]).chars())
+            .take(8)
+            .collect();
+        let mut a = scene(lang, 2);
+        key(&mut a, 'k');
+        let words = card_words(&screen(&a, 120, 40));
+        let two = threadlab::i18n::tf(lang, Key::lesson_held_cores, &[&2]);
+        assert!(words.contains(&head) && words.contains(&two), "{words}");
+        key(&mut a, 'k');
+        let words = card_words(&screen(&a, 120, 40));
+        assert!(!words.contains(&head), "{words}");
+
+        let mut a = scene(lang, 1);
+        for c in ['w', 'w', 'k', 'k', 'p', 'p'] {
+            key(&mut a, c);
+        }
+        let words = card_words(&screen(&a, 120, 40));
+        assert!(!words.contains(&head), "{words}");
+        // One that does differ is said, and only it.
+        key(&mut a, 'w');
+        let words = card_words(&screen(&a, 120, 40));
+        let cpu = threadlab::i18n::t(lang, Key::workload_cpu);
+        let off = threadlab::i18n::t(lang, Key::lesson_held_ticker_off);
+        assert!(words.contains(&head) && words.contains(cpu), "{words}");
+        assert!(!words.contains(off), "{words}");
+    }
+}

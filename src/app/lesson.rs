@@ -41,6 +41,53 @@ impl App {
         }
     }
 
+    /// The scene's card lines in `lang` as the screen shows them: `{workers}` is the pool size
+    /// of the scene's run once it started (the card sits beside its numbers), else the one
+    /// Enter will use.
+    pub fn card_lines(&self, lang: crate::i18n::Lang) -> Vec<String> {
+        let Some(l) = &self.lesson else {
+            return Vec::new();
+        };
+        let workers = (self.run.as_ref())
+            .filter(|r| Some(r.id) == l.ran)
+            .map_or(self.settings.workers, |r| r.state.workers)
+            .to_string();
+        (l.scene().card(lang).iter())
+            .map(|s| s.replace("{workers}", &workers))
+            .collect()
+    }
+
+    /// What the teacher changed by hand in this scene that also differs from the scene's own
+    /// setting: a key pressed twice, or one the scene does not set, leaves Enter doing what
+    /// the scene says, so the card has nothing to report for it.
+    pub fn held_changes(&self) -> Held {
+        let Some(lesson) = &self.lesson else {
+            return Held::default();
+        };
+        let (h, p) = (lesson.held, &lesson.scene().preset);
+        let s = &self.settings;
+        let cores = p.cores.map(|c| match c {
+            CoresSetting::One => 1,
+            CoresSetting::All => self.all_cores,
+        });
+        let (on, daemon) = (self.ticker.on, self.ticker.daemon);
+        let ticker = match p.ticker {
+            Some(TickerSetting::Off) => on,
+            Some(TickerSetting::On) => !on || daemon,
+            Some(TickerSetting::Daemon) => !on || !daemon,
+            None => false,
+        };
+        // The daemon scenes' program takes the flag `d` set.
+        let program = p.ping_pong.is_some_and(|d| !on && d != daemon);
+        Held {
+            strategy: h.strategy && p.strategy.is_some_and(|x| x != s.strategy),
+            workload: h.workload && p.workload.is_some_and(|x| x != s.workload),
+            cores: h.cores && cores.is_some_and(|x| x != self.cores),
+            workers: h.workers && p.workers.is_some_and(|x| x != s.workers),
+            ticker: h.ticker && (ticker || program),
+        }
+    }
+
     /// Apply the current scene's preset (downloads, strategy, workload, cores, workers and
     /// ticker), except what `held` says the teacher changed by hand.
     pub(super) fn set_stage(&mut self, held: Held) -> Vec<Command> {

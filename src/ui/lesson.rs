@@ -31,7 +31,7 @@ fn lines(app: &App, width: u16, short: bool) -> Vec<(String, Style)> {
     let (lang, th) = (app.settings.lang, theme(app));
     let w = usize::from(width.max(1));
     // Wrapped, so a card line longer than the pane is never cut.
-    let mut lines: Vec<(String, Style)> = (l.scene().card(lang).iter())
+    let mut lines: Vec<(String, Style)> = (app.card_lines(lang).iter())
         .flat_map(|s| wrap(s, w))
         .map(|s| (s, th.title))
         .collect();
@@ -85,8 +85,7 @@ fn border_keys(app: &App, width: u16, short: bool) -> Option<&'static str> {
 
 /// What the teacher changed by hand in this scene, which Enter keeps instead of the scene's own.
 fn held(app: &App) -> Option<String> {
-    let l = app.lesson.as_ref()?;
-    let (h, lang) = (l.held, app.settings.lang);
+    let (h, lang) = (app.held_changes(), app.settings.lang);
     if !h.any() {
         return None;
     }
