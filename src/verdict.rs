@@ -148,6 +148,17 @@ impl Figures {
         Some(self.startup_wall()? / wall)
     }
 
+    /// The share of the time beyond the ideal that starting the workers accounts for (0 to 1),
+    /// when both were measured and the run took longer than its ideal.
+    pub fn startup_part_of_extra(&self) -> Option<f64> {
+        let wall = self.measured.wall.filter(|w| *w > 0.0)?;
+        let extra = wall * (1.0 - self.ideal.seconds / self.elapsed);
+        if self.elapsed <= self.ideal.seconds || extra <= 0.0 {
+            return None;
+        }
+        Some((self.startup_wall()? / extra).min(1.0))
+    }
+
     /// Whether start-up is above [`STARTUP_SHARE`] of the run and accounts for at least half of
     /// the time the run took beyond its ideal: only then is it the reason the run was slow.
     pub fn startup_explains(&self) -> bool {
@@ -379,7 +390,16 @@ impl Verdict {
                     &[&name, &e, &ideal, &percent(share), &f.cores_asked(), &who],
                 )
             }
-            Finding::Unexplained => tf(lang, Key::verdict_off, &[&name, &e, &ideal]),
+            // Start-up was measured and explains part of the time over the ideal: say how
+            // much, and that nothing measured explains the rest (it once read as the reason).
+            Finding::Unexplained => match (self.startup_share(), f.startup_part_of_extra()) {
+                (Some(share), Some(part)) => tf(
+                    lang,
+                    Key::verdict_off_part,
+                    &[&name, &e, &ideal, &percent(share), &percent(part)],
+                ),
+                _ => tf(lang, Key::verdict_off, &[&name, &e, &ideal]),
+            },
         }
     }
 
@@ -588,6 +608,43 @@ mod tests {
         let v = judge(f);
         assert_eq!(v.finding, Finding::Unexplained);
         assert_eq!(v.startup_line(Lang::En), None);
+    }
+
+    #[test]
+    fn start_up_that_explains_only_part_of_the_time_over_the_ideal_says_how_much() {
+        // Issue 12's 10,000 threads: +207% over the ideal, start-up 20% of the run. Start-up is
+        // a third of the extra time at most: the line says so, and that nothing measured
+        // explains the rest, instead of leaving start-up to read as the reason.
+        let mut f = run(Strategy::Threads, Workload::Io, 2, 12.28);
+        f.measured = Measured {
+            wall: Some(1.228),
+            cpu: None,
+        };
+        f.spawns = Some(Spawns {
+            kind: SpawnKind::Thread,
+            count: 10_000,
+            median: 0.2456 / 10_000.0,
+            span: 12.28,
+        });
+        let v = judge(f.clone());
+        assert_eq!(v.finding, Finding::Unexplained);
+        let part = f.startup_part_of_extra().unwrap();
+        // 0.2456 s of start-up in the 1.228 × (1 − 4 / 12.28) = 0.828 s over the ideal.
+        assert!((part - 0.2456 / 0.828).abs() < 1e-3, "{part}");
+        assert_eq!(
+            both(&v),
+            (
+                "threads took 12.3 s, not ≈ 4.0 s: starting its workers (20% of the run) accounts for 30% of the time over it; no other measured figure says why".into(),
+                "多线程耗时 12.3 秒，而不是 ≈ 4.0 秒：启动工人（占运行时间的 20%）只解释了超出部分的 30%；其余部分测到的数字说明不了原因".into()
+            )
+        );
+        // Without a start-up worth saying, the line is the plain one.
+        f.spawns = None;
+        assert!(
+            judge(f)
+                .line(Lang::En)
+                .ends_with("no measured figure says why")
+        );
     }
 
     #[test]

@@ -344,6 +344,16 @@ fn checked(app: &App) -> Vec<String> {
             Key::side_startup,
             &[&format!("{:.0}", share * 100.0), &s.count, &kind],
         ));
+        // Not the reason by itself: how much of the time over the ideal it accounts for.
+        if let (false, Some(part)) = (v.holds(), f.startup_part_of_extra())
+            && !matches!(v.finding, crate::verdict::Finding::StartUp { .. })
+        {
+            out.push(tf(
+                l,
+                Key::side_startup_part,
+                &[&format!("{:.0}", part * 100.0)],
+            ));
+        }
     }
     out
 }
