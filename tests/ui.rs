@@ -2400,3 +2400,55 @@ fn a_change_taken_back_is_not_said_to_hold() {
         assert!(!words.contains(off), "{words}");
     }
 }
+
+/// At 80×24 a message longer than the row was cut mid-word ("the pool running now keeps the
+/// size it wa…", "trace written to ….trace.json (open it in ui.perf…", tryout): it now wraps to
+/// a second row, whole, in both languages, and the downloads keep their height.
+#[test]
+fn at_80x24_a_long_message_wraps_whole_instead_of_being_cut() {
+    let flat = |s: &str| s.split_whitespace().collect::<String>();
+    for lang in [Lang::En, Lang::Zh] {
+        let l = format!("{lang:?}").to_lowercase();
+        let mut shots = String::new();
+        for (k, during, hint) in [
+            ('+', '4', Key::hint_workers_next_run),
+            ('w', '2', Key::hint_workload_next_run),
+        ] {
+            let mut a = app(lang);
+            threadlab::runner::feed(&mut a, Event::Resize(80, 24));
+            key(&mut a, during);
+            let before = screen(&a, 80, 24);
+            let id = enter(&mut a);
+            play(&mut a, id, -1.0, 1.0);
+            key(&mut a, k);
+            assert_eq!(a.hint, Some(hint));
+            let s = screen(&a, 80, 24);
+            let info: String = s.lines().skip(1).take(3).collect();
+            let said = threadlab::i18n::t(lang, hint);
+            assert!(flat(&info).contains(&flat(said)), "{said} not whole:\n{s}");
+            assert!(!info.contains('…'), "{s}");
+            // The downloads' pane keeps its height (the app's page size).
+            let title = threadlab::i18n::t(lang, Key::pane_downloads);
+            let pane = |s: &str| {
+                (s.lines())
+                    .skip_while(|r| !r.contains(title))
+                    .position(|r| r.starts_with('└'))
+            };
+            assert_eq!(pane(&s), pane(&before), "{s}");
+            shots.push_str(&s);
+        }
+        let mut a = app(lang);
+        threadlab::runner::feed(&mut a, Event::Resize(80, 24));
+        a.notice = Some(
+            "trace written to threadlab-workshops-seed103683.trace.json (open it in ui.perfetto.dev)"
+                .into(),
+        );
+        let s = screen(&a, 80, 24);
+        assert!(
+            flat(&s).contains(&flat(a.notice.as_deref().unwrap())),
+            "{s}"
+        );
+        shots.push_str(&s);
+        insta::assert_snapshot!(format!("message_80x24_{l}"), shots);
+    }
+}

@@ -78,13 +78,67 @@ pub(super) fn tabs(app: &App, area: Rect, buf: &mut Buffer) {
     }
 }
 
-pub(super) fn info(app: &App, area: Rect, side_hidden: bool, buf: &mut Buffer) {
-    if area.height == 0 {
-        return;
+/// The most rows the settings line or the newest message wraps to.
+const TOP_MAX_ROWS: usize = 2;
+
+/// The settings line and the newest message at `width` columns, as the info rows show them:
+/// both on one row where they fit; else the message alone (the settings are back on the next
+/// key), wrapped to a second row rather than cut mid-word (tryout, 80×24: "the pool running now
+/// keeps the size it wa…"); the settings too, between their parts. With the message, whether it
+/// is one.
+fn top_lines(app: &App, cols: u16) -> (Vec<String>, bool) {
+    let l = app.settings.lang;
+    let cols = usize::from(cols.max(1));
+    let state = state(app);
+    let workers = match app.settings.strategy.has_pool_size() {
+        true => format!("{} {}", t(l, Key::workers), app.settings.workers),
+        // What the selected strategy will use, even while another's last run is on screen.
+        false => format!("{} {}", t(l, Key::workers), app.queued().worker_threads()),
+    };
+    let parts = [
+        workers,
+        format!("{} {}×", t(l, Key::speed), fmt_speed(app.settings.speed)),
+        format!("{} {}", t(l, Key::seed), app.settings.seed),
+        t(l, workload_key(app.settings.workload)).to_string(),
+        format!("{} {}/{}", t(l, Key::cores), app.cores, app.all_cores),
+        state.to_string(),
+    ];
+    let settings = format!(" {}", parts.join(" · "));
+    let hint = app.notice.as_deref().or(app.hint.map(|h| t(l, h)));
+    match hint {
+        Some(hint) if width(&settings) + 2 + width(hint) <= cols => {
+            (vec![format!("{settings}  {hint}")], true)
+        }
+        Some(hint) => {
+            let mut lines = crate::text::wrap(hint, cols.saturating_sub(1).max(1));
+            lines.truncate(TOP_MAX_ROWS);
+            (lines.into_iter().map(|s| format!(" {s}")).collect(), true)
+        }
+        None if width(&settings) <= cols => (vec![settings], false),
+        None => {
+            // Between the settings' parts, never inside one.
+            let mut lines = vec![String::new()];
+            for part in parts {
+                let last = lines.last_mut().expect("a line");
+                let sep = if last.is_empty() { " " } else { " · " };
+                if !last.is_empty() && width(last) + sep.len() + width(&part) > cols {
+                    lines.push(format!(" {part}"));
+                } else {
+                    last.push_str(sep);
+                    last.push_str(&part);
+                }
+            }
+            lines.truncate(TOP_MAX_ROWS);
+            (lines, false)
+        }
     }
+}
+
+/// What the app is doing, as the settings line ends.
+fn state(app: &App) -> &'static str {
     let l = app.settings.lang;
     let program = app.ticker.child.as_ref().filter(|c| c.alive());
-    let state = match &app.run {
+    match &app.run {
         // The scene's program runs in its own process: Enter would start it again.
         None if program.is_some() => t(l, Key::state_program),
         None => t(l, Key::state_ready),
@@ -93,72 +147,78 @@ pub(super) fn info(app: &App, area: Rect, side_hidden: bool, buf: &mut Buffer) {
         Some(r) if app.paused && !r.state.strategy.can_step() => t(l, Key::state_paused_no_step),
         Some(_) if app.paused => t(l, Key::state_paused),
         Some(_) => t(l, Key::state_running),
-    };
-    let workers = match app.settings.strategy.has_pool_size() {
-        true => format!("{} {}", t(l, Key::workers), app.settings.workers),
-        // What the selected strategy will use, even while another's last run is on screen.
-        false => format!("{} {}", t(l, Key::workers), app.queued().worker_threads()),
-    };
-    let settings = format!(
-        " {workers} · {} {}× · {} {} · {} · {} {}/{} · {state}",
-        t(l, Key::speed),
-        fmt_speed(app.settings.speed),
-        t(l, Key::seed),
-        app.settings.seed,
-        t(l, workload_key(app.settings.workload)),
-        t(l, Key::cores),
-        app.cores,
-        app.all_cores,
-    );
-    // No room for the timing panel: its key figures move up here, on a row of their own when
-    // there is one, so every key that changes a setting still shows what it did.
-    let timing = side_hidden.then(|| timing_line(app));
-    let text = match &timing {
-        Some(timing) if area.height < 2 => format!("{timing} · {state}"),
-        _ => settings,
-    };
-    if let Some(timing) = timing.filter(|_| area.height >= 2) {
-        let th = theme(app);
-        let (x, w) = (area.x, area.width);
-        put(th, buf, x, area.y + 1, w, &timing, th.accent);
+    }
+}
+
+/// Whether the info rows carry the timing line when the side panel is hidden: not in a scene
+/// whose Enter runs the Ping/Pong program, where the downloads' elapsed, ideal and sum are
+/// about nothing on screen (the Python scenes' line is their programs').
+pub(super) fn has_timing(app: &App) -> bool {
+    app.shows_downloads() || super::watched::shown(app)
+}
+
+/// Rows the info needs at `width` columns: the settings or the message (one or two), and the
+/// timing line when `side_hidden` leaves it no panel.
+pub(super) fn info_rows(app: &App, width: u16, side_hidden: bool) -> u16 {
+    let top = top_lines(app, width).0.len().max(1) as u16;
+    top + u16::from(side_hidden && has_timing(app))
+}
+
+pub(super) fn info(app: &App, area: Rect, side_hidden: bool, buf: &mut Buffer) {
+    if area.height == 0 {
+        return;
     }
     let th = theme(app);
+    let (top, is_hint) = top_lines(app, area.width);
+    // No room for the timing panel: its key figures move up here, on a row of their own when
+    // there is one, so every key that changes a setting still shows what it did.
+    let timing = (side_hidden && has_timing(app)).then(|| timing_line(app));
+    let rows = usize::from(area.height);
+    let (top, timing) = match timing {
+        // One row: the timing and the state share it.
+        Some(timing) if rows < 2 => (vec![format!("{timing} · {}", state(app))], None),
+        Some(timing) => (top[..top.len().min(rows - 1)].to_vec(), Some(timing)),
+        None => (top[..top.len().min(rows)].to_vec(), None),
+    };
     let state_style = if app.paused {
         th.warn.add_modifier(Modifier::BOLD)
     } else {
         th.text
     };
-    let hint = app.notice.as_deref().or(app.hint.map(|h| t(l, h)));
-    match hint {
-        // The newest message matters more than the settings, which are back on the next key:
-        // when both do not fit, the message gets the whole row, so a file name is never cut.
-        Some(hint) if width(&text) + 2 + width(hint) > usize::from(area.width) => {
-            put(
-                th,
-                buf,
-                area.x + 1,
-                area.y,
-                area.width.saturating_sub(1),
-                hint,
-                th.warn,
-            );
+    let (w, x) = (area.width, area.x);
+    for (i, line) in top.iter().enumerate() {
+        let y = area.y + i as u16;
+        let hint = app
+            .notice
+            .as_deref()
+            .or(app.hint.map(|h| t(app.settings.lang, h)));
+        match hint.filter(|_| is_hint) {
+            // The settings and the message on one row: each in its own colour.
+            Some(hint) if top.len() == 1 && line.ends_with(&format!("  {hint}")) => {
+                let settings = &line[..line.len() - hint.len() - 2];
+                let used = put(th, buf, x, y, w, settings, state_style);
+                let hx = x + used + 2;
+                put(
+                    th,
+                    buf,
+                    hx,
+                    y,
+                    area.right().saturating_sub(hx),
+                    hint,
+                    th.warn,
+                );
+            }
+            Some(_) => {
+                put(th, buf, x, y, w, line, th.warn);
+            }
+            None => {
+                put(th, buf, x, y, w, line, state_style);
+            }
         }
-        Some(hint) => {
-            let used = put(th, buf, area.x, area.y, area.width, &text, state_style);
-            let x = area.x + used + 2;
-            put(
-                th,
-                buf,
-                x,
-                area.y,
-                area.right().saturating_sub(x),
-                hint,
-                th.warn,
-            );
-        }
-        None => {
-            put(th, buf, area.x, area.y, area.width, &text, state_style);
-        }
+    }
+    if let Some(timing) = timing {
+        let y = area.y + top.len() as u16;
+        put(th, buf, x, y, w, &timing, th.accent);
     }
 }
 

@@ -102,6 +102,11 @@ pub struct Wants {
     pub lanes: usize,
     /// The rows of a note too long for the downloads' border.
     pub note: u16,
+    /// The rows of the settings line or the newest message (0 or 1: one).
+    pub info: u16,
+    /// No timing line among the info rows when the side panel is hidden (a scene whose Enter
+    /// runs the Ping/Pong program: the downloads' figures are about nothing on screen).
+    pub no_timing: bool,
     /// The lesson card's rows, border included (0 outside lesson mode).
     pub card: u16,
     /// The chart's lines (0: no chart), and whether it goes before the timeline (after `c`).
@@ -139,13 +144,15 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
     let bottom = area.bottom().saturating_sub(a.keybar.height.max(1));
     // The side panel stands right, below on a tall narrow screen, or nowhere; without it the
     // info takes a second row for the timing.
-    let info_h = if mode == Mode::Compact && area.height >= SIDE_BELOW_MIN_H {
-        1
+    let top_rows = want.info.max(1);
+    let timing_row = u16::from(!want.no_timing);
+    let (info_h, base_h) = if mode == Mode::Compact && area.height >= SIDE_BELOW_MIN_H {
+        (top_rows, 1)
     } else if mode == Mode::Compact {
         a.side_hidden = true;
-        2
+        (top_rows + timing_row, 2)
     } else {
-        1
+        (top_rows, 1)
     };
     let info_h = info_h.min(bottom.saturating_sub(area.y + 1));
     if area.height >= 3 {
@@ -177,6 +184,10 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
     let h = left.height;
     let rows = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
     let pct = |p: u32| (u32::from(h) * p / 100) as u16;
+    // The downloads' share is of the rows a one-row message would leave, so their height (and
+    // the app's page) does not change when a message wraps to a second row.
+    let h_dl = (h + info_h).saturating_sub(base_h);
+    let pct_dl = |p: u32| (u32::from(h_dl) * p / 100) as u16;
     // The downloads first (they are the lesson), at most 45% of the rows, a height that
     // depends on the size and the task count only, so the app's page size is exact.
     // After `c` on a short screen with a lesson card, the comparison takes the downloads' rows:
@@ -185,12 +196,13 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
     let compared_short = want.chart_first && want.compared && want.card > 0 && area.height < TALL_H;
     let dl = if want.no_downloads || compared_short {
         0
-    } else if h < DOWNLOADS_ALONE_H {
+    } else if h_dl < DOWNLOADS_ALONE_H {
         h
     } else {
         (rows(want.tasks).saturating_add(2))
-            .min(pct(DOWNLOADS_MAX_PCT))
+            .min(pct_dl(DOWNLOADS_MAX_PCT))
             .max(PANE_MIN_H)
+            .min(h)
     };
     let mut rest = h - dl;
     let mut take = |n: u16| {
@@ -309,6 +321,8 @@ pub(crate) fn areas(app: &App, area: Rect) -> Areas {
         false => Vec::new(),
     };
     let want = Wants {
+        info: super::header::info_rows(app, area.width, false),
+        no_timing: !super::header::has_timing(app),
         no_downloads: !downloads,
         tasks: app.tasks.len(),
         lanes: expected_lanes(app),
