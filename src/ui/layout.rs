@@ -424,3 +424,101 @@ pub fn download_at(app: &App, y: u16) -> Option<usize> {
     let i = app.scroll + (y - inner_top) as usize;
     (i < app.tasks.len()).then_some(i)
 }
+
+/// Rows the side panel's small Ping/Pong box takes at its bottom.
+const SIDE_TICKER_H: u16 = 4;
+
+/// Where the side panel's parts go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum SidePanel {
+    /// One pane (the watched programs', or the timing with the results and the switches
+    /// below it), and the Ping/Pong box under it when there is room.
+    Stacked { main: Rect, ticker: Option<Rect> },
+    /// Under the downloads on a mid-size screen: the timing on the left, the results and the
+    /// Ping/Pong box on the right.
+    Split {
+        timing: Rect,
+        results: Rect,
+        ticker: Option<Rect>,
+    },
+}
+
+/// The side panel's parts in `area`. `watched`: a scene of real Python programs, whose panel
+/// is one pane about them; `ticker`: the panel shows the small Ping/Pong box (not when the
+/// main column draws a large one).
+pub(super) fn side_panel(area: Rect, watched: bool, ticker: bool) -> SidePanel {
+    if !watched && area.width >= 72 && area.height < 20 {
+        let half = area.width / 2;
+        let timing = Rect::new(area.x, area.y, half, area.height);
+        let right = Rect::new(area.x + half, area.y, area.width - half, area.height);
+        let (results, ticker) = ticker_below(right, 6, ticker);
+        return SidePanel::Split {
+            timing,
+            results,
+            ticker,
+        };
+    }
+    let (main, ticker) = ticker_below(area, 8, ticker);
+    SidePanel::Stacked { main, ticker }
+}
+
+/// `area` less the Ping/Pong box at its bottom, if it is wanted and leaves `room` rows above.
+fn ticker_below(area: Rect, room: u16, wanted: bool) -> (Rect, Option<Rect>) {
+    if !wanted || area.height < SIDE_TICKER_H + room {
+        return (area, None);
+    }
+    let main = Rect::new(area.x, area.y, area.width, area.height - SIDE_TICKER_H);
+    let ticker = Rect::new(area.x, main.bottom(), area.width, SIDE_TICKER_H);
+    (main, Some(ticker))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_side_panel_gives_the_ticker_box_its_rows_only_when_the_rest_keeps_room() {
+        // Tall: one pane, the box under it.
+        let tall = Rect::new(0, 0, 40, 30);
+        let SidePanel::Stacked { main, ticker } = side_panel(tall, false, true) else {
+            panic!("a tall panel is one pane");
+        };
+        assert_eq!(
+            (main.height, ticker.map(|t| (t.y, t.height))),
+            (26, Some((26, 4)))
+        );
+        // Not wanted, or no room: the pane takes it all.
+        assert_eq!(
+            side_panel(tall, false, false),
+            SidePanel::Stacked {
+                main: tall,
+                ticker: None
+            }
+        );
+        let short = Rect::new(0, 0, 40, 11);
+        assert_eq!(
+            side_panel(short, false, true),
+            SidePanel::Stacked {
+                main: short,
+                ticker: None
+            }
+        );
+        // Under the downloads on a mid-size screen: timing left, results and the box right.
+        let below = Rect::new(0, 20, 100, 12);
+        let SidePanel::Split {
+            timing,
+            results,
+            ticker,
+        } = side_panel(below, false, true)
+        else {
+            panic!("a wide, short panel is split");
+        };
+        assert_eq!((timing.width, results.x, results.height), (50, 50, 8));
+        assert_eq!(ticker, Some(Rect::new(50, 28, 50, 4)));
+        // A watched scene's panel is one pane whatever its shape.
+        assert!(matches!(
+            side_panel(below, true, true),
+            SidePanel::Stacked { .. }
+        ));
+    }
+}

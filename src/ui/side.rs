@@ -1,6 +1,7 @@
 //! The side panel: timing of the current run against the lesson's arithmetic, the last result of
 //! each strategy, and the Ping/Pong ticker.
 
+use super::layout::{SidePanel, side_panel};
 use super::theme_of as theme;
 use super::{fmt_speed, pane, put, put_row};
 use crate::app::App;
@@ -12,92 +13,49 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 
-/// Rows the ticker box takes at the bottom of the panel.
-const TICKER_H: u16 = 4;
-
 /// `ticker_in_main`: the main column draws Ping/Pong in a large box of its own, so the panel
 /// does not repeat it in a small one (it did, cutting the program's exit status mid-sentence).
 pub(super) fn render(app: &App, ticker_in_main: bool, area: Rect, buf: &mut Buffer) {
     if area.height == 0 {
         return;
     }
-    if super::watched::shown(app) {
+    let lang = app.settings.lang;
+    let watched = super::watched::shown(app);
+    let ticker_box = match side_panel(area, watched, !ticker_in_main) {
         // A scene of real Python programs: the panel is about them, not the built-in run.
-        let ticker_h = if area.height >= TICKER_H + 8 && !ticker_in_main {
-            TICKER_H
-        } else {
-            0
-        };
-        let main = Rect::new(area.x, area.y, area.width, area.height - ticker_h);
-        super::watched::render(app, main, buf);
-        if ticker_h > 0 {
-            ticker(
-                app,
-                Rect::new(area.x, main.bottom(), area.width, ticker_h),
-                buf,
-            );
+        SidePanel::Stacked { main, ticker } if watched => {
+            super::watched::render(app, main, buf);
+            ticker
         }
-        return;
-    }
-    if area.width >= 72 && area.height < 20 {
-        // Below the downloads on a mid-size screen: timing on the left, results and ticker right.
-        let half = area.width / 2;
-        let left = Rect::new(area.x, area.y, half, area.height);
-        let right = Rect::new(area.x + half, area.y, area.width - half, area.height);
-        lines_pane(
-            app,
-            t(app.settings.lang, Key::pane_timing),
-            timing_lines(app, left.width.saturating_sub(2).into()),
-            left,
-            buf,
-        );
-        // A running Ping/Pong has a large box of its own under the timeline.
-        let ticker_h = if right.height >= TICKER_H + 6 && !ticker_in_main {
-            TICKER_H
-        } else {
-            0
-        };
-        let results = Rect::new(right.x, right.y, right.width, right.height - ticker_h);
-        lines_pane(
-            app,
-            t(app.settings.lang, Key::pane_results),
-            results_lines(app).split_off(1),
+        SidePanel::Stacked { main, ticker } => {
+            let cols = main.width.saturating_sub(2).into();
+            let lines = (timing_lines(app, cols).into_iter())
+                .chain(results_lines(app))
+                .chain(switches_lines(app, cols))
+                .collect();
+            lines_pane(app, t(lang, Key::pane_timing), lines, main, buf);
+            ticker
+        }
+        SidePanel::Split {
+            timing,
             results,
-            buf,
-        );
-        if ticker_h > 0 {
-            ticker(
+            ticker,
+        } => {
+            let cols = timing.width.saturating_sub(2).into();
+            lines_pane(
                 app,
-                Rect::new(right.x, results.bottom(), right.width, ticker_h),
+                t(lang, Key::pane_timing),
+                timing_lines(app, cols),
+                timing,
                 buf,
             );
+            let lines = results_lines(app).split_off(1);
+            lines_pane(app, t(lang, Key::pane_results), lines, results, buf);
+            ticker
         }
-        return;
-    }
-    let ticker_h = if area.height >= TICKER_H + 8 && !ticker_in_main {
-        TICKER_H
-    } else {
-        0
     };
-    let main = Rect::new(area.x, area.y, area.width, area.height - ticker_h);
-    let lines = timing_lines(app, main.width.saturating_sub(2).into())
-        .into_iter()
-        .chain(results_lines(app))
-        .chain(switches_lines(app, main.width.saturating_sub(2).into()))
-        .collect();
-    lines_pane(
-        app,
-        t(app.settings.lang, Key::pane_timing),
-        lines,
-        main,
-        buf,
-    );
-    if ticker_h > 0 {
-        ticker(
-            app,
-            Rect::new(area.x, main.bottom(), area.width, ticker_h),
-            buf,
-        );
+    if let Some(area) = ticker_box {
+        ticker(app, area, buf);
     }
 }
 
