@@ -226,11 +226,16 @@ pub fn start_costs(lang: Lang, state: &RunState) -> Option<String> {
     let cost = |kind| Some((state.median_spawn(kind)?, state.spawn_count(kind)));
     let (thread, threads) = cost(SpawnKind::Thread)?;
     let (process, processes) = cost(SpawnKind::Process)?;
-    Some(tf(
+    let mut line = tf(
         lang,
         Key::start_costs,
         &[&fmt_cost(thread), &threads, &fmt_cost(process), &processes],
-    ))
+    );
+    if state.start_costs_inverted() {
+        // Never let a class read that a thread costs more than a process from one busy run.
+        line.push_str(t(lang, Key::start_costs_inverted));
+    }
+    Some(line)
 }
 
 /// A start-up cost as a teacher reads it: µs below a millisecond, ms above.

@@ -363,6 +363,19 @@ impl RunState {
         self.spawn_medians[kind as usize].len()
     }
 
+    /// Whether this run measured a thread's start costing at least a process's: the reverse of
+    /// every quiet machine (≈ 60 µs against ≈ 1 ms), so the figures say more about the machine
+    /// being busy, or too few starts being timed, than about threads and processes.
+    pub fn start_costs_inverted(&self) -> bool {
+        match (
+            self.median_spawn(SpawnKind::Thread),
+            self.median_spawn(SpawnKind::Process),
+        ) {
+            (Some(thread), Some(process)) => thread >= process,
+            _ => false,
+        }
+    }
+
     /// Whether the run has ended.
     pub fn is_finished(&self) -> bool {
         self.elapsed.is_some()

@@ -240,6 +240,13 @@ fn timing_lines(app: &App, width: usize) -> Vec<(String, Style)> {
             out.push((row(t(l, label), format!("{cost:>9}{count}")), plain));
         }
     }
+    if state.start_costs_inverted() {
+        // A thread no cheaper than a process is the machine or too few samples speaking.
+        let why = t(l, Key::timing_spawn_inverted);
+        for line in crate::text::wrap(why, width.saturating_sub(4).max(8)) {
+            out.push((format!("    {line}"), th.dim));
+        }
+    }
     if let Some(run) = app.run.as_ref().filter(|r| r.peak_threads > 0) {
         // What a run's threads cost the process: the most it had at once, and its memory.
         out.push((
