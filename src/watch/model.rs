@@ -67,6 +67,10 @@ pub struct Thread {
     pub on_cpu: Vec<OnCore>,
     /// Its latest CPU reading: (when, CPU seconds).
     last_cpu: Option<(f64, f64)>,
+    /// When it slept: its ended sleeps merged, disjoint and in time order (derived per event,
+    /// so a lane reads them with a binary search), and the ones in progress with their key.
+    slept: Vec<(f64, f64)>,
+    asleep_since: Vec<(Option<u64>, f64)>,
     /// Whether `/proc` has shown it (a thread gone from a later sweep has ended).
     sampled: bool,
     sleeping: Option<usize>,
@@ -81,6 +85,9 @@ pub struct OnCore {
     pub from: f64,
     pub to: f64,
     pub share: f64,
+    /// CPU seconds the thread had used before this stretch (by its stretches), so the CPU used
+    /// up to any instant is one binary search away.
+    pub before: f64,
 }
 
 impl Thread {
@@ -95,12 +102,60 @@ impl Thread {
         if b <= a {
             return 0.0;
         }
-        let first = self.on_cpu.partition_point(|s| s.to <= a);
-        let used: f64 = (self.on_cpu[first..].iter())
-            .take_while(|s| s.from < b)
-            .map(|s| (s.to.min(b) - s.from.max(a)).max(0.0) * s.share)
-            .sum();
-        used / (b - a)
+        // From the running total, not by adding up the stretches in the span: a lane's cell
+        // costs two binary searches however long the run.
+        (self.used_by(b) - self.used_by(a)).max(0.0) / (b - a)
+    }
+
+    /// CPU seconds its stretches say it had used by `t`.
+    fn used_by(&self, t: f64) -> f64 {
+        let i = self.on_cpu.partition_point(|s| s.to <= t);
+        match self.on_cpu.get(i) {
+            Some(s) => s.before + (t - s.from).max(0.0) * s.share,
+            None => self
+                .on_cpu
+                .last()
+                .map_or(0.0, |s| s.before + (s.to - s.from) * s.share),
+        }
+    }
+
+    /// Whether it was asleep at some instant from `a` to `b` (the lane's cell), `end` being
+    /// where a sleep still open ends on the screen.
+    pub fn asleep_in(&self, a: f64, b: f64, end: f64) -> bool {
+        let i = self.slept.partition_point(|&(start, _)| start < b);
+        (i > 0 && self.slept[i - 1].1 > a)
+            || (self.asleep_since.iter()).any(|&(_, start)| start < b && a < end)
+    }
+
+    /// A sleep of its (`key`: the asyncio sleep's id; `None` a plain `time.sleep`) began.
+    fn fall_asleep(&mut self, key: Option<u64>, at: f64) {
+        self.asleep_since.retain(|(k, _)| *k != key);
+        self.asleep_since.push((key, at));
+    }
+
+    /// A sleep of its ended at `at`: kept as asleep from its start, merged with any it overlaps.
+    fn wake(&mut self, key: Option<u64>, at: f64) {
+        let Some(i) = self.asleep_since.iter().position(|(k, _)| *k == key) else {
+            return;
+        };
+        let (_, mut start) = self.asleep_since.swap_remove(i);
+        let mut end = at;
+        // The stretches are disjoint and in order: the ones this overlaps are at the end.
+        while let Some(&(s, e)) = self.slept.last()
+            && e >= start
+        {
+            start = start.min(s);
+            end = end.max(e);
+            self.slept.pop();
+        }
+        self.slept.push((start, end));
+    }
+
+    /// Every sleep still open ends at `at` (its process ended).
+    fn wake_all(&mut self, at: f64) {
+        while let Some(&(key, _)) = self.asleep_since.first() {
+            self.wake(key, at);
+        }
     }
 
     /// A reading of its CPU time: the time since the reading before was spent on a core for the
@@ -112,10 +167,12 @@ impl Thread {
             Some((t0, c0)) if at > t0 => {
                 if cpu > c0 {
                     let share = ((cpu - c0) / (at - t0)).min(1.0);
+                    let before = self.used_by(t0);
                     self.on_cpu.push(OnCore {
                         from: t0,
                         to: at,
                         share,
+                        before,
                     });
                 }
                 self.last_cpu = Some((at, cpu.max(c0)));
@@ -262,6 +319,10 @@ pub struct Program {
     pub now: f64,
     /// Every name a thread has had: the first process that used it, and whether another did too.
     names: HashMap<String, (u32, bool)>,
+    /// Each thread's place in `threads` (a tid the kernel reuses is the latest thread's), and
+    /// each process's threads: lookups per event and per frame that do not grow with the run.
+    thread_at: HashMap<(u32, u32), usize>,
+    by_pid: HashMap<u32, Vec<usize>>,
 }
 
 /// Note that a thread of `pid` is called `name`.
@@ -312,6 +373,8 @@ impl Program {
             samples: 0,
             now: spawned_at,
             names: HashMap::new(),
+            thread_at: HashMap::new(),
+            by_pid: HashMap::new(),
         }
     }
 
@@ -387,9 +450,7 @@ impl Program {
     }
 
     fn thread_index(&self, pid: u32, tid: u32) -> Option<usize> {
-        self.threads
-            .iter()
-            .rposition(|t| t.pid == pid && t.tid == tid)
+        self.thread_at.get(&(pid, tid)).copied()
     }
 
     pub fn thread(&self, pid: u32, tid: u32) -> Option<&Thread> {
@@ -447,13 +508,23 @@ impl Program {
             error: None,
             on_cpu: Vec::new(),
             last_cpu: None,
+            slept: Vec::new(),
+            asleep_since: Vec::new(),
             sampled: false,
             sleeping: None,
             item: None,
             last_wait: None,
             partial: String::new(),
         });
-        self.threads.len() - 1
+        let t = self.threads.len() - 1;
+        self.thread_at.insert((pid, tid), t);
+        self.by_pid.entry(pid).or_default().push(t);
+        t
+    }
+
+    /// The threads of process `pid`, in the order they appeared.
+    pub fn threads_of(&self, pid: u32) -> impl Iterator<Item = &Thread> {
+        (self.by_pid.get(&pid).into_iter().flatten()).map(|&t| &self.threads[t])
     }
 
     fn push_log(&mut self, at: f64, pid: u32, thread: String, kind: LogKind) {
@@ -639,6 +710,9 @@ impl Program {
                 args,
             } => self.on_async_sleep(s, d, id, function, site, args),
             Event::Wake { w: None } => {
+                if let Some(t) = self.thread_index(s.pid, s.tid) {
+                    self.threads[t].wake(None, s.t);
+                }
                 if let Some(t) = self.thread_index(s.pid, s.tid)
                     && let Some(w) = self.threads[t].sleeping.take()
                 {
@@ -648,6 +722,9 @@ impl Program {
                 }
             }
             Event::Wake { w: Some(id) } => {
+                if let Some(t) = self.thread_index(s.pid, s.tid) {
+                    self.threads[t].wake(Some(id), s.t);
+                }
                 if let Some(w) = self.async_open.remove(&(s.pid, id)) {
                     let wait = &mut self.waits[w];
                     wait.end = Some(s.t);
@@ -817,6 +894,7 @@ impl Program {
         let th = &mut self.threads[t];
         th.sleeping = Some(w);
         th.last_wait = Some(w);
+        th.fall_asleep(None, s.t);
     }
 
     /// An `asyncio.sleep`: one thread runs many at once, so rows are found by what they wait
@@ -879,6 +957,7 @@ impl Program {
         };
         self.async_last.insert(key, w);
         self.async_open.insert((s.pid, id), w);
+        self.threads[t].fall_asleep(Some(id), s.t);
     }
 
     /// Complete printed lines of thread `t` into the log; a long partial one too.
@@ -922,6 +1001,7 @@ impl Program {
             if th.end.is_none() {
                 th.end = Some(at);
             }
+            th.wake_all(at);
             if let Some(w) = th.sleeping.take() {
                 let wait = &mut self.waits[w];
                 wait.killed = true;
@@ -1296,5 +1376,66 @@ mod tests {
             })
             .collect();
         assert_eq!(printed, [("Thread-1 (download)", "Downloading a.pdf...")]);
+    }
+
+    #[test]
+    fn a_lanes_cells_read_the_same_from_the_figures_kept_per_event() {
+        use crate::watch::sampler::{ProcSample, ThreadSample};
+        let mut p = Program::new(vec![], 1.0, 1, 0.0);
+        feed(
+            &mut p,
+            &[
+                r#"{"v":1,"ev":"hello","t":0.0,"pid":1,"tid":1,"name":"MainThread","thread_cpu":0.0}"#,
+            ],
+        );
+        // Uneven CPU between 400 sweeps, some with none; sleeps, two asyncio ones overlapping.
+        let mut cpu = 0.0;
+        let mut lines = Vec::new();
+        for k in 1..=400 {
+            let at = f64::from(k) * 0.025;
+            cpu += 0.025 * f64::from(k % 5) / 4.0 * f64::from(u8::from(k % 7 != 0));
+            p.apply(Input::Samples {
+                at,
+                procs: vec![ProcSample {
+                    pid: 1,
+                    ppid: 0,
+                    cpu,
+                    threads: vec![ThreadSample {
+                        tid: 1,
+                        comm: "python3".into(),
+                        cpu,
+                    }],
+                }],
+                idle: None,
+            });
+            if k % 40 == 0 {
+                let t = at;
+                lines.push(format!(r#"{{"v":1,"ev":"sleep","t":{t},"pid":1,"tid":1,"d":1,"w":{k},"args":[["f","{k}"]]}}"#));
+                lines.push(format!(r#"{{"v":1,"ev":"sleep","t":{},"pid":1,"tid":1,"d":1,"w":{},"args":[["f","x{k}"]]}}"#, t + 0.1, k + 1));
+                lines.push(format!(
+                    r#"{{"v":1,"ev":"wake","t":{},"pid":1,"tid":1,"w":{}}}"#,
+                    t + 0.2,
+                    k + 1
+                ));
+                lines.push(format!(
+                    r#"{{"v":1,"ev":"wake","t":{},"pid":1,"tid":1,"w":{k}}}"#,
+                    t + 0.3
+                ));
+            }
+        }
+        let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+        feed(&mut p, &lines);
+        let th = p.thread(1, 1).unwrap();
+        for i in 0..200 {
+            let (a, b) = (f64::from(i) * 0.05, f64::from(i + 1) * 0.05);
+            let naive: f64 = (th.on_cpu.iter())
+                .map(|s| (s.to.min(b) - s.from.max(a)).max(0.0) * s.share)
+                .sum::<f64>()
+                / (b - a);
+            assert!((th.share(a, b) - naive).abs() < 1e-9, "{a}..{b}");
+            let asleep =
+                (p.waits.iter()).any(|w| w.start < b && w.end.unwrap_or(f64::INFINITY) > a);
+            assert_eq!(th.asleep_in(a, b, 10.0), asleep, "{a}..{b}");
+        }
     }
 }

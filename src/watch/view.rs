@@ -530,31 +530,9 @@ impl WatchView<'_> {
         if w == 0 {
             return shades;
         }
-        let (th, p) = (self.theme, self.program);
+        let th = self.theme;
         let g = &th.glyphs;
         let span = (t1 - t0) / f64::from(w);
-        // This thread's waits as intervals.
-        let end_or = |x: &Wait| {
-            x.end.unwrap_or(if x.killed {
-                thread.end.unwrap_or(t1)
-            } else {
-                t1
-            })
-        };
-        let mut spans: Vec<(f64, f64)> = (p.waits.iter())
-            .filter(|x| x.pid == thread.pid && x.tid == thread.tid)
-            .map(|x| (x.start, end_or(x)))
-            .collect();
-        // One thread can wait for several things at once (asyncio's sleeps): it is asleep while
-        // any of them lasts, so the lane reads the union of its waits.
-        spans.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let mut waits: Vec<(f64, f64)> = Vec::with_capacity(spans.len());
-        for (start, end) in spans {
-            match waits.last_mut() {
-                Some(last) if start <= last.1 => last.1 = last.1.max(end),
-                _ => waits.push((start, end)),
-            }
-        }
         let end = thread.end.unwrap_or(t1);
         for i in 0..w {
             let a = t0 + span * f64::from(i);
@@ -565,8 +543,9 @@ impl WatchView<'_> {
             }
             // The share of a core it had in this cell, shaded by quarters as on the main
             // screen's timeline: a thread that got a fifth of a core looks a fifth busy.
-            let before = waits.partition_point(|&(start, _)| start < b);
-            let sleeping = before > 0 && waits[before - 1].1 > a;
+            // Its sleeps as the model keeps them per event (merged: asyncio's several at once
+            // are one), found by a binary search: a cell's cost does not grow with the run.
+            let sleeping = thread.asleep_in(a, b, end);
             let (c, style) = match on_core_level(thread.share(a, b)) {
                 Some(l) => {
                     shades |= 1 << l;
