@@ -3,8 +3,10 @@
 //! The live screen, the transcript and `--json` all read this one model.
 
 use super::protocol::{Arg, Event, Hello, Rejected, Stamp, label};
+use super::report::{CpuFigures, GilFinding, gil_finding};
 use super::sampler::ProcSample;
 use super::session::{Ended, Input, Stream};
+use std::cell::Cell;
 use std::collections::{HashMap, VecDeque};
 
 /// Lines of the program's stderr kept for "how it failed".
@@ -323,6 +325,12 @@ pub struct Program {
     /// each process's threads: lookups per event and per frame that do not grow with the run.
     thread_at: HashMap<(u32, u32), usize>,
     by_pid: HashMap<u32, Vec<usize>>,
+    /// Counts the inputs that changed anything: what is derived from the whole run (the verdict,
+    /// the most waits at once) is kept with the count it was derived at, and a frame that comes
+    /// after no change reads it instead of deriving it again.
+    generation: u64,
+    finding: Cell<Option<(u64, Option<GilFinding>)>>,
+    overlap: Cell<Option<(u64, usize)>>,
 }
 
 /// Note that a thread of `pid` is called `name`.
@@ -375,6 +383,9 @@ impl Program {
             names: HashMap::new(),
             thread_at: HashMap::new(),
             by_pid: HashMap::new(),
+            generation: 0,
+            finding: Cell::new(None),
+            overlap: Cell::new(None),
         }
     }
 
@@ -522,6 +533,20 @@ impl Program {
         t
     }
 
+    /// How many threads process `pid` has had.
+    pub fn thread_count(&self, pid: u32) -> usize {
+        self.by_pid.get(&pid).map_or(0, Vec::len)
+    }
+
+    /// How many threads [`Program::shown_threads`] lists, counted by process (not thread by
+    /// thread, each looking its process up).
+    pub fn shown_thread_count(&self) -> usize {
+        (self.by_pid.iter())
+            .filter(|(pid, _)| self.process(**pid).is_none_or(|p| self.shown(p)))
+            .map(|(_, threads)| threads.len())
+            .sum()
+    }
+
     /// The threads of process `pid`, in the order they appeared.
     pub fn threads_of(&self, pid: u32) -> impl Iterator<Item = &Thread> {
         (self.by_pid.get(&pid).into_iter().flatten()).map(|&t| &self.threads[t])
@@ -542,6 +567,14 @@ impl Program {
 
     /// Apply one input.
     pub fn apply(&mut self, input: Input) {
+        // A sweep that found nothing once every process has ended changes nothing (the sampler
+        // goes on until the session is dropped, 40 times a second).
+        let idle = matches!(&input, Input::Samples { procs, .. } if procs.is_empty())
+            && self.ended.is_some()
+            && self.processes.iter().all(|p| p.end.is_some());
+        if !idle {
+            self.generation += 1;
+        }
         match input {
             Input::Probe {
                 stamp,
@@ -1140,8 +1173,33 @@ impl Program {
         (sum, longest)
     }
 
-    /// The most waits that were in progress at the same moment.
+    /// What the CPU figures show about computing (see [`gil_finding`]), derived again only
+    /// after an input changed something.
+    pub fn finding(&self) -> Option<GilFinding> {
+        if let Some((g, f)) = self.finding.get()
+            && g == self.generation
+        {
+            return f;
+        }
+        let f = gil_finding(&CpuFigures::of(self));
+        self.finding.set(Some((self.generation, f)));
+        f
+    }
+
+    /// The most waits that were in progress at the same moment, derived again only after an
+    /// input changed something.
     pub fn max_overlap(&self) -> usize {
+        if let Some((g, n)) = self.overlap.get()
+            && g == self.generation
+        {
+            return n;
+        }
+        let n = self.count_overlap();
+        self.overlap.set(Some((self.generation, n)));
+        n
+    }
+
+    fn count_overlap(&self) -> usize {
         let mut edges: Vec<(f64, i32)> = Vec::new();
         for w in &self.waits {
             edges.push((w.start, 1));
@@ -1337,6 +1395,7 @@ mod tests {
         });
         let shown: Vec<u32> = p.shown_processes().map(|q| q.pid).collect();
         assert_eq!(shown, [10, 12]);
+        assert_eq!(p.shown_thread_count(), p.shown_threads().count());
         assert!(p.is_main(10));
         assert_eq!(p.thread_name(10, 10), "python3");
     }

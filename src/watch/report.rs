@@ -382,7 +382,7 @@ pub fn conclusions(lang: Lang, p: &Program) -> Vec<String> {
     // Gathered only once the program has ended (before that there is no verdict): the watch
     // screen asks every frame, and the figures collect every thread.
     if p.ended.is_some()
-        && let Some(finding) = gil_finding(&CpuFigures::of(p))
+        && let Some(finding) = p.finding()
     {
         out.push(finding.text(lang));
     }

@@ -102,7 +102,10 @@ impl Widget for &WatchView<'_> {
         } else {
             (summary.len() as u16 + 2).min(body.height / 2).max(3)
         };
-        let lanes_rows = p.shown_processes().count() + p.shown_threads().count() + 1;
+        let lanes_rows = (p.shown_processes())
+            .map(|q| 1 + p.thread_count(q.pid))
+            .sum::<usize>()
+            + 1;
         let room = body.height.saturating_sub(waits_h + summary_h);
         let lanes_h = if side_w == 0 {
             (lanes_rows as u16 + 2).min(room)
@@ -387,49 +390,60 @@ impl WatchView<'_> {
         if inner.height == 0 {
             return;
         }
-        let label_w =
-            (p.shown_threads().map(|t| width(&t.name)).max().unwrap_or(8)).clamp(8, 24) + 2;
+        let last = inner.bottom().saturating_sub(1); // the legend's row
+        let procs: Vec<&Process> = p.shown_processes().collect();
+        // Rows that do not fit are counted on the last one, never cut silently.
+        let rows: usize = (procs.iter()).map(|q| 1 + p.thread_count(q.pid)).sum();
+        let cut = rows > usize::from(last.saturating_sub(inner.y));
+        let stop = if cut { last.saturating_sub(1) } else { last };
+        // The rows that fit, each a process or one of its threads: only they are measured and
+        // drawn, so a frame costs the rows it shows however many threads the run had.
+        let mut shown: Vec<(&Process, Option<&Thread>)> = Vec::new();
+        let fit = usize::from(stop.saturating_sub(inner.y));
+        'fit: for proc_ in procs {
+            for row in std::iter::once(None).chain(p.threads_of(proc_.pid).map(Some)) {
+                if shown.len() >= fit {
+                    break 'fit;
+                }
+                shown.push((proc_, row));
+            }
+        }
+        let label_w = (shown.iter().filter_map(|(_, t)| t.map(|t| width(&t.name))))
+            .max()
+            .unwrap_or(8)
+            .clamp(8, 24)
+            + 2;
         let lane_x = inner.x + 1 + label_w as u16 + 1;
         let lane_w = inner.right().saturating_sub(lane_x + 1);
         let (t0, t1) = (p.t0(), self.shown_now().max(p.t0() + 1e-3));
         let mut y = inner.y;
-        let last = inner.bottom().saturating_sub(1); // the legend's row
-        let procs: Vec<&Process> = p.shown_processes().collect();
-        // Rows that do not fit are counted on the last one, never cut silently.
-        let rows = procs.len() + p.shown_threads().count();
-        let cut = rows > usize::from(last.saturating_sub(inner.y));
-        let stop = if cut { last.saturating_sub(1) } else { last };
-        let mut drawn = 0;
-        // Which of the four shades the drawn lanes use (bit l for level l).
+        let drawn = shown.len();
+        // Which of the four shades the drawn lanes use (bit l for level l), and their marks.
         let mut shades = 0u8;
-        'out: for proc_ in procs {
-            if y >= stop {
-                break;
-            }
-            drawn += 1;
-            let head = self.process_title(proc_);
-            self.put(
-                buf,
-                inner.x + 1,
-                y,
-                &head,
-                inner.width.saturating_sub(1),
-                th.accent,
-            );
-            y += 1;
-            for thread in p.shown_threads().filter(|t| t.pid == proc_.pid) {
-                if y >= stop {
-                    break 'out;
-                }
-                drawn += 1;
-                let tag = if thread.daemon { "D " } else { "  " };
-                self.put(buf, inner.x + 1, y, tag, 2, th.warn);
-                let name = pad(&clean(&thread.name), label_w - 2);
-                let style = if thread.probed { th.text } else { th.muted };
-                self.put(buf, inner.x + 3, y, &name, label_w as u16 - 2, style);
-                shades |= self.lane(buf, lane_x, y, lane_w, thread, (t0, t1));
+        let (mut daemon, mut killed_mark) = (false, false);
+        for (proc_, row) in shown {
+            let Some(thread) = row else {
+                let head = self.process_title(proc_);
+                self.put(
+                    buf,
+                    inner.x + 1,
+                    y,
+                    &head,
+                    inner.width.saturating_sub(1),
+                    th.accent,
+                );
                 y += 1;
-            }
+                continue;
+            };
+            daemon |= thread.daemon;
+            killed_mark |= thread.killed;
+            let tag = if thread.daemon { "D " } else { "  " };
+            self.put(buf, inner.x + 1, y, tag, 2, th.warn);
+            let name = pad(&clean(&thread.name), label_w - 2);
+            let style = if thread.probed { th.text } else { th.muted };
+            self.put(buf, inner.x + 3, y, &name, label_w as u16 - 2, style);
+            shades |= self.lane(buf, lane_x, y, lane_w, thread, (t0, t1));
+            y += 1;
         }
         if cut && y < last {
             let more = tf(lang, Key::watch_more_lanes, &[&(rows - drawn)]);
@@ -464,10 +478,10 @@ impl WatchView<'_> {
             parts.push((tf(lang, Key::watch_legend_asleep, &[&g.waiting]), 0));
         }
         parts.push((tf(lang, Key::watch_legend_off, &[&g.track]), 3));
-        if p.shown_threads().any(|t| t.daemon) {
+        if daemon {
             parts.push((t(lang, Key::watch_legend_daemon).to_string(), 1));
         }
-        if p.killed().next().is_some() {
+        if killed_mark {
             parts.push((tf(lang, Key::watch_legend_killed, &[&killed]), 0));
         }
         let room = usize::from(inner.width.saturating_sub(1));
@@ -599,7 +613,7 @@ impl WatchView<'_> {
         lines.extend([
             (
                 t(lang, Key::watch_threads).into(),
-                p.shown_threads().count().to_string(),
+                p.shown_thread_count().to_string(),
                 th.text,
             ),
             (
