@@ -2477,6 +2477,9 @@ fn at_80x24_a_long_message_wraps_whole_instead_of_being_cut() {
             };
             assert_eq!(pane(&s), pane(&before), "{s}");
             shots.push_str(&s);
+            // Once the run has ended, "the run under way keeps …" is no longer said.
+            play(&mut a, id, 1.0, 100.0);
+            assert_eq!(a.hint, None, "{hint:?} after the run");
         }
         let mut a = app(lang);
         threadlab::runner::feed(&mut a, Event::Resize(80, 24));

@@ -115,8 +115,10 @@ impl App {
     fn choose_strategy(&mut self, n: u8) -> Vec<Command> {
         if let Some(s) = Strategy::from_key(n) {
             if s != self.settings.strategy && !self.is_running() {
-                // Another strategy's stage starts clean: the last run's bars were not its.
+                // Another strategy's stage starts clean: the last run's bars were not its,
+                // nor its crash message (tryout: scene 1's abort stayed over strategy 2's bars).
                 self.run = None;
+                self.crash_note = None;
             }
             self.settings.strategy = s;
             // Another strategy's code starts at its top.

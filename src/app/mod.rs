@@ -589,6 +589,21 @@ mod tests {
     }
 
     #[test]
+    fn another_strategy_forgets_the_finished_runs_crash() {
+        let mut app = lesson_app();
+        app.update(Event::Crashed(crate::engine::Crash::Panicked {
+            worker: "Thread-1".into(),
+            task: 0,
+        }));
+        assert!(app.crash_note.is_some());
+        app.act(Action::Strategy(2));
+        assert!(
+            app.crash_note.is_none(),
+            "the note belonged to the last run"
+        );
+    }
+
+    #[test]
     fn leaving_the_lesson_and_coming_back_returns_to_the_same_scene() {
         use crossterm::event::KeyCode;
         let mut app = lesson_app();

@@ -2,6 +2,7 @@
 
 use super::{App, Command, LOG_LINES, Lanes, LogLine, Outcome, RunView};
 use crate::engine::{RunEvent, WorkerEvent};
+use crate::i18n::Key;
 use crate::oncore::OnCore;
 use crate::procinfo::ThreadInfo;
 use std::sync::Arc;
@@ -171,6 +172,16 @@ impl App {
             self.paused = false;
             self.steps_pending = 0;
             self.results.insert(strategy, outcome);
+            // "… the run under way keeps …" is no longer true once it has ended (tryout: the
+            // pool's message stayed after the run).
+            let under_way = [
+                Key::hint_workers_next_run,
+                Key::hint_workload_next_run,
+                Key::hint_cores_next_run,
+            ];
+            if self.hint.is_some_and(|h| under_way.contains(&h)) {
+                self.hint = None;
+            }
             if let Some(next) = self.compare_queue.pop_front() {
                 self.settings.strategy = next;
                 let cmds = self.start_run();
