@@ -1008,6 +1008,16 @@ fn each_scene_shows_only_its_own_stage() {
         for stale in [Key::pane_chart, Key::timing_sum, Key::pane_downloads] {
             assert!(!words.contains(&flat(t(lang, stale))), "{stale:?}: {words}");
         }
+        // Nor at 80×24, where the timing moves up to a status row of its own.
+        let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+        term.draw(|f| f.render_widget(&app, f.area())).unwrap();
+        let small: String = (term.backend().buffer().content.iter())
+            .map(|c| c.symbol())
+            .collect();
+        let small = flat(&small);
+        for stale in [Key::timing_ideal, Key::timing_sum, Key::pane_downloads] {
+            assert!(!small.contains(&flat(t(lang, stale))), "{stale:?}: {small}");
+        }
         let cmds = press(&mut app, KeyCode::Enter);
         let Some(Command::StartPingPong { id, .. }) = cmds.last().cloned() else {
             panic!("Enter starts the program: {cmds:?}")
