@@ -40,8 +40,9 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     );
     let rows = Rows::of(app.run.as_ref().map_or(0, |r| r.lanes.len()), inner.height);
     // A pane with one row says on its border how many lanes it left out: its only row is a lane.
+    // Said only beside a lane: a pane with no row for one says nothing of "more".
     let title = match rows.more {
-        n if n > 0 && !rows.more_row => {
+        n if n > 0 && !rows.more_row && rows.lanes > 0 => {
             let more = tf(app.settings.lang, Key::more_lanes, &[&n]);
             format!("{title} · {more}")
         }
@@ -365,6 +366,8 @@ mod tests {
         assert_eq!(Rows::of(1, 1), r(1, 0, false, false));
         // Tall enough: the axis stays and a row says how many more.
         assert_eq!(Rows::of(10, 6), r(4, 6, true, true));
+        // No row inside: nothing drawn, and "more" is not said (the title checks `lanes`).
+        assert_eq!(Rows::of(3, 0).lanes, 0);
         for lanes in 0..12 {
             for h in 1..12u16 {
                 let x = Rows::of(lanes, h);
