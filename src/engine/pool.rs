@@ -14,8 +14,8 @@ use std::thread::{self, JoinHandle};
 /// A unit of work waiting in the queue.
 type Job = Box<dyn FnOnce() + Send>;
 
-// lesson:begin
 /// Submit every download to a pool of at most `max_workers` threads, then wait for it to drain.
+// lesson:begin
 pub fn run(tasks: &[Task], max_workers: usize, ctx: &Ctx) -> Result<(), Stopped> {
     let pool = ThreadPool::new(max_workers, ctx);
     for task in tasks {
@@ -47,19 +47,18 @@ impl ThreadPool {
         let sender = Some(sender);
         ThreadPool { sender, workers }
     }
-}
 
-// lesson:begin
-impl ThreadPool {
+    // lesson:begin
     /// Queue a job for the first free worker; nobody free? Hire one more, up to max_workers.
     pub fn submit<T>(&self, job: impl FnOnce() -> T + Send + 'static) {
         self.workers.hire_if_nobody_is_free();
         if let Some(sender) = &self.sender {
+            // Cannot fail: `self.workers` holds the receiver.
             let _ = sender.send(Box::new(move || drop(job())));
         }
     }
+    // lesson:end
 }
-// lesson:end
 
 // lesson:begin
 fn work(workers: &Workers) {

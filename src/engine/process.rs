@@ -10,7 +10,7 @@ pub fn run(tasks: &[Task], ctx: &Ctx) -> Result<(), Stopped> {
     let mut processes = Vec::new();
     for task in tasks {
         // Process(target=download, ...).start(): a fork and exec, far dearer than a thread.
-        processes.extend(Process::new(task).start(ctx));
+        processes.push(Process::new(task).start(ctx));
     }
     // process.join() for every child: main waits until the last one has exited.
     for process in processes {

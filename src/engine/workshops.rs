@@ -11,7 +11,7 @@ pub fn run(tasks: &[Task], workshops: usize, threads: usize, ctx: &Ctx) -> Resul
     let mut started = Vec::new();
     for share in tasks.chunks(share_size(tasks.len(), workshops)) {
         // Process(target=workshop, args=(share,)).start()
-        started.extend(Process::workshop(share, threads).start(ctx));
+        started.push(Process::workshop(share, threads).start(ctx));
     }
     for workshop in started {
         workshop.join();

@@ -75,14 +75,14 @@ impl Process {
 
     /// `process.start()`: wait for a free slot if [`MAX_PROCESSES`] children are alive, then
     /// start the child from a listener thread of its own, so that the next `start()` need not
-    /// wait for this exec. `None` if it could not start: its downloads have failed, saying why.
-    pub fn start(self, ctx: &Ctx) -> Option<ChildProcess> {
+    /// wait for this exec. If it could not start, its downloads have failed, saying why.
+    pub fn start(self, ctx: &Ctx) -> ChildProcess {
         // Until a slot is free, these downloads stay queued: the limit holds for every run.
         let slot = match Slot::take(&ctx.children, &ctx.clock, ctx.procs.max_live) {
             Ok(slot) => slot,
             Err(e) => {
                 could_not_start(&self.tasks, ctx, SpawnKind::Process, &e);
-                return None;
+                return ChildProcess { listener: None };
             }
         };
         let (tasks, my_ctx) = (self.tasks.clone(), ctx.clone());
@@ -94,25 +94,28 @@ impl Process {
             // Reaped (or never born): the slot is free for the next child.
             drop(slot);
         });
-        match listener {
-            Ok(listener) => Some(ChildProcess { listener }),
-            Err(e) => {
-                could_not_start(&tasks, ctx, SpawnKind::Process, &e);
-                None
-            }
-        }
+        let listener = listener
+            .map_err(|e| could_not_start(&tasks, ctx, SpawnKind::Process, &e))
+            .ok();
+        ChildProcess { listener }
     }
 }
 
-/// A child worker process running some downloads, and the thread of ours that listens to it.
+/// A child worker process running some downloads, and the thread of ours that listens to it;
+/// or the note that it never started (its downloads have already failed, saying why), which
+/// there is nothing to wait for. Like [`super::support::ThreadHandle`], so that a strategy
+/// keeps every process it started without a word about the ones the OS refused.
 pub struct ChildProcess {
-    listener: JoinHandle<()>,
+    listener: Option<JoinHandle<()>>,
 }
 
 impl ChildProcess {
     /// `process.join()`: wait until the child is gone and every one of its downloads is accounted for.
     pub fn join(self) {
-        let _ = self.listener.join();
+        if let Some(listener) = self.listener {
+            // `Err` only if the listener panicked: the wait is over either way.
+            let _ = listener.join();
+        }
     }
 }
 
