@@ -1138,6 +1138,13 @@ fn code_panel_text_is_the_strategys_own_source() {
             }
             if language == Language::Rust {
                 assert!(source.contains("// lesson:begin"), "{}", l.path);
+            } else {
+                // `W` runs for real the very program the panel names and shows.
+                let runs = key(&mut a, 'W').into_iter().find_map(|c| match c {
+                    Command::WatchPython { script } => Some(format!("assets/python/{script}")),
+                    _ => None,
+                });
+                assert_eq!(runs.as_deref(), Some(l.path), "{strategy}");
             }
         }
     }

@@ -56,6 +56,10 @@ pub fn counterpart(strategy: Strategy) -> &'static str {
     }
 }
 
+/// The lesson's Ping/Pong program: the Python that threadlab's ticker and the daemon scenes'
+/// program re-enact, shown beside them.
+pub const PING_PONG: &str = "ticker.py";
+
 /// What one run of a carried program showed, in English and Chinese (the screen it returns to
 /// may switch language): a line of figures, then the conclusions they support and nothing more.
 #[derive(Debug, Clone, PartialEq)]
