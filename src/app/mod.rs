@@ -591,15 +591,25 @@ mod tests {
     #[test]
     fn another_strategy_forgets_the_finished_runs_crash() {
         let mut app = lesson_app();
+        let enter = app.update(Event::Key(KeyEvent::from(crossterm::event::KeyCode::Enter)));
+        let id = (enter.iter())
+            .find_map(|c| match c {
+                Command::StartRun { id, .. } => Some(*id),
+                _ => None,
+            })
+            .expect("Enter starts the scene's run");
         app.update(Event::Crashed(crate::engine::Crash::Panicked {
             worker: "Thread-1".into(),
             task: 0,
         }));
-        assert!(app.crash_note.is_some());
+        worker(&mut app, id, WorkerEvent::RunFinished { elapsed: 3.0 });
+        assert!(!app.is_running());
+        assert!(app.crash_note.is_some(), "the finished run keeps its note");
+        assert_ne!(app.settings.strategy, Strategy::Threads);
         app.act(Action::Strategy(2));
         assert!(
-            app.crash_note.is_none(),
-            "the note belonged to the last run"
+            app.crash_note.is_none() && app.run.is_none(),
+            "the note belonged to the last run, with its bars"
         );
     }
 
