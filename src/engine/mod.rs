@@ -336,6 +336,24 @@ pub struct Ctx {
     pub room: Arc<support::ThreadRoom>,
 }
 
+#[cfg(test)]
+impl Ctx {
+    /// A run's context for a unit test: its clock at `speed`, reporting to `reporter`, the
+    /// downloads waiting, the crash demo a panic, no child yet and no limit on threads.
+    pub(crate) fn for_test(speed: f64, reporter: Reporter) -> Ctx {
+        Ctx {
+            clock: Arc::new(Clock::new(speed)),
+            reporter,
+            workload: Workload::Io,
+            bytes: Arc::new(AtomicU64::new(0)),
+            crash: Arc::new(CrashSwitch::new(CrashMode::Panic)),
+            children: Default::default(),
+            procs: Default::default(),
+            room: Default::default(),
+        }
+    }
+}
+
 /// Everything that decides how a run goes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {

@@ -201,23 +201,12 @@ impl Drop for Replacement {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::crash::{CrashMode, CrashSwitch};
-    use crate::engine::{Clock, Reporter, RunEvent, SpawnKind, WorkerEvent, Workload};
-    use std::sync::atomic::AtomicU64;
+    use crate::engine::{Reporter, RunEvent, SpawnKind, WorkerEvent};
     use std::sync::mpsc::Receiver;
 
     fn ctx() -> (Ctx, Receiver<RunEvent>) {
         let (tx, rx) = mpsc::channel();
-        let ctx = Ctx {
-            clock: Arc::new(Clock::new(1.0)),
-            reporter: Reporter::new(0, tx),
-            workload: Workload::Io,
-            bytes: Arc::new(AtomicU64::new(0)),
-            crash: Arc::new(CrashSwitch::new(CrashMode::Panic)),
-            children: Default::default(),
-            procs: Default::default(),
-            room: Default::default(),
-        };
+        let ctx = Ctx::for_test(1.0, Reporter::new(0, tx));
         (ctx, rx)
     }
 

@@ -164,9 +164,14 @@ impl<T> ThreadHandle<T> {
     }
 }
 
-/// The OS refused a worker (a thread or a process): its downloads fail, the others go on. A run
-/// stopped meanwhile fails nothing: nobody is waiting for those downloads any more.
+/// The OS refused a worker (a thread or a process): its downloads fail, the others go on.
 pub(crate) fn could_not_start(tasks: &[Task], ctx: &Ctx, what: SpawnKind, e: &io::Error) {
+    fail_all(tasks, ctx, &Failure::not_started(what, e));
+}
+
+/// Every one of `tasks` fails for `reason`, said by the run's main thread. A run stopped
+/// meanwhile fails nothing: nobody is waiting for those downloads any more.
+pub(crate) fn fail_all(tasks: &[Task], ctx: &Ctx, reason: &Failure) {
     if ctx.clock.is_stopped() {
         return;
     }
@@ -175,7 +180,7 @@ pub(crate) fn could_not_start(tasks: &[Task], ctx: &Ctx, what: SpawnKind, e: &io
             task: task.id,
             worker: MAIN_THREAD.into(),
             at: ctx.clock.now(),
-            reason: Failure::not_started(what, e),
+            reason: reason.clone(),
         });
     }
 }
@@ -201,7 +206,8 @@ impl<T> SharedReceiver<T> {
 }
 
 /// One thread, one event loop (like Python's `asyncio.run`): a tokio `current_thread` runtime.
-/// If the OS will not give us one, every download fails saying why, and the run ends here.
+/// If the OS will not give us one, every download fails saying so (not that a thread could not
+/// start: a current-thread runtime starts none), and the run ends here.
 pub(crate) fn new_current_thread(
     tasks: &[Task],
     ctx: &Ctx,
@@ -210,49 +216,21 @@ pub(crate) fn new_current_thread(
         .enable_time()
         .build()
         .map_err(|e| {
-            no_event_loop(tasks, ctx, &e);
+            fail_all(tasks, ctx, &Failure::no_event_loop(&e));
             Stopped
         })
-}
-
-/// The OS would not give the run its event loop: every download fails saying so (not that a
-/// thread could not start: a current-thread runtime starts none). A stopped run fails nothing.
-pub(crate) fn no_event_loop(tasks: &[Task], ctx: &Ctx, e: &io::Error) {
-    if ctx.clock.is_stopped() {
-        return;
-    }
-    for task in tasks {
-        ctx.reporter.send(WorkerEvent::Failed {
-            task: task.id,
-            worker: MAIN_THREAD.into(),
-            at: ctx.clock.now(),
-            reason: Failure::no_event_loop(e),
-        });
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::ThreadRoom;
-    use crate::engine::crash::{CrashMode, CrashSwitch};
-    use crate::engine::{Clock, Ctx, Reporter, Task, WorkerEvent, Workload};
+    use crate::engine::{Ctx, Reporter, Task, WorkerEvent};
     use crate::i18n::{Lang, failure};
-    use std::sync::Arc;
-    use std::sync::atomic::AtomicU64;
 
     #[test]
     fn an_event_loop_that_cannot_be_built_fails_every_download_saying_so() {
         let (tx, rx) = std::sync::mpsc::channel::<crate::engine::RunEvent>();
-        let ctx = Ctx {
-            clock: Arc::new(Clock::new(1.0)),
-            reporter: Reporter::new(0, tx),
-            workload: Workload::Io,
-            bytes: Arc::new(AtomicU64::new(0)),
-            crash: Arc::new(CrashSwitch::new(CrashMode::Panic)),
-            children: Default::default(),
-            procs: Default::default(),
-            room: Default::default(),
-        };
+        let ctx = Ctx::for_test(1.0, Reporter::new(0, tx));
         let tasks: Vec<Task> = (0..2)
             .map(|id| Task {
                 id,
@@ -262,7 +240,7 @@ mod tests {
             .collect();
         // What epoll_create refuses with when the process has no fds left.
         let e = std::io::Error::from_raw_os_error(libc::EMFILE);
-        super::no_event_loop(&tasks, &ctx, &e);
+        super::fail_all(&tasks, &ctx, &crate::engine::Failure::no_event_loop(&e));
         let said: Vec<[String; 2]> = (rx.try_iter())
             .map(|e| match e.event {
                 WorkerEvent::Failed { reason, .. } => {

@@ -214,22 +214,7 @@ fn command(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::crash::{CrashMode, CrashSwitch};
-    use crate::engine::{Clock, Reporter};
-    use std::sync::atomic::AtomicU64;
-
-    fn ctx(reporter: Reporter) -> Ctx {
-        Ctx {
-            clock: Arc::new(Clock::new(10.0)),
-            reporter,
-            workload: Workload::Io,
-            bytes: Arc::new(AtomicU64::new(0)),
-            crash: Arc::new(CrashSwitch::new(CrashMode::Panic)),
-            children: Default::default(),
-            procs: Default::default(),
-            room: Default::default(),
-        }
-    }
+    use crate::engine::Reporter;
 
     fn args(ctx: &Ctx) -> Vec<String> {
         let tasks = [Task {
@@ -249,12 +234,12 @@ mod tests {
         let crowd = Reporter::to(1, |_| true).crowd(16 * 64);
         assert!(crowd.is_crowded());
         let pace = crowd.pace();
-        let args = args(&ctx(crowd));
+        let args = args(&Ctx::for_test(10.0, crowd));
         let at = args.iter().position(|a| a == "--report-every");
         let given = at.and_then(|i| args.get(i + 1)).map(|s| s.parse::<f64>());
         assert_eq!(given, Some(Ok(pace)), "{args:?}");
         // A run that is no crowd leaves its children at their usual pace.
-        let args = self::args(&ctx(Reporter::to(1, |_| true).crowd(6)));
+        let args = self::args(&Ctx::for_test(10.0, Reporter::to(1, |_| true).crowd(6)));
         assert!(!args.iter().any(|a| a == "--report-every"), "{args:?}");
     }
 }
