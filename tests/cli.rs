@@ -415,6 +415,45 @@ fn the_worker_mode_is_hidden_and_refuses_bad_jobs() {
     );
 }
 
+/// A parent that stops reading: the worker's next line cannot be written, its workers take that
+/// as "stop", and it exits 1, long before its 50 seconds of downloads would have ended.
+#[test]
+fn a_worker_whose_parent_stops_listening_stops_its_workers_and_exits_1() {
+    use std::io::BufRead;
+    use std::time::{Duration, Instant};
+    // A hundred one-second downloads on two threads, each reporting every 10 ms.
+    let tasks: Vec<String> = (0..100).map(|i| format!("--task={i}:1")).collect();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_threadlab"))
+        .args(["worker", "--clock", "1", "--threads", "2"])
+        .args(&tasks)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Its stdin stays open: at EOF the worker would end anyway (with 0, see above).
+    let stdin = child.stdin.take();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut hello = String::new();
+    out.read_line(&mut hello).unwrap();
+    assert_eq!(hello, "hello threadlab-worker/1\n");
+    drop(out);
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the worker still runs 30 s after its parent stopped listening");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    drop(stdin);
+    assert_eq!(status.code(), Some(1), "{status:?}");
+}
+
 /// A worker's progress lines for one download of 3 lesson seconds at 10×, with `extra` arguments.
 fn worker_progress_lines(extra: &[&str]) -> usize {
     let mut child = Command::new(env!("CARGO_BIN_EXE_threadlab"))

@@ -3,14 +3,13 @@
 
 use super::crash::{CrashMode, CrashSwitch};
 use super::ipc::{Control, Msg};
-use super::support::lock;
 use super::{
     Clock, Ctx, Reporter, RunEvent, Task, WorkerEvent, Workload, serial, set_units_per_second,
     workshops,
 };
 use std::io::{self, BufRead, Write};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::thread;
 
 /// Where a child runs its downloads.
@@ -166,14 +165,14 @@ fn work(tasks: &[Task], threads: Threads, ctx: &Ctx) {
 /// The child's stdout as its workers share it: one whole line per event, in the order written.
 struct Pipe {
     /// Tests only: a malformed line is still owed after the first progress message.
-    garble: Mutex<bool>,
+    garble: AtomicBool,
     broken: AtomicBool,
 }
 
 impl Pipe {
     fn new(garble: bool) -> Self {
         Pipe {
-            garble: Mutex::new(garble),
+            garble: AtomicBool::new(garble),
             broken: AtomicBool::new(false),
         }
     }
@@ -184,12 +183,11 @@ impl Pipe {
         let Some(msg) = message(ev.event) else {
             return true;
         };
-        // The garble flag's lock also keeps two workers' lines from interleaving.
-        let mut garble = lock(&self.garble);
+        // Stdout's lock, held for the whole line (and the garbled one after it), keeps two
+        // workers' lines from interleaving.
         let mut out = io::stdout().lock();
         let mut written = writeln!(out, "{msg}");
-        if *garble && matches!(msg, Msg::Progress { .. }) {
-            *garble = false;
+        if matches!(msg, Msg::Progress { .. }) && self.garble.swap(false, Ordering::Relaxed) {
             written = written.and_then(|()| writeln!(out, "%%% this is not a message %%%"));
         }
         if written.and_then(|()| out.flush()).is_err() {
