@@ -212,14 +212,15 @@ pub struct Session {
     stop_sampler: Option<Sender<()>>,
     /// Threads that dropping the session wakes (the listener, the sampler): joined.
     woken: Vec<JoinHandle<()>>,
-    /// Threads that end with the program (the waiter, the output readers): joined only if they
-    /// have, since a child the program left behind can hold its output open for as long as it likes.
+    /// Threads that end with the program (the output readers): joined only if they have, since
+    /// a child the program left behind can hold its output open for as long as it likes.
     bound: Vec<JoinHandle<()>>,
     exited: Arc<AtomicBool>,
     /// The program leads a process group of its own (on the screen).
     own_group: bool,
-    /// The waiter thread started: it alone reaps the program.
-    reaped_by_waiter: bool,
+    /// The thread that alone reaps the program, once started; it ends with the program, so it
+    /// is joined like `bound`'s threads.
+    waiter: Option<JoinHandle<()>>,
 }
 
 impl Session {
@@ -353,7 +354,7 @@ impl Session {
             bound: Vec::new(),
             exited: Arc::new(AtomicBool::new(false)),
             own_group: mode == Mode::Screen,
-            reaped_by_waiter: false,
+            waiter: None,
         };
         match session.listen_to(child, tx, sampler_stop) {
             Ok(()) => Ok(session),
@@ -382,9 +383,7 @@ impl Session {
         }
         // The child is reaped by wait4 in the waiter (for its rusage), never by `child.wait()`.
         drop(child);
-        self.bound
-            .push(spawn_waiter(self.pid, tx.clone(), self.exited.clone())?);
-        self.reaped_by_waiter = true;
+        self.waiter = Some(spawn_waiter(self.pid, tx.clone(), self.exited.clone())?);
         self.woken.push(spawn_sampler(self.pid, tx, sampler_stop)?);
         Ok(())
     }
@@ -393,10 +392,8 @@ impl Session {
     /// it started (joined here), else here. Dropping the session then removes the rest.
     fn abandon_child(&mut self) {
         self.signal(libc::SIGKILL, self.own_group);
-        if self.reaped_by_waiter {
-            if let Some(waiter) = self.bound.pop() {
-                let _ = waiter.join();
-            }
+        if let Some(waiter) = self.waiter.take() {
+            let _ = waiter.join();
             return;
         }
         let mut status = 0;
@@ -448,7 +445,7 @@ impl Drop for Session {
         for t in self.woken.drain(..) {
             let _ = t.join();
         }
-        for t in self.bound.drain(..) {
+        for t in self.bound.drain(..).chain(self.waiter.take()) {
             if t.is_finished() {
                 let _ = t.join();
             }
