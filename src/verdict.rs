@@ -148,15 +148,18 @@ impl Figures {
         Some(self.startup_wall()? / wall)
     }
 
+    /// The wall seconds the run took beyond its ideal (the measured wall time, in the share the
+    /// lesson time beyond the ideal has of the whole), when it was measured and took longer.
+    fn extra_wall(&self) -> Option<f64> {
+        let wall = self.measured.wall.filter(|w| *w > 0.0)?;
+        let extra = wall * (1.0 - self.ideal.seconds / self.elapsed);
+        (self.elapsed > self.ideal.seconds && extra > 0.0).then_some(extra)
+    }
+
     /// The share of the time beyond the ideal that starting the workers accounts for (0 to 1),
     /// when both were measured and the run took longer than its ideal.
     pub fn startup_part_of_extra(&self) -> Option<f64> {
-        let wall = self.measured.wall.filter(|w| *w > 0.0)?;
-        let extra = wall * (1.0 - self.ideal.seconds / self.elapsed);
-        if self.elapsed <= self.ideal.seconds || extra <= 0.0 {
-            return None;
-        }
-        Some((self.startup_wall()? / extra).min(1.0))
+        Some((self.startup_wall()? / self.extra_wall()?).min(1.0))
     }
 
     /// Whether start-up is above [`STARTUP_SHARE`] of the run and accounts for at least half of
@@ -165,11 +168,7 @@ impl Figures {
         let (Some(share), Some(wall)) = (self.startup_share(), self.measured.wall) else {
             return false;
         };
-        let beyond = match self.elapsed > 0.0 {
-            true => wall * (1.0 - self.ideal.seconds / self.elapsed),
-            false => 0.0,
-        };
-        share > STARTUP_SHARE && share * wall >= 0.5 * beyond
+        share > STARTUP_SHARE && share * wall >= 0.5 * self.extra_wall().unwrap_or(0.0)
     }
 
     /// Cores whose time the run asked for: computing threads can use at most one core each.

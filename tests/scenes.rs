@@ -1042,15 +1042,7 @@ fn each_scene_shows_only_its_own_stage() {
         let said = Key::pp_log_ended_for_ticker;
         assert!(flat(&log).contains(&flat(t(lang, said))), "{log}");
         // Scenes 10 and 11 (the real Python programs) show no downloads either.
-        while app
-            .lesson
-            .as_ref()
-            .unwrap()
-            .scene()
-            .preset
-            .python
-            .is_empty()
-        {
+        while !app.python_scene() {
             press(&mut app, KeyCode::PageDown);
         }
         let words = flat(&screen_words(&app));
