@@ -34,6 +34,20 @@ fn press(app: &mut App, code: KeyCode) -> Vec<Command> {
     app.update(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
+/// Enter in a daemon scene: the lesson's program starts, and says so as process `pid`. Its
+/// run's id, and whether its threads are daemons.
+fn enter_program(app: &mut App, pid: u32) -> (u64, bool) {
+    let cmds = press(app, KeyCode::Enter);
+    let Some(Command::StartPingPong { id, daemon, .. }) = cmds.last().cloned() else {
+        panic!("Enter starts the program: {cmds:?}")
+    };
+    app.update(Event::PingPong {
+        id,
+        news: News::Started { pid },
+    });
+    (id, daemon)
+}
+
 /// Page to the first scene running `strategy`.
 fn scene_of(app: &mut App, strategy: Strategy) {
     while app.lesson.as_ref().unwrap().scene().preset.strategy != Some(strategy) {
@@ -321,8 +335,7 @@ fn every_scenes_finished_card_in_both_languages() {
         threadlab::runner::feed(&mut app, Event::Resize(120, 40));
         let n = app.lesson.as_ref().unwrap().scenes.len();
         for i in 0..n {
-            let lesson = app.lesson.as_ref().unwrap();
-            if !lesson.scene().preset.python.is_empty() {
+            if app.python_scene() {
                 // Enter runs a real Python program there (tests/watch.rs), not a run of ours.
                 press(&mut app, KeyCode::PageDown);
                 continue;
@@ -531,14 +544,7 @@ fn q_in_the_daemon_scene_says_what_it_ends() {
         while !app.program_scene() {
             press(&mut app, KeyCode::PageDown);
         }
-        let cmds = press(&mut app, KeyCode::Enter);
-        let Some(Command::StartPingPong { id, .. }) = cmds.last().cloned() else {
-            panic!("Enter starts the program: {cmds:?}")
-        };
-        app.update(Event::PingPong {
-            id,
-            news: News::Started { pid: 4242 },
-        });
+        enter_program(&mut app, 4242);
         assert_eq!(press(&mut app, KeyCode::Char('q')), []);
         // Wide characters leave a blank cell after them: compare without any blanks.
         let flat = |s: String| s.split_whitespace().collect::<String>();
@@ -579,15 +585,8 @@ fn scenes_8_and_9_never_trap_the_teacher() {
         "scene 8: not daemon"
     );
     // Enter runs the lesson's program in a child, not the downloads.
-    let cmds = press(&mut app, KeyCode::Enter);
-    let Some(Command::StartPingPong { id, daemon, .. }) = cmds.last().cloned() else {
-        panic!("Enter starts the program: {cmds:?}")
-    };
-    assert!(!daemon && app.run.is_none(), "{cmds:?}");
-    app.update(Event::PingPong {
-        id,
-        news: News::Started { pid: 4242 },
-    });
+    let (id, daemon) = enter_program(&mut app, 4242);
+    assert!(!daemon && app.run.is_none());
     app.update(Event::PingPong {
         id,
         news: News::Word("Ping"),
@@ -621,13 +620,9 @@ fn scenes_8_and_9_never_trap_the_teacher() {
     assert_eq!(app.lesson.as_ref().unwrap().index, 8);
     assert!(app.ticker.daemon);
     // Scene 9: the program ends with its main thread, and the screen says its daemons died.
-    let cmds = press(&mut app, KeyCode::Enter);
-    let Some(Command::StartPingPong { id, daemon, .. }) = cmds.last().cloned() else {
-        panic!("Enter starts the program: {cmds:?}")
-    };
+    let (id, daemon) = enter_program(&mut app, 4343);
     assert!(daemon);
     for news in [
-        News::Started { pid: 4343 },
         News::MainEnded,
         News::Exited(Ended {
             code: Some(0),
@@ -1018,14 +1013,7 @@ fn each_scene_shows_only_its_own_stage() {
         for stale in [Key::timing_ideal, Key::timing_sum, Key::pane_downloads] {
             assert!(!small.contains(&flat(t(lang, stale))), "{stale:?}: {small}");
         }
-        let cmds = press(&mut app, KeyCode::Enter);
-        let Some(Command::StartPingPong { id, .. }) = cmds.last().cloned() else {
-            panic!("Enter starts the program: {cmds:?}")
-        };
-        app.update(Event::PingPong {
-            id,
-            news: News::Started { pid: 4242 },
-        });
+        enter_program(&mut app, 4242);
         let words = flat(&screen_words(&app));
         assert!(
             words.contains(&flat(t(lang, Key::state_program))),
