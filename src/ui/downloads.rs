@@ -2,7 +2,7 @@
 
 use super::theme::Theme;
 use super::theme_of as theme;
-use super::{pane, put};
+use super::{pane, put, put_on_bottom_border};
 use crate::app::App;
 use crate::engine::Workload;
 use crate::i18n::{Key, t, tf};
@@ -44,16 +44,7 @@ pub(super) fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if let Some(note) = note(app).filter(|n| note_fits(n, area.width)) {
         // On the pane's bottom border, right under the downloads it is about (a longer one is
         // wrapped under the pane: see `render_note`).
-        let text = format!(" {note} ");
-        put(
-            th,
-            buf,
-            area.x + 1,
-            area.bottom() - 1,
-            area.width.saturating_sub(2),
-            &text,
-            th.failed,
-        );
+        put_on_bottom_border(th, buf, area, &note, th.failed);
     }
     let now = app.run.as_ref().map_or(0.0, |r| r.now);
     let name_w = app.name_width.min(inner.width as usize / 3) as u16;

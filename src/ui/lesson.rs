@@ -1,7 +1,7 @@
 //! Lesson mode's card: the scene's title and one to four lines, then what the run showed in numbers.
 
 use super::theme_of as theme;
-use super::{pane, put};
+use super::{pane, put, put_on_bottom_border};
 use crate::app::App;
 use crate::i18n::{Key, t, tf};
 use crate::text::wrap;
@@ -134,16 +134,7 @@ pub(super) fn render(app: &App, area: Rect, short: bool, buf: &mut Buffer) {
     for (y, (text, style)) in (inner.y..inner.bottom()).zip(lines(app, inner.width, short)) {
         put(th, buf, inner.x, y, inner.width, &text, style);
     }
-    if let Some(keys) = border_keys(app, inner.width, short).filter(|_| area.height >= 2) {
-        let text = format!(" {keys} ");
-        put(
-            th,
-            buf,
-            area.x + 1,
-            area.bottom() - 1,
-            inner.width,
-            &text,
-            th.dim,
-        );
+    if let Some(keys) = border_keys(app, inner.width, short) {
+        put_on_bottom_border(th, buf, area, keys, th.dim);
     }
 }

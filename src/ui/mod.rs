@@ -22,7 +22,7 @@ pub(crate) use header::fmt_speed;
 pub use keybar::keybar_rows;
 pub use layout::{Areas, download_at, download_rows, hit, layout, tab_at, viewport};
 pub use log::log_line;
-pub(crate) use paint::{block, pane, put, put_row, theme_of};
+pub(crate) use paint::{block, pane, put, put_on_bottom_border, put_row, theme_of};
 
 use crate::app::App;
 use ratatui::buffer::Buffer;

@@ -50,6 +50,21 @@ pub(crate) fn put(
     width(&text) as u16
 }
 
+/// Write `text` on `area`'s bottom border, a blank either side, from just right of its corner
+/// and cut before the other (a pane's note or keys, under the rows they are about).
+pub(crate) fn put_on_bottom_border(
+    th: &Theme,
+    buf: &mut Buffer,
+    area: Rect,
+    text: &str,
+    style: Style,
+) {
+    if area.height >= 2 {
+        let (x, y, max) = (area.x + 1, area.bottom() - 1, area.width.saturating_sub(2));
+        put(th, buf, x, y, max, &format!(" {text} "), style);
+    }
+}
+
 /// An empty bordered box in theme `th`'s border.
 pub(crate) fn block(th: &Theme) -> Block<'static> {
     Block::bordered()
