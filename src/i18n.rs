@@ -113,10 +113,10 @@ pub fn failure(lang: Lang, f: &crate::engine::Failure) -> String {
                 &[&t(lang, worker), &t(lang, io_key(*error))],
             )
         }
-        Failure::NoEventLoop { error } => tf(
+        Failure::NoEventLoop { error, errno } => tf(
             lang,
             Key::failure_no_event_loop,
-            &[&t(lang, io_key(*error))],
+            &[&io_words(lang, *error, *errno)],
         ),
     }
 }
@@ -124,7 +124,12 @@ pub fn failure(lang: Lang, f: &crate::engine::Failure) -> String {
 /// The system's error `e` in `lang`: its kind in words, or for a kind without words its number
 /// (the OS's own text is English only).
 pub fn io_error(lang: Lang, e: &std::io::Error) -> String {
-    match (io_key(e.kind()), e.raw_os_error()) {
+    io_words(lang, e.kind(), e.raw_os_error())
+}
+
+/// An error of `kind` (the system's number `errno`, if any) in `lang`, as [`io_error`] says it.
+fn io_words(lang: Lang, kind: std::io::ErrorKind, errno: Option<i32>) -> String {
+    match (io_key(kind), errno) {
         (Key::io_other, Some(n)) => tf(lang, Key::io_other_errno, &[&n]),
         (key, _) => t(lang, key).to_string(),
     }

@@ -23,8 +23,12 @@ pub enum Failure {
     /// The operating system refused to start its worker (a thread or a process).
     NotStarted { worker: SpawnKind, error: ErrorKind },
     /// The operating system would not give the async strategy its event loop (a tokio runtime
-    /// needs an epoll and a wake-up fd, not a thread): no task could run.
-    NoEventLoop { error: ErrorKind },
+    /// needs an epoll and a wake-up fd, not a thread): no task could run. `errno`: the system's
+    /// own number, kept for a kind without words (EMFILE, when the process has no fd left).
+    NoEventLoop {
+        error: ErrorKind,
+        errno: Option<i32>,
+    },
 }
 
 /// The error kinds a refused start is likely to have, with the names they travel by over a
@@ -62,10 +66,11 @@ impl Failure {
         }
     }
 
-    /// A refused event loop, keeping the error's kind.
+    /// A refused event loop, keeping the error's kind and number.
     pub fn no_event_loop(e: &std::io::Error) -> Failure {
         Failure::NoEventLoop {
             error: known_kind(e.kind()),
+            errno: e.raw_os_error(),
         }
     }
 
@@ -108,7 +113,10 @@ impl Failure {
                 };
                 format!("not-started {worker} {}", kind_name(*error))
             }
-            Failure::NoEventLoop { error } => format!("no-event-loop {}", kind_name(*error)),
+            Failure::NoEventLoop { error, errno } => match errno {
+                Some(n) => format!("no-event-loop {} {n}", kind_name(*error)),
+                None => format!("no-event-loop {}", kind_name(*error)),
+            },
         }
     }
 
@@ -131,9 +139,14 @@ impl Failure {
                 let error = KINDS.iter().find(|(_, name)| *name == kind)?.0;
                 Failure::NotStarted { worker, error }
             }
-            ("no-event-loop", kind) => Failure::NoEventLoop {
-                error: KINDS.iter().find(|(_, name)| *name == kind)?.0,
-            },
+            ("no-event-loop", rest) => {
+                let (kind, errno) = match rest.split_once(' ') {
+                    Some((kind, n)) => (kind, Some(n.parse().ok()?)),
+                    None => (rest, None),
+                };
+                let error = KINDS.iter().find(|(_, name)| *name == kind)?.0;
+                Failure::NoEventLoop { error, errno }
+            }
             _ => return None,
         })
     }
@@ -161,6 +174,11 @@ mod tests {
             },
             Failure::NoEventLoop {
                 error: ErrorKind::OutOfMemory,
+                errno: None,
+            },
+            Failure::NoEventLoop {
+                error: ErrorKind::Other,
+                errno: Some(libc::EMFILE),
             },
         ];
         for f in all {
@@ -171,6 +189,7 @@ mod tests {
             "panicked now",
             "signal x",
             "not-started fork would-block",
+            "no-event-loop other many",
             "died",
         ] {
             assert_eq!(Failure::parse(bad), None, "{bad:?}");

@@ -251,8 +251,12 @@ mod tests {
             .collect();
         assert_eq!(said.len(), 2);
         for [en, zh] in said {
-            assert_eq!(en, "could not build the event loop: system error");
-            assert_eq!(zh, "无法建立事件循环：系统错误");
+            // EMFILE has no words of its own: its number says which error it was.
+            assert_eq!(
+                en,
+                "could not build the event loop: system error (errno 24)"
+            );
+            assert_eq!(zh, "无法建立事件循环：系统错误（errno 24）");
         }
     }
 
