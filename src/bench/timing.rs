@@ -481,27 +481,16 @@ fn figure(name: String, xs: &mut [f64], unit: &'static str, runs: u32, note: &st
 }
 
 fn print_figure(out: &mut impl Write, f: &BenchFigure) {
-    if f.runs == 1 {
-        let _ = writeln!(
-            out,
-            "{}  {:>15.3} {:<3}  ({})",
-            pad(&f.name, 22),
-            f.median,
-            f.unit,
-            f.note
-        );
-        return;
-    }
-    let _ = writeln!(
-        out,
-        "{}  median {:>8.3} {}  p90 {:>8.3} {}  ({} runs; {})",
-        pad(&f.name, 22),
-        f.median,
-        f.unit,
-        f.p90,
-        f.unit,
-        f.runs,
-        f.note
-    );
+    let (value, note) = match f.runs {
+        1 => (format!("{:>15.3} {:<3}", f.median, f.unit), f.note.clone()),
+        n => (
+            format!(
+                "median {:>8.3} {}  p90 {:>8.3} {}",
+                f.median, f.unit, f.p90, f.unit
+            ),
+            format!("{n} runs; {}", f.note),
+        ),
+    };
+    let _ = writeln!(out, "{}  {value}  ({note})", pad(&f.name, 22));
     let _ = out.flush();
 }

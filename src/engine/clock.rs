@@ -43,6 +43,15 @@ impl State {
         self.base_lesson = self.now(wall);
         self.base_wall = wall;
     }
+
+    /// What ends a wait before its own condition holds: the clock stopped (`Err`), or the
+    /// waiter's `interrupted()` holds (`Ok(false)`).
+    fn ended(&self, interrupted: &impl Fn() -> bool) -> Option<Result<bool, Stopped>> {
+        if self.stopped {
+            return Some(Err(Stopped));
+        }
+        interrupted().then_some(Ok(false))
+    }
 }
 
 /// What a waiter should do next, given the clock's state and its target.
@@ -170,11 +179,8 @@ impl Clock {
     pub fn gate_or(&self, interrupted: impl Fn() -> bool) -> Result<bool, Stopped> {
         let mut s = self.lock();
         loop {
-            if s.stopped {
-                return Err(Stopped);
-            }
-            if interrupted() {
-                return Ok(false);
+            if let Some(end) = s.ended(&interrupted) {
+                return end;
             }
             if !s.stepping {
                 return Ok(true);
@@ -187,7 +193,7 @@ impl Clock {
                 }
                 return Ok(true);
             }
-            s = self.changed.wait(s).unwrap_or_else(|e| e.into_inner());
+            s = self.wait_change(s);
         }
     }
 
@@ -251,14 +257,11 @@ impl Clock {
     ) -> Result<bool, Stopped> {
         let mut s = self.lock();
         loop {
-            if s.stopped {
-                return Err(Stopped);
-            }
-            if interrupted() {
-                return Ok(false);
+            if let Some(end) = s.ended(&interrupted) {
+                return end;
             }
             if s.paused {
-                s = self.changed.wait(s).unwrap_or_else(|e| e.into_inner());
+                s = self.wait_change(s);
                 continue;
             }
             let wall = Instant::now();
@@ -296,8 +299,14 @@ impl Clock {
             if !s.paused {
                 return Ok(s.speed);
             }
-            s = self.changed.wait(s).unwrap_or_else(|e| e.into_inner());
+            s = self.wait_change(s);
         }
+    }
+
+    /// Sleep, the lock given up meanwhile, until the clock changes: a pause or resume, a step,
+    /// a new speed, a stop or a poke.
+    fn wait_change<'a>(&'a self, s: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
+        self.changed.wait(s).unwrap_or_else(|e| e.into_inner())
     }
 
     fn next(&self, target: f64) -> Result<Next, Stopped> {
