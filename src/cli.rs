@@ -257,7 +257,11 @@ fn parse_cores(s: &str) -> Result<usize, Refusal> {
     match s.parse::<usize>() {
         Ok(n) if !(1..=all).contains(&n) => Err(Refusal::new(Key::cli_err_cores, &[&n, &all])),
         // Choosing cores needs Linux: elsewhere `check` says so.
-        Ok(n) => cores::check(n).map_err(|e| Refusal::new(Key::cli_err_other, &[&e])),
+        Ok(n) => cores::check(n).map_err(|e| match e {
+            cores::CoresError::Range { n, all } => Refusal::new(Key::cli_err_cores, &[&n, &all]),
+            // `check` refuses only a number out of range, or a system that cannot choose.
+            _ => Refusal::new(Key::cores_err_unsupported, &[]),
+        }),
         Err(_) => Err(Refusal::new(Key::cli_err_range, &[&1, &all])),
     }
 }

@@ -1,6 +1,8 @@
 //! How many CPU cores the whole process may run on (Linux `sched_setaffinity`): one core makes
 //! every thread take turns (the juggler), more cores let them run at once (the runners).
 
+use crate::i18n::{Key, Lang, io_error, t, tf};
+
 /// Cores this process could use when it started (its original affinity), at least 1.
 pub fn available_cores() -> usize {
     imp::original().len()
@@ -11,22 +13,49 @@ pub fn cores_in_use() -> usize {
     imp::in_use().unwrap_or_else(available_cores).max(1)
 }
 
-/// Check `n` as a number of cores for this machine; the error is one line.
-pub fn check(n: usize) -> Result<usize, String> {
+/// Why the cores could not be chosen, said in the user's language by [`CoresError::text`].
+#[derive(Debug)]
+pub enum CoresError {
+    /// `n` is not from 1 to `all`, the cores this machine lets threadlab use.
+    Range { n: usize, all: usize },
+    /// Choosing cores needs Linux.
+    Unsupported,
+    /// The kernel refused to restrict threadlab to `n` cores.
+    Restrict { n: usize, error: std::io::Error },
+    /// This process's threads could not be listed (to move each of them).
+    Threads(std::io::Error),
+}
+
+impl CoresError {
+    /// One line in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            CoresError::Range { n, all } => tf(lang, Key::cli_err_cores, &[n, all]),
+            CoresError::Unsupported => t(lang, Key::cores_err_unsupported).to_string(),
+            CoresError::Restrict { n, error } => {
+                tf(lang, Key::cores_err_restrict, &[n, &io_error(lang, error)])
+            }
+            CoresError::Threads(error) => {
+                tf(lang, Key::cores_err_threads, &[&io_error(lang, error)])
+            }
+        }
+    }
+}
+
+/// Check `n` as a number of cores for this machine.
+pub fn check(n: usize) -> Result<usize, CoresError> {
     imp::supported()?;
     let all = available_cores();
     if (1..=all).contains(&n) {
         Ok(n)
     } else {
-        Err(format!(
-            "{n} is not from 1 to {all}, the cores this machine lets threadlab use"
-        ))
+        Err(CoresError::Range { n, all })
     }
 }
 
 /// Restrict every thread of the process, those running now and those started later, to the
 /// first `n` of the cores it started with. Safe to call mid-run: running threads move at once.
-pub fn set_cores(n: usize) -> Result<(), String> {
+pub fn set_cores(n: usize) -> Result<(), CoresError> {
     check(n)?;
     imp::set(&imp::original()[..n])
 }
@@ -55,7 +84,7 @@ mod imp {
         })
     }
 
-    pub fn supported() -> Result<(), String> {
+    pub fn supported() -> Result<(), super::CoresError> {
         Ok(())
     }
 
@@ -74,7 +103,7 @@ mod imp {
         current().map(|set| unsafe { libc::CPU_COUNT(&set) } as usize)
     }
 
-    pub fn set(cpus: &[usize]) -> Result<(), String> {
+    pub fn set(cpus: &[usize]) -> Result<(), super::CoresError> {
         original(); // remember the original set before changing it
         // SAFETY: a zeroed cpu_set_t is an empty set, and every cpu came from CPU_ISSET.
         let set = unsafe {
@@ -93,16 +122,15 @@ mod imp {
             unsafe { libc::sched_setaffinity(tid, size_of::<libc::cpu_set_t>(), &set) }
         };
         if apply(0) != 0 {
-            return Err(format!(
-                "cannot restrict threadlab to {} cores: {}",
-                cpus.len(),
-                std::io::Error::last_os_error()
-            ));
+            return Err(super::CoresError::Restrict {
+                n: cpus.len(),
+                error: std::io::Error::last_os_error(),
+            });
         }
         let mut seen = HashSet::new();
         for _ in 0..10 {
             let tids: Vec<libc::pid_t> = std::fs::read_dir("/proc/self/task")
-                .map_err(|e| format!("cannot list this process's threads: {e}"))?
+                .map_err(super::CoresError::Threads)?
                 .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
                 .filter(|tid| !seen.contains(tid))
                 .collect();
@@ -129,15 +157,15 @@ mod imp {
         })
     }
 
-    pub fn supported() -> Result<(), String> {
-        Err("not supported on this system: choosing cores needs Linux".into())
+    pub fn supported() -> Result<(), super::CoresError> {
+        Err(super::CoresError::Unsupported)
     }
 
     pub fn in_use() -> Option<usize> {
         None
     }
 
-    pub fn set(_cpus: &[usize]) -> Result<(), String> {
+    pub fn set(_cpus: &[usize]) -> Result<(), super::CoresError> {
         supported()
     }
 }
@@ -149,13 +177,41 @@ mod tests {
     #[test]
     fn check_refuses_zero_and_too_many() {
         let all = available_cores();
-        assert_eq!(check(1), Ok(1));
-        assert_eq!(check(all), Ok(all));
-        let err = check(0).unwrap_err();
+        assert_eq!(check(1).ok(), Some(1));
+        assert_eq!(check(all).ok(), Some(all));
+        let err = check(0).unwrap_err().text(Lang::En);
         assert!(
             err.starts_with("0 is not") && err.contains(&format!("1 to {all}")),
             "{err}"
         );
         assert!(check(all + 1).is_err());
+    }
+
+    #[test]
+    fn every_refusal_is_said_in_the_users_language() {
+        // An empty set of cores: the kernel refuses it (EINVAL), as it would a cpuset's limit.
+        let refused = imp::set(&[]).unwrap_err();
+        assert!(
+            matches!(refused, CoresError::Restrict { n: 0, .. }),
+            "{refused:?}"
+        );
+        let threads = CoresError::Threads(std::io::Error::from_raw_os_error(libc::EACCES));
+        let all = [
+            check(0).unwrap_err(),
+            CoresError::Unsupported,
+            refused,
+            threads,
+        ];
+        for e in &all {
+            let zh = e.text(Lang::Zh);
+            assert!(!zh.is_empty() && !zh.contains('\n'), "{zh:?}");
+            // No English word of the message (the kernel's reason included) on a Chinese line.
+            assert!(
+                !zh.split(|c: char| !c.is_ascii_alphabetic())
+                    .any(|w| w.len() > 3 && w != "threadlab" && w != "Linux" && w != "errno"),
+                "{zh:?}"
+            );
+            assert_ne!(zh, e.text(Lang::En));
+        }
     }
 }

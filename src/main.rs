@@ -62,7 +62,7 @@ fn main() -> ExitCode {
     if let Some(n) = setup.cores
         && let Err(e) = threadlab::cores::set_cores(n)
     {
-        return error(&e);
+        return error(&e.text(lang));
     }
     // Locked only by the headless commands: the live screen must leave stdout free, or a panic
     // hook on another thread would wait for the lock forever instead of restoring the terminal.

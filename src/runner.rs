@@ -318,8 +318,11 @@ impl Runner {
             }
             Command::SetCores(n) => {
                 if let Err(e) = crate::cores::set_cores(n) {
+                    // The runner does not know the screen's language: a refusal by the kernel,
+                    // rare enough, is said in English (as the trace's notice is).
+                    let said = e.text(crate::i18n::Lang::En);
                     // Closed channel: the loop is ending anyway.
-                    let _ = self.tx.send(Event::Notice(e));
+                    let _ = self.tx.send(Event::Notice(said));
                 }
             }
             Command::WatchPython { script } => self.watch = Some(script),

@@ -415,7 +415,8 @@ fn cores_figures(workload: Workload, runs: u32) -> Result<Vec<BenchFigure>, Stri
         procs: Default::default(),
     };
     let on_cores = |n: usize| -> Result<Vec<f64>, String> {
-        cores::set_cores(n)?;
+        // bench speaks English throughout.
+        cores::set_cores(n).map_err(|e| e.text(crate::i18n::Lang::En))?;
         let mut walls = Vec::new();
         for _ in 0..runs {
             let state = run_plan(&plan, |_, _| {}).map_err(io_err)?;

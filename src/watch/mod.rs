@@ -46,7 +46,7 @@ pub fn main(args: &WatchArgs, opts: &Opts) -> ExitCode {
     if let Some(n) = opts.cores
         && let Err(e) = crate::cores::set_cores(n)
     {
-        return fail(lang, &e);
+        return fail(lang, &e.text(lang));
     }
     // The screen reads keys from stdin: with either end not a terminal, the transcript it is.
     let screen = io::stdout().is_terminal() && io::stdin().is_terminal();
