@@ -232,10 +232,16 @@ pub fn clean(s: &str) -> String {
 /// One transcript line for one log entry.
 pub fn transcript_line(lang: Lang, p: &Program, e: &LogEntry) -> String {
     let at = p.lesson(e.at);
-    let who = if e.thread.is_empty() {
-        String::new()
-    } else {
-        format!("[{}] ", clean(&e.thread))
+    // When threads of two processes share the name (each workshop's `ThreadPoolExecutor-0_0`),
+    // the line says which process, as the wait rows do.
+    let who = match (e.thread.is_empty(), p.name_shared(&e.thread)) {
+        (true, _) => String::new(),
+        (false, false) => format!("[{}] ", clean(&e.thread)),
+        (false, true) => format!(
+            "[{}{}] ",
+            clean(&e.thread),
+            tf(lang, Key::watch_thread_in_process, &[&e.pid])
+        ),
     };
     let what = match &e.kind {
         LogKind::Printed(s) | LogKind::Stdout(s) => clean(s),

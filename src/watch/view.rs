@@ -947,6 +947,72 @@ mod tests {
     }
 
     #[test]
+    fn log_and_transcript_lines_name_the_process_when_two_share_a_thread_name() {
+        // workshops.py: each workshop's pool has a `ThreadPoolExecutor-0_0`, and both print.
+        let mut lines = vec![
+            r#"{"v":1,"ev":"hello","t":1.0,"pid":10,"tid":10,"name":"MainThread","python":"3.11.7","gil":true,"cpus":2}"#.to_string(),
+        ];
+        for (pid, file) in [(21, "a.pdf"), (22, "b.pdf")] {
+            lines.push(format!(r#"{{"v":1,"ev":"hello","t":1.0,"pid":{pid},"tid":{pid},"ppid":10,"name":"MainThread","python":"3.11.7","gil":true,"cpus":2}}"#));
+            lines.push(format!(r#"{{"v":1,"ev":"thread_start","t":1.1,"pid":{pid},"tid":{},"name":"ThreadPoolExecutor-0_0"}}"#, pid + 100));
+            lines.push(format!(r#"{{"v":1,"ev":"print","t":1.2,"pid":{pid},"tid":{},"stream":"stdout","text":"Downloading {file}...\n"}}"#, pid + 100));
+        }
+        lines.push(
+            r#"{"v":1,"ev":"thread_start","t":1.1,"pid":21,"tid":140,"name":"Thread-1 (count)"}"#
+                .to_string(),
+        );
+        lines.push(r#"{"v":1,"ev":"print","t":1.2,"pid":21,"tid":140,"stream":"stdout","text":"counting\n"}"#.to_string());
+        // Every process's main thread is a `MainThread`: the parent's says its pid too.
+        lines.push(r#"{"v":1,"ev":"print","t":1.3,"pid":10,"tid":10,"stream":"stdout","text":"All done\n"}"#.to_string());
+        let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let p = program(&lines);
+        let theme = Theme::default();
+        for (lang, a, b, main) in [
+            (
+                Lang::En,
+                "[ThreadPoolExecutor-0_0 (pid 21)] Downloading a.pdf...",
+                "[ThreadPoolExecutor-0_0 (pid 22)] Downloading b.pdf...",
+                "[MainThread (pid 10)] All done",
+            ),
+            (
+                Lang::Zh,
+                "[ThreadPoolExecutor-0_0（进程 21）] Downloading a.pdf...",
+                "[ThreadPoolExecutor-0_0（进程 22）] Downloading b.pdf...",
+                "[MainThread（进程 10）] All done",
+            ),
+        ] {
+            // The printed transcript.
+            let transcript: Vec<String> = (p.log.iter())
+                .map(|e| report::transcript_line(lang, &p, e))
+                .collect();
+            // A name only one process uses needs no pid.
+            for want in [a, b, main, "[Thread-1 (count)] counting"] {
+                assert!(
+                    transcript.iter().any(|l| l.ends_with(want)),
+                    "{want:?} not in {transcript:#?}"
+                );
+            }
+            // The live screen's event log.
+            let view = WatchView {
+                program: &p,
+                lang,
+                theme: &theme,
+                now: 1.5,
+                back: false,
+            };
+            let mut buf = Buffer::empty(Rect::new(0, 0, 120, 40));
+            (&view).render(buf.area, &mut buf);
+            let screen = text(&buf).replace(' ', "");
+            for want in [a, b, main, "[Thread-1 (count)] counting"] {
+                assert!(
+                    screen.contains(&want.replace(' ', "")),
+                    "{want:?} not in\n{screen}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn the_shades_a_lane_uses_keep_their_legend_on_a_small_screen() {
         // A daemon that computed half the time, killed at exit, beside a thread that slept: the
         // legend has more to say than 80 columns hold.
