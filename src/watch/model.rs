@@ -325,6 +325,8 @@ pub struct Program {
     /// each process's threads: lookups per event and per frame that do not grow with the run.
     thread_at: HashMap<(u32, u32), usize>,
     by_pid: HashMap<u32, Vec<usize>>,
+    /// Whether any thread has been a daemon (the lanes' legend may have to explain the mark).
+    daemons: bool,
     /// Counts the inputs that changed anything: what is derived from the whole run (the verdict,
     /// the most waits at once) is kept with the count it was derived at, and a frame that comes
     /// after no change reads it instead of deriving it again.
@@ -383,6 +385,7 @@ impl Program {
             names: HashMap::new(),
             thread_at: HashMap::new(),
             by_pid: HashMap::new(),
+            daemons: false,
             generation: 0,
             finding: Cell::new(None),
             overlap: Cell::new(None),
@@ -689,6 +692,7 @@ impl Program {
                 th.name = name.clone();
                 register(&mut self.names, &name, s.pid);
                 th.daemon = daemon;
+                self.daemons |= daemon;
                 th.class = class;
                 th.target = target;
                 th.args = args;
@@ -848,6 +852,7 @@ impl Program {
                     if th.end.is_none() {
                         th.killed = true;
                         th.daemon |= a.daemon;
+                        self.daemons |= a.daemon;
                         if !a.name.is_empty() {
                             register(&mut self.names, &a.name, s.pid);
                             th.name = a.name;
@@ -1265,6 +1270,11 @@ impl Program {
         // Over the same span as the CPU time: from the probe loading (or the start).
         let wall = (self.end() - self.started()).max(0.0);
         (wall > 0.0 && self.samples > 0).then(|| self.cpu_total() / wall)
+    }
+
+    /// Whether any thread of the program has been a daemon.
+    pub fn has_daemons(&self) -> bool {
+        self.daemons
     }
 
     /// Threads that ended killed with their process.

@@ -18,6 +18,33 @@ const SIDE: u16 = 38;
 /// The fewest cells a wait's bar keeps when the thread's column would take them.
 const MIN_BAR: usize = 10;
 
+/// A lane's cell: its mark and style, or nothing (the thread was not there yet, or any more).
+type Cell = Option<(char, Style)>;
+/// The marks a lane draws, for the legend: the full shade of "on a core", the part ones (bits
+/// 0 to 2 are the levels of [`on_core_level`], 3 the full one), asleep, alive off every core,
+/// the daemon tag and the killed cross.
+const FULL: u8 = 1 << 3;
+const PART: u8 = 0b0111;
+const ASLEEP: u8 = 1 << 4;
+const OFF: u8 = 1 << 5;
+const DAEMON: u8 = 1 << 6;
+const KILLED: u8 = 1 << 7;
+
+/// Legend entries on rows of `room` columns, two spaces apart, an entry never split.
+fn pack(parts: &[(String, u8)], room: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for (part, _) in parts {
+        match lines.last_mut() {
+            Some(line) if width(line) + 2 + width(part) <= room => {
+                line.push_str("  ");
+                line.push_str(part);
+            }
+            _ => lines.push(part.clone()),
+        }
+    }
+    lines
+}
+
 /// What to draw: the program, the screen's language and colours, and the time to draw it at.
 pub struct WatchView<'a> {
     pub program: &'a Program,
@@ -102,10 +129,24 @@ impl Widget for &WatchView<'_> {
         } else {
             (summary.len() as u16 + 2).min(body.height / 2).max(3)
         };
+        // The legend's rows: two when every mark it may have to explain does not fit on one
+        // (the lanes' own marks are known only once they are drawn, the program's now).
+        let legend_room = usize::from(main.width.saturating_sub(3));
+        let mut may = FULL | PART | OFF;
+        if !p.waits.is_empty() {
+            may |= ASLEEP;
+        }
+        if p.has_daemons() {
+            may |= DAEMON;
+        }
+        if p.killed().next().is_some() {
+            may |= KILLED;
+        }
+        let legend_h = self.legend(may, legend_room, 1).len().min(2);
         let lanes_rows = (p.shown_processes())
             .map(|q| 1 + p.thread_count(q.pid))
             .sum::<usize>()
-            + 1;
+            + legend_h;
         let room = body.height.saturating_sub(waits_h + summary_h);
         let lanes_h = if side_w == 0 {
             (lanes_rows as u16 + 2).min(room)
@@ -390,19 +431,25 @@ impl WatchView<'_> {
         if inner.height == 0 {
             return;
         }
-        let last = inner.bottom().saturating_sub(1); // the legend's row
-        let procs: Vec<&Process> = p.shown_processes().collect();
-        // Rows that do not fit are counted on the last one, never cut silently.
-        let rows: usize = (procs.iter()).map(|q| 1 + p.thread_count(q.pid)).sum();
-        let cut = rows > usize::from(last.saturating_sub(inner.y));
-        let stop = if cut { last.saturating_sub(1) } else { last };
+        // Rows that do not fit are counted on the row after the last one shown, never cut
+        // silently; the legend takes the pane's last row, or its last two.
+        let rows: usize = (p.shown_processes())
+            .map(|q| 1 + p.thread_count(q.pid))
+            .sum();
+        let fit = |legend_h: u16| {
+            let room = usize::from(inner.height.saturating_sub(legend_h));
+            if rows > room {
+                room.saturating_sub(1)
+            } else {
+                room
+            }
+        };
         // The rows that fit, each a process or one of its threads: only they are measured and
         // drawn, so a frame costs the rows it shows however many threads the run had.
         let mut shown: Vec<(&Process, Option<&Thread>)> = Vec::new();
-        let fit = usize::from(stop.saturating_sub(inner.y));
-        'fit: for proc_ in procs {
+        'fit: for proc_ in p.shown_processes() {
             for row in std::iter::once(None).chain(p.threads_of(proc_.pid).map(Some)) {
-                if shown.len() >= fit {
+                if shown.len() >= fit(1) {
                     break 'fit;
                 }
                 shown.push((proc_, row));
@@ -416,13 +463,26 @@ impl WatchView<'_> {
         let lane_x = inner.x + 1 + label_w as u16 + 1;
         let lane_w = inner.right().saturating_sub(lane_x + 1);
         let (t0, t1) = (p.t0(), self.shown_now().max(p.t0() + 1e-3));
+        // Each thread row's cells and the marks they use, before anything is drawn: the legend
+        // must explain every mark on screen, and when it needs two rows the lanes give one up.
+        let lanes: Vec<Option<(Vec<Cell>, u8)>> = (shown.iter())
+            .map(|(_, row)| row.map(|thread| self.lane(lane_w, thread, (t0, t1))))
+            .collect();
+        let marks = |n: usize| (lanes[..n].iter().flatten()).fold(0u8, |m, (_, k)| m | k);
+        let room = usize::from(inner.width.saturating_sub(1));
+        let mut drawn = shown.len();
+        let mut legend = self.legend(marks(drawn), room, 1);
+        if legend.len() > 1 && inner.height >= 3 {
+            drawn = drawn.min(fit(2));
+            legend = self.legend(marks(drawn), room, 2);
+            legend.truncate(2);
+        } else {
+            legend.truncate(1);
+        }
+        let legend_y = inner.bottom() - legend.len() as u16;
         let mut y = inner.y;
-        let drawn = shown.len();
-        // Which of the four shades the drawn lanes use (bit l for level l), and their marks.
-        let mut shades = 0u8;
-        let (mut daemon, mut killed_mark) = (false, false);
-        for (proc_, row) in shown {
-            let Some(thread) = row else {
+        for ((proc_, row), lane) in shown.iter().zip(&lanes).take(drawn) {
+            let (Some(thread), Some((cells, _))) = (row, lane) else {
                 let head = self.process_title(proc_);
                 self.put(
                     buf,
@@ -435,17 +495,19 @@ impl WatchView<'_> {
                 y += 1;
                 continue;
             };
-            daemon |= thread.daemon;
-            killed_mark |= thread.killed;
             let tag = if thread.daemon { "D " } else { "  " };
             self.put(buf, inner.x + 1, y, tag, 2, th.warn);
             let name = pad(&clean(&thread.name), label_w - 2);
             let style = if thread.probed { th.text } else { th.muted };
             self.put(buf, inner.x + 3, y, &name, label_w as u16 - 2, style);
-            shades |= self.lane(buf, lane_x, y, lane_w, thread, (t0, t1));
+            for (i, cell) in cells.iter().enumerate() {
+                if let Some((c, style)) = cell {
+                    buf[(lane_x + i as u16, y)].set_char(*c).set_style(*style);
+                }
+            }
             y += 1;
         }
-        if cut && y < last {
+        if drawn < rows && y < legend_y {
             let more = tf(lang, Key::watch_more_lanes, &[&(rows - drawn)]);
             self.put(
                 buf,
@@ -456,56 +518,64 @@ impl WatchView<'_> {
                 th.warn,
             );
         }
-        // What the marks mean, the ones this program's lanes use; when they do not all fit,
-        // the least needed go first (dots that are no mark at all, then the shades' range).
-        let g = &th.glyphs;
-        let killed = if th.ascii { 'x' } else { '✕' };
-        // (text, which goes first when short of room: higher goes sooner, 0 never). The part
-        // shades stay whenever a lane on screen uses one: a lane's cells must be explained.
-        let part = if shades & 0b0111 != 0 { 0 } else { 2 };
+        for (line, y) in legend.iter().zip(legend_y..) {
+            self.put(
+                buf,
+                inner.x + 1,
+                y,
+                line,
+                inner.width.saturating_sub(1),
+                th.dim,
+            );
+        }
+    }
+
+    /// What the lanes' marks mean, on at most `rows` rows of `room` columns when it can. An
+    /// entry whose mark `marks` says is drawn is always there; the others give way when short
+    /// of room (dots that are no mark at all first, then the shades' range, then the asleep
+    /// dash, then the full block). Returns the rows it takes, more than `rows` when even the
+    /// drawn marks need them.
+    fn legend(&self, marks: u8, room: usize, rows: usize) -> Vec<String> {
+        let (lang, g) = (self.lang, &self.theme.glyphs);
+        let killed = if self.theme.ascii { 'x' } else { '✕' };
+        // (text, which goes first when short of room: higher goes sooner, 0 never).
+        let keep = |mark: u8, otherwise: u8| if marks & mark != 0 { 0 } else { otherwise };
         let mut parts: Vec<(String, u8)> = vec![
-            (tf(lang, Key::watch_legend_on, &[&g.on_core[3]]), 0),
+            (
+                tf(lang, Key::watch_legend_on, &[&g.on_core[3]]),
+                keep(FULL, 1),
+            ),
             (
                 tf(
                     lang,
                     Key::watch_legend_part,
                     &[&String::from_iter(&g.on_core[..3])],
                 ),
-                part,
+                keep(PART, 3),
             ),
         ];
-        if !p.waits.is_empty() {
-            parts.push((tf(lang, Key::watch_legend_asleep, &[&g.waiting]), 0));
+        if marks & ASLEEP != 0 || !self.program.waits.is_empty() {
+            parts.push((
+                tf(lang, Key::watch_legend_asleep, &[&g.waiting]),
+                keep(ASLEEP, 2),
+            ));
         }
-        parts.push((tf(lang, Key::watch_legend_off, &[&g.track]), 3));
-        if daemon {
-            parts.push((t(lang, Key::watch_legend_daemon).to_string(), 1));
+        parts.push((tf(lang, Key::watch_legend_off, &[&g.track]), keep(OFF, 4)));
+        if marks & DAEMON != 0 {
+            parts.push((t(lang, Key::watch_legend_daemon).to_string(), 0));
         }
-        if killed_mark {
+        if marks & KILLED != 0 {
             parts.push((tf(lang, Key::watch_legend_killed, &[&killed]), 0));
         }
-        let room = usize::from(inner.width.saturating_sub(1));
-        let joined = |parts: &[(String, u8)]| {
-            (parts.iter().map(|(s, _)| s.as_str()))
-                .collect::<Vec<_>>()
-                .join("  ")
-        };
-        let mut legend = joined(&parts);
-        for drop in [3, 2, 1] {
-            if width(&legend) <= room {
+        let mut lines = pack(&parts, room);
+        for drop in [4, 3, 2, 1] {
+            if lines.len() <= rows {
                 break;
             }
             parts.retain(|(_, d)| *d != drop);
-            legend = joined(&parts);
+            lines = pack(&parts, room);
         }
-        self.put(
-            buf,
-            inner.x + 1,
-            last,
-            &legend,
-            inner.width.saturating_sub(1),
-            th.dim,
-        );
+        lines
     }
 
     fn process_title(&self, proc_: &Process) -> String {
@@ -529,29 +599,30 @@ impl WatchView<'_> {
         s
     }
 
-    /// One thread's lane from `t0` to `t1`: on a core, sleeping, alive, or not there. Returns
-    /// which shades of "on a core" it drew (bit l for level l), for the legend.
-    fn lane(
-        &self,
-        buf: &mut Buffer,
-        x: u16,
-        y: u16,
-        w: u16,
-        thread: &Thread,
-        (t0, t1): (f64, f64),
-    ) -> u8 {
-        let mut shades = 0u8;
-        if w == 0 {
-            return shades;
-        }
+    /// One thread's lane from `t0` to `t1`, `w` cells: on a core, sleeping, alive, or not there
+    /// (`None`). Returns the cells and which marks they use (see [`FULL`] and the others).
+    fn lane(&self, w: u16, thread: &Thread, (t0, t1): (f64, f64)) -> (Vec<Cell>, u8) {
         let th = self.theme;
         let g = &th.glyphs;
+        let mut marks = if thread.daemon { DAEMON } else { 0 };
+        let mut cells: Vec<Cell> = vec![None; usize::from(w)];
+        if w == 0 {
+            return (cells, marks);
+        }
         let span = (t1 - t0) / f64::from(w);
         let end = thread.end.unwrap_or(t1);
-        for i in 0..w {
-            let a = t0 + span * f64::from(i);
+        // Where its process ended with it still running: that cell is the mark, nothing else.
+        let killed_at = (thread.killed)
+            .then(|| (((end - t0) / span).floor().max(0.0) as usize).min(cells.len() - 1));
+        for (i, cell) in cells.iter_mut().enumerate() {
+            if killed_at == Some(i) {
+                marks |= KILLED;
+                // As the legend says.
+                *cell = Some((if th.ascii { 'x' } else { '✕' }, th.failed));
+                continue;
+            }
+            let a = t0 + span * i as f64;
             let b = a + span;
-            let cell = &mut buf[(x + i, y)];
             if b <= thread.start || a >= end {
                 continue;
             }
@@ -560,24 +631,22 @@ impl WatchView<'_> {
             // Its sleeps as the model keeps them per event (merged: asyncio's several at once
             // are one), found by a binary search: a cell's cost does not grow with the run.
             let sleeping = thread.asleep_in(a, b, end);
-            let (c, style) = match on_core_level(thread.share(a, b)) {
+            *cell = Some(match on_core_level(thread.share(a, b)) {
                 Some(l) => {
-                    shades |= 1 << l;
+                    marks |= 1 << l;
                     (g.on_core[l], th.running)
                 }
-                None if sleeping => (g.waiting, th.accent),
-                None => (g.track, th.dim),
-            };
-            cell.set_char(c).set_style(style);
+                None if sleeping => {
+                    marks |= ASLEEP;
+                    (g.waiting, th.accent)
+                }
+                None => {
+                    marks |= OFF;
+                    (g.track, th.dim)
+                }
+            });
         }
-        if thread.killed {
-            // Where its process ended with it still running.
-            let i = (((end - t0) / span).floor().max(0.0) as u16).min(w - 1);
-            buf[(x + i, y)]
-                .set_char(if th.ascii { 'x' } else { '✕' }) // as the legend says
-                .set_style(th.failed);
-        }
-        shades
+        (cells, marks)
     }
 
     /// The run's figures, label and value, as the panel shows them.
@@ -1012,10 +1081,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_shades_a_lane_uses_keep_their_legend_on_a_small_screen() {
-        // A daemon that computed half the time, killed at exit, beside a thread that slept: the
-        // legend has more to say than 80 columns hold.
+    /// A daemon that computed half the time, killed at exit, beside a main thread that slept
+    /// ("nap"): the legend has more to say than 80 columns hold.
+    fn daemon_killed_beside_a_sleeper() -> Program {
         let mut p = program(&[
             r#"{"v":1,"ev":"hello","t":1.0,"pid":10,"tid":10,"name":"MainThread","python":"3.11.7","gil":true,"cpus":2,"thread_cpu":0.0}"#,
             r#"{"v":1,"ev":"thread_start","t":1.0,"pid":10,"tid":11,"name":"Thread-1 (spin)","daemon":true}"#,
@@ -1045,6 +1113,12 @@ mod tests {
             stamp,
             event,
         });
+        p
+    }
+
+    #[test]
+    fn the_shades_a_lane_uses_keep_their_legend_on_a_small_screen() {
+        let p = daemon_killed_beside_a_sleeper();
         let theme = Theme::default();
         for (lang, part) in [(Lang::En, "░▒▓ part of the time"), (Lang::Zh, "部分时间")] {
             for (w, h) in [(80, 24), (120, 40)] {
@@ -1066,13 +1140,98 @@ mod tests {
                     "half a core is the middle shade: {lane}"
                 );
                 let legend = (screen.lines())
-                    .find(|l| l.contains('█') && l.contains('✕'))
+                    .find(|l| l.contains('░') && l.contains('✕'))
                     .unwrap_or_else(|| panic!("no legend at {w}×{h}:\n{screen}"))
                     .replace(' ', "");
                 assert!(
                     legend.contains(&part.replace(' ', "")),
                     "{w}×{h}: the shades are not explained:\n{screen}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn every_mark_a_lane_draws_is_explained_by_the_legend_at_every_size() {
+        // At 80×24 the legend used to drop "D daemon" while the daemon's lane showed its D.
+        let p = daemon_killed_beside_a_sleeper();
+        for ascii in [false, true] {
+            let theme = if ascii {
+                *Theme::of(crate::look::Look::choose(
+                    crate::look::ThemeName::Dark,
+                    true,
+                    None,
+                ))
+            } else {
+                Theme::default()
+            };
+            let g = &theme.glyphs;
+            let killed = if ascii { 'x' } else { '✕' };
+            let part = String::from_iter(&g.on_core[..3]);
+            for lang in [Lang::En, Lang::Zh] {
+                // (marks that need it, the legend's words for them), without spaces: a wide
+                // character's second cell reads as one here.
+                let entries: Vec<(Vec<char>, String)> = vec![
+                    (
+                        vec![g.on_core[3]],
+                        tf(lang, Key::watch_legend_on, &[&g.on_core[3]]),
+                    ),
+                    (
+                        g.on_core[..3].to_vec(),
+                        tf(lang, Key::watch_legend_part, &[&part]),
+                    ),
+                    (
+                        vec![g.waiting],
+                        tf(lang, Key::watch_legend_asleep, &[&g.waiting]),
+                    ),
+                    (vec![g.track], tf(lang, Key::watch_legend_off, &[&g.track])),
+                    (vec![killed], tf(lang, Key::watch_legend_killed, &[&killed])),
+                ];
+                for (w, h) in [
+                    (80, 24),
+                    (80, 30),
+                    (90, 24),
+                    (100, 30),
+                    (120, 40),
+                    (200, 60),
+                ] {
+                    let view = WatchView {
+                        program: &p,
+                        lang,
+                        theme: &theme,
+                        now: 2.0,
+                        back: false,
+                    };
+                    let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
+                    (&view).render(buf.area, &mut buf);
+                    let screen = text(&buf);
+                    let flat = screen.replace(' ', "");
+                    let mut lanes = 0;
+                    for name in ["MainThread", "Thread-1 (spin)"] {
+                        // A lane's row: the name, then its cells up to the pane's border.
+                        let Some(row) = (screen.lines())
+                            .find(|l| l.contains(name) && !l.contains("nap") && !l.contains("tid"))
+                        else {
+                            continue;
+                        };
+                        lanes += 1;
+                        let cells = row.split(name).nth(1).unwrap();
+                        let cells = cells.split(['│', '|']).next().unwrap();
+                        for (marks, words) in &entries {
+                            if cells.chars().any(|c| marks.contains(&c)) {
+                                assert!(
+                                    flat.contains(&words.replace(' ', "")),
+                                    "{w}×{h}: {words:?} is not explained:\n{screen}"
+                                );
+                            }
+                        }
+                        if row.contains(&format!("D {name}")) {
+                            let daemon = t(lang, Key::watch_legend_daemon).replace(' ', "");
+                            assert!(flat.contains(&daemon), "{w}×{h}: no {daemon}:\n{screen}");
+                        }
+                    }
+                    assert_eq!(lanes, 2, "{w}×{h}: both lanes are on screen:\n{screen}");
+                }
             }
         }
     }
