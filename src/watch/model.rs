@@ -7,7 +7,7 @@ use super::report::{CpuFigures, GilFinding, gil_finding};
 use super::sampler::ProcSample;
 use super::session::{Ended, Input, Stream};
 use std::cell::Cell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 /// Lines of the program's stderr kept for "how it failed".
 pub const STDERR_TAIL: usize = 12;
@@ -325,6 +325,25 @@ pub struct Program {
     /// each process's threads: lookups per event and per frame that do not grow with the run.
     thread_at: HashMap<(u32, u32), usize>,
     by_pid: HashMap<u32, Vec<usize>>,
+    /// Each pid's place in `processes` (the first process with that pid).
+    process_at: HashMap<u32, usize>,
+    /// Kept per event, so a frame reads them: the shown processes (see [`Program::shown`]) and
+    /// how many threads they have, the CPU seconds they used, the threads killed with their
+    /// process, and the waits' sum and longest. `reshow` and `recount_cpu` say an input changed
+    /// what the first two are derived from.
+    shown: Vec<usize>,
+    shown_threads: usize,
+    shown_rows: usize,
+    cpu_sum: f64,
+    killed: Vec<usize>,
+    wait_sum: f64,
+    wait_longest: f64,
+    reshow: bool,
+    recount_cpu: bool,
+    /// Waits in progress, in the order their starts and ends arrived, and the most there were:
+    /// the most waits at once while the program runs, kept per event.
+    waits_open: usize,
+    waits_most: usize,
     /// Whether any thread has been a daemon (the lanes' legend may have to explain the mark).
     daemons: bool,
     /// Counts the inputs that changed anything: what is derived from the whole run (the verdict,
@@ -333,6 +352,9 @@ pub struct Program {
     generation: u64,
     finding: Cell<Option<(u64, Option<GilFinding>)>>,
     overlap: Cell<Option<(u64, usize)>>,
+    /// How many times the waits were counted from their times (tests check it is not per frame).
+    #[cfg(test)]
+    overlap_counts: Cell<usize>,
 }
 
 /// Note that a thread of `pid` is called `name`.
@@ -385,10 +407,24 @@ impl Program {
             names: HashMap::new(),
             thread_at: HashMap::new(),
             by_pid: HashMap::new(),
+            process_at: HashMap::new(),
+            shown: Vec::new(),
+            shown_threads: 0,
+            shown_rows: 0,
+            cpu_sum: 0.0,
+            killed: Vec::new(),
+            wait_sum: 0.0,
+            wait_longest: 0.0,
+            reshow: false,
+            recount_cpu: false,
+            waits_open: 0,
+            waits_most: 0,
             daemons: false,
             generation: 0,
             finding: Cell::new(None),
             overlap: Cell::new(None),
+            #[cfg(test)]
+            overlap_counts: Cell::new(0),
         }
     }
 
@@ -399,8 +435,7 @@ impl Program {
 
     /// The main process's hello.
     pub fn hello(&self) -> Option<&Hello> {
-        let pid = self.main?;
-        self.processes.iter().find(|p| p.pid == pid)?.hello.as_ref()
+        self.process(self.main?)?.hello.as_ref()
     }
 
     /// When the run's clock starts: the main process's hello, or the spawn when nothing said hello.
@@ -460,7 +495,7 @@ impl Program {
     }
 
     pub fn process(&self, pid: u32) -> Option<&Process> {
-        self.processes.iter().find(|p| p.pid == pid)
+        self.process_at.get(&pid).map(|&i| &self.processes[i])
     }
 
     fn thread_index(&self, pid: u32, tid: u32) -> Option<usize> {
@@ -484,9 +519,11 @@ impl Program {
     }
 
     fn ensure_process(&mut self, pid: u32, ppid: u32, at: f64) -> usize {
-        if let Some(i) = self.processes.iter().position(|p| p.pid == pid) {
+        if let Some(&i) = self.process_at.get(&pid) {
             return i;
         }
+        self.process_at.insert(pid, self.processes.len());
+        self.reshow = true;
         self.processes.push(Process {
             pid,
             ppid,
@@ -533,6 +570,7 @@ impl Program {
         let t = self.threads.len() - 1;
         self.thread_at.insert((pid, tid), t);
         self.by_pid.entry(pid).or_default().push(t);
+        self.reshow = true;
         t
     }
 
@@ -541,13 +579,47 @@ impl Program {
         self.by_pid.get(&pid).map_or(0, Vec::len)
     }
 
-    /// How many threads [`Program::shown_threads`] lists, counted by process (not thread by
-    /// thread, each looking its process up).
+    /// How many threads [`Program::shown_threads`] lists.
     pub fn shown_thread_count(&self) -> usize {
-        (self.by_pid.iter())
-            .filter(|(pid, _)| self.process(**pid).is_none_or(|p| self.shown(p)))
-            .map(|(_, threads)| threads.len())
-            .sum()
+        self.shown_threads
+    }
+
+    /// How many processes [`Program::shown_processes`] lists.
+    pub fn shown_process_count(&self) -> usize {
+        self.shown.len()
+    }
+
+    /// The rows the lanes would take to show everything: each shown process and its threads.
+    pub fn shown_rows(&self) -> usize {
+        self.shown_rows
+    }
+
+    /// What is kept per event of the processes shown, derived again after an input changed
+    /// them: a process came, said hello or ended, a thread came, a launcher became the program
+    /// (O(processes), on those inputs only; a frame reads the result).
+    fn derive_shown(&mut self) {
+        if self.reshow {
+            self.reshow = false;
+            self.recount_cpu = true;
+            let shown: Vec<usize> = (0..self.processes.len())
+                .filter(|&i| self.shown(&self.processes[i]))
+                .collect();
+            // Threads of a process nothing else told of (no hello, not yet in /proc) are shown.
+            self.shown_threads = (self.by_pid.iter())
+                .filter(|(pid, _)| self.process(**pid).is_none_or(|p| self.shown(p)))
+                .map(|(_, threads)| threads.len())
+                .sum();
+            self.shown_rows = (shown.iter())
+                .map(|&i| 1 + self.thread_count(self.processes[i].pid))
+                .sum();
+            self.shown = shown;
+        }
+        if self.recount_cpu {
+            self.recount_cpu = false;
+            self.cpu_sum = (self.shown.iter())
+                .map(|&i| self.processes[i].run_cpu())
+                .fold(0.0, |a, b| a + b);
+        }
     }
 
     /// The threads of process `pid`, in the order they appeared.
@@ -603,6 +675,7 @@ impl Program {
             }
             Input::Exited(ended) => self.on_exit(ended),
         }
+        self.derive_shown();
     }
 
     fn on_output(&mut self, stream: Stream, line: String) {
@@ -654,16 +727,16 @@ impl Program {
         match event {
             Event::Hello(hello) => {
                 let p = self.ensure_process(s.pid, hello.ppid.unwrap_or(0), s.t);
-                let known_parent = self
-                    .processes
-                    .iter()
-                    .any(|q| Some(q.pid) == hello.ppid && q.hello.is_some());
+                let known_parent = (hello.ppid)
+                    .and_then(|ppid| self.process(ppid))
+                    .is_some_and(|q| q.hello.is_some());
                 self.pending_stdout.clear();
                 self.processes[p].start = s.t;
                 self.processes[p].cpu_base = hello.cpu.unwrap_or(0.0);
                 let name = hello.name.clone();
                 let thread_base = hello.thread_cpu.unwrap_or(0.0);
                 self.processes[p].hello = Some(hello);
+                self.reshow = true;
                 if self.main.is_none() && (s.pid == self.root || !known_parent) {
                     self.main = Some(s.pid);
                 }
@@ -756,6 +829,7 @@ impl Program {
                     let wait = &mut self.waits[w];
                     wait.end = Some(s.t);
                     wait.current = None;
+                    self.wait_ended();
                 }
             }
             Event::Wake { w: Some(id) } => {
@@ -766,6 +840,7 @@ impl Program {
                     let wait = &mut self.waits[w];
                     wait.end = Some(s.t);
                     wait.current = None;
+                    self.wait_ended();
                 }
             }
             Event::Submit {
@@ -836,6 +911,7 @@ impl Program {
                 proc_.exit_code = code.or(proc_.exit_code);
                 if let Some(cpu) = cpu {
                     proc_.cpu = proc_.cpu.max(cpu);
+                    self.recount_cpu = true;
                 }
                 if Some(s.pid) == self.main {
                     self.main_exit = Some(s.t);
@@ -850,6 +926,9 @@ impl Program {
                     let t = self.ensure_thread(s.pid, tid, s.t);
                     let th = &mut self.threads[t];
                     if th.end.is_none() {
+                        if !th.killed {
+                            self.killed.push(t);
+                        }
                         th.killed = true;
                         th.daemon |= a.daemon;
                         self.daemons |= a.daemon;
@@ -899,6 +978,8 @@ impl Program {
                 wait.ticks += 1;
                 wait.current = Some((s.t, d));
                 wait.end = None;
+                self.asked(w, d);
+                self.wait_began();
                 w
             }
             None => {
@@ -926,7 +1007,10 @@ impl Program {
                         label: what,
                     },
                 );
-                self.waits.len() - 1
+                let w = self.waits.len() - 1;
+                self.asked(w, d);
+                self.wait_began();
+                w
             }
         };
         let th = &mut self.threads[t];
@@ -963,6 +1047,8 @@ impl Program {
                 wait.ticks += 1;
                 wait.current = Some((s.t, d));
                 wait.end = None;
+                self.asked(w, d);
+                self.wait_began();
                 w
             }
             None => {
@@ -990,7 +1076,10 @@ impl Program {
                         label: what,
                     },
                 );
-                self.waits.len() - 1
+                let w = self.waits.len() - 1;
+                self.asked(w, d);
+                self.wait_began();
+                w
             }
         };
         self.async_last.insert(key, w);
@@ -1027,13 +1116,13 @@ impl Program {
 
     /// A process has ended at `at`: its threads end with it, and their waits.
     fn close_process(&mut self, pid: u32, at: f64) {
-        if let Some(p) = self.processes.iter_mut().find(|p| p.pid == pid) {
-            p.end.get_or_insert(at);
+        if let Some(&p) = self.process_at.get(&pid) {
+            self.processes[p].end.get_or_insert(at);
         }
-        for t in 0..self.threads.len() {
-            if self.threads[t].pid != pid {
-                continue;
-            }
+        self.reshow = true;
+        // Its own threads only: closing a process costs its threads, not the run's.
+        let threads = self.by_pid.get(&pid).cloned().unwrap_or_default();
+        for t in threads {
             self.flush_partial(t, at);
             let th = &mut self.threads[t];
             if th.end.is_none() {
@@ -1090,6 +1179,7 @@ impl Program {
             {
                 self.root_comm = main.comm.clone();
                 self.root_exec_at = at;
+                self.reshow = true;
             }
             let p = self.ensure_process(ps.pid, ps.ppid, at);
             let proc_ = &mut self.processes[p];
@@ -1115,24 +1205,26 @@ impl Program {
             }
             // Threads of a live process that are gone from /proc have ended; the probe's own
             // threads end by its word (thread_end, exit), never by a read of /proc that failed.
-            for t in 0..self.threads.len() {
-                let th = &self.threads[t];
-                if th.pid == ps.pid
-                    && !th.probed
-                    && th.end.is_none()
-                    && th.sampled
-                    && !ps.threads.iter().any(|x| x.tid == th.tid)
-                {
-                    self.threads[t].end = Some(at);
+            // The process's own threads, each looked up in the sweep's set: not every thread of
+            // the run for each process swept, each against every thread the sweep read.
+            let swept: HashSet<u32> = ps.threads.iter().map(|x| x.tid).collect();
+            for &t in self.by_pid.get(&ps.pid).into_iter().flatten() {
+                let th = &mut self.threads[t];
+                if !th.probed && th.end.is_none() && th.sampled && !swept.contains(&th.tid) {
+                    th.end = Some(at);
                 }
             }
         }
+        if !procs.is_empty() {
+            self.recount_cpu = true;
+        }
         // Processes gone from the tree have ended (their exit line, if any, came first). A
         // probed one must be missing from two sweeps in a row: one read of /proc can fail.
+        let swept: HashSet<u32> = procs.iter().map(|q| q.pid).collect();
         let missing: Vec<u32> = self
             .processes
             .iter()
-            .filter(|p| p.end.is_none() && !procs.iter().any(|q| q.pid == p.pid))
+            .filter(|p| p.end.is_none() && !swept.contains(&p.pid))
             .map(|p| p.pid)
             .collect();
         for &pid in &missing {
@@ -1150,7 +1242,8 @@ impl Program {
         self.now = self.now.max(ended.at);
         self.ended = Some(ended);
         let root = self.root;
-        if let Some(p) = self.processes.iter_mut().find(|p| p.pid == root) {
+        if let Some(&p) = self.process_at.get(&root) {
+            let p = &mut self.processes[p];
             p.exit_code = ended.code.map(i64::from).or(p.exit_code);
         }
         self.close_process(root, ended.at);
@@ -1169,13 +1262,24 @@ impl Program {
 
     /// The waits' sum and longest, in lesson seconds.
     pub fn sum_and_longest(&self) -> (f64, f64) {
-        let sum = self
-            .waits
-            .iter()
-            .map(|w| w.requested)
-            .fold(0.0, |a, b| a + b);
-        let longest = self.waits.iter().map(|w| w.requested).fold(0.0, f64::max);
-        (sum, longest)
+        (self.wait_sum, self.wait_longest)
+    }
+
+    /// Wait `w` asked for `d` more seconds: the sum and the longest, kept per event.
+    fn asked(&mut self, w: usize, d: f64) {
+        self.wait_sum += d;
+        self.wait_longest = self.wait_longest.max(self.waits[w].requested);
+    }
+
+    /// A wait began (a new row, or a row's next tick) or ended: the waits in progress, and the
+    /// most there have been, kept per event.
+    fn wait_began(&mut self) {
+        self.waits_open += 1;
+        self.waits_most = self.waits_most.max(self.waits_open);
+    }
+
+    fn wait_ended(&mut self) {
+        self.waits_open = self.waits_open.saturating_sub(1);
     }
 
     /// What the CPU figures show about computing (see [`gil_finding`]), derived again only
@@ -1191,9 +1295,15 @@ impl Program {
         f
     }
 
-    /// The most waits that were in progress at the same moment, derived again only after an
-    /// input changed something.
+    /// The most waits that were in progress at the same moment. While the program runs, as
+    /// kept per event in the order starts and ends arrived; once it has ended, counted from
+    /// the waits' own times, derived again only after an input changed something: processes
+    /// report on connections of their own, so one's wake can arrive before another's earlier
+    /// sleep.
     pub fn max_overlap(&self) -> usize {
+        if self.ended.is_none() {
+            return self.waits_most;
+        }
         if let Some((g, n)) = self.overlap.get()
             && g == self.generation
         {
@@ -1205,6 +1315,8 @@ impl Program {
     }
 
     fn count_overlap(&self) -> usize {
+        #[cfg(test)]
+        self.overlap_counts.set(self.overlap_counts.get() + 1);
         let mut edges: Vec<(f64, i32)> = Vec::new();
         for w in &self.waits {
             edges.push((w.start, 1));
@@ -1241,7 +1353,7 @@ impl Program {
 
     /// The processes that are shown, in the order they appeared.
     pub fn shown_processes(&self) -> impl Iterator<Item = &Process> {
-        self.processes.iter().filter(|p| self.shown(p))
+        self.shown.iter().map(|&i| &self.processes[i])
     }
 
     /// The threads of shown processes.
@@ -1254,10 +1366,7 @@ impl Program {
     /// CPU seconds the program used while it ran: every shown process since its probe loaded,
     /// or, without a probe, the kernel's total for the program and its children.
     pub fn cpu_total(&self) -> f64 {
-        let sum = self
-            .shown_processes()
-            .map(Process::run_cpu)
-            .fold(0.0, |a, b| a + b);
+        let sum = self.cpu_sum;
         if self.probed() {
             sum
         } else {
@@ -1279,7 +1388,7 @@ impl Program {
 
     /// Threads that ended killed with their process.
     pub fn killed(&self) -> impl Iterator<Item = &Thread> {
-        self.threads.iter().filter(|t| t.killed)
+        self.killed.iter().map(|&t| &self.threads[t])
     }
 
     /// Median and largest delay from the probe sending a line to threadlab reading it, in ms.
@@ -1506,5 +1615,171 @@ mod tests {
                 (p.waits.iter()).any(|w| w.start < b && w.end.unwrap_or(f64::INFINITY) > a);
             assert_eq!(th.asleep_in(a, b, 10.0), asleep, "{a}..{b}");
         }
+    }
+
+    #[test]
+    fn the_most_waits_at_once_is_kept_per_event_while_the_program_runs() {
+        let mut p = Program::new(vec![], 1.0, 1, 0.0);
+        // Process 1 waits twice in turn; its child, process 2, reports on a connection of its
+        // own, and its wait from 4.5 arrives after process 1's wake at 5.
+        let lines = [
+            r#"{"v":1,"ev":"hello","t":0.5,"pid":1,"tid":1,"name":"MainThread"}"#,
+            r#"{"v":1,"ev":"sleep","t":1.0,"pid":1,"tid":1,"d":1,"args":[["f","a"]]}"#,
+            r#"{"v":1,"ev":"wake","t":2.0,"pid":1,"tid":1}"#,
+            r#"{"v":1,"ev":"sleep","t":3.0,"pid":1,"tid":1,"d":2,"args":[["f","b"]]}"#,
+            r#"{"v":1,"ev":"wake","t":5.0,"pid":1,"tid":1}"#,
+            r#"{"v":1,"ev":"hello","t":4.0,"pid":2,"tid":2,"ppid":1,"name":"MainThread"}"#,
+            r#"{"v":1,"ev":"sleep","t":4.5,"pid":2,"tid":2,"d":1.5,"args":[["f","c"]]}"#,
+            r#"{"v":1,"ev":"wake","t":6.0,"pid":2,"tid":2}"#,
+        ];
+        for (i, l) in lines.iter().enumerate() {
+            feed(&mut p, &[l]);
+            // A frame while it runs reads the figure kept per event: nothing is counted again.
+            for _ in 0..3 {
+                assert!(p.max_overlap() <= 1, "after line {i}");
+            }
+            assert_eq!(
+                p.overlap_counts.get(),
+                0,
+                "counted per frame after line {i}"
+            );
+        }
+        assert_eq!(p.max_overlap(), 1);
+        p.apply(Input::Exited(Ended {
+            code: Some(0),
+            signal: None,
+            cpu: 0.0,
+            at: 6.1,
+        }));
+        // Once it has ended, from the waits' own times: 3 to 5 and 4.5 to 6 overlapped. Counted
+        // once, however many frames ask.
+        for _ in 0..5 {
+            assert_eq!(p.max_overlap(), 2);
+        }
+        assert_eq!(p.overlap_counts.get(), 1);
+    }
+
+    #[test]
+    fn the_figures_kept_per_event_read_as_the_whole_run_derives_them() {
+        use crate::watch::sampler::{ProcSample, ThreadSample};
+        // Brute force, as a frame used to derive them from every process and thread.
+        fn check(p: &Program, step: &str) {
+            let shown: Vec<u32> = (p.processes.iter())
+                .filter(|q| p.shown(q))
+                .map(|q| q.pid)
+                .collect();
+            let kept: Vec<u32> = p.shown_processes().map(|q| q.pid).collect();
+            assert_eq!(kept, shown, "{step}");
+            assert_eq!(p.shown_process_count(), shown.len(), "{step}");
+            assert_eq!(p.shown_thread_count(), p.shown_threads().count(), "{step}");
+            let rows: usize = (shown.iter())
+                .map(|&pid| 1 + p.threads.iter().filter(|t| t.pid == pid).count())
+                .sum();
+            assert_eq!(p.shown_rows(), rows, "{step}");
+            let cpu: f64 = (p.processes.iter())
+                .filter(|q| p.shown(q))
+                .map(Process::run_cpu)
+                .sum();
+            let total = if p.probed() {
+                cpu
+            } else {
+                cpu.max(p.ended.map_or(0.0, |e| e.cpu))
+            };
+            assert!((p.cpu_total() - total).abs() < 1e-9, "{step}");
+            let sum: f64 = p.waits.iter().map(|w| w.requested).sum();
+            let longest = p.waits.iter().map(|w| w.requested).fold(0.0, f64::max);
+            let (s, l) = p.sum_and_longest();
+            assert!(
+                (s - sum).abs() < 1e-9 && (l - longest).abs() < 1e-9,
+                "{step}"
+            );
+            let killed: Vec<u32> = (p.threads.iter())
+                .filter(|t| t.killed)
+                .map(|t| t.tid)
+                .collect();
+            let kept: Vec<u32> = p.killed().map(|t| t.tid).collect();
+            assert_eq!(kept, killed, "{step}");
+        }
+        let sample = |at: f64, procs: Vec<(u32, u32, Vec<u32>)>| Input::Samples {
+            at,
+            procs: (procs.into_iter())
+                .map(|(pid, ppid, tids)| ProcSample {
+                    pid,
+                    ppid,
+                    cpu: at * f64::from(tids.len() as u32) * 0.1,
+                    threads: (tids.iter())
+                        .map(|&tid| ThreadSample {
+                            tid,
+                            comm: "python3".into(),
+                            cpu: at * 0.1,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            idle: None,
+        };
+        let mut p = Program::new(vec!["python3".into()], 1.0, 10, 0.0);
+        // A launcher's helper before the program says hello: not shown once it has.
+        p.apply(sample(0.05, vec![(10, 1, vec![10]), (11, 10, vec![11])]));
+        check(&p, "launcher");
+        let mut inputs: Vec<Input> = Vec::new();
+        let probe = |l: String| {
+            let (stamp, event) = parse(l.as_bytes()).unwrap();
+            Input::Probe {
+                received: stamp.t,
+                stamp,
+                event,
+            }
+        };
+        inputs.push(probe(r#"{"v":1,"ev":"hello","t":0.1,"pid":10,"tid":10,"name":"MainThread","cpu":0.01,"thread_cpu":0.01}"#.into()));
+        let mut swept = vec![(10, 1, vec![10])];
+        for (k, pid) in [20u32, 30, 40].into_iter().enumerate() {
+            let t = 0.2 + k as f64 * 0.1;
+            inputs.push(probe(format!(r#"{{"v":1,"ev":"hello","t":{t},"pid":{pid},"tid":{pid},"ppid":10,"name":"MainThread"}}"#)));
+            for n in 1..=3 {
+                let tid = pid + n;
+                inputs.push(probe(format!(r#"{{"v":1,"ev":"thread_start","t":{t},"pid":{pid},"tid":{tid},"name":"T-{n}","daemon":{}}}"#, n == 3)));
+                inputs.push(probe(format!(r#"{{"v":1,"ev":"sleep","t":{t},"pid":{pid},"tid":{tid},"d":{},"args":[["f","{tid}"]]}}"#, f64::from(n) * 0.7)));
+            }
+            // Every child so far is in the sweep: one missing from two would have ended.
+            swept.push((pid, 10, vec![pid, pid + 1, pid + 2, pid + 3]));
+            inputs.push(sample(t + 0.05, swept.clone()));
+            inputs.push(probe(format!(
+                r#"{{"v":1,"ev":"wake","t":{},"pid":{pid},"tid":{}}}"#,
+                t + 0.06,
+                pid + 1
+            )));
+            inputs.push(probe(format!(
+                r#"{{"v":1,"ev":"thread_end","t":{},"pid":{pid},"tid":{},"cpu":0.02}}"#,
+                t + 0.06,
+                pid + 1
+            )));
+        }
+        // One child leaves with a daemon still asleep (killed), one vanishes from /proc twice.
+        inputs.push(probe(r#"{"v":1,"ev":"exit","t":0.6,"pid":20,"tid":20,"code":0,"cpu":0.5,"alive":[{"tid":23,"name":"T-3","daemon":true}]}"#.into()));
+        inputs.push(sample(
+            0.65,
+            vec![swept[0].clone(), swept[2].clone(), swept[3].clone()],
+        ));
+        inputs.push(sample(
+            0.7,
+            vec![(10, 1, vec![10]), (40, 10, vec![40, 42, 43])],
+        ));
+        inputs.push(sample(0.8, vec![(10, 1, vec![10]), (40, 10, vec![40, 43])]));
+        inputs.push(probe(
+            r#"{"v":1,"ev":"exit","t":0.9,"pid":10,"tid":10,"code":0,"cpu":0.2,"alive":[]}"#.into(),
+        ));
+        inputs.push(Input::Exited(Ended {
+            code: Some(0),
+            signal: None,
+            cpu: 3.0,
+            at: 0.95,
+        }));
+        for (i, input) in inputs.into_iter().enumerate() {
+            p.apply(input);
+            check(&p, &format!("input {i}"));
+        }
+        assert_eq!(p.killed().count(), 1);
+        assert_eq!(p.shown_process_count(), 4);
     }
 }

@@ -143,10 +143,7 @@ impl Widget for &WatchView<'_> {
             may |= KILLED;
         }
         let legend_h = self.legend(may, legend_room, 1).len().min(2);
-        let lanes_rows = (p.shown_processes())
-            .map(|q| 1 + p.thread_count(q.pid))
-            .sum::<usize>()
-            + legend_h;
+        let lanes_rows = p.shown_rows() + legend_h;
         let room = body.height.saturating_sub(waits_h + summary_h);
         let lanes_h = if side_w == 0 {
             (lanes_rows as u16 + 2).min(room)
@@ -433,9 +430,7 @@ impl WatchView<'_> {
         }
         // Rows that do not fit are counted on the row after the last one shown, never cut
         // silently; the legend takes the pane's last row, or its last two.
-        let rows: usize = (p.shown_processes())
-            .map(|q| 1 + p.thread_count(q.pid))
-            .sum();
+        let rows = p.shown_rows();
         let fit = |legend_h: u16| {
             let room = usize::from(inner.height.saturating_sub(legend_h));
             if rows > room {
@@ -687,7 +682,7 @@ impl WatchView<'_> {
             ),
             (
                 t(lang, Key::watch_processes).into(),
-                p.shown_processes().count().to_string(),
+                p.shown_process_count().to_string(),
                 th.text,
             ),
         ]);
