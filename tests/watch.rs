@@ -91,6 +91,29 @@ fn serial_waits_one_after_another_on_the_main_thread() {
     assert!(f(&r["elapsed_s"]) >= f(&r["sum_s"]), "{r}");
     let sum: f64 = t.iter().map(|t| f(&t["duration_s"])).sum();
     assert!((sum - f(&r["sum_s"])).abs() < 1e-6);
+    // The hello's Python version and CPU count, as this python3 says them.
+    let o = Command::new("python3")
+        .args([
+            "-c",
+            "import os, sys; print(sys.version.split()[0], os.cpu_count())",
+        ])
+        .output()
+        .unwrap();
+    let own = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    assert_eq!(
+        format!("{} {}", r["python"].as_str().unwrap(), r["cpus"]),
+        own,
+        "{r}"
+    );
+    // Each thread with its name, daemon flag, start, end and CPU time.
+    let main = (r["threads"].as_array().unwrap().iter())
+        .find(|t| t["name"] == "MainThread")
+        .unwrap_or_else(|| panic!("{r}"));
+    assert_eq!(main["daemon"], false);
+    assert!(
+        f(&main["end_s"]) >= f(&main["start_s"]) && f(&main["cpu_s"]) >= 0.0,
+        "{main}"
+    );
 }
 
 /// Three downloads on three threads, all waiting at once, with the thread names Python gave them.
@@ -263,6 +286,12 @@ fn threads_that_compute_take_turns_on_one_core_under_the_gil() {
         .filter(|t| t["target"] == "checksum" && f(&t["cpu_s"]) > 0.0)
         .count();
     assert_eq!(computing, 3, "{r}");
+    // /proc saw these threads for seconds: each is the probe's thread by its id, none a second
+    // thread known from /proc only (the probe's tid is the kernel's).
+    assert!(
+        (r["threads"].as_array().unwrap().iter()).all(|t| t["probed"] == true),
+        "{r}"
+    );
     // The verdict counts the same three threads the lanes show (the tryout's said "2 workers").
     assert_eq!(r["computing_threads"], 3, "{r}");
     assert_eq!(r["computing_processes"], 1, "{r}");
@@ -1680,4 +1709,200 @@ fn the_lessons_python_scenes_run_their_programs_in_turn_and_the_card_keeps_the_f
         crossterm::event::KeyCode::PageDown,
     )));
     assert_eq!(enter(&mut app), "cpu_threads.py");
+}
+
+#[test]
+fn multiprocessing_children_of_every_start_method_are_processes_of_their_own() {
+    if !have_python() {
+        return;
+    }
+    // fork reconnects in the child; spawn and forkserver (Linux's default from 3.14) start a
+    // fresh interpreter that finds the socket through the environment.
+    for method in ["fork", "spawn", "forkserver"] {
+        let (r, code, err) = watch("10", &["tests/python/methods.py", method]);
+        assert_eq!(code, 0, "{method}: {err}");
+        let procs = r["processes"].as_array().unwrap();
+        let main = procs[0]["pid"].as_u64().unwrap();
+        let probed: HashSet<u64> = (procs.iter())
+            .filter(|p| p["probed"] == true)
+            .map(|p| p["pid"].as_u64().unwrap())
+            .collect();
+        let names: HashSet<String> = names(&r);
+        assert_eq!(
+            names,
+            HashSet::from(["a.pdf".to_string(), "b.pdf".to_string()]),
+            "{method}: {r}"
+        );
+        // Each download waited in a probed child of its own, not in the main process.
+        let waited: HashSet<u64> = (tasks(&r).iter())
+            .map(|t| t["pid"].as_u64().unwrap())
+            .collect();
+        assert_eq!(waited.len(), 2, "{method}: {r}");
+        for pid in waited {
+            assert!(pid != main && probed.contains(&pid), "{method}: {pid}: {r}");
+        }
+    }
+}
+
+/// `python3 -c PROGRAM` with the probe on PYTHONPATH as threadlab puts it, and `env`; stdout
+/// goes to a file (a program that prints much must not wait on our pipe), returned with the
+/// exit code once it has ended, or None after a minute.
+fn python_with_probe(tag: &str, program: &str, env: &[(&str, &Path)]) -> Option<(i32, String)> {
+    let out = std::env::temp_dir().join(format!("threadlab-probe-{tag}-{}", std::process::id()));
+    let probe = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/python/probe");
+    let mut cmd = Command::new("python3");
+    cmd.arg("-c")
+        .arg(program)
+        .env("PYTHONPATH", &probe)
+        .env_remove("THREADLAB_WATCH_SOCKET")
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out).unwrap())
+        .stderr(Stdio::inherit());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        if start.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let text = std::fs::read_to_string(&out).unwrap_or_default();
+    let _ = std::fs::remove_file(&out);
+    status.map(|s| (s.code().unwrap_or(-1), text))
+}
+
+#[test]
+fn the_probe_changes_nothing_without_threadlabs_variable() {
+    if !have_python() {
+        return;
+    }
+    // Loaded (it is the sitecustomize Python finds), but nothing patched.
+    let program = "import sitecustomize, time, threading, builtins\n\
+        print(sitecustomize.__file__.endswith('probe/sitecustomize.py'),\n\
+              type(time.sleep).__name__, type(builtins.print).__name__,\n\
+              threading.Thread.start.__module__, hasattr(sitecustomize, 'VERSION'))";
+    let (code, out) = python_with_probe("inactive", program, &[]).expect("it ends");
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        out.trim(),
+        "True builtin_function_or_method builtin_function_or_method threading True"
+    );
+}
+
+#[test]
+fn the_probe_runs_the_sitecustomize_it_shadows_and_traces_nothing() {
+    if !have_python() {
+        return;
+    }
+    // The one it shadows (Debian ships one; here the user's own, on their PYTHONPATH).
+    let dir = std::env::temp_dir().join(format!("threadlab-site-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("sitecustomize.py"),
+        "import builtins\nbuiltins.THREADLAB_TEST_SITE = 'theirs ran'\n",
+    )
+    .unwrap();
+    let program = "import builtins, sys, threading\n\
+        seen = []\n\
+        def work():\n    seen.append((sys.gettrace(), sys.getprofile()))\n\
+        t = threading.Thread(target=work)\nt.start()\nt.join()\n\
+        print(getattr(builtins, 'THREADLAB_TEST_SITE', 'theirs did not run'))\n\
+        print('traced' if seen != [(None, None)] or sys.gettrace() or sys.getprofile() else 'untraced')";
+    let o = Command::new(env!("CARGO_BIN_EXE_threadlab"))
+        .args(["watch", "--json", "--", "python3", "-c", program])
+        .env("LANG", "C")
+        .env("PYTHONPATH", &dir)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(r["probed"], true, "{r}");
+    let printed: Vec<&str> = (r["prints"].as_array().unwrap().iter())
+        .filter_map(|p| p["text"].as_str())
+        .collect();
+    assert_eq!(printed, ["theirs ran\n", "untraced\n"], "{r}");
+}
+
+#[test]
+fn a_program_carries_on_when_threadlab_stops_reading_or_goes_away() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::net::UnixListener;
+    if !have_python() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("threadlab-gone-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let socket = dir.join("probe.sock");
+    // Far more than the socket's buffer and the probe's 1 MiB of patience, then a last word.
+    let program = "import threading\n\
+        def chat():\n    for i in range(40000):\n        print('line', i, 'x' * 40)\n\
+        t = threading.Thread(target=chat)\nt.start()\nt.join()\nprint('finished')";
+    // Stops reading: a connection accepted and never read.
+    let listener = UnixListener::bind(&socket).unwrap();
+    let held = std::thread::spawn(move || listener.accept().map(|(conn, _)| conn));
+    let env = [("THREADLAB_WATCH_SOCKET", socket.as_path())];
+    let (code, out) = python_with_probe("stalled", program, &env).expect("never blocked");
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), 40001);
+    assert_eq!(out.lines().last(), Some("finished"));
+    drop(held.join().unwrap());
+    let _ = std::fs::remove_file(&socket);
+    // Goes away: the connection closes after the hello, and later no one listens at all.
+    let listener = UnixListener::bind(&socket).unwrap();
+    let gone = std::thread::spawn(move || {
+        let (conn, _) = listener.accept().unwrap();
+        let mut hello = String::new();
+        BufReader::new(&conn).read_line(&mut hello).unwrap();
+        hello
+    });
+    let (code, out) = python_with_probe("gone", program, &env).expect("never blocked");
+    assert!(gone.join().unwrap().contains(r#""ev":"hello""#));
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), 40001);
+    let (code, out) = python_with_probe("nobody", "print('alone')", &env).expect("ends");
+    assert_eq!((code, out.as_str()), (0, "alone\n"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_program_on_the_live_screen_reads_dev_null_not_the_terminal() {
+    use threadlab::watch::live::start_script_on_screen;
+    use threadlab::watch::model::LogKind;
+    if !have_python() {
+        return;
+    }
+    let source = "import os, sys\n\
+        print('stdin', os.path.realpath('/proc/self/fd/0'), repr(sys.stdin.read()))\n";
+    let (session, mut program, inputs) =
+        start_script_on_screen("stdin.py", source, 1.0, threadlab::i18n::Lang::En).expect("starts");
+    let start = Instant::now();
+    while !program.is_complete() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the program never ended: {:?}",
+            program.log
+        );
+        if let Ok(input) = inputs.recv_timeout(Duration::from_millis(50)) {
+            program.apply(input);
+        }
+    }
+    drop(session);
+    let printed: Vec<&str> = (program.log.iter())
+        .filter_map(|e| match &e.kind {
+            LogKind::Printed(s) => Some(s.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(printed, ["stdin /dev/null ''"], "{:?}", program.log);
 }

@@ -1230,4 +1230,61 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn a_program_that_raised_shows_its_status_its_traceback_and_the_lines_it_ignored() {
+        use crate::watch::protocol::Rejected;
+        use crate::watch::session::Stream;
+        let mut p = program(&[
+            r#"{"v":1,"ev":"hello","t":1.0,"pid":10,"tid":10,"name":"MainThread","python":"3.11.7","gil":true,"cpus":2}"#,
+        ]);
+        for line in [
+            "Traceback (most recent call last):",
+            "  File \"<string>\", line 1, in <module>",
+            "ValueError: boom",
+        ] {
+            p.apply(Input::Output {
+                stream: Stream::Stderr,
+                line: line.into(),
+            });
+        }
+        for r in [Rejected::Malformed, Rejected::Malformed, Rejected::Unknown] {
+            p.apply(Input::Rejected(r));
+        }
+        p.apply(Input::Exited(Ended {
+            code: Some(1),
+            signal: None,
+            cpu: 0.0,
+            at: 1.2,
+        }));
+        let theme = Theme::default();
+        for lang in [Lang::En, Lang::Zh] {
+            for (w, h) in [(80, 24), (120, 40)] {
+                let view = WatchView {
+                    program: &p,
+                    lang,
+                    theme: &theme,
+                    now: 1.2,
+                    back: false,
+                };
+                let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
+                (&view).render(buf.area, &mut buf);
+                let screen = text(&buf).replace(' ', "");
+                for want in [
+                    tf(lang, Key::watch_exit_code, &[&1]),
+                    t(lang, Key::watch_stderr_tail).to_string(),
+                    "ValueError: boom".to_string(),
+                ] {
+                    let want = want.replace(' ', "");
+                    assert!(screen.contains(&want), "{w}×{h}: no {want:?}:\n{screen}");
+                }
+                // The ignored lines are counted where the figures are.
+                let ignored = t(lang, Key::watch_ignored).replace(' ', "");
+                assert!(
+                    (screen.lines()).any(|l| l.contains(&ignored) && l.contains('3')),
+                    "{w}×{h}: no count of ignored lines:\n{screen}"
+                );
+            }
+        }
+    }
 }
