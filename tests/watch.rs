@@ -1906,3 +1906,49 @@ fn a_program_on_the_live_screen_reads_dev_null_not_the_terminal() {
         .collect();
     assert_eq!(printed, ["stdin /dev/null ''"], "{:?}", program.log);
 }
+
+#[test]
+fn every_python_from_3_8_found_here_runs_under_the_probe() {
+    if !have_python() {
+        return;
+    }
+    // pyenv's interpreters where there are any (this machine has 3.8 to 3.13); python3 is
+    // checked by every other test.
+    let root = std::env::var_os("PYENV_ROOT")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".pyenv")))
+        .map(|p| p.join("versions"));
+    let Some(Ok(versions)) = root.map(std::fs::read_dir) else {
+        return;
+    };
+    for dir in versions.flatten() {
+        let name = dir.file_name().to_string_lossy().into_owned();
+        let minor = name
+            .strip_prefix("3.")
+            .and_then(|rest| rest.split('.').next()?.parse::<u32>().ok());
+        let python = dir.path().join("bin/python3");
+        if minor.is_none_or(|m| m < 8) || !python.exists() {
+            continue;
+        }
+        let o = threadlab(&[
+            "watch",
+            "--json",
+            "--speed",
+            "10",
+            "--",
+            python.to_str().unwrap(),
+            "assets/python/threads.py",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+        let r: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+        assert_eq!(r["probed"], true, "{name}: {r}");
+        assert!(
+            r["python"].as_str().unwrap().starts_with(&name[..4]),
+            "{name}: {r}"
+        );
+        assert_eq!(names(&r), lesson_names(), "{name}");
+        let w: HashSet<String> = workers(&r).into_iter().collect();
+        assert_eq!(w.len(), 3, "{name}: one thread each: {w:?}");
+        assert_eq!(r["max_parallel_waits"], 3, "{name}: {r}");
+    }
+}

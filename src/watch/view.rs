@@ -1287,4 +1287,68 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn a_program_without_a_probe_says_so_and_shows_its_threads_from_proc() {
+        use crate::watch::sampler::{ProcSample, ThreadSample};
+        use crate::watch::session::Stream;
+        // `python3 -I` (or a shell): only /proc knows it, its threads by their kernel names.
+        let mut p = Program::new(vec!["python3".into(), "-I".into()], 1.0, 10, 0.0);
+        for at in [0.1, 0.6] {
+            p.apply(Input::Samples {
+                at,
+                procs: vec![ProcSample {
+                    pid: 10,
+                    ppid: 1,
+                    cpu: 0.1 * at,
+                    threads: vec![
+                        ThreadSample {
+                            tid: 10,
+                            comm: "python3".into(),
+                            cpu: 0.1 * at,
+                        },
+                        ThreadSample {
+                            tid: 11,
+                            comm: "worker-thread".into(),
+                            cpu: 0.0,
+                        },
+                    ],
+                }],
+                idle: None,
+            });
+        }
+        p.apply(Input::Exited(Ended {
+            code: Some(0),
+            signal: None,
+            cpu: 0.06,
+            at: 0.7,
+        }));
+        // Everything it sent has been read: the header may say no probe came.
+        for stream in [Stream::Stdout, Stream::Stderr] {
+            p.apply(Input::OutputClosed(stream));
+        }
+        let theme = Theme::default();
+        for lang in [Lang::En, Lang::Zh] {
+            for (w, h) in [(80, 24), (120, 40)] {
+                let view = WatchView {
+                    program: &p,
+                    lang,
+                    theme: &theme,
+                    now: 0.7,
+                    back: false,
+                };
+                let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
+                (&view).render(buf.area, &mut buf);
+                let screen = text(&buf).replace(' ', "");
+                for want in [
+                    t(lang, Key::watch_no_probe_short),
+                    t(lang, Key::watch_unprobed),
+                    "worker-thread",
+                ] {
+                    let want = want.replace(' ', "");
+                    assert!(screen.contains(&want), "{w}×{h}: no {want:?}:\n{screen}");
+                }
+            }
+        }
+    }
 }
