@@ -91,6 +91,9 @@ fn serial_waits_one_after_another_on_the_main_thread() {
     assert!(f(&r["elapsed_s"]) >= f(&r["sum_s"]), "{r}");
     let sum: f64 = t.iter().map(|t| f(&t["duration_s"])).sum();
     assert!((sum - f(&r["sum_s"])).abs() < 1e-6);
+    // The longest, as `run --json` calls it.
+    let longest = t.iter().map(|t| f(&t["duration_s"])).fold(0.0, f64::max);
+    assert!((longest - f(&r["max_s"])).abs() < 1e-6, "{r}");
     // The hello's Python version and CPU count, as this python3 says them.
     let o = Command::new("python3")
         .args([
@@ -1946,6 +1949,8 @@ fn every_python_from_3_8_found_here_runs_under_the_probe() {
             r["python"].as_str().unwrap().starts_with(&name[..4]),
             "{name}: {r}"
         );
+        // All GIL builds here: 3.13's from sys._is_gil_enabled(), the others' by definition.
+        assert_eq!(r["gil"], true, "{name}: {r}");
         assert_eq!(names(&r), lesson_names(), "{name}");
         let w: HashSet<String> = workers(&r).into_iter().collect();
         assert_eq!(w.len(), 3, "{name}: one thread each: {w:?}");
