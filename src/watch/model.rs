@@ -1133,6 +1133,7 @@ impl Program {
                 let wait = &mut self.waits[w];
                 wait.killed = true;
                 wait.current = None;
+                self.wait_ended();
             }
         }
         let open: Vec<(u32, u64)> = (self.async_open.keys())
@@ -1143,6 +1144,7 @@ impl Program {
             if let Some(w) = self.async_open.remove(&key) {
                 self.waits[w].killed = true;
                 self.waits[w].current = None;
+                self.wait_ended();
             }
         }
     }
@@ -1319,8 +1321,12 @@ impl Program {
         self.overlap_counts.set(self.overlap_counts.get() + 1);
         let mut edges: Vec<(f64, i32)> = Vec::new();
         for w in &self.waits {
+            // A wait killed with its process ended with it; one still open has no end yet.
+            let killed_at = (w.killed)
+                .then(|| self.process(w.pid).and_then(|p| p.end))
+                .flatten();
             edges.push((w.start, 1));
-            edges.push((w.end.unwrap_or(f64::INFINITY), -1));
+            edges.push((w.end.or(killed_at).unwrap_or(f64::INFINITY), -1));
         }
         // An end and a start at the same instant do not overlap.
         edges.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -1781,5 +1787,31 @@ mod tests {
         }
         assert_eq!(p.killed().count(), 1);
         assert_eq!(p.shown_process_count(), 4);
+    }
+
+    #[test]
+    fn a_wait_killed_with_its_process_ends_there_for_the_most_at_once() {
+        // A child killed while it slept, then the parent's own wait: one at a time.
+        let mut p = Program::new(vec![], 1.0, 1, 0.0);
+        feed(
+            &mut p,
+            &[
+                r#"{"v":1,"ev":"hello","t":0.5,"pid":1,"tid":1,"name":"MainThread"}"#,
+                r#"{"v":1,"ev":"hello","t":0.6,"pid":2,"tid":2,"ppid":1,"name":"MainThread"}"#,
+                r#"{"v":1,"ev":"sleep","t":1.0,"pid":2,"tid":2,"d":10,"args":[["f","a"]]}"#,
+                r#"{"v":1,"ev":"exit","t":2.0,"pid":2,"tid":2,"code":-15,"alive":[]}"#,
+                r#"{"v":1,"ev":"sleep","t":3.0,"pid":1,"tid":1,"d":1,"args":[["f","b"]]}"#,
+                r#"{"v":1,"ev":"wake","t":4.0,"pid":1,"tid":1}"#,
+            ],
+        );
+        assert!(p.waits[0].killed);
+        assert_eq!(p.max_overlap(), 1, "while it runs");
+        p.apply(Input::Exited(Ended {
+            code: Some(0),
+            signal: None,
+            cpu: 0.0,
+            at: 4.1,
+        }));
+        assert_eq!(p.max_overlap(), 1, "once it has ended");
     }
 }
