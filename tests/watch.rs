@@ -1037,22 +1037,7 @@ fn finished_program() -> threadlab::watch::model::Program {
 }
 
 fn render_watch(lang: threadlab::i18n::Lang) -> String {
-    use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
-    use threadlab::ui::theme::Theme;
-    use threadlab::watch::view::WatchView;
-    let p = finished_program();
-    let theme = Theme::default();
-    let view = WatchView {
-        program: &p,
-        lang,
-        theme: &theme,
-        now: 2.0,
-        back: false,
-    };
-    let mut term = Terminal::new(TestBackend::new(120, 36)).unwrap();
-    term.draw(|f| f.render_widget(&view, f.area())).unwrap();
-    shown_text(term.backend().buffer())
+    render_program(&finished_program(), lang, 2.0, 120, 36)
 }
 
 /// A buffer's text as a terminal shows it: a wide character covers the cell after it.
@@ -1316,7 +1301,14 @@ fn the_python_scenes_side_panel_describes_the_watched_programs_in_both_languages
     insta::assert_snapshot!("scene_11_watched_zh", app_text(&app));
 }
 
-fn render_program(p: &threadlab::watch::model::Program, w: u16, h: u16) -> String {
+/// The watch screen of `p` at `now` (CLOCK_MONOTONIC seconds), `w`×`h` in `lang`, as shown.
+fn render_program(
+    p: &threadlab::watch::model::Program,
+    lang: threadlab::i18n::Lang,
+    now: f64,
+    w: u16,
+    h: u16,
+) -> String {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
     use threadlab::ui::theme::Theme;
@@ -1324,9 +1316,9 @@ fn render_program(p: &threadlab::watch::model::Program, w: u16, h: u16) -> Strin
     let theme = Theme::default();
     let view = WatchView {
         program: p,
-        lang: threadlab::i18n::Lang::En,
+        lang,
         theme: &theme,
-        now: 3.0,
+        now,
         back: false,
     };
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
@@ -1342,7 +1334,7 @@ fn a_narrow_screen_keeps_the_figures_and_the_verdict_and_counts_lanes_it_cannot_
         &[(400, 401, 0.6), (400, 402, 0.7), (400, 403, 0.6)],
         1.0,
     );
-    let screen = render_program(&p, 80, 24);
+    let screen = render_program(&p, threadlab::i18n::Lang::En, 3.0, 80, 24);
     let flat: String = screen
         .lines()
         .map(|l| l.trim_matches(|c| c == '│' || c == ' ').to_string())
@@ -1365,7 +1357,7 @@ fn a_narrow_screen_keeps_the_figures_and_the_verdict_and_counts_lanes_it_cannot_
     // Many processes on a short screen: the lanes that do not fit are counted, not cut silently.
     let many: Vec<(u32, u32, f64)> = (401..409).map(|pid| (pid, pid, 0.5)).collect();
     let p = computing_program("cpu_processes.py", &many, 0.1);
-    let screen = render_program(&p, 80, 24);
+    let screen = render_program(&p, threadlab::i18n::Lang::En, 3.0, 80, 24);
     assert!(
         screen.contains("more rows here: a taller terminal shows them"),
         "{screen}"

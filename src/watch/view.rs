@@ -872,6 +872,25 @@ mod tests {
         s
     }
 
+    /// The watch screen of `p` at `now`, `w`×`h` in `lang`, as text (a row a line).
+    fn drawn(p: &Program, lang: Lang, now: f64, w: u16, h: u16) -> String {
+        drawn_in(&Theme::default(), p, lang, now, w, h)
+    }
+
+    /// [`drawn`] in `theme`.
+    fn drawn_in(theme: &Theme, p: &Program, lang: Lang, now: f64, w: u16, h: u16) -> String {
+        let view = WatchView {
+            program: p,
+            lang,
+            theme,
+            now,
+            back: false,
+        };
+        let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
+        (&view).render(buf.area, &mut buf);
+        text(&buf)
+    }
+
     #[test]
     fn a_thread_waiting_for_several_things_at_once_is_asleep_until_the_last_ends() {
         // asyncio: two sleeps on the main thread, the later-started one ending first.
@@ -889,17 +908,7 @@ mod tests {
             cpu: 0.0,
             at: 1.6,
         }));
-        let theme = Theme::default();
-        let view = WatchView {
-            program: &p,
-            lang: Lang::En,
-            theme: &theme,
-            now: 1.6,
-            back: false,
-        };
-        let mut buf = Buffer::empty(Rect::new(0, 0, 120, 30));
-        (&view).render(buf.area, &mut buf);
-        let screen = text(&buf);
+        let screen = drawn(&p, Lang::En, 1.6, 120, 30);
         let lane = (screen.lines())
             .find(|l| l.contains("MainThread") && l.contains('─'))
             .unwrap_or_else(|| panic!("no lane:\n{screen}"));
@@ -926,7 +935,6 @@ mod tests {
             cpu: 0.1,
             at: 1.2,
         }));
-        let theme = Theme::default();
         for (w, h) in [
             (10, 4),
             (20, 8),
@@ -936,17 +944,9 @@ mod tests {
             (100, 30),
             (200, 60),
         ] {
-            let view = WatchView {
-                program: &p,
-                lang: Lang::Zh,
-                theme: &theme,
-                now: 1.2,
-                back: false,
-            };
-            let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
-            (&view).render(buf.area, &mut buf);
+            let screen = drawn(&p, Lang::Zh, 1.2, w, h);
             if (w, h) == (40, 10) {
-                assert!(text(&buf).contains("threadlab watch"), "{}", text(&buf));
+                assert!(screen.contains("threadlab watch"), "{screen}");
             }
         }
     }
@@ -969,7 +969,6 @@ mod tests {
         lines.push(r#"{"v":1,"ev":"sleep","t":1.2,"pid":21,"tid":140,"d":3,"fn":"count","args":[["what","c.pdf"]]}"#.to_string());
         let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
         let p = program(&lines);
-        let theme = Theme::default();
         for (lang, a, b) in [
             (
                 Lang::En,
@@ -983,16 +982,7 @@ mod tests {
             ),
         ] {
             for (w, h) in [(120, 40), (80, 24)] {
-                let view = WatchView {
-                    program: &p,
-                    lang,
-                    theme: &theme,
-                    now: 1.5,
-                    back: false,
-                };
-                let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
-                (&view).render(buf.area, &mut buf);
-                let screen = text(&buf);
+                let screen = drawn(&p, lang, 1.5, w, h);
                 // Without spaces: a wide character's second cell reads as one here.
                 let row = |file: &str| {
                     (screen.lines())
@@ -1030,7 +1020,6 @@ mod tests {
         lines.push(r#"{"v":1,"ev":"print","t":1.3,"pid":10,"tid":10,"stream":"stdout","text":"All done\n"}"#.to_string());
         let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
         let p = program(&lines);
-        let theme = Theme::default();
         for (lang, a, b, main) in [
             (
                 Lang::En,
@@ -1057,16 +1046,7 @@ mod tests {
                 );
             }
             // The live screen's event log.
-            let view = WatchView {
-                program: &p,
-                lang,
-                theme: &theme,
-                now: 1.5,
-                back: false,
-            };
-            let mut buf = Buffer::empty(Rect::new(0, 0, 120, 40));
-            (&view).render(buf.area, &mut buf);
-            let screen = text(&buf).replace(' ', "");
+            let screen = drawn(&p, lang, 1.5, 120, 40).replace(' ', "");
             for want in [a, b, main, "[Thread-1 (count)] counting"] {
                 assert!(
                     screen.contains(&want.replace(' ', "")),
@@ -1114,19 +1094,9 @@ mod tests {
     #[test]
     fn the_shades_a_lane_uses_keep_their_legend_on_a_small_screen() {
         let p = daemon_killed_beside_a_sleeper();
-        let theme = Theme::default();
         for (lang, part) in [(Lang::En, "░▒▓ part of the time"), (Lang::Zh, "部分时间")] {
             for (w, h) in [(80, 24), (120, 40)] {
-                let view = WatchView {
-                    program: &p,
-                    lang,
-                    theme: &theme,
-                    now: 2.0,
-                    back: false,
-                };
-                let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
-                (&view).render(buf.area, &mut buf);
-                let screen = text(&buf);
+                let screen = drawn(&p, lang, 2.0, w, h);
                 let lane = (screen.lines())
                     .find(|l| l.contains("Thread-1 (spin)"))
                     .unwrap_or_else(|| panic!("no lane:\n{screen}"));
@@ -1190,16 +1160,7 @@ mod tests {
                     (120, 40),
                     (200, 60),
                 ] {
-                    let view = WatchView {
-                        program: &p,
-                        lang,
-                        theme: &theme,
-                        now: 2.0,
-                        back: false,
-                    };
-                    let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
-                    (&view).render(buf.area, &mut buf);
-                    let screen = text(&buf);
+                    let screen = drawn_in(&theme, &p, lang, 2.0, w, h);
                     let flat = screen.replace(' ', "");
                     let mut lanes = 0;
                     for name in ["MainThread", "Thread-1 (spin)"] {
@@ -1257,19 +1218,9 @@ mod tests {
             cpu: 0.0,
             at: 1.2,
         }));
-        let theme = Theme::default();
         for lang in [Lang::En, Lang::Zh] {
             for (w, h) in [(80, 24), (120, 40)] {
-                let view = WatchView {
-                    program: &p,
-                    lang,
-                    theme: &theme,
-                    now: 1.2,
-                    back: false,
-                };
-                let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
-                (&view).render(buf.area, &mut buf);
-                let screen = text(&buf).replace(' ', "");
+                let screen = drawn(&p, lang, 1.2, w, h).replace(' ', "");
                 for want in [
                     tf(lang, Key::watch_exit_code, &[&1]),
                     t(lang, Key::watch_stderr_tail).to_string(),
@@ -1327,19 +1278,9 @@ mod tests {
         for stream in [Stream::Stdout, Stream::Stderr] {
             p.apply(Input::OutputClosed(stream));
         }
-        let theme = Theme::default();
         for lang in [Lang::En, Lang::Zh] {
             for (w, h) in [(80, 24), (120, 40)] {
-                let view = WatchView {
-                    program: &p,
-                    lang,
-                    theme: &theme,
-                    now: 0.7,
-                    back: false,
-                };
-                let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
-                (&view).render(buf.area, &mut buf);
-                let screen = text(&buf).replace(' ', "");
+                let screen = drawn(&p, lang, 0.7, w, h).replace(' ', "");
                 for want in [
                     t(lang, Key::watch_no_probe_short),
                     t(lang, Key::watch_unprobed),
