@@ -206,6 +206,33 @@ pub struct Wait {
     item: Option<u64>,
 }
 
+impl Wait {
+    /// A row for a sleep of `d` seconds that begins at `s`, one tick so far.
+    fn begun(
+        s: &Stamp,
+        d: f64,
+        label: String,
+        function: String,
+        site: String,
+        item: Option<u64>,
+    ) -> Wait {
+        Wait {
+            pid: s.pid,
+            tid: s.tid,
+            label,
+            function,
+            site,
+            requested: d,
+            ticks: 1,
+            start: s.t,
+            end: None,
+            current: Some((s.t, d)),
+            killed: false,
+            item,
+        }
+    }
+}
+
 /// A task submitted to a thread pool.
 #[derive(Debug, Clone)]
 pub struct Item {
@@ -971,52 +998,39 @@ impl Program {
             let w = &self.waits[w];
             w.site == site && w.label == what && w.item == item && w.current.is_none()
         });
+        let new = Wait::begun(&s, d, what, function, site, item);
+        let w = self.begin_wait(t, again, new);
+        let th = &mut self.threads[t];
+        th.sleeping = Some(w);
+        th.last_wait = Some(w);
+        th.fall_asleep(None, s.t);
+    }
+
+    /// A sleep of thread `t` begins: another tick of the row `again` (the same sleep once more)
+    /// or, when there is none, the row `new`, said in the log. The row's index.
+    fn begin_wait(&mut self, t: usize, again: Option<usize>, new: Wait) -> usize {
+        let (at, d) = (new.start, new.requested);
         let w = match again {
             Some(w) => {
                 let wait = &mut self.waits[w];
                 wait.requested += d;
                 wait.ticks += 1;
-                wait.current = Some((s.t, d));
+                wait.current = Some((at, d));
                 wait.end = None;
-                self.asked(w, d);
-                self.wait_began();
                 w
             }
             None => {
-                self.waits.push(Wait {
-                    pid: s.pid,
-                    tid: s.tid,
-                    label: what.clone(),
-                    function,
-                    site,
-                    requested: d,
-                    ticks: 1,
-                    start: s.t,
-                    end: None,
-                    current: Some((s.t, d)),
-                    killed: false,
-                    item,
-                });
+                let (pid, label) = (new.pid, new.label.clone());
+                self.waits.push(new);
                 let name = self.threads[t].name.clone();
-                self.push_log(
-                    s.t,
-                    s.pid,
-                    name,
-                    LogKind::Sleep {
-                        seconds: d,
-                        label: what,
-                    },
-                );
-                let w = self.waits.len() - 1;
-                self.asked(w, d);
-                self.wait_began();
-                w
+                let sleep = LogKind::Sleep { seconds: d, label };
+                self.push_log(at, pid, name, sleep);
+                self.waits.len() - 1
             }
         };
-        let th = &mut self.threads[t];
-        th.sleeping = Some(w);
-        th.last_wait = Some(w);
-        th.fall_asleep(None, s.t);
+        self.asked(w, d);
+        self.wait_began();
+        w
     }
 
     /// An `asyncio.sleep`: one thread runs many at once, so rows are found by what they wait
@@ -1040,48 +1054,7 @@ impl Program {
         let key = (s.pid, site.clone(), what.clone());
         let again = (self.async_last.get(&key).copied())
             .filter(|&w| self.waits[w].current.is_none() && !self.waits[w].killed);
-        let w = match again {
-            Some(w) => {
-                let wait = &mut self.waits[w];
-                wait.requested += d;
-                wait.ticks += 1;
-                wait.current = Some((s.t, d));
-                wait.end = None;
-                self.asked(w, d);
-                self.wait_began();
-                w
-            }
-            None => {
-                self.waits.push(Wait {
-                    pid: s.pid,
-                    tid: s.tid,
-                    label: what.clone(),
-                    function,
-                    site,
-                    requested: d,
-                    ticks: 1,
-                    start: s.t,
-                    end: None,
-                    current: Some((s.t, d)),
-                    killed: false,
-                    item: None,
-                });
-                let name = self.threads[t].name.clone();
-                self.push_log(
-                    s.t,
-                    s.pid,
-                    name,
-                    LogKind::Sleep {
-                        seconds: d,
-                        label: what,
-                    },
-                );
-                let w = self.waits.len() - 1;
-                self.asked(w, d);
-                self.wait_began();
-                w
-            }
-        };
+        let w = self.begin_wait(t, again, Wait::begun(&s, d, what, function, site, None));
         self.async_last.insert(key, w);
         self.async_open.insert((s.pid, id), w);
         self.threads[t].fall_asleep(Some(id), s.t);
