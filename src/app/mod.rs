@@ -418,6 +418,12 @@ mod tests {
         app.update(Event::Worker(RunEvent { run, event }));
     }
 
+    /// Download `task` of run `run` starts on `w` at `at` lesson seconds.
+    fn started(app: &mut App, run: u64, task: usize, w: &Arc<str>, at: f64) {
+        let worker = w.clone();
+        self::worker(app, run, WorkerEvent::Started { task, worker, at });
+    }
+
     /// The watch screen hands back the language the class switched to there: it is set, not
     /// toggled, so it holds whatever this screen was showing (help, a lesson scene) meanwhile.
     #[test]
@@ -462,15 +468,7 @@ mod tests {
         MAKESPANS.with(|n| n.set(0));
         let w: Arc<str> = "pool-7".into();
         let task = 12_345;
-        worker(
-            &mut app,
-            id,
-            WorkerEvent::Started {
-                task,
-                worker: w.clone(),
-                at: 0.5,
-            },
-        );
+        started(&mut app, id, task, &w, 0.5);
         worker(&mut app, id, WorkerEvent::Progress { task, done: 0.4 });
         let finished = WorkerEvent::Finished {
             task,
@@ -508,15 +506,7 @@ mod tests {
         let id = app.run.as_ref().expect("a run").id;
         let w: Arc<str> = "pool-1".into();
         for task in 0..2 {
-            worker(
-                &mut app,
-                id,
-                WorkerEvent::Started {
-                    task,
-                    worker: w.clone(),
-                    at: 0.0,
-                },
-            );
+            started(&mut app, id, task, &w, 0.0);
         }
         let state = |app: &App| app.run.as_ref().expect("a run").state.clone();
         assert_eq!(

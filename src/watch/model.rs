@@ -1382,11 +1382,12 @@ impl Program {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::watch::protocol::parse;
 
-    fn feed(p: &mut Program, lines: &[&str]) {
+    /// Apply probe `lines` (one JSON event each) to `p` as they would arrive.
+    pub(crate) fn feed(p: &mut Program, lines: &[&str]) {
         for l in lines {
             let (stamp, event) = parse(l.as_bytes()).unwrap();
             p.apply(Input::Probe {

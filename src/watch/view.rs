@@ -850,14 +850,7 @@ mod tests {
 
     pub(crate) fn program(lines: &[&str]) -> Program {
         let mut p = Program::new(vec!["python3".into(), "threads.py".into()], 10.0, 10, 0.0);
-        for l in lines {
-            let (stamp, event) = parse(l.as_bytes()).unwrap();
-            p.apply(Input::Probe {
-                received: stamp.t,
-                stamp,
-                event,
-            });
-        }
+        crate::watch::model::tests::feed(&mut p, lines);
         p
     }
 
