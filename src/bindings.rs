@@ -442,6 +442,22 @@ mod tests {
     }
 
     #[test]
+    fn keys_that_set_the_next_run_say_so() {
+        // k, w and +/- leave a run under way as it started (issue 12): their help says whose
+        // setting they change, in both languages.
+        for key in [
+            Key::key_cores_long,
+            Key::key_workload_long,
+            Key::key_workers_long,
+        ] {
+            let en = crate::i18n::t(crate::i18n::Lang::En, key);
+            let zh = crate::i18n::t(crate::i18n::Lang::Zh, key);
+            assert!(en.contains("for the next run"), "{en}");
+            assert!(zh.contains("下一次运行"), "{zh}");
+        }
+    }
+
+    #[test]
     fn every_key_maps_to_one_action_and_bar_keys_are_described() {
         let mut seen = Vec::new();
         for b in BINDINGS {

@@ -156,9 +156,28 @@ pub fn tf(lang: Lang, key: Key, args: &[&dyn std::fmt::Display]) -> String {
     s
 }
 
+/// `n` downloads as a phrase in `lang`: English says "1 download" and "2 downloads", Chinese has
+/// one form ("1 个下载"). Screens write this rather than a hand-made "download(s)".
+pub fn n_downloads(lang: Lang, n: usize) -> String {
+    let key = match n {
+        1 => Key::n_downloads_one,
+        _ => Key::n_downloads_many,
+    };
+    tf(lang, key, &[&n])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_download_is_singular_in_english() {
+        assert_eq!(n_downloads(Lang::En, 1), "1 download");
+        assert_eq!(n_downloads(Lang::En, 0), "0 downloads");
+        assert_eq!(n_downloads(Lang::En, 2), "2 downloads");
+        assert_eq!(n_downloads(Lang::Zh, 1), "1 个下载");
+        assert_eq!(n_downloads(Lang::Zh, 2), "2 个下载");
+    }
 
     #[test]
     fn every_key_has_both_languages_with_the_same_placeholders() {

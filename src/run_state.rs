@@ -223,6 +223,13 @@ impl RunState {
         self.tasks.len().div_ceil(share)
     }
 
+    /// Workshops: how many this run starts, and the threads of each (its M, fewer when a
+    /// share has fewer downloads than that).
+    pub fn workshop_shape(&self) -> (usize, usize) {
+        let share = workshops::share_size(self.tasks.len(), self.workshops);
+        (self.workshops_started(), self.workshop_threads.min(share))
+    }
+
     /// Recompute the plan's facts from the fields they follow from.
     fn refresh(&mut self) {
         let durations = self.durations();

@@ -4,7 +4,7 @@
 //! Pure: the figures come in, a [`Verdict`] comes out; no clock, no I/O, no terminal.
 
 use crate::engine::{Bound, Ideal, SpawnKind, Strategy, Workload, ideal};
-use crate::i18n::{Key, Lang, strategy_name, t, tf};
+use crate::i18n::{Key, Lang, n_downloads, strategy_name, t, tf};
 use crate::run_state::{Phase, RunState};
 
 /// How far the elapsed time may be from the ideal, as a share of the ideal, for the lesson's
@@ -354,12 +354,17 @@ impl Verdict {
                     Conclusion::PoolNobodyWaited => tf(
                         lang,
                         Key::sum_pool_nobody,
-                        &[&f.workers, &f.durations.len(), &e],
+                        &[&f.workers, &n_downloads(lang, f.durations.len()), &e],
                     ),
                     Conclusion::PoolWaited => tf(
                         lang,
                         Key::sum_pool_waited,
-                        &[&f.workers, &f.durations.len(), &f.waited, &e],
+                        &[
+                            &f.workers,
+                            &n_downloads(lang, f.durations.len()),
+                            &f.waited,
+                            &e,
+                        ],
                     ),
                     Conclusion::NearIdeal => tf(lang, Key::sum_ideal, &[&name, &e, &ideal]),
                 };
@@ -368,7 +373,11 @@ impl Verdict {
                 }
                 line
             }
-            Finding::Failed(n) => tf(lang, Key::verdict_failed, &[&name, &e, &n]),
+            Finding::Failed(n) => tf(
+                lang,
+                Key::verdict_failed,
+                &[&name, &e, &n_downloads(lang, n)],
+            ),
             Finding::StartUp { share } => tf(
                 lang,
                 Key::verdict_startup,
@@ -659,9 +668,36 @@ mod tests {
         assert_eq!(
             both(&v),
             (
-                "threads took 4.0 s, but 1 download(s) failed: this time shows nothing about threads".into(),
+                "threads took 4.0 s, but 1 download failed: this time shows nothing about threads"
+                    .into(),
                 "多线程耗时 4.0 秒，但有 1 个下载失败：这个时间说明不了多线程的快慢".into()
             )
+        );
+    }
+
+    #[test]
+    fn one_download_is_one_and_more_are_downloads() {
+        // English counts in words: "1 downloads" and "download(s)" read wrongly (issue 12).
+        let one = Figures {
+            durations: vec![4.0],
+            ideal: ideal::ideal_for(Strategy::Pool, &[4.0], 4, Workload::Io, 2),
+            ..run(Strategy::Pool, Workload::Io, 2, 4.0)
+        };
+        assert_eq!(
+            both(&judge(one)),
+            (
+                "pool of 4, 1 download: nobody waited; 4.0 s".into(),
+                "最多 4 个工人，1 个下载：谁也没等；4.0 秒".into()
+            )
+        );
+        let v = judge(Figures {
+            failed: 2,
+            ..run(Strategy::Threads, Workload::Io, 2, 4.0)
+        });
+        assert!(
+            v.line(Lang::En).contains("but 2 downloads failed:"),
+            "{}",
+            v.line(Lang::En)
         );
     }
 

@@ -369,10 +369,15 @@ fn an_aborting_thread_takes_down_its_workshop_and_only_that_one() {
             .all(|t| t.worker.as_deref().unwrap().contains("/t"))
     );
     let crash = live.handle().crash();
-    let Crash::Aborted { pid, tasks, .. } = crash else {
+    let Crash::Aborted {
+        pid, tasks, others, ..
+    } = crash
+    else {
         panic!("{crash:?}")
     };
     assert_eq!(tasks.len(), 3);
+    // The other workshop was alive with its three downloads: it is the one that goes on.
+    assert_eq!(others, [3]);
     live.finish();
     for t in &live.state.tasks {
         let mine = pid_of(t.worker.as_deref().unwrap()) == pid;
@@ -387,6 +392,44 @@ fn an_aborting_thread_takes_down_its_workshop_and_only_that_one() {
     assert_eq!(live.state.bytes_via, Some(BytesVia::Messages));
     assert_eq!(live.state.spawn_count(SpawnKind::Process), 2);
     assert_eq!(live.state.spawn_count(SpawnKind::Thread), 6);
+}
+
+#[test]
+fn an_abort_counts_the_workshops_alive_then_not_those_planned() {
+    // Two workshops planned; the first's three short downloads end and it goes while the
+    // second's are far from done: when a thread of the second aborts, nothing goes on.
+    let mut p = plan(
+        Strategy::Workshops,
+        &[1.0, 1.0, 1.0, 600.0, 600.0, 600.0],
+        20.0,
+    );
+    p.procs.workshops = 2;
+    p.procs.workshop_threads = 3;
+    let mut live = Live::start(p);
+    live.until("the short workshop's downloads done", |s| {
+        s.tasks[..3].iter().all(|t| t.phase == Phase::Done)
+            && s.tasks[3..].iter().all(|t| t.phase == Phase::Running)
+    });
+    let deadline = Instant::now() + TIMEOUT;
+    while live.handle().live_processes() > 1 {
+        assert!(
+            Instant::now() < deadline,
+            "the finished workshop was never reaped"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let crash = live.handle().crash();
+    let Crash::Aborted { tasks, others, .. } = crash else {
+        panic!("{crash:?}")
+    };
+    assert_eq!(tasks, [3, 4, 5]);
+    assert!(others.is_empty(), "{others:?}");
+    live.finish();
+    assert!(
+        live.state.tasks[3..]
+            .iter()
+            .all(|t| t.phase == Phase::Failed)
+    );
 }
 
 #[test]

@@ -242,6 +242,7 @@ fn crash(kind: Kind) -> threadlab::engine::Crash {
             worker,
             pid: 12345,
             tasks: vec![0, 1],
+            others: vec![1],
         },
         _ => Crash::Panicked { worker, task: 1 },
     }
@@ -256,9 +257,11 @@ fn crash_text(kind: Kind, lang: Lang) -> String {
         Kind::Async => tf(lang, Key::crash_panicked_async, &[&worker]),
         Kind::Process => tf(lang, Key::crash_killed, &[&worker]),
         Kind::Workshops => {
-            // Two downloads or more make two workshops: one other goes on.
-            let others = threadlab::i18n::t(lang, Key::crash_others_one);
-            tf(lang, Key::crash_aborted, &[&worker, &2, &others])
+            // The other workshop was running its one download: it goes on.
+            let left = threadlab::i18n::n_downloads(lang, 1);
+            let others = tf(lang, Key::crash_others_one, &[&left]);
+            let lost = threadlab::i18n::n_downloads(lang, 2);
+            tf(lang, Key::crash_aborted, &[&worker, &lost, &others])
         }
         _ => {
             let see = threadlab::i18n::t(lang, Key::crash_see_key);

@@ -467,6 +467,7 @@ fn every_strategys_crash_message_is_whole_at_120x40() {
                 worker: "pid 43/t1".into(),
                 pid: 43,
                 tasks: vec![0, 1],
+                others: vec![1],
             },
             Key::crash_aborted,
         ),
@@ -497,14 +498,21 @@ fn every_strategys_crash_message_is_whole_at_120x40() {
             };
             // Outside the lesson a panic points at key 7; two workshops: the other goes on.
             let third = match key {
-                Key::crash_panicked => threadlab::i18n::t(lang, Key::crash_see_key),
-                Key::crash_unsupported => threadlab::i18n::t(lang, Key::crash_see_key),
-                _ => threadlab::i18n::t(lang, Key::crash_others_one),
+                Key::crash_panicked => threadlab::i18n::t(lang, Key::crash_see_key).to_string(),
+                Key::crash_unsupported => threadlab::i18n::t(lang, Key::crash_see_key).to_string(),
+                _ => threadlab::i18n::tf(
+                    lang,
+                    Key::crash_others_one,
+                    &[&threadlab::i18n::n_downloads(lang, 1)],
+                ),
             };
             let want = match key {
                 Key::crash_unsupported => threadlab::i18n::tf(lang, *key, &[&third]),
                 Key::crash_panicked => threadlab::i18n::tf(lang, *key, &[&worker, &third]),
-                _ => threadlab::i18n::tf(lang, *key, &[&worker, &2, &third]),
+                _ => {
+                    let lost = threadlab::i18n::n_downloads(lang, 2);
+                    threadlab::i18n::tf(lang, *key, &[&worker, &lost, &third])
+                }
             };
             let want: String = want.split_whitespace().collect();
             assert!(
@@ -1076,11 +1084,16 @@ fn crash_notes_point_where_the_class_is_and_count_the_workshops() {
         app.update(Event::Crashed(panicked("Thread-2")));
         let back = tf(lang, Key::crash_see_scene, &[&1]);
         assert!(note(&app).contains(&flat(&back)), "{}", note(&app));
-        // Workshops: one, two and three of them, as this run started them.
-        for (k, others) in [
-            (1, t(lang, Key::crash_others_none).to_string()),
-            (2, t(lang, Key::crash_others_one).to_string()),
-            (3, tf(lang, Key::crash_others_n, &[&2])),
+        // Workshops: the others as the run had them when one went down, whatever the plan.
+        let n = |n| threadlab::i18n::n_downloads(lang, n);
+        for (k, alive, others) in [
+            (1, vec![], t(lang, Key::crash_others_none).to_string()),
+            // Planned two, but the other had finished its share: nothing goes on.
+            (2, vec![], t(lang, Key::crash_others_gone).to_string()),
+            (2, vec![1], tf(lang, Key::crash_others_one, &[&n(1)])),
+            // Planned three, one of the others done: one goes on, not "the other 2".
+            (3, vec![2], tf(lang, Key::crash_others_one, &[&n(2)])),
+            (3, vec![2, 1], tf(lang, Key::crash_others_n, &[&2, &n(3)])),
         ] {
             let mut app = lesson_app();
             app.settings.lang = lang;
@@ -1092,9 +1105,19 @@ fn crash_notes_point_where_the_class_is_and_count_the_workshops() {
                 worker: "pid 43/t1".into(),
                 pid: 43,
                 tasks: vec![0],
+                others: alive.clone(),
             }));
-            let want = tf(lang, Key::crash_aborted, &[&"pid 43/t1", &1, &others]);
-            assert!(note(&app).contains(&flat(&want)), "{k}: {}", note(&app));
+            let want = tf(lang, Key::crash_aborted, &[&"pid 43/t1", &n(1), &others]);
+            assert!(
+                note(&app).contains(&flat(&want)),
+                "{k} {alive:?}: {}",
+                note(&app)
+            );
+            if lang == Lang::En && k == 2 && alive.is_empty() {
+                // Spelled out once: one download is one, and no workshop is said to go on.
+                let words = "the 1 download it had not finished failed with it; no other workshop was still running";
+                assert!(note(&app).contains(&flat(words)), "{}", note(&app));
+            }
         }
     }
 }

@@ -591,6 +591,7 @@ fn crash_demo_for_threads_processes_and_workshops() {
                 worker: "pid 2000/t1".into(),
                 pid: 2000,
                 tasks: vec![0, 1],
+                others: vec![1],
             },
         ),
     ];
@@ -1375,6 +1376,95 @@ fn a_step_says_so_until_its_event_arrives_then_the_run_is_paused_again() {
     assert!(a.is_animating() && !a.paused && a.steps_pending == 0);
 }
 
+/// The settings row (the second) of `app` at 200×60, where the hints fit beside it.
+fn settings_row(app: &App) -> String {
+    screen(app, 200, 60)
+        .lines()
+        .nth(1)
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn mid_run_the_header_says_what_the_run_uses_and_a_key_for_the_next_run_as_held() {
+    for lang in [Lang::En, Lang::Zh] {
+        let mut a = app(lang);
+        key(&mut a, '2');
+        let id = enter(&mut a);
+        play(&mut a, id, -1.0, 1.0);
+        let row = settings_row(&a);
+        let (threads, cores) = match lang {
+            Lang::En => ("threads 3 ·", "cores 2/2 ·"),
+            Lang::Zh => ("线程数 3 ·", "核 2/2 ·"),
+        };
+        assert!(row.contains(threads) && row.contains(cores), "{row}");
+        // k, w and 4 mid-run are for the next run: the run under way keeps its cores, its
+        // workload and its threads, and the header says both (it said `cores 1/2` and `cpu`
+        // over a run on two cores doing io).
+        key(&mut a, 'k');
+        key(&mut a, 'w');
+        key(&mut a, '4');
+        assert!(a.is_running());
+        let row = settings_row(&a);
+        let want = match lang {
+            Lang::En => [
+                "threads 3 (next run: workers 4) ·",
+                "io (next run: cpu) ·",
+                "cores 2/2 (next run: 1/2) ·",
+            ],
+            Lang::Zh => [
+                "线程数 3（下次运行：工人数 4） ·",
+                "io（下次运行：cpu） ·",
+                "核 2/2（下次运行：1/2） ·",
+            ],
+        };
+        for w in want {
+            assert!(row.contains(w), "{w}\n{row}");
+        }
+        // Once the run has ended, the header is the next run's alone.
+        play(&mut a, id, 1.0, 100.0);
+        assert!(!a.is_running());
+        let row = settings_row(&a);
+        let next = match lang {
+            Lang::En => ["workers 4 ·", "cpu ·", "cores 1/2 ·"],
+            Lang::Zh => ["工人数 4 ·", "cpu ·", "核 1/2 ·"],
+        };
+        for w in next {
+            assert!(row.contains(w), "{w}\n{row}");
+        }
+        assert!(!row.contains(t_next(lang)), "{row}");
+    }
+}
+
+/// The "(next run: " words of the header in `lang`.
+fn t_next(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "(next run:",
+        Lang::Zh => "（下次运行：",
+    }
+}
+
+#[test]
+fn the_header_says_who_does_the_downloads_in_each_strategys_words() {
+    // Scene 1's workshops are processes of threads, not a pool's `workers 6` (tryout).
+    for (k, en, zh) in [
+        ('1', "threads 1 ·", "线程数 1 ·"),
+        ('2', "threads 3 ·", "线程数 3 ·"),
+        ('3', "threads 3 ·", "线程数 3 ·"),
+        ('4', "workers 4 ·", "工人数 4 ·"),
+        ('5', "processes 3 ·", "进程数 3 ·"),
+        ('6', "threads 1 ·", "线程数 1 ·"),
+        ('7', "workshops 2×2 threads ·", "车间 2×2 线程 ·"),
+    ] {
+        for (lang, want) in [(Lang::En, en), (Lang::Zh, zh)] {
+            let mut a = app(lang);
+            key(&mut a, k);
+            let row = settings_row(&a);
+            assert!(row.contains(want), "{k}: {want}\n{row}");
+        }
+    }
+}
+
 #[test]
 fn the_header_counts_the_selected_strategys_workers_and_plus_minus_says_they_are_the_pools() {
     let mut a = app(Lang::En);
@@ -1388,7 +1478,7 @@ fn the_header_counts_the_selected_strategys_workers_and_plus_minus_says_they_are
     // The pool's run stays on screen; the header describes what 2 will run: one per download.
     key(&mut a, '2');
     let s = screen(&a, 120, 40);
-    assert!(s.contains("workers 3 ·") && !s.contains("workers 8"), "{s}");
+    assert!(s.contains("threads 3 ·") && !s.contains("workers 8"), "{s}");
     key(&mut a, '-');
     assert!(screen(&a, 120, 40).contains("+/- set the pool's workers: press 4 to run the pool"));
     key(&mut a, '4');
@@ -2314,6 +2404,7 @@ fn at_80x24_a_crash_or_a_held_change_leaves_the_timeline_its_lanes() {
             worker: "pid 2000/t1".into(),
             pid: 2000,
             tasks: vec![0, 1],
+            others: vec![1],
         }));
         for task in [0, 1] {
             let event = WorkerEvent::Failed {

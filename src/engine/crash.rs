@@ -25,6 +25,10 @@ pub enum Crash {
         worker: Arc<str>,
         pid: u32,
         tasks: Vec<usize>,
+        /// The run's other workshops alive at that moment, each as the downloads it had not
+        /// finished: what goes on, as the run had it, not as it was planned (one may have
+        /// finished its share already).
+        others: Vec<usize>,
     },
     /// No download was running, so there was nothing to crash.
     NothingRunning,

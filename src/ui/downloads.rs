@@ -206,7 +206,7 @@ fn details(app: &App, state: &crate::run_state::RunState) -> Option<String> {
 /// The crash demo's outcome in one line, as the lesson would say it.
 fn crash_note(app: &App) -> Option<String> {
     use crate::engine::{Crash, Strategy};
-    use crate::i18n::tf;
+    use crate::i18n::{n_downloads, tf};
     let l = app.settings.lang;
     Some(match app.crash_note.as_ref()? {
         Crash::Panicked { worker, .. }
@@ -229,15 +229,27 @@ fn crash_note(app: &App) -> Option<String> {
             tf(l, Key::crash_panicked, &[worker, &workshops_pointer(app)])
         }
         Crash::Killed { worker, .. } => tf(l, Key::crash_killed, &[worker]),
-        Crash::Aborted { worker, tasks, .. } => {
-            // The workshops this run started, not "the other workshops" whatever their number.
-            let started = (app.run.as_ref()).map_or(0, |r| r.state.workshops_started());
-            let others = match started.saturating_sub(1) {
-                0 => t(l, Key::crash_others_none).to_string(),
-                1 => t(l, Key::crash_others_one).to_string(),
-                n => tf(l, Key::crash_others_n, &[&n]),
+        Crash::Aborted {
+            worker,
+            tasks,
+            others,
+            ..
+        } => {
+            // The workshops alive when it went down, with the downloads they had left: one
+            // that had finished its share goes on with nothing, so it is not said to.
+            let planned = (app.run.as_ref()).map_or(0, |r| r.state.workshops_started());
+            let left = n_downloads(l, others.iter().sum());
+            let others = match others.len() {
+                0 if planned <= 1 => t(l, Key::crash_others_none).to_string(),
+                0 => t(l, Key::crash_others_gone).to_string(),
+                1 => tf(l, Key::crash_others_one, &[&left]),
+                n => tf(l, Key::crash_others_n, &[&n, &left]),
             };
-            tf(l, Key::crash_aborted, &[worker, &tasks.len(), &others])
+            tf(
+                l,
+                Key::crash_aborted,
+                &[worker, &n_downloads(l, tasks.len()), &others],
+            )
         }
         Crash::NothingRunning => t(l, Key::crash_nothing).to_string(),
         Crash::Unsupported => tf(l, Key::crash_unsupported, &[&workshops_pointer(app)]),

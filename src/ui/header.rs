@@ -4,7 +4,7 @@ use super::paint::put;
 use super::theme_of as theme;
 use crate::app::App;
 use crate::engine::Strategy;
-use crate::i18n::{Key, strategy_name, t};
+use crate::i18n::{Key, strategy_name, t, tf};
 use crate::text::width;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -90,17 +90,33 @@ fn top_lines(app: &App, cols: u16) -> (Vec<String>, bool) {
     let l = app.settings.lang;
     let cols = usize::from(cols.max(1));
     let state = state(app);
-    let workers = match app.settings.strategy.has_pool_size() {
-        true => format!("{} {}", t(l, Key::workers), app.settings.workers),
-        // What the selected strategy will use, even while another's last run is on screen.
-        false => format!("{} {}", t(l, Key::workers), app.queued().worker_threads()),
+    // What the run under way uses; a key pressed meanwhile is for the next run, and shows as
+    // held beside it (`k` mid-run once put the next run's cores over the running one's).
+    // Without a run under way, what Enter would start, even while another's last run is shown.
+    let next = app.queued();
+    let running = (app.run.as_ref())
+        .filter(|_| app.is_running())
+        .map(|r| &r.state);
+    let now = running.unwrap_or(next);
+    let held = |now: String, differs: bool, next: String| match differs {
+        false => now,
+        true => tf(l, Key::hdr_next_run, &[&now, &next]),
     };
+    let (shape_now, shape_next) = (shape(l, now), shape(l, next));
     let parts = [
-        workers,
+        held(shape_now.clone(), shape_now != shape_next, shape_next),
         format!("{} {}×", t(l, Key::speed), fmt_speed(app.settings.speed)),
         format!("{} {}", t(l, Key::seed), app.settings.seed),
-        t(l, workload_key(app.settings.workload)).to_string(),
-        format!("{} {}/{}", t(l, Key::cores), app.cores, app.all_cores),
+        held(
+            t(l, workload_key(now.workload)).to_string(),
+            now.workload != next.workload,
+            t(l, workload_key(next.workload)).to_string(),
+        ),
+        held(
+            format!("{} {}/{}", t(l, Key::cores), now.cores, app.all_cores),
+            now.cores != next.cores,
+            format!("{}/{}", next.cores, app.all_cores),
+        ),
         state.to_string(),
     ];
     let settings = format!(" {}", parts.join(" · "));
@@ -130,6 +146,22 @@ fn top_lines(app: &App, cols: u16) -> (Vec<String>, bool) {
             }
             lines.truncate(TOP_MAX_ROWS);
             (lines, false)
+        }
+    }
+}
+
+/// Who does a run's downloads, in its strategy's words: a pool has workers (its max_workers),
+/// the process strategy processes, workshops K processes of M threads, the others threads.
+fn shape(l: crate::i18n::Lang, s: &crate::run_state::RunState) -> String {
+    match s.strategy {
+        Strategy::Pool => format!("{} {}", t(l, Key::workers), s.workers),
+        Strategy::Process => tf(l, Key::hdr_processes, &[&s.worker_threads()]),
+        Strategy::Workshops => {
+            let (k, m) = s.workshop_shape();
+            tf(l, Key::hdr_workshops, &[&k, &m])
+        }
+        Strategy::Serial | Strategy::Async | Strategy::Threads | Strategy::Custom => {
+            tf(l, Key::hdr_threads, &[&s.worker_threads()])
         }
     }
 }

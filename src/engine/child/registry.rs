@@ -170,11 +170,19 @@ impl Children {
         let Some(kid) = self.pick() else {
             return Crash::NothingRunning;
         };
+        // The workshops that go on are those alive now with work left: one that finished its
+        // share has gone (or is going), whatever the plan said.
+        let others = (lock(&self.state).kids.iter())
+            .filter(|k| k.pid != kid.pid)
+            .map(|k| lock(&k.unfinished).len())
+            .filter(|&left| left > 0)
+            .collect();
         kid.tell(Control::Abort);
         Crash::Aborted {
             worker: kid.name.clone(),
             pid: kid.pid,
             tasks: lock(&kid.unfinished).iter().copied().collect(),
+            others,
         }
     }
 
