@@ -216,6 +216,8 @@ pub fn run_measured(
         // The speed never changes during a headless run, so the lesson clock gives the wall time.
         wall: state.elapsed.map(|e| e / plan.speed),
         cpu: Some(cpu.as_secs_f64()),
+        // Headless runs have no screen loop to notice a stop from outside.
+        stopped: 0.0,
     };
     Ok((state, measured))
 }

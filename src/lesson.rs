@@ -301,6 +301,7 @@ mod tests {
         let measured = Measured {
             wall: Some(9.8),
             cpu: Some(10.0),
+            stopped: 0.0,
         };
         let line = conclusion(Lang::En, &slow, measured).unwrap();
         assert!(

@@ -27,6 +27,11 @@ pub const FRAME: Duration = Duration::from_millis(33);
 
 /// How soon the loop tries again for reports a worker was still writing.
 const RETRY: Duration = Duration::from_millis(2);
+/// A wait back this much later than asked was a stop, not a slow pass (a frame costs under a
+/// millisecond here, a pass of reports a few).
+const STALL: Duration = Duration::from_millis(250);
+/// How long after the gap its SIGCONT may come and still be taken as its end.
+const GAP_FRESH: Duration = Duration::from_secs(2);
 
 /// What the loop did, for `threadlab bench`: frame times and worker events handled.
 #[derive(Debug, Default)]
@@ -518,6 +523,11 @@ where
     // A wake-up came for reports the loop has not taken yet, and since when.
     let mut owed = false;
     let mut owed_since: Option<Instant> = None;
+    // A stop from outside (kill -STOP) cannot be caught, and the run's clock runs on through
+    // it: the loop sees it as a wait that came back late. The last such gap while a run's clock
+    // ran (the run, how long, when seen), for the SIGCONT that follows to report.
+    let mut woke = Instant::now();
+    let mut gap: Option<(u64, Duration, Instant)> = None;
     loop {
         if let Some(script) = runner.take_watch() {
             if watch_python(terminal, app, &rx, runner, script)? {
@@ -525,6 +535,8 @@ where
             }
             dirty = true;
             last_draw = None;
+            // The time on the watch screen was no gap of this loop's.
+            woke = Instant::now();
         }
         let due = last_draw.is_none_or(|t| t.elapsed() >= FRAME);
         if dirty && due {
@@ -566,6 +578,9 @@ where
         } else {
             wait
         };
+        let counting = (app.run.as_ref())
+            .filter(|_| app.is_animating())
+            .map(|r| r.id);
         let first = match wait {
             Some(d) => match rx.recv_timeout(d) {
                 Ok(e) => Some(e),
@@ -577,6 +592,15 @@ where
                 Err(_) => return Ok(()),
             },
         };
+        // Back later than the wait and one pass's work allow: the program did not run.
+        let back = Instant::now();
+        if let (Some(run), Some(d)) = (counting, wait) {
+            let lost = back.duration_since(woke).saturating_sub(d);
+            if lost >= STALL {
+                gap = Some((run, lost, back));
+            }
+        }
+        woke = back;
         // Everything in the channel is input, signals, samples or a wake-up: a bounded handful,
         // since worker reports wait in the inbox. Input goes first, then the reports.
         input.clear();
@@ -592,6 +616,19 @@ where
                 owed = true;
                 continue;
             }
+            // The gap this SIGCONT ended was measured on this pass or one just before it.
+            let event = match event {
+                Event::Continued => {
+                    match gap.take().filter(|(_, _, at)| at.elapsed() < GAP_FRESH) {
+                        Some((run, lost, _)) => Event::Stopped {
+                            run,
+                            seconds: lost.as_secs_f64(),
+                        },
+                        None => continue,
+                    }
+                }
+                event => event,
+            };
             let key = matches!(event, Event::Key(_) | Event::Resize(..));
             for cmd in feed(app, event) {
                 if runner.execute(cmd)? {

@@ -24,6 +24,8 @@ static MOUSE: AtomicBool = AtomicBool::new(false);
 static EXIT: AtomicU8 = AtomicU8::new(0);
 /// Set when the screen was taken away (suspend): the next frame must be drawn whole.
 static REDRAW: AtomicBool = AtomicBool::new(false);
+/// Set while the program stops itself (Ctrl-Z): the SIGCONT that follows is not news.
+static OWN_STOP: AtomicBool = AtomicBool::new(false);
 
 /// What the program does around a suspend (see [`on_suspend`]).
 static ON_SUSPEND: OnceLock<Box<dyn Fn(Suspend) + Send + Sync>> = OnceLock::new();
@@ -127,6 +129,7 @@ fn suspend(tx: &Sender<Event>) {
     suspending(Suspend::Stopping);
     let stopped = Instant::now();
     // SIGSTOP, not SIGTSTP: a stop request to an orphaned process group is discarded, SIGSTOP never is.
+    OWN_STOP.store(true, Ordering::SeqCst);
     // SAFETY: raise has no preconditions; it returns once the process is continued.
     unsafe {
         libc::raise(libc::SIGSTOP);
@@ -138,10 +141,17 @@ fn suspend(tx: &Sender<Event>) {
 }
 
 /// After a stop we did not ask for (SIGSTOP from outside, then SIGCONT): the shell may have reset
-/// the tty meanwhile, so put raw mode back, and redraw everything.
+/// the tty meanwhile, so put raw mode back, and redraw everything. The loop is told, as it is
+/// what can tell how long the program was stopped: SIGSTOP cannot be caught, and a stopped
+/// run's clock runs on.
 fn continued(tx: &Sender<Event>) {
     let out = io::stdout();
     let _held = out.lock();
+    // Our own suspend ends here too (this lock waits for it): its time is told already.
+    if !OWN_STOP.swap(false, Ordering::SeqCst) {
+        // Closed channel: the loop is ending anyway.
+        let _ = tx.send(Event::Continued);
+    }
     if ACTIVE.load(Ordering::SeqCst) {
         // crossterm skips enabling raw mode when it believes it already did: reset its belief first.
         let _ = terminal::disable_raw_mode();

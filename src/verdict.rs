@@ -46,6 +46,9 @@ pub struct Measured {
     pub wall: Option<f64>,
     /// CPU seconds this process and its child processes used during the run; None when unknown.
     pub cpu: Option<f64>,
+    /// Wall seconds the program was stopped from outside (SIGSTOP) while the run's clock ran
+    /// on: that time is in the elapsed time, and says nothing about the strategy.
+    pub stopped: f64,
 }
 
 /// The figures of one finished run that a conclusion may rest on.
@@ -224,6 +227,9 @@ pub enum Finding {
     Holds(Conclusion),
     /// Downloads failed: the time proves nothing about the strategy.
     Failed(usize),
+    /// The program was stopped from outside for this many wall seconds while the run's clock
+    /// ran on: the time proves nothing about the strategy either.
+    Stopped(f64),
     /// Off the ideal, and starting the workers took more than [`STARTUP_SHARE`] of the run and at
     /// least half the time beyond the ideal.
     StartUp { share: f64 },
@@ -246,6 +252,8 @@ pub fn judge(figures: Figures) -> Verdict {
     let f = &figures;
     let finding = if f.failed > 0 {
         Finding::Failed(f.failed)
+    } else if f.measured.stopped > 0.0 {
+        Finding::Stopped(f.measured.stopped)
     } else if f.near_ideal() {
         Finding::Holds(conclusion(f))
     } else if let Some(share) = f.startup_share().filter(|_| f.startup_explains()) {
@@ -295,10 +303,12 @@ impl Verdict {
         matches!(self.finding, Finding::Holds(_))
     }
 
-    /// The speedup over the serial sum, when the run is a fair one to compare (nothing failed).
+    /// The speedup over the serial sum, when the run is a fair one to compare (nothing failed,
+    /// nothing stopped the program meanwhile).
     pub fn speedup(&self) -> Option<f64> {
         let f = &self.figures;
         crate::run_state::speedup(f.sum(), f.elapsed, f.failed)
+            .filter(|_| f.measured.stopped <= 0.0)
     }
 
     /// The start-up share of the run when it is above [`STARTUP_SHARE`], whatever the finding.
@@ -378,6 +388,7 @@ impl Verdict {
                 Key::verdict_failed,
                 &[&name, &e, &n_downloads(lang, n)],
             ),
+            Finding::Stopped(wall) => tf(lang, Key::verdict_stopped, &[&name, &e, &secs(wall)]),
             Finding::StartUp { share } => tf(
                 lang,
                 Key::verdict_startup,
@@ -519,6 +530,7 @@ mod tests {
         f.measured = Measured {
             wall: Some(12.8),
             cpu: Some(13.1),
+            ..Measured::default()
         };
         let v = judge(f.clone());
         let Finding::Busy { share } = v.finding else {
@@ -584,6 +596,7 @@ mod tests {
         f.measured = Measured {
             wall: Some(0.005),
             cpu: None,
+            ..Measured::default()
         };
         f.spawns = Some(Spawns {
             kind: SpawnKind::Process,
@@ -627,6 +640,7 @@ mod tests {
         f.measured = Measured {
             wall: Some(1.228),
             cpu: None,
+            ..Measured::default()
         };
         f.spawns = Some(Spawns {
             kind: SpawnKind::Thread,
@@ -673,6 +687,35 @@ mod tests {
                 "多线程耗时 4.0 秒，但有 1 个下载失败：这个时间说明不了多线程的快慢".into()
             )
         );
+    }
+
+    #[test]
+    fn a_run_stopped_from_outside_gets_its_own_line_and_no_speedup() {
+        // `kill -STOP` cannot be caught: the clock ran on, so even a time that matches the
+        // lesson proves nothing, and one far off it is no busy machine's doing.
+        for elapsed in [4.0, 16.0] {
+            let mut f = run(Strategy::Threads, Workload::Io, 2, elapsed);
+            f.measured = Measured {
+                wall: Some(elapsed),
+                cpu: Some(0.01),
+                stopped: 12.04,
+            };
+            let v = judge(f);
+            assert_eq!(v.finding, Finding::Stopped(12.04));
+            assert_eq!(v.speedup(), None);
+            let (en, zh) = both(&v);
+            assert_eq!(
+                en,
+                format!(
+                    "threads took {elapsed:.1} s, but the program was stopped from outside (SIGSTOP) for 12.0 s of real time while its clock ran on: this time shows nothing about threads"
+                )
+            );
+            assert!(zh.contains("被外部停止了 12.0 秒"), "{zh}");
+        }
+        // A failure still comes first: it is why the downloads are missing.
+        let mut f = run(Strategy::Threads, Workload::Io, 2, 4.0);
+        (f.failed, f.measured.stopped) = (1, 3.0);
+        assert_eq!(judge(f).finding, Finding::Failed(1));
     }
 
     #[test]
@@ -735,6 +778,7 @@ mod tests {
         f.measured = Measured {
             wall: Some(2.85),
             cpu: None,
+            ..Measured::default()
         };
         let spawns = Spawns {
             kind: SpawnKind::Process,

@@ -853,6 +853,9 @@ fn suspends_and_resumes(test: &str, stop: impl Fn(&Tui, u32)) {
     wait_tty(&tui, false);
     // The whole screen is back, and a single key acts at once (no Enter needed: raw again).
     tui.wait_text("Downloads");
+    // A stop of our own held the run's clock and says so: it is not taken for one from outside.
+    let screen = tui.wait_text("suspended for");
+    assert!(!screen.contains("from outside"), "{screen}");
     tui.send(&["l"]);
     tui.wait_text("下载任务");
     tui.send(&["q"]);
@@ -868,6 +871,37 @@ fn sigtstp_suspends_and_sigcont_resumes() {
 #[test]
 fn ctrl_z_suspends_and_sigcont_resumes() {
     suspends_and_resumes("ctrl-z", |tui, _| tui.send(&["C-z"]));
+}
+
+/// `kill -STOP` from outside cannot be caught, so nothing holds the run's clock: after
+/// `kill -CONT` the screen says the program was stopped, for about how long, and that the run's
+/// time includes it (before, the stopped time went into the elapsed time unsaid).
+#[test]
+fn a_stop_from_outside_is_said_and_counted() {
+    let Some(tui) = Tui::start("sigstop", &args("en", SLOW)) else {
+        return;
+    };
+    busy(&tui, false);
+    let pid = tui.pid();
+    kill("STOP", pid);
+    wait_state(pid, true);
+    // Long enough to be told from a slow frame, well under a second.
+    std::thread::sleep(Duration::from_millis(600));
+    kill("CONT", pid);
+    wait_state(pid, false);
+    let screen = tui.wait_for("the stop said on screen", |s| {
+        s.contains("stopped from outside for about") && s.contains("from outside, counted")
+    });
+    let seconds: f64 = (screen.split("stopped from outside for about ").nth(1))
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no seconds after the words:\n{screen}"));
+    assert!(seconds >= 0.5, "{seconds} s:\n{screen}");
+    // The run goes on, and the screen answers keys.
+    assert!(screen.contains(" · running"), "{screen}");
+    tui.send(&["q"]);
+    assert_eq!(tui.wait_exit(), 0);
+    tui.assert_restored();
 }
 
 #[test]

@@ -1436,6 +1436,60 @@ fn mid_run_the_header_says_what_the_run_uses_and_a_key_for_the_next_run_as_held(
     }
 }
 
+/// A stop from outside (SIGSTOP) while a run's clock ran: the log and the panel say it and that
+/// the time includes it, the verdict concludes nothing and no speedup is given, in the panel or
+/// the results table, whether the stop is told before the run ends or after.
+#[test]
+fn a_run_stopped_from_outside_says_so_and_concludes_nothing() {
+    use threadlab::i18n::{Key, t, tf};
+    let flat = |s: &str| s.split_whitespace().collect::<String>();
+    for lang in [Lang::En, Lang::Zh] {
+        for before_the_end in [true, false] {
+            let mut a = app(lang);
+            key(&mut a, '2');
+            let id = enter(&mut a);
+            play(&mut a, id, -1.0, 1.0);
+            if before_the_end {
+                a.update(Event::Stopped {
+                    run: id,
+                    seconds: 3.04,
+                });
+            }
+            play(&mut a, id, 1.0, 100.0);
+            // A stop told for another run changes nothing.
+            a.update(Event::Stopped {
+                run: id + 7,
+                seconds: 9.0,
+            });
+            if !before_the_end {
+                a.update(Event::Stopped {
+                    run: id,
+                    seconds: 3.04,
+                });
+            }
+            assert_eq!(a.run.as_ref().unwrap().stopped, 3.04);
+            let s = flat(&screen(&a, 200, 60));
+            for says in [
+                tf(lang, Key::log_stopped, &[&"3.0"]),
+                tf(lang, Key::side_stopped, &[&"3.0"]),
+            ] {
+                // The log may cut its line at the pane's edge: its first words are enough.
+                let says: String = flat(&says).chars().take(24).collect();
+                assert!(s.contains(&says), "{lang:?}: {says}\n{s}");
+            }
+            let v = a.run.as_ref().unwrap().verdict.clone().unwrap();
+            assert!(matches!(v.finding, threadlab::verdict::Finding::Stopped(x) if x == 3.04));
+            assert_eq!(v.speedup(), None);
+            assert!(a.results[&Strategy::Threads].stopped);
+            assert!(s.contains(&flat(t(lang, Key::result_stopped))), "{s}");
+            // No speedup anywhere: the timing panel's and the table's are both gone.
+            let st = &a.run.as_ref().unwrap().state;
+            let x = threadlab::run_state::fmt_speedup(st.sum() / st.elapsed.unwrap());
+            assert!(!s.contains(&x), "{x}\n{s}");
+        }
+    }
+}
+
 /// The "(next run: " words of the header in `lang`.
 fn t_next(lang: Lang) -> &'static str {
     match lang {

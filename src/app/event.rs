@@ -71,6 +71,16 @@ pub enum Event {
         run: Option<u64>,
         seconds: f64,
     },
+    /// The program was continued (SIGCONT) after a stop it did not ask for: `kill -STOP` from
+    /// outside, which cannot be caught. The loop, which measured how long it did not run,
+    /// turns it into [`Event::Stopped`].
+    Continued,
+    /// The program was stopped from outside for about `seconds` of wall time while run `run`'s
+    /// clock ran on: unlike Ctrl-Z, nothing held the clock, so the run's figures include it.
+    Stopped {
+        run: u64,
+        seconds: f64,
+    },
     /// Speak `Lang` from now on: the language the class switched to on another screen (watch).
     Language(crate::i18n::Lang),
     /// A carried Python program ran under watch on this screen and the screen is back: what it
@@ -158,6 +168,10 @@ pub enum LogLine {
     Suspended {
         seconds: f64,
         held: bool,
+    },
+    /// The program was stopped from outside (SIGSTOP) for `seconds` while a run's clock ran on.
+    Stopped {
+        seconds: f64,
     },
     /// What the daemon lesson's Ping/Pong program did, from its own process (a translation key).
     Program {

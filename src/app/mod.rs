@@ -379,6 +379,13 @@ impl App {
                 self.notice = Some(p);
                 vec![]
             }
+            Event::Stopped { run, seconds } => {
+                self.on_stopped(run, seconds);
+                vec![]
+            }
+            // The loop turns it into `Stopped` when a run's clock was running; else nothing
+            // was counted, and there is nothing to say.
+            Event::Continued => vec![],
             Event::Suspended { run, seconds } => {
                 self.on_suspended(run, seconds);
                 vec![]

@@ -30,6 +30,7 @@ impl App {
             threads: Default::default(),
             sampled: false,
             suspended: 0.0,
+            stopped: 0.0,
         });
         self.paused = false;
         self.steps_pending = 0;
@@ -157,6 +158,7 @@ impl App {
             ideal: run.state.ideal(),
             workers: run.state.worker_threads(),
             failed: run.state.failed(),
+            stopped: run.stopped > 0.0,
             workload: run.state.workload,
             cores: run.state.cores,
         });
@@ -223,6 +225,24 @@ impl App {
             None => false,
         };
         self.log.push_back(LogLine::Suspended { seconds, held });
+        self.trim_log();
+    }
+
+    /// The program was stopped from outside for about `seconds` while run `run`'s clock ran on
+    /// (nothing could hold it: SIGSTOP cannot be caught): the log, the panel and the verdict say
+    /// its time includes that, and its result gives no speedup. Whether it ended meanwhile or not.
+    pub(super) fn on_stopped(&mut self, id: u64, seconds: f64) {
+        let Some(run) = self.run.as_mut().filter(|r| r.id == id) else {
+            return;
+        };
+        run.stopped += seconds;
+        if run.state.is_finished() {
+            run.judge();
+            if let Some(o) = self.results.get_mut(&run.state.strategy) {
+                o.stopped = true;
+            }
+        }
+        self.log.push_back(LogLine::Stopped { seconds });
         self.trim_log();
     }
 

@@ -40,6 +40,9 @@ pub struct RunView {
     /// Wall seconds the program was suspended (Ctrl-Z) while this run's clock was held: left out
     /// of its figures, and said so.
     pub suspended: f64,
+    /// About how many wall seconds the program was stopped from outside (SIGSTOP) while this
+    /// run's clock ran on: in its figures, and said so.
+    pub stopped: f64,
 }
 
 impl RunView {
@@ -54,6 +57,7 @@ impl RunView {
         crate::verdict::Measured {
             wall: (self.speed.filter(|s| *s > 0.0)).and_then(|s| Some(self.state.elapsed? / s)),
             cpu: self.cpu,
+            stopped: self.stopped,
         }
     }
 
@@ -74,6 +78,8 @@ pub struct Outcome {
     pub workers: usize,
     /// Downloads that failed (the crash demo): the time is not comparable.
     pub failed: usize,
+    /// The program was stopped from outside during the run (SIGSTOP): nor is this time.
+    pub stopped: bool,
     /// What the run did and on how many cores: only runs alike compare.
     pub workload: crate::engine::Workload,
     pub cores: usize,

@@ -271,7 +271,7 @@ fn timing_line(app: &App) -> String {
         t(l, Key::timing_sum),
         s.sum()
     );
-    let speedup = (app.run.as_ref().and(s.elapsed))
+    let speedup = (app.run.as_ref().filter(|r| r.stopped <= 0.0).and(s.elapsed))
         .and_then(|e| crate::run_state::speedup(s.sum(), e, s.failed()));
     if let Some(x) = speedup {
         let x = crate::run_state::fmt_speedup(x);

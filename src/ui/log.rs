@@ -129,6 +129,10 @@ pub fn log_line(th: &Theme, lang: Lang, line: &crate::app::LogLine) -> (String, 
             let line = tf(lang, key, &[&format!("{seconds:.1}")]);
             (format!("[main] {line}"), th.warn)
         }
+        LogLine::Stopped { seconds } => {
+            let line = tf(lang, Key::log_stopped, &[&format!("{seconds:.1}")]);
+            (format!("[main] {line}"), th.warn)
+        }
         LogLine::Watched(w) => {
             let said = std::iter::once(w.figures(lang))
                 .chain(w.conclusions(lang).iter().map(String::as_str));

@@ -127,6 +127,12 @@ fn timing_lines(app: &App, width: usize) -> Vec<(String, Style)> {
             th.warn,
         ));
     }
+    let stopped = app.run.as_ref().map_or(0.0, |r| r.stopped);
+    if stopped > 0.0 {
+        // kill -STOP from outside: nothing held the clock, so the elapsed time above has it.
+        let away = format!("{stopped:.1}");
+        out.push((format!("  {}", tf(l, Key::side_stopped, &[&away])), th.warn));
+    }
     out.push((
         row(t(l, Key::timing_sum), format!("{:>7.2} s", state.sum())),
         plain,
@@ -169,11 +175,13 @@ fn timing_lines(app: &App, width: usize) -> Vec<(String, Style)> {
         }
     }
     let failed = state.failed();
-    let speedup =
-        match (state.elapsed).and_then(|e| crate::run_state::speedup(state.sum(), e, failed)) {
-            Some(x) => format!("{:>8}", crate::run_state::fmt_speedup(x)),
-            None => format!("{:>7}", "—"),
-        };
+    let speedup = (state.elapsed)
+        .and_then(|e| crate::run_state::speedup(state.sum(), e, failed))
+        .filter(|_| stopped <= 0.0);
+    let speedup = match speedup {
+        Some(x) => format!("{:>8}", crate::run_state::fmt_speedup(x)),
+        None => format!("{:>7}", "—"),
+    };
     out.push((row(t(l, Key::timing_speedup), speedup), th.accent));
     out.extend(
         checked(app)
@@ -342,6 +350,7 @@ fn results_lines(app: &App) -> Vec<(String, Style)> {
                 // unlike the current settings says what it was, and no speedup beside the others.
                 let speedup = match crate::run_state::speedup(o.sum, o.elapsed, o.failed) {
                     _ if o.failed > 0 => t(l, Key::result_failed).to_string(),
+                    _ if o.stopped => t(l, Key::result_stopped).to_string(),
                     _ if (o.workload, o.cores) != (app.settings.workload, app.cores) => {
                         let w = match o.workload {
                             Workload::Io => t(l, Key::workload_io),
