@@ -1482,6 +1482,13 @@ fn a_run_stopped_from_outside_says_so_and_concludes_nothing() {
             assert_eq!(v.speedup(), None);
             assert!(a.results[&Strategy::Threads].stopped);
             assert!(s.contains(&flat(t(lang, Key::result_stopped))), "{s}");
+            // At 80×24 the panel is hidden: the timing row says it, whole.
+            let small = screen(&a, 80, 24);
+            let row = tf(lang, Key::timing_stopped, &[&"3.0"]);
+            assert!(
+                small.lines().any(|l| l.trim_end().ends_with(&row)),
+                "{lang:?}: {row}\n{small}"
+            );
             // No speedup anywhere: the timing panel's and the table's are both gone.
             let st = &a.run.as_ref().unwrap().state;
             let x = threadlab::run_state::fmt_speedup(st.sum() / st.elapsed.unwrap());

@@ -277,6 +277,11 @@ fn timing_line(app: &App) -> String {
         let x = crate::run_state::fmt_speedup(x);
         line += &format!(" · {} {x}", t(l, Key::timing_speedup));
     }
+    // With no panel to say it under Elapsed, this row says the elapsed time includes a stop.
+    if let Some(r) = app.run.as_ref().filter(|r| r.stopped > 0.0) {
+        let away = format!("{:.1}", r.stopped);
+        line += &format!(" · {}", tf(l, Key::timing_stopped, &[&away]));
+    }
     line
 }
 
