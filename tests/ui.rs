@@ -2655,3 +2655,40 @@ fn at_80x24_a_long_message_wraps_whole_instead_of_being_cut() {
         insta::assert_snapshot!(format!("message_80x24_{l}"), shots);
     }
 }
+
+/// The log pane starts at a line's start: its top row was the tail of a wrapped line whose start
+/// had scrolled away (`│  with it │`, tryout at 120×40). Every log line starts with its
+/// `[worker]` stamp, so the pane's first row must too, at every size.
+#[test]
+fn the_log_pane_never_starts_with_the_tail_of_a_wrapped_line() {
+    for lang in [Lang::En, Lang::Zh] {
+        let mut a = app(lang);
+        key(&mut a, '3');
+        for _ in 0..3 {
+            let id = enter(&mut a);
+            play(&mut a, id, -1.0, 100.0);
+        }
+        let title = threadlab::i18n::t(lang, Key::pane_log);
+        let mut checked = 0;
+        for w in (80..=200).step_by(10) {
+            for h in (24..=60).step_by(2) {
+                threadlab::runner::feed(&mut a, Event::Resize(w, h));
+                let buf = buffer(&a, w, h);
+                let Some(y) = (0..h).find(|&y| cells(&buf, y, 0..w).contains(title)) else {
+                    continue;
+                };
+                let row = cells(&buf, y, 0..w);
+                let left = row.find(&format!("┌ {title}")).expect("the log's corner");
+                // The pane's column: the corner's, counted in cells up to it.
+                let x = unicode_width::UnicodeWidthStr::width(&row[..left]) as u16;
+                let first = cells(&buf, y + 1, x + 1..w);
+                if first.trim().is_empty() {
+                    continue;
+                }
+                assert!(first.starts_with('['), "{w}×{h}: {first}\n{}", text(&buf));
+                checked += 1;
+            }
+        }
+        assert!(checked > 100, "only {checked} sizes showed the log");
+    }
+}

@@ -26,41 +26,50 @@ pub(super) fn render(app: &App, area: Rect, side_hidden: bool, buf: &mut Buffer)
     if inner.height == 0 {
         return;
     }
-    // The newest lines that fit, each wrapped under itself rather than cut (the lesson's
+    // The newest lines that fit whole, each wrapped under itself rather than cut (the lesson's
     // prints are what the class reads); only lines on screen are formatted.
     let (rows, cols) = (usize::from(inner.height), usize::from(inner.width));
-    let mut shown: Vec<(String, Style)> = Vec::with_capacity(rows);
-    for line in app.log.iter().rev() {
-        let (text, style) = log_line(th, app.settings.lang, line);
-        for part in hanging(&text, cols).into_iter().rev() {
-            shown.push((part, style));
-        }
-        if shown.len() >= rows {
-            break;
-        }
-    }
-    let skip = shown.len().saturating_sub(rows);
-    for (y, (text, style)) in (inner.y..inner.bottom()).zip(shown.iter().rev().skip(skip)) {
+    let shown = newest_whole(app, cols, rows);
+    for (y, (text, style)) in (inner.y..inner.bottom()).zip(&shown) {
         put(th, buf, inner.x, y, inner.width, text, *style);
     }
 }
 
-/// The rows the newest log lines take wrapped to `cols` columns, counted up to `max` (only the
-/// lines that could show are formatted).
+/// The newest log lines wrapped to `cols` columns that fit in `rows` whole, oldest first: the
+/// pane starts at a line's start, never at the tail of one whose start scrolled away (tryout,
+/// 120×40: `│  with it │` on the top row). A newest line taller than the pane shows its start.
+fn newest_whole(app: &App, cols: usize, rows: usize) -> Vec<(String, Style)> {
+    let th = theme(app);
+    let mut lines: Vec<(Vec<String>, Style)> = Vec::new();
+    let mut used = 0;
+    for line in app.log.iter().rev() {
+        if used >= rows {
+            break;
+        }
+        let (text, style) = log_line(th, app.settings.lang, line);
+        let mut parts = hanging(&text, cols);
+        if used + parts.len() > rows {
+            if used == 0 {
+                parts.truncate(rows);
+                lines.push((parts, style));
+            }
+            break;
+        }
+        used += parts.len();
+        lines.push((parts, style));
+    }
+    (lines.into_iter().rev())
+        .flat_map(|(parts, style)| parts.into_iter().map(move |p| (p, style)))
+        .collect()
+}
+
+/// The rows the newest log lines take wrapped to `cols` columns, whole lines only, counted up to
+/// `max` (only the lines that could show are formatted).
 pub(super) fn rows(app: &App, cols: u16, max: usize) -> usize {
     if cols == 0 {
         return app.log.len().min(max);
     }
-    let th = theme(app);
-    let mut n = 0;
-    for line in app.log.iter().rev() {
-        if n >= max {
-            break;
-        }
-        let (text, _) = log_line(th, app.settings.lang, line);
-        n += hanging(&text, usize::from(cols)).len();
-    }
-    n.min(max)
+    newest_whole(app, usize::from(cols), max).len()
 }
 
 /// `text` in lines of `cols` columns, the ones after the first indented by two.
