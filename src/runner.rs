@@ -275,7 +275,7 @@ impl Runner {
             }
             Command::Pause => self.run.iter().for_each(|r| r.pause()),
             Command::Step => self.run.iter().for_each(|r| r.step()),
-            Command::ExportTrace(report) => {
+            Command::ExportTrace { report, lang } => {
                 let path = self.trace_path.clone().unwrap_or_else(|| {
                     format!(
                         "threadlab-{}-seed{}.trace.json",
@@ -283,10 +283,13 @@ impl Runner {
                     )
                     .into()
                 });
-                let said = match crate::trace::write(&path, &[*report]) {
-                    Ok(()) => format!(
-                        "trace written to {} (open it in ui.perfetto.dev)",
-                        crate::text::shown_path(&path)
+                // In the screen's language, as every other message on it (it was English on a
+                // Chinese screen, tryout).
+                let said = match crate::trace::write_in(&path, &[*report], lang) {
+                    Ok(()) => crate::i18n::tf(
+                        lang,
+                        crate::i18n::Key::trace_written,
+                        &[&crate::text::shown_path(&path)],
                     ),
                     Err(e) => e,
                 };

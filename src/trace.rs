@@ -120,7 +120,12 @@ pub fn trace(runs: &[RunReport]) -> Value {
 
 /// Write the trace of `runs` to `path` (the TUI's `e` key); the error is one line naming the path.
 pub fn write(path: &Path, runs: &[RunReport]) -> Result<(), String> {
-    TraceFile::create(path)?.finish(runs)
+    write_in(path, runs, Lang::En)
+}
+
+/// [`write`], its refusal in `lang` (the live screen's `e`, in the screen's language).
+pub fn write_in(path: &Path, runs: &[RunReport], lang: Lang) -> Result<(), String> {
+    TraceFile::create_in(path, lang)?.finish(runs)
 }
 
 /// A trace file checked before the run, so a path that cannot be written fails before any
@@ -132,6 +137,8 @@ pub struct TraceFile {
     path: PathBuf,
     /// The file the trace replaces: `path`, or the file it links to.
     target: PathBuf,
+    /// The language its refusals are said in.
+    lang: Lang,
 }
 
 /// The temporary file being written, if any: an interrupt removes it (see [`remove_on_signals`]).
@@ -160,6 +167,7 @@ impl TraceFile {
         let file = TraceFile {
             path: path.to_path_buf(),
             target,
+            lang,
         };
         // The same kind of file `finish` will write, created and removed at once.
         let probe = file.temp_path();
@@ -187,7 +195,7 @@ impl TraceFile {
             let _ = std::fs::remove_file(&temp);
         }
         *lock(&PENDING) = None;
-        result.map_err(|e| cannot_write(&self.path, &e))
+        result.map_err(|e| cannot_write(&self.path, &e, self.lang))
     }
 
     fn write_temp(&self, temp: &Path, runs: &[RunReport]) -> io::Result<()> {
@@ -270,8 +278,8 @@ fn ignored(sig: i32) -> bool {
     }
 }
 
-fn cannot_write(path: &Path, e: &io::Error) -> String {
-    format!("cannot write the trace file {}: {e}", shown_path(path))
+fn cannot_write(path: &Path, e: &io::Error, lang: Lang) -> String {
+    tf(lang, Key::err_trace_cannot, &[&shown_path(path), e])
 }
 
 /// Lesson seconds as whole µs.

@@ -1213,7 +1213,8 @@ fn e_writes_the_last_run_as_a_chrome_trace() {
     tui.send(&["2", "Enter"]);
     tui.wait_text("Total time:");
     tui.send(&["e"]);
-    tui.wait_text("trace written to");
+    // The message is the string table's, in the screen's language.
+    tui.wait_text("Trace written to");
     let trace: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     let complete = trace["traceEvents"]
         .as_array()

@@ -986,13 +986,53 @@ fn e_exports_a_finished_or_paused_run_only() {
     assert_eq!(key(&mut a, 'e'), [], "still running");
     play(&mut a, id, 1.0, 100.0);
     let cmds = key(&mut a, 'e');
-    let [Command::ExportTrace(report)] = cmds.as_slice() else {
+    let [Command::ExportTrace { report, .. }] = cmds.as_slice() else {
         panic!("{cmds:?}")
     };
     assert_eq!(
         (report.strategy.as_str(), report.tasks.len()),
         ("threads", 3)
     );
+}
+
+/// `e` says where the trace went in the screen's language, and so does a refusal: on a Chinese
+/// screen it said "trace written to … (open it in ui.perfetto.dev)" in English (tryout).
+#[test]
+fn e_says_where_the_trace_went_in_the_screens_language() {
+    use threadlab::text::shown_path;
+    let dir = std::env::temp_dir().join(format!("layout-e-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for lang in [Lang::En, Lang::Zh] {
+        let mut a = app(lang);
+        key(&mut a, '2');
+        let id = enter(&mut a);
+        play(&mut a, id, -1.0, 100.0);
+        let cmds = key(&mut a, 'e');
+        let [cmd] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut r = threadlab::runner::Runner::new(tx);
+        let mut said = |path: &std::path::Path| {
+            r.trace_path = Some(path.to_path_buf());
+            r.execute(cmd.clone()).unwrap();
+            (rx.try_iter())
+                .find_map(|e| match e {
+                    Event::Notice(s) => Some(s),
+                    _ => None,
+                })
+                .expect("the runner says what became of the trace")
+        };
+        let path = dir.join(format!("{lang:?}.trace.json"));
+        let written = threadlab::i18n::tf(lang, Key::trace_written, &[&shown_path(&path)]);
+        assert_eq!(said(&path), written);
+        assert!(path.is_file(), "{path:?}");
+        // A directory is refused, in the same language.
+        let refused = said(&dir);
+        let head = threadlab::i18n::tf(lang, Key::err_trace_cannot, &[&shown_path(&dir), &""]);
+        assert!(refused.starts_with(head.trim_end()), "{refused}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

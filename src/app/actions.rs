@@ -131,9 +131,10 @@ impl App {
     fn export(&mut self) -> Vec<Command> {
         match &self.run {
             Some(r) if r.state.is_finished() || self.paused => {
-                vec![Command::ExportTrace(Box::new(
-                    r.state.report(self.settings.seed, self.settings.speed),
-                ))]
+                vec![Command::ExportTrace {
+                    report: Box::new(r.state.report(self.settings.seed, self.settings.speed)),
+                    lang: self.settings.lang,
+                }]
             }
             Some(_) => {
                 self.hint = Some(Key::hint_export_when_done);

@@ -130,7 +130,11 @@ pub enum Command {
     /// Step mode: advance the paused run to its next event.
     Step,
     /// Write this run as a Chrome trace (`e`); the path is `--trace FILE` or one named after it.
-    ExportTrace(Box<crate::run_state::RunReport>),
+    /// `lang`: the screen's, for the message saying where it went.
+    ExportTrace {
+        report: Box<crate::run_state::RunReport>,
+        lang: crate::i18n::Lang,
+    },
     /// Run this carried Python program (`assets/python/`) under watch on the same screen, at
     /// the screen's speed, until `q` brings the screen back.
     WatchPython {
