@@ -2732,3 +2732,27 @@ fn the_log_pane_never_starts_with_the_tail_of_a_wrapped_line() {
         assert!(checked > 100, "only {checked} sizes showed the log");
     }
 }
+
+/// A lesson file in one language only, on a screen in the other: the card says it is shown as
+/// written (tryout: an English-only file on a Chinese screen said nothing), and a card in the
+/// screen's own language says nothing of it.
+#[test]
+fn a_card_in_the_other_language_says_so() {
+    let scenes =
+        threadlab::lesson::parse("== Pools\nstrategy: pool\nen: A pool reuses its workers.\n")
+            .unwrap();
+    for lang in [Lang::En, Lang::Zh] {
+        let mut a = App::new(Start {
+            scenes: scenes.clone(),
+            ..start(settings(lang))
+        });
+        threadlab::runner::feed(&mut a, Event::Resize(80, 24));
+        a.open_lesson();
+        let s = screen(&a, 80, 24);
+        let flat = |s: &str| s.split_whitespace().collect::<String>();
+        let words = flat(&card_words(&s));
+        assert!(words.contains("Apoolreusesitsworkers."), "{s}");
+        let note = flat(threadlab::i18n::t(lang, Key::lesson_borrowed));
+        assert_eq!(words.contains(&note), lang == Lang::Zh, "{s}");
+    }
+}

@@ -35,6 +35,12 @@ fn lines(app: &App, width: u16, short: bool) -> Vec<(String, Style)> {
         .flat_map(|s| wrap(s, w))
         .map(|s| (s, th.title))
         .collect();
+    // A lesson file written in the other language only: the card says why it is not in the
+    // screen's (tryout: an English-only file on a Chinese screen said nothing).
+    if l.scene().borrowed(lang) {
+        let said = wrap(t(lang, Key::lesson_borrowed), w);
+        lines.extend(said.into_iter().map(|s| (s, th.dim)));
+    }
     if let Some(held) = held(app) {
         let style = th.accent;
         lines.extend(wrap(&held, w).into_iter().map(|s| (s, style)));
