@@ -2733,6 +2733,99 @@ fn the_log_pane_never_starts_with_the_tail_of_a_wrapped_line() {
     }
 }
 
+/// What a carried program's run says on the card, in both languages, as `summarize` words it:
+/// its figures, and one conclusion from `key` with `args`.
+fn watched_run(
+    script: &'static str,
+    busy: &str,
+    key: Key,
+    args: &[&dyn std::fmt::Display],
+) -> threadlab::watch::carried::Watched {
+    use threadlab::i18n::{t, tf};
+    let both = |f: &dyn Fn(Lang) -> String| [f(Lang::En), f(Lang::Zh)];
+    let figures = both(&|l| {
+        [
+            format!("{script}: {}", tf(l, Key::watch_exit_code, &[&0])),
+            tf(l, Key::watched_elapsed, &[&"3.12"]),
+            tf(l, Key::watched_cores, &[&busy]),
+            tf(
+                l,
+                Key::watched_build,
+                &[&"3.11.2", &t(l, Key::watch_gil_on)],
+            ),
+        ]
+        .join(" · ")
+    });
+    let [en, zh] = both(&|l| tf(l, key, args));
+    threadlab::watch::carried::Watched {
+        script,
+        finished: true,
+        figures,
+        conclusions: [vec![en], vec![zh]],
+        numbers: Default::default(),
+    }
+}
+
+/// Scenes 10–11 at 80×24 once their programs ran: the card is whole, its last line and its keys
+/// included (tryout: scene 11 was cut at "…so this run cannot show processes using" and lost
+/// the PgDn line; scene 10 lost the PgDn line), in both languages.
+#[test]
+fn at_80x24_the_python_scenes_cards_are_whole_after_their_programs_ran() {
+    let flat = |s: &str| s.split_whitespace().collect::<String>();
+    let mut shots = String::new();
+    for lang in [Lang::En, Lang::Zh] {
+        for n in [10, 11] {
+            let mut a = scene(lang, n);
+            threadlab::runner::feed(&mut a, Event::Resize(80, 24));
+            let scripts = a.lesson.as_ref().unwrap().scene().preset.python.clone();
+            for script in scripts {
+                let cmds = enter_cmds(&mut a);
+                assert!(
+                    cmds.iter()
+                        .any(|c| matches!(c, Command::WatchPython { script: s } if *s == script)),
+                    "{cmds:?}"
+                );
+                let run = match script {
+                    "cpu_threads.py" => watched_run(
+                        script,
+                        "1.00",
+                        Key::watch_gil_turns,
+                        &[&3, &"threads", &"1.00", &"1.00"],
+                    ),
+                    "cpu_processes.py" => watched_run(
+                        script,
+                        "1.02",
+                        Key::watch_no_room_processes,
+                        &[&3, &"processes", &"1.02", &"0.40", &"1.60"],
+                    ),
+                    _ => watched_run(
+                        script,
+                        "0.01",
+                        Key::watch_waits_overlapped,
+                        &[&3, &"6.01", &"15.00"],
+                    ),
+                };
+                a.update(Event::Watched(Box::new(run)));
+            }
+            let s = screen(&a, 80, 24);
+            let card = flat(&card_words(&s));
+            let l = a.lesson.as_ref().unwrap();
+            let mut said: Vec<String> = a.card_lines(lang);
+            for w in &l.watched {
+                said.push(w.figures(lang).to_string());
+                said.extend(w.conclusions(lang).iter().cloned());
+            }
+            for line in said {
+                assert!(card.contains(&flat(&line)), "{n}: {line}\n{s}");
+            }
+            let keys = threadlab::i18n::t(lang, Key::lesson_keys);
+            assert!(flat(&s).contains(&flat(keys)), "{n}: no keys\n{s}");
+            shots.push_str(&format!("──── scene {n} {lang:?} ────\n{s}"));
+        }
+    }
+    insta::assert_snapshot!("python_scenes_80x24", shots);
+}
+
 /// A lesson file in one language only, on a screen in the other: the card says it is shown as
 /// written (tryout: an English-only file on a Chinese screen said nothing), and a card in the
 /// screen's own language says nothing of it.

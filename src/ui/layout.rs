@@ -211,7 +211,7 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
         n
     };
     let note = take(want.note);
-    let card = take(want.card);
+    let mut card = take(want.card);
     let chart_want = match want.chart {
         0 => 0,
         n => rows(n).saturating_add(2),
@@ -277,10 +277,16 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
         code = rest;
         rest = 0;
     }
-    if log > 0 || rest >= PANE_MIN_H || want.no_downloads {
+    // An empty log of one or two rows would be a bare border (review): the rows go to the
+    // lanes, else to the running Ping/Pong's words, else to the card, else stay blank.
+    if log > 0 || rest >= PANE_MIN_H {
         log += rest;
-    } else {
+    } else if tl > 0 {
         tl += rest;
+    } else if ticker > 0 {
+        ticker += rest;
+    } else if card > 0 {
+        card += rest;
     }
     let mut y = left.y;
     let mut next = |h: u16| {
@@ -349,14 +355,55 @@ pub(crate) fn areas(app: &App, area: Rect) -> Areas {
         },
     };
     let mut a = layout(area, &want, bar_rows);
-    if a.card.height < want.card {
-        // The card is always whole: on a short screen it takes the timeline's rows too.
-        let short = (want.card - a.card.height).min(a.timeline.height);
-        a.card.height += short;
-        a.timeline.y += short;
-        a.timeline.height -= short;
-    }
+    card_whole(&mut a, want.card);
     a
+}
+
+/// The card is always whole: on a short screen it takes the rows of the panes under it, the
+/// log's first, then the code's, the lanes', the chart's and Ping/Pong's; a box other than the
+/// lanes left with fewer than [`PANE_MIN_H`] rows gives them all. Scenes 10–11 at 80×24 lost
+/// their card's last lines and its keys under the log (tryout): only the lanes gave rows.
+fn card_whole(a: &mut Areas, want: u16) {
+    let mut short = want.saturating_sub(a.card.height);
+    if short == 0 {
+        return;
+    }
+    let mut heights = [
+        a.timeline.height,
+        a.chart.height,
+        a.ticker.height,
+        a.log.height,
+        a.code.height,
+    ];
+    // Which of `heights` give first: the log, the code, the lanes, the chart, Ping/Pong.
+    for i in [3, 4, 0, 1, 2] {
+        if short == 0 {
+            break;
+        }
+        let h = &mut heights[i];
+        let n = short.min(*h);
+        *h -= n;
+        short -= n;
+        a.card.height += n;
+        // A box with no row inside shows nothing (the lanes' one row still draws).
+        if i != 0 && *h > 0 && *h < PANE_MIN_H {
+            a.card.height += *h;
+            *h = 0;
+        }
+    }
+    let mut y = a.card.bottom();
+    let panes = [
+        &mut a.timeline,
+        &mut a.chart,
+        &mut a.ticker,
+        &mut a.log,
+        &mut a.code,
+    ];
+    for (r, h) in panes.into_iter().zip(heights) {
+        r.y = y;
+        r.height = h;
+        y += h;
+    }
 }
 
 /// The width of the panes under the downloads (the chart's, the card's): the screen's, less a
@@ -475,6 +522,33 @@ fn ticker_below(area: Rect, room: u16, wanted: bool) -> (Rect, Option<Rect>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A log is a box with a row inside or nothing: with no line to show, one or two spare rows
+    /// made a bare border (review, a scene whose Enter runs a program); they go to another pane.
+    #[test]
+    fn an_empty_log_never_gets_a_bare_border() {
+        for (w, h) in [(80, 24), (100, 30), (120, 40), (200, 60)] {
+            for card in 0..30 {
+                for ticker in [0, 4] {
+                    for no_downloads in [false, true] {
+                        let want = Wants {
+                            tasks: 3,
+                            lanes: 3,
+                            card,
+                            ticker,
+                            no_downloads,
+                            ..Wants::default()
+                        };
+                        let a = layout(Rect::new(0, 0, w, h), &want, 1);
+                        assert!(
+                            a.log.height == 0 || a.log.height >= PANE_MIN_H,
+                            "{w}×{h} card {card} ticker {ticker}: {a:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn the_side_panel_gives_the_ticker_box_its_rows_only_when_the_rest_keeps_room() {
