@@ -2572,6 +2572,25 @@ fn at_80x24_the_lessons_comparison_shows_every_strategy() {
             let s = screen(&a, 80, 24);
             let first = &a.tasks[0].name;
             assert!(s.contains(&**first), "scene {n}: no downloads\n{s}");
+            // Beside it, no chart cut to a bar and "+5 more lines" (tryout): the rows it
+            // would have had show the run's lanes.
+            let more = threadlab::i18n::tf(lang, Key::chart_more, &[&"N"]);
+            let (head, tail) = more.split_once('N').unwrap();
+            let said = [head.trim(), tail.trim()]
+                .into_iter()
+                .max_by_key(|p| p.len());
+            assert!(!s.contains(said.unwrap()), "scene {n}: a cut chart\n{s}");
+            let lane = &a
+                .run
+                .as_ref()
+                .unwrap()
+                .lanes
+                .in_order()
+                .next()
+                .unwrap()
+                .name;
+            assert!(s.contains(&format!("│{lane}")), "scene {n}: no lane\n{s}");
+            shots.push_str(&format!("──── scene {n}, a run after c ────\n{s}"));
         }
         insta::assert_snapshot!(format!("lesson_compare_80x24_{l}"), shots);
     }

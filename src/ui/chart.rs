@@ -23,7 +23,7 @@ pub(super) fn lines(app: &App, width: u16) -> Vec<String> {
 }
 
 /// How many of the last of [`lines`] are the legend.
-fn legend_rows(app: &App, width: u16) -> usize {
+pub(super) fn legend_rows(app: &App, width: u16) -> usize {
     let (entries, glyphs) = entries(app);
     let cols = usize::from(width.saturating_sub(2));
     crate::chart::legend_rows(app.settings.lang, &entries, cols, glyphs)

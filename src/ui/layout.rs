@@ -111,6 +111,8 @@ pub struct Wants {
     pub card: u16,
     /// The chart's lines (0: no chart), and whether it goes before the timeline (after `c`).
     pub chart: usize,
+    /// The chart's lines less its legend: its headings and every bar.
+    pub chart_bars: usize,
     pub chart_first: bool,
     /// The run on screen is one of a `c` comparison's.
     pub compared: bool,
@@ -193,7 +195,8 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
     // After `c` on a short screen with a lesson card, the comparison takes the downloads' rows:
     // they show only the last strategy's bars, and the card left the chart three of seven
     // (tryout, 80×24; free mode, with no card, shows all seven and the downloads).
-    let compared_short = want.chart_first && want.compared && want.card > 0 && area.height < TALL_H;
+    let short_lesson = want.card > 0 && area.height < TALL_H;
+    let compared_short = want.chart_first && want.compared && short_lesson;
     let dl = if want.no_downloads || compared_short {
         0
     } else if h_dl < DOWNLOADS_ALONE_H {
@@ -259,8 +262,11 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
     };
     grow(&mut tl, tl_want, &mut rest);
     grow(&mut chart, chart_want, &mut rest);
-    // A chart box too short for a line inside is an empty box: its rows go to the lanes.
-    if chart < PANE_MIN_H {
+    // A chart box too short for a line inside is an empty box, and on a lesson's short screen
+    // one short of a bar beside a single run (not `c`'s) showed a bar and "+5 more lines"
+    // (tryout, 80×24): its rows go to the lanes.
+    let bars_cut = chart < rows(want.chart_bars).saturating_add(2);
+    if chart < PANE_MIN_H || (bars_cut && short_lesson && !want.compared) {
         tl += chart;
         chart = 0;
     }
@@ -335,6 +341,9 @@ pub(crate) fn areas(app: &App, area: Rect) -> Areas {
         note: super::downloads::note_rows(app, pane_width(area)),
         card: super::lesson::height(app, pane_width(area), area.height < TALL_H),
         chart: chart.len(),
+        chart_bars: chart
+            .len()
+            .saturating_sub(super::chart::legend_rows(app, pane_width(area))),
         chart_first: app.results.len() == Strategy::ALL.len(),
         compared: app.run.as_ref().is_some_and(|r| r.compared),
         ticker: super::side::ticker_rows(app, pane_width(area)),
