@@ -2868,3 +2868,68 @@ fn a_card_in_the_other_language_says_so() {
         assert_eq!(words.contains(&note), lang == Lang::Zh, "{s}");
     }
 }
+
+/// Scene 2's card says to watch the forced context switches, which at 80×24 were nowhere: the
+/// timing panel and its table are hidden there (tryout). A row under the timing line now says
+/// each worker's, in both languages, while the downloads keep their height.
+#[test]
+fn at_80x24_scene_2_shows_the_forced_context_switches_its_card_names() {
+    use threadlab::procinfo::ThreadInfo;
+    let flat = |s: &str| s.split_whitespace().collect::<String>();
+    let mut shots = String::new();
+    for lang in [Lang::En, Lang::Zh] {
+        let mut a = scene(lang, 2);
+        threadlab::runner::feed(&mut a, Event::Resize(80, 24));
+        let id = enter(&mut a);
+        let before = screen(&a, 80, 24);
+        let send = |a: &mut App, event| a.update(Event::Worker(RunEvent { run: id, event }));
+        let mut threads = Vec::new();
+        for task in 0..3 {
+            let worker: Arc<str> = format!("Thread-{}", task + 1).into();
+            let tid = 4300 + task as u32;
+            send(
+                &mut a,
+                WorkerEvent::Thread {
+                    worker: worker.clone(),
+                    pid: 4242,
+                    tid,
+                },
+            );
+            send(
+                &mut a,
+                WorkerEvent::Started {
+                    task,
+                    worker,
+                    at: 0.0,
+                },
+            );
+            threads.push(ThreadInfo {
+                pid: 4242,
+                tid,
+                name: format!("Thread-{}", task + 1),
+                voluntary: 2,
+                nonvoluntary: 400 + 10 * task as u64,
+            });
+        }
+        a.update(Event::Sampled { threads, rss: None });
+        a.update(Event::Tick { now: 2.0 });
+        let s = screen(&a, 80, 24);
+        let info: String = s.lines().skip(1).take(4).collect();
+        for (n, count) in [(1, 400), (2, 410), (3, 420)] {
+            let said = flat(&format!("Thread-{n} {count}"));
+            assert!(flat(&info).contains(&said), "{said}\n{s}");
+        }
+        let head = threadlab::i18n::tf(lang, Key::info_forced, &[&""]);
+        assert!(flat(&info).contains(&flat(&head)), "{s}");
+        // The downloads' pane keeps its height (the app's page size).
+        let title = threadlab::i18n::t(lang, Key::pane_downloads);
+        let pane = |s: &str| {
+            (s.lines())
+                .skip_while(|r| !r.contains(title))
+                .position(|r| r.starts_with('└'))
+        };
+        assert_eq!(pane(&s), pane(&before), "{s}");
+        shots.push_str(&format!("──── {lang:?} ────\n{s}"));
+    }
+    insta::assert_snapshot!("switches_80x24", shots);
+}

@@ -8,7 +8,7 @@ use crate::i18n::{Key, strategy_name, t, tf};
 use crate::text::width;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::Modifier;
+use ratatui::style::{Modifier, Style};
 
 /// One strategy tab as laid out: its strategy, its key, its text and its first column.
 pub(crate) struct Tab {
@@ -196,6 +196,31 @@ pub(super) fn info_rows(app: &App, width: u16, side_hidden: bool) -> u16 {
     top + u16::from(side_hidden && has_timing(app))
 }
 
+/// Whether a screen with no room for the timing panel gives the run's forced context switches
+/// a row under the timing line: a run whose workers' switches were sampled (cpu work).
+pub(super) fn has_switches(app: &App) -> bool {
+    app.shows_downloads() && app.run.is_some() && !app.switches.is_empty()
+}
+
+/// The run's forced context switches on one row of `cols` columns, each worker's where they
+/// fit, else their sum: scene 2's card asks the class to watch them, and at 80×24 the timing
+/// panel's table was hidden (tryout).
+fn switches_line(app: &App, cols: usize) -> Option<String> {
+    if !has_switches(app) {
+        return None;
+    }
+    let l = app.settings.lang;
+    let each: Vec<String> = (app.switches.iter())
+        .map(|w| format!("{} {}", w.name, w.nonvoluntary))
+        .collect();
+    let line = format!(" {}", tf(l, Key::info_forced, &[&each.join(" · ")]));
+    if width(&line) <= cols {
+        return Some(line);
+    }
+    let total: u64 = app.switches.iter().map(|w| w.nonvoluntary).sum();
+    Some(format!(" {}", tf(l, Key::info_forced, &[&total])))
+}
+
 pub(super) fn info(app: &App, area: Rect, side_hidden: bool, buf: &mut Buffer) {
     if area.height == 0 {
         return;
@@ -203,14 +228,26 @@ pub(super) fn info(app: &App, area: Rect, side_hidden: bool, buf: &mut Buffer) {
     let th = theme(app);
     let (top, is_hint) = top_lines(app, area.width);
     // No room for the timing panel: its key figures move up here, on a row of their own when
-    // there is one, so every key that changes a setting still shows what it did.
-    let timing = (side_hidden && has_timing(app)).then(|| timing_line(app));
+    // there is one, so every key that changes a setting still shows what it did; the forced
+    // context switches too, on the next row, when the run's were sampled.
+    let mut below: Vec<(String, Style)> = Vec::new();
+    if side_hidden && has_timing(app) {
+        below.push((timing_line(app), th.accent));
+        let switches = switches_line(app, usize::from(area.width));
+        below.extend(switches.map(|s| (s, th.text)));
+    }
     let rows = usize::from(area.height);
-    let (top, timing) = match timing {
+    let top = match below.first() {
         // One row: the timing and the state share it.
-        Some(timing) if rows < 2 => (vec![format!("{timing} · {}", state(app))], None),
-        Some(timing) => (top[..top.len().min(rows - 1)].to_vec(), Some(timing)),
-        None => (top[..top.len().min(rows)].to_vec(), None),
+        Some((timing, style)) if rows < 2 => {
+            below = vec![(format!("{timing} · {}", state(app)), *style)];
+            Vec::new()
+        }
+        Some(_) => {
+            below.truncate(rows - 1);
+            top[..top.len().min(rows - below.len())].to_vec()
+        }
+        None => top[..top.len().min(rows)].to_vec(),
     };
     let state_style = if app.paused {
         th.warn.add_modifier(Modifier::BOLD)
@@ -248,9 +285,9 @@ pub(super) fn info(app: &App, area: Rect, side_hidden: bool, buf: &mut Buffer) {
             }
         }
     }
-    if let Some(timing) = timing {
-        let y = area.y + top.len() as u16;
-        put(th, buf, x, y, w, &timing, th.accent);
+    for (i, (line, style)) in below.iter().enumerate() {
+        let y = area.y + (top.len() + i) as u16;
+        put(th, buf, x, y, w, line, *style);
     }
 }
 

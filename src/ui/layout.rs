@@ -107,6 +107,8 @@ pub struct Wants {
     /// No timing line among the info rows when the side panel is hidden (a scene whose Enter
     /// runs the Ping/Pong program: the downloads' figures are about nothing on screen).
     pub no_timing: bool,
+    /// A row for the run's forced context switches under the timing line, when it has one.
+    pub switches: bool,
     /// The lesson card's rows, border included (0 outside lesson mode).
     pub card: u16,
     /// The chart's lines (0: no chart), and whether it goes before the timeline (after `c`).
@@ -147,7 +149,10 @@ pub fn layout(area: Rect, want: &Wants, bar_rows: u16) -> Areas {
     // The side panel stands right, below on a tall narrow screen, or nowhere; without it the
     // info takes a second row for the timing.
     let top_rows = want.info.max(1);
-    let timing_row = u16::from(!want.no_timing);
+    let timing_row = match want.no_timing {
+        true => 0,
+        false => 1 + u16::from(want.switches),
+    };
     let (info_h, base_h) = if mode == Mode::Compact && area.height >= SIDE_BELOW_MIN_H {
         (top_rows, 1)
     } else if mode == Mode::Compact {
@@ -335,6 +340,7 @@ pub(crate) fn areas(app: &App, area: Rect) -> Areas {
     let want = Wants {
         info: super::header::info_rows(app, area.width, false),
         no_timing: !super::header::has_timing(app),
+        switches: super::header::has_switches(app),
         no_downloads: !downloads,
         tasks: app.tasks.len(),
         lanes: expected_lanes(app),
